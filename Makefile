@@ -1,0 +1,75 @@
+# tasker_bench: benchmarks SQL inside PostgreSQL.
+#
+#   make demo          install what is missing, run the default suite on a throwaway cluster
+#   make test          every test: pg_regress, C unit tests under sanitizers, integration tests
+#   make bench         figures: tasker_bench vs pgbench vs a PL/pgSQL loop, memory, fixture speed
+#   make installcheck  pg_regress against your own running server (PGHOST/PGPORT/PGUSER)
+#
+# The Makefile parses on a machine without PGXS yet: demo/test/bench install the
+# Debian packages they need first (tools/ensure-deps.sh) and then build.
+
+EXTENSION  = tasker_bench
+EXTVERSION = 0.1
+
+MODULE_big = tasker_bench
+OBJS = \
+	src/tasker_bench.o \
+	src/clock.o \
+	src/histogram.o \
+	src/histogram_type.o \
+	src/stats.o \
+	src/stats_sql.o \
+	src/target.o \
+	src/runner.o \
+	src/measure.o \
+	src/environment.o \
+	src/autonomous.o
+
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+PGFILEDESC = "tasker_bench - benchmarks SQL inside the server"
+
+REGRESS = histogram measure run bad_input security
+REGRESS_OPTS = --load-extension=plpgsql
+
+PG_CPPFLAGS = -I$(srcdir)/src
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+
+EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql regression.diffs regression.out results
+
+# No LLVM bitcode: nothing here gains from JIT inlining, and it would need a
+# clang matching the server's build.
+override with_llvm := no
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+else
+all install installcheck:
+	@echo "PostgreSQL's PGXS was not found (package postgresql-server-dev-15)."
+	@echo "'make demo' and 'make test' install it; or run: apt-get install postgresql-server-dev-15"
+	@exit 1
+endif
+
+# headers are few: rebuild every object when any changes
+$(OBJS): $(wildcard src/*.h)
+
+SQL_SOURCES = $(sort $(wildcard sql_src/*.sql))
+MODEL_SOURCES = model/tasker_model.sql
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES) $(MODEL_SOURCES) tools/build-install-script.sh
+	sh tools/build-install-script.sh $(SQL_SOURCES) > $@.tmp && mv $@.tmp $@
+
+demo:
+	bash tools/demo.sh
+
+test:
+	bash tests/run-all.sh
+
+bench:
+	bash tools/bench.sh
+
+unit:
+	$(MAKE) -C tests/unit check
+
+.PHONY: demo test bench unit

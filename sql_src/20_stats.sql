@@ -1,0 +1,24 @@
+-- Statistics over histograms (src/stats.c through src/stats_sql.c).
+CREATE FUNCTION tasker_bench.hsummary(h tasker_bench.histogram, clock_ns float8 DEFAULT 0,
+    OUT n bigint, OUT min_us float8, OUT mean_us float8, OUT stddev_us float8,
+    OUT p50_us float8, OUT p90_us float8, OUT p95_us float8, OUT p99_us float8,
+    OUT p999_us float8, OUT max_us float8, OUT ops_per_s float8,
+    OUT outliers_low_severe bigint, OUT outliers_low_mild bigint,
+    OUT outliers_high_mild bigint, OUT outliers_high_severe bigint)
+    AS 'MODULE_PATHNAME', 'tb_hsummary' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.hsummary(tasker_bench.histogram, float8) IS
+    'Summary in microseconds with clock_ns (the cost of a clock read) subtracted; Tukey outlier counts';
+
+CREATE FUNCTION tasker_bench.hmedian_ci(h tasker_bench.histogram, conf float8 DEFAULT 0.95,
+    OUT low_ns float8, OUT high_ns float8)
+    AS 'MODULE_PATHNAME', 'tb_hmedian_ci' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION tasker_bench.hcompare(baseline tasker_bench.histogram, current tasker_bench.histogram,
+    threshold_pct float8 DEFAULT 2, alpha float8 DEFAULT 0.05, conf float8 DEFAULT 0.95,
+    OUT change_pct float8, OUT ci_low_pct float8, OUT ci_high_pct float8,
+    OUT p_value float8, OUT verdict text)
+    AS 'MODULE_PATHNAME', 'tb_hcompare' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION tasker_bench.fit_complexity(sizes float8[], vals float8[],
+    OUT complexity text, OUT r2 float8, OUT a float8, OUT b float8)
+    AS 'MODULE_PATHNAME', 'tb_fit_complexity' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -1,0 +1,101 @@
+-- Storage: cases, runs, results.  Every row remembers the role that made
+-- it; row level security shows each role only its own runs and results
+-- (and its own plus the built-in cases).  The tables are not granted to
+-- anyone by default: see the README for the grants a benchmarking role needs.
+
+CREATE TABLE tasker_bench.cases (
+    name        text PRIMARY KEY CHECK (name <> ''),
+    suite       text NOT NULL DEFAULT 'default' CHECK (suite <> ''),
+    sql         text NOT NULL,
+    params      text,
+    search_path text,
+    rollback    boolean,            -- NULL: automatic (roll back unless read-only)
+    category    text NOT NULL DEFAULT 'sql'
+                CHECK (category IN ('sql', 'lifecycle', 'e2e')),
+    tolerance_pct float8 CHECK (tolerance_pct >= 0),
+    description text,
+    builtin     boolean NOT NULL DEFAULT false,
+    owner       name NOT NULL DEFAULT current_user,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE tasker_bench.cases IS 'Registered benchmark cases (tasker_bench_register)';
+
+CREATE TABLE tasker_bench.runs (
+    id          bigserial PRIMARY KEY,
+    kind        text NOT NULL CHECK (kind IN ('run', 'measure', 'ab', 'scale')),
+    what        text NOT NULL,
+    suite       text,
+    label       text,
+    started_at  timestamptz NOT NULL,
+    finished_at timestamptz,
+    status      text NOT NULL CHECK (status IN ('running', 'completed', 'failed')),
+    error       text,
+    error_sqlstate text,
+    failed_case text,
+    cases_done  integer NOT NULL DEFAULT 0,
+    settings    jsonb NOT NULL DEFAULT '{}',
+    environment jsonb NOT NULL,
+    dataset     jsonb,
+    run_by      name NOT NULL DEFAULT current_user
+);
+CREATE INDEX ON tasker_bench.runs (run_by, started_at);
+COMMENT ON TABLE tasker_bench.runs IS 'One row per run: what ran, when, how it ended, and the environment';
+
+CREATE TABLE tasker_bench.results (
+    run_id      bigint NOT NULL REFERENCES tasker_bench.runs (id) ON DELETE CASCADE,
+    case_name   text NOT NULL,
+    ordinal     integer NOT NULL,
+    suite       text,
+    category    text NOT NULL DEFAULT 'sql',
+    sql         text NOT NULL,
+    params      text,
+    n           bigint NOT NULL,
+    warmup_n    bigint NOT NULL,
+    min_us      float8,
+    mean_us     float8,
+    stddev_us   float8,
+    p50_us      float8,
+    p90_us      float8,
+    p95_us      float8,
+    p99_us      float8,
+    p999_us     float8,
+    max_us      float8,
+    ops_per_s   float8,
+    clock_ns    float8 NOT NULL,
+    histogram   tasker_bench.histogram NOT NULL,
+    rows_per_call float8 NOT NULL,
+    read_only   boolean NOT NULL,
+    rolled_back boolean NOT NULL,
+    plan_us     float8,
+    wall_s      float8 NOT NULL,
+    param_sets  integer NOT NULL,
+    outliers_low_severe  bigint NOT NULL DEFAULT 0,
+    outliers_low_mild    bigint NOT NULL DEFAULT 0,
+    outliers_high_mild   bigint NOT NULL DEFAULT 0,
+    outliers_high_severe bigint NOT NULL DEFAULT 0,
+    explain     jsonb,
+    run_by      name NOT NULL DEFAULT current_user,
+    PRIMARY KEY (run_id, case_name)
+);
+COMMENT ON TABLE tasker_bench.results IS
+    'Per case of a run: figures in microseconds with the clock read cost (clock_ns) subtracted; histogram holds the raw ns';
+COMMENT ON COLUMN tasker_bench.results.histogram IS 'Raw timed-region durations in ns (clock read cost not subtracted)';
+COMMENT ON COLUMN tasker_bench.results.plan_us IS 'Mean time getting the cached plan per iteration (not in the timed figures)';
+
+ALTER TABLE tasker_bench.cases ENABLE ROW LEVEL SECURITY;
+ALTER TABLE tasker_bench.runs ENABLE ROW LEVEL SECURITY;
+ALTER TABLE tasker_bench.results ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY cases_read ON tasker_bench.cases FOR SELECT
+    USING (builtin OR owner = current_user);
+CREATE POLICY cases_own ON tasker_bench.cases FOR ALL
+    USING (owner = current_user) WITH CHECK (owner = current_user AND NOT builtin);
+CREATE POLICY runs_own ON tasker_bench.runs FOR ALL
+    USING (run_by = current_user) WITH CHECK (run_by = current_user);
+CREATE POLICY results_own ON tasker_bench.results FOR ALL
+    USING (run_by = current_user) WITH CHECK (run_by = current_user);
+
+SELECT pg_catalog.pg_extension_config_dump('tasker_bench.cases', 'WHERE NOT builtin');
+SELECT pg_catalog.pg_extension_config_dump('tasker_bench.runs', '');
+SELECT pg_catalog.pg_extension_config_dump('tasker_bench.results', '');
+SELECT pg_catalog.pg_extension_config_dump('tasker_bench.runs_id_seq', '');

@@ -1,0 +1,290 @@
+-- Registering and running cases.  The measurement itself is C
+-- (tasker_bench._measure); this file orchestrates: it checks arguments,
+-- finds the cases, measures each, summarises and stores the run.
+
+CREATE FUNCTION tasker_bench._check_budget(iterations bigint, duration interval, warmup interval)
+    RETURNS void AS 'MODULE_PATHNAME', 'tb_check_budget' LANGUAGE C;
+CREATE FUNCTION tasker_bench._check_syntax(sql text, what text)
+    RETURNS void AS 'MODULE_PATHNAME', 'tb_check_syntax' LANGUAGE C STRICT;
+CREATE FUNCTION tasker_bench._cpu_count() RETURNS integer
+    AS 'MODULE_PATHNAME', 'tb_cpu_count' LANGUAGE C STRICT;
+CREATE FUNCTION tasker_bench._clock_read_cost_ns() RETURNS float8
+    AS 'MODULE_PATHNAME', 'tb_clock_read_cost' LANGUAGE C STRICT;
+CREATE FUNCTION tasker_bench._record_failure(run jsonb) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'tb_record_failure' LANGUAGE C;
+
+CREATE FUNCTION tasker_bench._measure(
+    sql text, params text, iterations bigint, duration interval, warmup interval,
+    rollback boolean, label text,
+    OUT histogram tasker_bench.histogram, OUT n bigint, OUT warmup_n bigint,
+    OUT clock_ns float8, OUT rows_per_call float8, OUT read_only boolean,
+    OUT rolled_back boolean, OUT plan_us float8, OUT wall_s float8, OUT param_sets integer)
+    AS 'MODULE_PATHNAME', 'tb_measure' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._measure(text, text, bigint, interval, interval, boolean, text) IS
+    'Measures one statement; stores nothing (tasker_bench_run / tasker_bench_measure store)';
+
+-- The environment a run is measured in.
+CREATE FUNCTION tasker_bench._environment() RETURNS jsonb
+LANGUAGE sql VOLATILE AS $$
+    SELECT jsonb_build_object(
+        'server_version', current_setting('server_version'),
+        'server_version_num', current_setting('server_version_num')::int,
+        'extension_version', (SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'tasker_bench'),
+        'cpu_count', tasker_bench._cpu_count(),
+        'clock_read_ns', tasker_bench._clock_read_cost_ns(),
+        'backend_pid', pg_catalog.pg_backend_pid(),
+        'database', pg_catalog.current_database(),
+        'settings', (SELECT jsonb_object_agg(name, setting ORDER BY name)
+                       FROM pg_catalog.pg_settings
+                      WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size',
+                                     'jit', 'plan_cache_mode', 'max_parallel_workers_per_gather',
+                                     'random_page_cost', 'synchronous_commit', 'fsync',
+                                     'track_io_timing', 'shared_preload_libraries',
+                                     'default_transaction_isolation', 'search_path')))
+$$;
+
+-- Written by the failure recorder's background worker (src/autonomous.c).
+CREATE FUNCTION tasker_bench._insert_failed_run(r jsonb) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO tasker_bench.runs (id, kind, what, suite, label, started_at, finished_at, status,
+                                   error, error_sqlstate, failed_case, cases_done, settings, environment)
+    VALUES ((r->>'id')::bigint, r->>'kind', r->>'what', r->>'suite', r->>'label',
+            (r->>'started_at')::timestamptz, pg_catalog.clock_timestamp(), 'failed',
+            r->>'error', r->>'error_sqlstate', r->>'failed_case',
+            coalesce((r->>'cases_done')::int, 0), coalesce(r->'settings', '{}'),
+            coalesce(r->'environment', '{}'))
+$$;
+
+/*
+ * Measure the given cases as one run and store it.  Nothing is written
+ * until every case has been measured; if a case fails, the run is recorded
+ * as failed (in its own transaction, by tasker_bench._record_failure) and
+ * the case's error is raised.
+ */
+CREATE FUNCTION tasker_bench._execute(
+    p_kind text, p_what text, p_suite text, p_cases tasker_bench.cases[],
+    p_iterations bigint, p_duration interval, p_warmup interval,
+    p_label text, p_rollback boolean)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_run bigint := nextval('tasker_bench.runs_id_seq');
+    v_started timestamptz := clock_timestamp();
+    v_env jsonb := tasker_bench._environment();
+    v_settings jsonb := jsonb_build_object('iterations', p_iterations,
+                                           'duration', p_duration::text,
+                                           'warmup', p_warmup::text,
+                                           'rollback', p_rollback);
+    v_case tasker_bench.cases;
+    v_n int := cardinality(p_cases);
+    v_i int := 0;
+    v_m record;
+    v_s record;
+    v_res tasker_bench.results;
+    v_all tasker_bench.results[] := '{}';
+    v_path text;
+    v_state text;
+    v_msg text;
+BEGIN
+    RAISE NOTICE 'tasker_bench: run % of "%": % case%, backend PID %',
+        v_run, p_what, v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END, pg_backend_pid();
+    FOREACH v_case IN ARRAY p_cases LOOP
+        v_i := v_i + 1;
+        BEGIN
+            IF v_case.search_path IS NOT NULL THEN
+                v_path := current_setting('search_path');
+                PERFORM set_config('search_path', v_case.search_path, true);
+            END IF;
+            SELECT * INTO STRICT v_m
+              FROM tasker_bench._measure(v_case.sql, v_case.params, p_iterations, p_duration,
+                                         p_warmup, coalesce(p_rollback, v_case.rollback),
+                                         format('%s (%s/%s)', v_case.name, v_i, v_n));
+            IF v_path IS NOT NULL THEN
+                PERFORM set_config('search_path', v_path, true);
+                v_path := NULL;
+            END IF;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
+            PERFORM tasker_bench._record_failure(jsonb_build_object(
+                'id', v_run, 'kind', p_kind, 'what', p_what, 'suite', p_suite,
+                'label', p_label, 'started_at', v_started, 'error', v_msg,
+                'error_sqlstate', v_state, 'failed_case', v_case.name,
+                'cases_done', v_i - 1, 'settings', v_settings, 'environment', v_env));
+            RAISE;
+        END;
+
+        SELECT * INTO STRICT v_s FROM tasker_bench.hsummary(v_m.histogram, v_m.clock_ns);
+        v_res := ROW(v_run, v_case.name, v_i, v_case.suite, v_case.category, v_case.sql, v_case.params,
+                     v_s.n, v_m.warmup_n, v_s.min_us, v_s.mean_us, v_s.stddev_us,
+                     v_s.p50_us, v_s.p90_us, v_s.p95_us, v_s.p99_us, v_s.p999_us, v_s.max_us,
+                     v_s.ops_per_s, v_m.clock_ns, v_m.histogram, v_m.rows_per_call, v_m.read_only,
+                     v_m.rolled_back, v_m.plan_us, v_m.wall_s, v_m.param_sets,
+                     v_s.outliers_low_severe, v_s.outliers_low_mild,
+                     v_s.outliers_high_mild, v_s.outliers_high_severe,
+                     NULL, current_user)::tasker_bench.results;
+        v_all := v_all || v_res;
+        RAISE NOTICE 'tasker_bench: % (%/%): n=%, p50 % us, p99 % us',
+            v_case.name, v_i, v_n, v_s.n, round(v_s.p50_us::numeric, 3), round(v_s.p99_us::numeric, 3);
+    END LOOP;
+
+    INSERT INTO tasker_bench.runs (id, kind, what, suite, label, started_at, finished_at, status,
+                                   cases_done, settings, environment)
+    VALUES (v_run, p_kind, p_what, p_suite, p_label, v_started, clock_timestamp(), 'completed',
+            v_n, v_settings, v_env);
+    INSERT INTO tasker_bench.results SELECT * FROM unnest(v_all);
+    RETURN v_run;
+END
+$$;
+
+CREATE FUNCTION tasker_bench._results_of(p_run bigint)
+RETURNS TABLE (run_id bigint, case_name text, n bigint, min_us float8, mean_us float8,
+               stddev_us float8, p50_us float8, p90_us float8, p95_us float8, p99_us float8,
+               p999_us float8, max_us float8, ops_per_s float8)
+LANGUAGE sql VOLATILE AS $$
+    SELECT r.run_id, r.case_name, r.n, r.min_us, r.mean_us, r.stddev_us, r.p50_us, r.p90_us,
+           r.p95_us, r.p99_us, r.p999_us, r.max_us, r.ops_per_s
+      FROM tasker_bench.results r
+     WHERE r.run_id = p_run
+     ORDER BY r.ordinal
+$$;
+-- (VOLATILE, so it sees the rows the calling function has just written)
+
+-- ---- user-facing ----
+
+CREATE FUNCTION tasker_bench_register(
+    name text, sql text, params text DEFAULT NULL, suite text DEFAULT 'default',
+    search_path text DEFAULT NULL, rollback boolean DEFAULT NULL,
+    category text DEFAULT 'sql', tolerance_pct float8 DEFAULT NULL,
+    description text DEFAULT NULL, replace boolean DEFAULT false)
+RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF name IS NULL OR name = '' THEN
+        RAISE EXCEPTION 'case name must not be NULL or empty'
+            USING ERRCODE = '22004', HINT = 'Name cases function/variant, e.g. ''get_next_ready_tasks/batch_10''.';
+    END IF;
+    IF sql IS NULL THEN
+        RAISE EXCEPTION 'the statement of case "%" is NULL', name
+            USING ERRCODE = '22004', HINT = 'Give one SQL statement; $1..$n take values from params.';
+    END IF;
+    IF suite IS NULL OR suite = '' THEN
+        RAISE EXCEPTION 'suite must not be NULL or empty' USING ERRCODE = '22004',
+            HINT = 'Leave it out to use the suite ''default''.';
+    END IF;
+    IF category IS NULL OR category NOT IN ('sql', 'lifecycle', 'e2e') THEN
+        RAISE EXCEPTION 'unknown category "%"', category USING ERRCODE = '22023',
+            HINT = 'Use sql, lifecycle or e2e; the category sets the default tolerance of comparisons.';
+    END IF;
+    PERFORM tasker_bench._check_syntax(sql, 'the statement');
+    IF params IS NOT NULL THEN
+        PERFORM tasker_bench._check_syntax(params, 'params');
+    END IF;
+    IF EXISTS (SELECT 1 FROM tasker_bench.cases c WHERE c.suite = tasker_bench_register.name) THEN
+        RAISE EXCEPTION 'a suite is already named "%"', name USING ERRCODE = '42710',
+            HINT = 'Case and suite names share one namespace in tasker_bench_run(); pick another case name.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM tasker_bench.cases c WHERE c.name = tasker_bench_register.suite) THEN
+        RAISE EXCEPTION 'a case is already named "%"', suite USING ERRCODE = '42710',
+            HINT = 'Case and suite names share one namespace in tasker_bench_run(); pick another suite name.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM tasker_bench.cases c WHERE c.name = tasker_bench_register.name) THEN
+        IF NOT replace THEN
+            RAISE EXCEPTION 'case "%" is already registered', name USING ERRCODE = '42710',
+                HINT = 'Pass replace => true to redefine it, or choose another name.';
+        END IF;
+        DELETE FROM tasker_bench.cases c WHERE c.name = tasker_bench_register.name;
+        IF FOUND IS FALSE THEN
+            RAISE EXCEPTION 'case "%" belongs to another role or is built in', name
+                USING ERRCODE = '42501', HINT = 'Register your own case under another name.';
+        END IF;
+    END IF;
+    INSERT INTO tasker_bench.cases (name, suite, sql, params, search_path, rollback, category,
+                                    tolerance_pct, description)
+    VALUES (tasker_bench_register.name, tasker_bench_register.suite, tasker_bench_register.sql,
+            tasker_bench_register.params, tasker_bench_register.search_path,
+            tasker_bench_register.rollback, tasker_bench_register.category,
+            tasker_bench_register.tolerance_pct, tasker_bench_register.description);
+    RETURN name;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_register(text, text, text, text, text, boolean, text, float8, text, boolean) IS
+    'Registers a benchmark case: a statement, an optional params query feeding $1..$n, its suite';
+
+CREATE FUNCTION tasker_bench_unregister(name text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM tasker_bench.cases c WHERE c.name = tasker_bench_unregister.name AND NOT c.builtin;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no case of yours is named "%"', name USING ERRCODE = '42704',
+            HINT = 'SELECT name, suite FROM tasker_bench.cases lists the cases you can see; built-in cases cannot be removed.';
+    END IF;
+    RETURN true;
+END
+$$;
+
+CREATE FUNCTION tasker_bench_run(
+    what text, iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
+    warmup interval DEFAULT '200 milliseconds', label text DEFAULT NULL,
+    rollback boolean DEFAULT NULL)
+RETURNS TABLE (run_id bigint, case_name text, n bigint, min_us float8, mean_us float8,
+               stddev_us float8, p50_us float8, p90_us float8, p95_us float8, p99_us float8,
+               p999_us float8, max_us float8, ops_per_s float8)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_cases tasker_bench.cases[];
+    v_suite text;
+    v_run bigint;
+BEGIN
+    IF what IS NULL THEN
+        RAISE EXCEPTION 'what must name a case or a suite, not NULL' USING ERRCODE = '22004',
+            HINT = 'SELECT name, suite FROM tasker_bench.cases lists what is registered.';
+    END IF;
+    PERFORM tasker_bench._check_budget(iterations, duration, warmup);
+    SELECT array_agg(c ORDER BY c.name), min(c.suite) INTO v_cases, v_suite
+      FROM tasker_bench.cases c WHERE c.name = what;
+    IF v_cases IS NULL THEN
+        SELECT array_agg(c ORDER BY c.name), what INTO v_cases, v_suite
+          FROM tasker_bench.cases c WHERE c.suite = what;
+    END IF;
+    IF v_cases IS NULL THEN
+        RAISE EXCEPTION 'no case or suite named "%"', what USING ERRCODE = '42704',
+            HINT = 'SELECT name, suite FROM tasker_bench.cases lists what is registered; tasker_bench_register() adds a case.';
+    END IF;
+    v_run := tasker_bench._execute('run', what, v_suite, v_cases, iterations, duration, warmup,
+                                   label, rollback);
+    RETURN QUERY SELECT * FROM tasker_bench._results_of(v_run);
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_run(text, bigint, interval, interval, text, boolean) IS
+    'Runs a case or a whole suite by name, stores the run, returns one row per case (microseconds)';
+
+CREATE FUNCTION tasker_bench_measure(
+    sql text, params text DEFAULT NULL, iterations bigint DEFAULT NULL,
+    duration interval DEFAULT '1 second', warmup interval DEFAULT '200 milliseconds',
+    label text DEFAULT NULL, rollback boolean DEFAULT NULL, name text DEFAULT NULL,
+    search_path text DEFAULT NULL)
+RETURNS TABLE (run_id bigint, case_name text, n bigint, min_us float8, mean_us float8,
+               stddev_us float8, p50_us float8, p90_us float8, p95_us float8, p99_us float8,
+               p999_us float8, max_us float8, ops_per_s float8)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_case tasker_bench.cases;
+    v_run bigint;
+BEGIN
+    IF sql IS NULL THEN
+        RAISE EXCEPTION 'the statement to measure is NULL' USING ERRCODE = '22004',
+            HINT = 'Give one SQL statement, e.g. tasker_bench_measure(''SELECT 1'').';
+    END IF;
+    PERFORM tasker_bench._check_budget(iterations, duration, warmup);
+    v_case.name := coalesce(name, sql);
+    v_case.sql := sql;
+    v_case.params := params;
+    v_case.search_path := search_path;
+    v_case.category := 'sql';
+    v_run := tasker_bench._execute('measure', v_case.name, NULL, ARRAY[v_case], iterations,
+                                   duration, warmup, label, rollback);
+    RETURN QUERY SELECT * FROM tasker_bench._results_of(v_run);
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_measure(text, text, bigint, interval, interval, text, boolean, text, text) IS
+    'Measures an ad-hoc statement (stored as a run of kind measure)';

@@ -1,0 +1,177 @@
+/*
+ * measure.c
+ *		The SQL entry points of one measurement: argument checks, then
+ *		target -> runner, returned as one composite row that the SQL layer
+ *		summarises and stores.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "datatype/timestamp.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "clock.h"
+#include "histogram_type.h"
+#include "runner.h"
+#include "target.h"
+#include "tasker_bench.h"
+
+PG_FUNCTION_INFO_V1(tb_check_budget);
+PG_FUNCTION_INFO_V1(tb_measure);
+
+/* Interval as ns; months count 30 days.  Returns -1 when absurdly large. */
+static int64
+interval_ns(const Interval *iv)
+{
+	double		us = (double) iv->time +
+		(double) iv->day * USECS_PER_DAY +
+		(double) iv->month * DAYS_PER_MONTH * USECS_PER_DAY;
+
+	if (us > (double) PG_INT64_MAX / 1000.0)
+		return -1;
+	return (int64) (us * 1000.0);
+}
+
+static void
+check_interval(const char *what, const Interval *iv, bool allow_zero, int64 *ns)
+{
+	int64		v = interval_ns(iv);
+	char	   *txt = DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(iv)));
+
+	if (v == 0 && allow_zero)
+	{
+		*ns = 0;
+		return;
+	}
+	if (v < 0 || (v == 0 && !allow_zero) ||
+		(iv->time < 0 || iv->day < 0 || iv->month < 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be %s, got '%s'", what,
+						allow_zero ? "zero or positive" : "positive", txt),
+				 errhint("For example %s => '2 seconds'.", what)));
+	if (v / 1000000000 > tb_max_duration_s || v < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s '%s' is longer than tasker_bench.max_duration (%d s)", what, txt,
+						tb_max_duration_s),
+				 errhint("Give a shorter %s, or raise tasker_bench.max_duration if you mean it.", what)));
+	*ns = v;
+}
+
+/*
+ * Shared checks of iterations / duration / warmup; the results in ns.
+ * iterations wins over duration when both are given.
+ */
+static void
+check_budget(FunctionCallInfo fcinfo, int argno, int64 *iterations,
+			 int64 *duration_ns, int64 *warmup_ns)
+{
+	bool		have_iter = !PG_ARGISNULL(argno);
+	bool		have_dur = !PG_ARGISNULL(argno + 1);
+
+	if (!have_iter && !have_dur)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("neither iterations nor duration was given"),
+				 errhint("Pass iterations => 10000 for a fixed count, or duration => '2 seconds' for a time budget.")));
+	*iterations = 0;
+	*duration_ns = 0;
+	if (have_iter)
+	{
+		*iterations = PG_GETARG_INT64(argno);
+		if (*iterations <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("iterations must be positive, got %lld", (long long) *iterations),
+					 errhint("For example iterations => 10000, or leave it NULL and give a duration.")));
+	}
+	else
+		check_interval("duration", PG_GETARG_INTERVAL_P(argno + 1), false, duration_ns);
+
+	if (have_iter && have_dur)
+	{
+		int64		ignored;
+
+		/* still reject a nonsensical duration, even though iterations wins */
+		check_interval("duration", PG_GETARG_INTERVAL_P(argno + 1), false, &ignored);
+	}
+
+	if (PG_ARGISNULL(argno + 2))
+		*warmup_ns = 0;
+	else
+		check_interval("warmup", PG_GETARG_INTERVAL_P(argno + 2), true, warmup_ns);
+}
+
+/* tasker_bench._check_budget(iterations bigint, duration interval, warmup interval) */
+Datum
+tb_check_budget(PG_FUNCTION_ARGS)
+{
+	int64		it;
+	int64		d;
+	int64		w;
+
+	check_budget(fcinfo, 0, &it, &d, &w);
+	PG_RETURN_VOID();
+}
+
+/*
+ * tasker_bench._measure(sql text, params text, iterations bigint,
+ *		duration interval, warmup interval, rollback boolean, label text)
+ */
+Datum
+tb_measure(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	char	   *sql;
+	char	   *params = NULL;
+	TbRunSpec	spec;
+	TbRunResult res;
+	TbTarget   *target;
+	double		clock_ns;
+	Datum		values[10];
+	bool		nulls[10];
+	int64		n;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "tasker_bench._measure must return a composite");
+	tupdesc = BlessTupleDesc(tupdesc);
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the statement to measure is NULL"),
+				 errhint("Give one SQL statement, e.g. 'SELECT 1'.")));
+	sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	if (!PG_ARGISNULL(1))
+		params = text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+	memset(&spec, 0, sizeof(spec));
+	check_budget(fcinfo, 2, &spec.iterations, &spec.duration_ns, &spec.warmup_ns);
+	spec.label = PG_ARGISNULL(6) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(6));
+
+	target = tb_target_prepare(sql, params);
+	spec.rollback = PG_ARGISNULL(5) ? !target->read_only : PG_GETARG_BOOL(5);
+
+	clock_ns = tb_clock_read_cost_ns();
+	res.hist = tb_hist_new();
+	tb_run_target(target, &spec, &res);
+	n = (int64) res.hist->count;
+
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = tb_hist_to_datum(res.hist);
+	values[1] = Int64GetDatum(n);
+	values[2] = Int64GetDatum(res.warmup_n);
+	values[3] = Float8GetDatum(clock_ns);
+	values[4] = Float8GetDatum(n > 0 ? (double) res.rows / (double) n : 0.0);
+	values[5] = BoolGetDatum(target->read_only);
+	values[6] = BoolGetDatum(spec.rollback);
+	values[7] = Float8GetDatum(n > 0 ? (double) res.plan_ns / (double) n / 1000.0 : 0.0);
+	values[8] = Float8GetDatum((double) res.wall_ns / 1e9);
+	values[9] = Int32GetDatum(target->nsets);
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}

@@ -1,0 +1,251 @@
+/*
+ * runner.c
+ *		The measurement loop: warmup, iterations or time budget, parameter
+ *		rotation, subtransaction rollback, interrupts, memory reset.
+ *
+ * One iteration:
+ *
+ *	  [subtransaction begin]  snapshot  get cached plan
+ *	  t0 = clock
+ *		  ExecutorStart / ExecutorRun / ExecutorFinish / ExecutorEnd
+ *	  t1 = clock
+ *	  free query desc, release plan, pop snapshot
+ *	  [subtransaction rollback | command counter increment]
+ *	  record t1 - t0, reset iteration memory, check for interrupts
+ *
+ * Only the executor calls are inside the timed region.  Rows go to a
+ * DestReceiver that counts and discards them.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "tcop/dest.h"
+#include "tcop/tcopprot.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/snapmgr.h"
+
+#include "clock.h"
+#include "runner.h"
+#include "tasker_bench.h"
+
+typedef struct CountingDest
+{
+	DestReceiver pub;
+	uint64		rows;
+} CountingDest;
+
+static bool
+counting_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	((CountingDest *) self)->rows++;
+	return true;
+}
+
+static void
+counting_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+counting_shutdown(DestReceiver *self)
+{
+}
+
+static void
+counting_destroy(DestReceiver *self)
+{
+}
+
+typedef struct LoopState
+{
+	TbTarget   *target;
+	CountingDest dest;
+	MemoryContext iterctx;
+	bool		rollback;
+	bool		in_subxact;
+	int64		plan_ns;
+} LoopState;
+
+/* One iteration; returns the timed duration in ns. */
+static int64
+run_once(LoopState *ls, ParamListInfo params)
+{
+	MemoryContext caller = MemoryContextSwitchTo(ls->iterctx);
+	ResourceOwner owner = CurrentResourceOwner;
+	CachedPlan *cplan;
+	ListCell   *lc;
+	int64		elapsed = 0;
+	int64		p0;
+	bool		first = true;
+
+	if (ls->rollback)
+	{
+		BeginInternalSubTransaction(NULL);
+		ls->in_subxact = true;
+		MemoryContextSwitchTo(ls->iterctx);
+	}
+
+	PushActiveSnapshot(GetTransactionSnapshot());
+	p0 = tb_clock_ns();
+	cplan = GetCachedPlan(ls->target->plansource, params, NULL, NULL);
+	ls->plan_ns += tb_clock_ns() - p0;
+
+	foreach(lc, cplan->stmt_list)
+	{
+		PlannedStmt *stmt = lfirst_node(PlannedStmt, lc);
+		QueryDesc  *qd;
+		int64		t0;
+		int64		t1;
+
+		if (!first)
+		{
+			CommandCounterIncrement();
+			UpdateActiveSnapshotCommandId();
+		}
+		first = false;
+		qd = CreateQueryDesc(stmt, ls->target->sql, GetActiveSnapshot(),
+							 InvalidSnapshot, &ls->dest.pub, params, NULL, 0);
+
+		t0 = tb_clock_ns();
+		ExecutorStart(qd, 0);
+		ExecutorRun(qd, ForwardScanDirection, 0, true);
+		ExecutorFinish(qd);
+		ExecutorEnd(qd);
+		t1 = tb_clock_ns();
+
+		elapsed += t1 - t0;
+		FreeQueryDesc(qd);
+	}
+	ReleaseCachedPlan(cplan, NULL);
+	PopActiveSnapshot();
+
+	if (ls->rollback)
+	{
+		RollbackAndReleaseCurrentSubTransaction();
+		ls->in_subxact = false;
+		CurrentResourceOwner = owner;
+	}
+	else
+		CommandCounterIncrement();
+
+	MemoryContextSwitchTo(caller);
+	MemoryContextReset(ls->iterctx);
+	return elapsed;
+}
+
+static void
+report_progress(const TbRunSpec *spec, const char *phase, int64 done, int64 start_ns, int64 now_ns)
+{
+	char		buf[512];
+
+	if (spec->iterations > 0 && strcmp(phase, "measuring") == 0)
+		snprintf(buf, sizeof(buf), "tasker_bench: %s: %s, %lld of %lld iterations",
+				 spec->label ? spec->label : "case", phase,
+				 (long long) done, (long long) spec->iterations);
+	else
+		snprintf(buf, sizeof(buf), "tasker_bench: %s: %s, %lld iterations, %.1f of %.1f s",
+				 spec->label ? spec->label : "case", phase, (long long) done,
+				 (double) (now_ns - start_ns) / 1e9,
+				 (double) (strcmp(phase, "warmup") == 0 ? spec->warmup_ns : spec->duration_ns) / 1e9);
+	pgstat_report_activity(STATE_RUNNING, buf);
+}
+
+void
+tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out)
+{
+	LoopState	ls;
+	MemoryContext caller = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	int64		progress_ns = (int64) tb_progress_interval_ms * 1000000;
+
+	memset(&ls, 0, sizeof(ls));
+	ls.target = t;
+	ls.rollback = spec->rollback;
+	ls.dest.pub.receiveSlot = counting_receive;
+	ls.dest.pub.rStartup = counting_startup;
+	ls.dest.pub.rShutdown = counting_shutdown;
+	ls.dest.pub.rDestroy = counting_destroy;
+	ls.dest.pub.mydest = DestNone;
+	ls.iterctx = AllocSetContextCreate(caller, "tasker_bench iteration",
+									   ALLOCSET_DEFAULT_SIZES);
+
+	out->warmup_n = 0;
+	out->rows = 0;
+	out->plan_ns = 0;
+	out->wall_ns = 0;
+
+	PG_TRY();
+	{
+		int64		start = tb_clock_ns();
+		int64		now = start;
+		int64		next_report = start;
+		int64		i = 0;
+
+		/* warmup: same work, nothing recorded */
+		while (spec->warmup_ns > 0 && now - start < spec->warmup_ns)
+		{
+			CHECK_FOR_INTERRUPTS();
+			(void) run_once(&ls, t->sets[i % t->nsets]);
+			i++;
+			now = tb_clock_ns();
+			if (now >= next_report)
+			{
+				report_progress(spec, "warmup", i, start, now);
+				next_report = now + progress_ns;
+			}
+		}
+		out->warmup_n = i;
+
+		/* measured phase: parameter rotation restarts at the first set */
+		ls.dest.rows = 0;
+		ls.plan_ns = 0;
+		start = tb_clock_ns();
+		now = start;
+		next_report = start;
+		for (i = 0;; i++)
+		{
+			int64		d;
+
+			if (spec->iterations > 0 ? i >= spec->iterations
+				: (i > 0 && now - start >= spec->duration_ns))
+				break;
+			CHECK_FOR_INTERRUPTS();
+			d = run_once(&ls, t->sets[i % t->nsets]);
+			tbh_record_fast(out->hist, d);
+			now = tb_clock_ns();
+			if (now >= next_report)
+			{
+				report_progress(spec, "measuring", i + 1, start, now);
+				next_report = now + progress_ns;
+			}
+		}
+		out->wall_ns = now - start;
+		out->rows = ls.dest.rows;
+		out->plan_ns = ls.plan_ns;
+	}
+	PG_CATCH();
+	{
+		if (ls.in_subxact)
+		{
+			ErrorData  *edata;
+
+			/* undo our own subtransaction before the error travels up */
+			MemoryContextSwitchTo(caller);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			CurrentResourceOwner = owner;
+			ReThrowError(edata);
+		}
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	MemoryContextDelete(ls.iterctx);
+	if (debug_query_string)
+		pgstat_report_activity(STATE_RUNNING, debug_query_string);
+}

@@ -1,0 +1,40 @@
+/*
+ * runner.h
+ *		The measurement loop.
+ */
+#ifndef TB_RUNNER_H
+#define TB_RUNNER_H
+
+#include "postgres.h"
+
+#include "histogram.h"
+#include "target.h"
+
+typedef struct TbRunSpec
+{
+	int64		iterations;		/* > 0: exactly this many; 0: run for duration_ns */
+	int64		duration_ns;	/* time budget when iterations = 0 */
+	int64		warmup_ns;		/* >= 0 */
+	bool		rollback;		/* each iteration in a subtransaction rolled back */
+	const char *label;			/* shown in pg_stat_activity while running */
+} TbRunSpec;
+
+typedef struct TbRunResult
+{
+	TbHist	   *hist;			/* raw timed-region durations, ns */
+	int64		warmup_n;		/* iterations run as warmup */
+	uint64		rows;			/* rows produced by the measured iterations */
+	int64		plan_ns;		/* total time getting the plan (outside timing) */
+	int64		wall_ns;		/* wall-clock time of the measured phase */
+} TbRunResult;
+
+/*
+ * Run the target: warmup, then the measured iterations; parameter sets
+ * rotated in order.  Only executor start/run/finish/end of the prepared
+ * plan is timed.  Raises the target's error (after undoing its own
+ * subtransaction) if an iteration fails, and honours cancel and
+ * statement_timeout between and inside iterations.
+ */
+extern void tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out);
+
+#endif							/* TB_RUNNER_H */

@@ -1,0 +1,846 @@
+/*
+ * stats.c
+ *		Benchmark statistics on latency histograms.
+ *
+ * Plain C (libc and libm only, no PostgreSQL headers): Tukey outliers,
+ * normal and Student t distributions, the distribution-free confidence
+ * interval of the median, the Mann-Whitney rank test between two
+ * histograms, the relative change of the median, change verdicts and the
+ * complexity fit of the scale sweep.  See stats.h for the contracts.
+ *
+ * Nothing here allocates memory or keeps state between calls.
+ */
+#include <math.h>
+#include <stddef.h>
+
+#include "stats.h"
+
+#define TBS_SQRT2		1.41421356237309504880
+#define TBS_SQRT2PI		2.50662827463100050242
+#define TBS_LOGPI		1.14472988584940017414
+#define TBS_PI			3.14159265358979323846
+
+/* above this many degrees of freedom t is computed by its expansion in z */
+#define TBS_T_DF_LARGE	1e6
+
+/* exact binomial ranks for the median interval up to this many samples */
+#define TBS_MEDIAN_EXACT_MAX	1000
+
+
+/* ------------------------------------------------------------------------
+ * Normal distribution
+ * ------------------------------------------------------------------------
+ */
+
+double
+tbs_normal_cdf(double x)
+{
+	if (isnan(x))
+		return NAN;
+	return 0.5 * erfc(-x / TBS_SQRT2);
+}
+
+/*
+ * Lower-tail normal quantile for 0 < p <= 0.5 (result <= 0).
+ *
+ * A rational approximation (Acklam's coefficients, relative error about
+ * 1e-9) is polished by one step of Halley's method on the exact CDF, which
+ * in the lower tail is computed by erfc without cancellation; the step
+ * brings the result to nearly full double precision.
+ */
+static double
+normal_quantile_lower(double p)
+{
+	static const double a[6] = {
+		-3.969683028665376e+01, 2.209460984245205e+02,
+		-2.759285104469687e+02, 1.383577518672690e+02,
+		-3.066479806614716e+01, 2.506628277459239e+00
+	};
+	static const double b[5] = {
+		-5.447609879822406e+01, 1.615858368580409e+02,
+		-1.556989798598866e+02, 6.680131188771972e+01,
+		-1.328068155288572e+01
+	};
+	static const double c[6] = {
+		-7.784894002430293e-03, -3.223964580411365e-01,
+		-2.400758277161838e+00, -2.549732539343734e+00,
+		4.374664141464968e+00, 2.938163982698783e+00
+	};
+	static const double d[4] = {
+		7.784695709041462e-03, 3.224671290700398e-01,
+		2.445134137142996e+00, 3.754408661907416e+00
+	};
+	double		x;
+	double		q;
+	double		r;
+	double		pdf;
+	double		e;
+	double		u;
+
+	if (p < 0.02425)
+	{
+		/* tail region */
+		q = sqrt(-2.0 * log(p));
+		x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+			((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+	}
+	else
+	{
+		/* central region */
+		q = p - 0.5;
+		r = q * q;
+		x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+			(((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
+	}
+
+	/* one Halley step: f(x) = Phi(x) - p, f' = pdf, f'' = -x pdf */
+	pdf = exp(-0.5 * x * x) / TBS_SQRT2PI;
+	if (pdf > 0.0 && isfinite(pdf))
+	{
+		e = tbs_normal_cdf(x) - p;
+		u = e / pdf;
+		if (isfinite(u))
+			x = x - u / (1.0 + 0.5 * x * u);
+	}
+	return x;
+}
+
+double
+tbs_normal_quantile(double p)
+{
+	if (isnan(p) || p < 0.0 || p > 1.0)
+		return NAN;
+	if (p == 0.0)
+		return -INFINITY;
+	if (p == 1.0)
+		return INFINITY;
+	if (p == 0.5)
+		return 0.0;
+	/* for p > 0.5, 1 - p is exact (Sterbenz), so use the symmetry */
+	if (p > 0.5)
+		return -normal_quantile_lower(1.0 - p);
+	return normal_quantile_lower(p);
+}
+
+/* z such that P(|Z| <= z) = conf; NaN unless 0 < conf < 1 */
+static double
+two_sided_z(double conf)
+{
+	if (!(conf > 0.0 && conf < 1.0))
+		return NAN;
+	return tbs_normal_quantile(0.5 + 0.5 * conf);
+}
+
+
+/* ------------------------------------------------------------------------
+ * Student's t distribution
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * Continued fraction of the regularized incomplete beta function
+ * (I_x(a,b) = x^a y^b / (a B(a,b)) * cf), evaluated by the modified Lentz
+ * method.  It converges quickly for x < (a + 1) / (a + b + 2).
+ */
+static double
+beta_contfrac(double a, double b, double x)
+{
+	const double tiny = 1e-300;
+	double		c;
+	double		d;
+	double		f;
+	double		num;
+	double		delta;
+	double		m;
+	double		maxit;
+
+	maxit = 200.0 + 20.0 * sqrt(a + b);
+	c = 1.0;
+	d = 1.0 - (a + b) * x / (a + 1.0);
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1.0 / d;
+	f = d;
+	for (m = 1.0; m <= maxit; m += 1.0)
+	{
+		/* even term */
+		num = m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m));
+		d = 1.0 + num * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = 1.0 + num / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1.0 / d;
+		f *= c * d;
+
+		/* odd term */
+		num = -(a + m) * (a + b + m) * x / ((a + 2.0 * m) * (a + 2.0 * m + 1.0));
+		d = 1.0 + num * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = 1.0 + num / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1.0 / d;
+		delta = c * d;
+		f *= delta;
+		if (fabs(delta - 1.0) < 1e-16)
+			break;
+	}
+	return f;
+}
+
+/*
+ * Regularized incomplete beta I_x(a, b); y = 1 - x is passed separately so
+ * callers can supply it without cancellation.
+ */
+static double
+incomplete_beta(double a, double b, double x, double y)
+{
+	double		lfront;
+
+	if (x <= 0.0)
+		return 0.0;
+	if (y <= 0.0)
+		return 1.0;
+	lfront = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log(y);
+	if (x < (a + 1.0) / (a + b + 2.0))
+		return exp(lfront) * beta_contfrac(a, b, x) / a;
+	return 1.0 - exp(lfront) * beta_contfrac(b, a, y) / b;
+}
+
+/*
+ * Cornish-Fisher expansion of the t quantile in terms of the normal
+ * quantile z; very accurate for large df, a starting point otherwise.
+ */
+static double
+t_from_z(double z, double df)
+{
+	double		z2 = z * z;
+	double		g1,
+				g2,
+				g3,
+				g4;
+
+	g1 = (z2 + 1.0) * z / 4.0;
+	g2 = ((5.0 * z2 + 16.0) * z2 + 3.0) * z / 96.0;
+	g3 = (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) * z / 384.0;
+	g4 = ((((79.0 * z2 + 776.0) * z2 + 1482.0) * z2 - 1920.0) * z2 - 945.0) * z / 92160.0;
+	return z + (g1 + (g2 + (g3 + g4 / df) / df) / df) / df;
+}
+
+/* Upper tail P(T > t) for t >= 0. */
+static double
+t_upper_tail(double t, double df)
+{
+	double		t2;
+
+	if (t <= 0.0)
+		return 0.5;
+	if (isinf(t))
+		return 0.0;
+	if (df > TBS_T_DF_LARGE)
+	{
+		/* Fisher's normalizing transformation; error O(df^-2) */
+		double		z = t * (1.0 - 1.0 / (4.0 * df)) / sqrt(1.0 + t * t / (2.0 * df));
+
+		return 0.5 * erfc(z / TBS_SQRT2);
+	}
+	t2 = t * t;
+	return 0.5 * incomplete_beta(0.5 * df, 0.5, df / (df + t2), t2 / (df + t2));
+}
+
+/* log density of t at t */
+static double
+t_log_pdf(double t, double df)
+{
+	return lgamma(0.5 * (df + 1.0)) - lgamma(0.5 * df) -
+		0.5 * (log(df) + TBS_LOGPI) -
+		0.5 * (df + 1.0) * log1p(t * t / df);
+}
+
+/* t > 0 with P(T > t) = q, for 0 < q < 0.5 */
+static double
+t_upper_quantile(double q, double df)
+{
+	double		lo;
+	double		hi;
+	double		t;
+	double		logq;
+	int			iter;
+
+	if (df == 1.0)
+		return cos(TBS_PI * q) / sin(TBS_PI * q);
+	if (df == 2.0)
+		return (1.0 - 2.0 * q) / sqrt(2.0 * q * (1.0 - q));
+
+	t = t_from_z(-normal_quantile_lower(q), df);
+	if (df > TBS_T_DF_LARGE)
+		return t;
+	if (!(t > 0.0) || !isfinite(t))
+		t = 1.0;
+
+	/* bracket the root: tail(lo) >= q > tail(hi) */
+	lo = 0.0;
+	hi = t;
+	while (t_upper_tail(hi, df) >= q)
+	{
+		lo = hi;
+		hi *= 2.0;
+		if (!isfinite(hi))
+			return INFINITY;
+	}
+
+	/*
+	 * Safeguarded Newton on log tail(t) - log q, which is close to linear in
+	 * log t far out in the tail.
+	 */
+	logq = log(q);
+	for (iter = 0; iter < 200; iter++)
+	{
+		double		tail = t_upper_tail(t, df);
+		double		g;
+		double		step;
+		double		next;
+
+		if (tail >= q)
+			lo = t;
+		else
+			hi = t;
+		if (tail <= 0.0)
+			g = -INFINITY;
+		else
+			g = log(tail) - logq;
+
+		/* derivative of log tail is -pdf / tail */
+		step = (tail > 0.0) ? g * tail / exp(t_log_pdf(t, df)) : NAN;
+		next = t + step;
+		if (!isfinite(next) || next <= lo || next >= hi)
+			next = 0.5 * (lo + hi);
+		if (fabs(next - t) <= 1e-13 * t || hi - lo <= 1e-15 * hi)
+		{
+			t = next;
+			break;
+		}
+		t = next;
+	}
+	return t;
+}
+
+double
+tbs_t_quantile(double p, double df)
+{
+	if (isnan(p) || isnan(df) || df <= 0.0 || p < 0.0 || p > 1.0)
+		return NAN;
+	if (p == 0.0)
+		return -INFINITY;
+	if (p == 1.0)
+		return INFINITY;
+	if (p == 0.5)
+		return 0.0;
+	if (isinf(df))
+		return tbs_normal_quantile(p);
+	if (p > 0.5)
+		return t_upper_quantile(1.0 - p, df);
+	return -t_upper_quantile(p, df);
+}
+
+/* mean and sample standard deviation of x[0..n-1], n >= 2 */
+static void
+mean_sd(const double *x, int n, double *mean, double *sd)
+{
+	double		s = 0.0;
+	double		ss = 0.0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		s += x[i];
+	s /= n;
+	for (i = 0; i < n; i++)
+		ss += (x[i] - s) * (x[i] - s);
+	*mean = s;
+	*sd = sqrt(ss / (n - 1));
+}
+
+bool
+tbs_mean_ci(const double *x, int n, double conf, double *mean, double *lo, double *hi)
+{
+	double		m;
+	double		sd;
+	double		t;
+	double		half;
+
+	*mean = NAN;
+	*lo = NAN;
+	*hi = NAN;
+	if (x == NULL || n < 1)
+		return false;
+	if (n < 2)
+	{
+		*mean = x[0];
+		return false;
+	}
+	mean_sd(x, n, &m, &sd);
+	*mean = m;
+	if (!(conf > 0.0 && conf < 1.0) || !isfinite(m) || !isfinite(sd))
+		return false;
+	t = tbs_t_quantile(0.5 + 0.5 * conf, (double) (n - 1));
+	half = t * sd / sqrt((double) n);
+	*lo = m - half;
+	*hi = m + half;
+	return true;
+}
+
+double
+tbs_t_test_p(const double *x, int n, double mu)
+{
+	double		m;
+	double		sd;
+	double		t;
+	double		df;
+
+	if (x == NULL || n < 2 || isnan(mu))
+		return NAN;
+	mean_sd(x, n, &m, &sd);
+	if (isnan(m) || isnan(sd))
+		return NAN;
+	if (sd == 0.0)
+		return (m == mu) ? 1.0 : 0.0;
+	t = fabs(m - mu) / (sd / sqrt((double) n));
+	df = (double) (n - 1);
+	if (df > TBS_T_DF_LARGE)
+		return fmin(1.0, 2.0 * t_upper_tail(t, df));
+	/* two-sided p = I_{df/(df+t^2)}(df/2, 1/2) */
+	return incomplete_beta(0.5 * df, 0.5, df / (df + t * t), t * t / (df + t * t));
+}
+
+
+/* ------------------------------------------------------------------------
+ * Histogram statistics
+ * ------------------------------------------------------------------------
+ */
+
+void
+tbs_outliers(const TbHist *h, TbsOutliers *out)
+{
+	int			cursor = 0;
+	TbHistBucket bk;
+
+	out->low_severe_n = 0;
+	out->low_mild_n = 0;
+	out->high_mild_n = 0;
+	out->high_severe_n = 0;
+	if (h == NULL || h->count == 0)
+	{
+		out->q1 = out->q3 = out->iqr = NAN;
+		out->low_severe = out->low_mild = NAN;
+		out->high_mild = out->high_severe = NAN;
+		return;
+	}
+
+	out->q1 = tbh_percentile(h, 0.25);
+	out->q3 = tbh_percentile(h, 0.75);
+	out->iqr = out->q3 - out->q1;
+	out->low_severe = out->q1 - 3.0 * out->iqr;
+	out->low_mild = out->q1 - 1.5 * out->iqr;
+	out->high_mild = out->q3 + 1.5 * out->iqr;
+	out->high_severe = out->q3 + 3.0 * out->iqr;
+
+	/*
+	 * Midpoints are clamped to [min, max] like the quartiles are, so the
+	 * outer buckets are judged by values that actually occurred (a lone
+	 * sample must not be an outlier from itself).
+	 */
+	while (tbh_next_bucket(h, &cursor, &bk))
+	{
+		double		mid = tbh_bucket_mid(bk.index);
+
+		if (mid < (double) h->min)
+			mid = (double) h->min;
+		if (mid > (double) h->max)
+			mid = (double) h->max;
+
+		if (mid < out->low_severe)
+			out->low_severe_n += bk.count;
+		else if (mid < out->low_mild)
+			out->low_mild_n += bk.count;
+		else if (mid > out->high_severe)
+			out->high_severe_n += bk.count;
+		else if (mid > out->high_mild)
+			out->high_mild_n += bk.count;
+	}
+}
+
+/*
+ * Rank j of the lower end of the median interval [x_(j), x_(n-j+1)] of n
+ * samples, coverage conf; 1 <= j <= (n + 1) / 2.
+ *
+ * Exactly, the interval covers the median with probability
+ * 1 - 2 P(B < j), B ~ Bin(n, 1/2); we take the largest j keeping that at
+ * least conf (j = 1 when even the full range cannot reach conf).  For
+ * large n the binomial is replaced by its normal approximation with
+ * continuity correction, j = floor(n/2 + 1/2 - z sqrt(n) / 2).
+ */
+static uint64_t
+median_rank(uint64_t n, double conf)
+{
+	double		half_alpha = 0.5 * (1.0 - conf);
+	double		j;
+
+	if (n <= TBS_MEDIAN_EXACT_MAX)
+	{
+		/* P(B = 0) = 2^-n does not underflow for n <= 1000 */
+		double		pmf = ldexp(1.0, -(int) n);
+		double		cdf = pmf;	/* P(B <= k) */
+		uint64_t	k = 0;
+		uint64_t	best = 0;
+
+		while (cdf <= half_alpha * (1.0 + 1e-12) && k < n)
+		{
+			best = k + 1;		/* P(B < k + 1) <= alpha/2 */
+			k++;
+			pmf *= (double) (n - k + 1) / (double) k;
+			cdf += pmf;
+		}
+		return (best < 1) ? 1 : best;
+	}
+
+	j = floor(0.5 * (double) n + 0.5 - 0.5 * two_sided_z(conf) * sqrt((double) n));
+	if (!(j >= 1.0))
+		return 1;
+	if (j > 0.5 * ((double) n + 1.0))
+		j = floor(0.5 * ((double) n + 1.0));
+	return (uint64_t) j;
+}
+
+bool
+tbs_median_ci(const TbHist *h, double conf, double *lo, double *hi)
+{
+	uint64_t	n;
+	uint64_t	j;
+
+	*lo = NAN;
+	*hi = NAN;
+	if (h == NULL || h->count < 2 || !(conf > 0.0 && conf < 1.0))
+		return false;
+	n = h->count;
+	j = median_rank(n, conf);
+	*lo = tbh_value_at_rank(h, j);
+	*hi = tbh_value_at_rank(h, n - j + 1);
+	return !isnan(*lo) && !isnan(*hi);
+}
+
+bool
+tbs_mann_whitney(const TbHist *a, const TbHist *b, TbsRankTest *out)
+{
+	int			ca = 0,
+				cb = 0;
+	TbHistBucket ba,
+				bb;
+	bool		has_a,
+				has_b;
+	long double na,
+				nb,
+				nn;
+	long double below_a = 0.0L;	/* a values in lower tie groups */
+	long double u = 0.0L;
+	long double ties = 0.0L;	/* sum over groups of (t^3 - t) / (N (N - 1)) */
+	long double mean,
+				var,
+				diff;
+
+	out->u = NAN;
+	out->z = NAN;
+	out->p = NAN;
+	out->auc = NAN;
+	if (a == NULL || b == NULL || a->count == 0 || b->count == 0)
+		return false;
+
+	na = (long double) a->count;
+	nb = (long double) b->count;
+	nn = na + nb;
+
+	/* merge-walk the non-empty buckets; each bucket index is a tie group */
+	has_a = tbh_next_bucket(a, &ca, &ba);
+	has_b = tbh_next_bucket(b, &cb, &bb);
+	while (has_a || has_b)
+	{
+		int			idx;
+		long double ta = 0.0L,
+					tb = 0.0L,
+					t;
+
+		if (has_a && has_b)
+			idx = (ba.index < bb.index) ? ba.index : bb.index;
+		else
+			idx = has_a ? ba.index : bb.index;
+
+		if (has_a && ba.index == idx)
+		{
+			ta = (long double) ba.count;
+			has_a = tbh_next_bucket(a, &ca, &ba);
+		}
+		if (has_b && bb.index == idx)
+		{
+			tb = (long double) bb.count;
+			has_b = tbh_next_bucket(b, &cb, &bb);
+		}
+
+		u += tb * (below_a + 0.5L * ta);
+		below_a += ta;
+		t = ta + tb;
+		if (t > 1.0L)
+			ties += (t / nn) * ((t - 1.0L) / (nn - 1.0L)) * (t + 1.0L);
+	}
+
+	mean = 0.5L * na * nb;
+	var = na * nb / 12.0L * ((nn + 1.0L) - ties);
+	diff = u - mean;
+
+	out->u = (double) u;
+	out->auc = (double) (u / (na * nb));
+	/* relative to the scale of var, anything this small is rounding */
+	if (!(var > 1e-9L * na * nb))
+	{
+		out->z = 0.0;
+		out->p = 1.0;
+		return true;
+	}
+	if (fabsl(diff) <= 0.5L)
+		diff = 0.0L;
+	else
+		diff -= (diff > 0.0L) ? 0.5L : -0.5L;
+	out->z = (double) (diff / sqrtl(var));
+	/* 2 (1 - Phi(|z|)) without cancellation */
+	out->p = erfc(fabs(out->z) / TBS_SQRT2);
+	if (out->p > 1.0)
+		out->p = 1.0;
+	return true;
+}
+
+bool
+tbs_median_change(const TbHist *a, const TbHist *b, double conf, TbsChange *out)
+{
+	double		ma,
+				mb;
+	double		alo,
+				ahi,
+				blo,
+				bhi;
+	double		z;
+	double		sea,
+				seb;
+	double		lr,
+				sd;
+
+	out->change_pct = NAN;
+	out->ci_low_pct = NAN;
+	out->ci_high_pct = NAN;
+	if (a == NULL || b == NULL || a->count < 2 || b->count < 2)
+		return false;
+	z = two_sided_z(conf);
+	if (isnan(z))
+		return false;
+	ma = tbh_percentile(a, 0.5);
+	mb = tbh_percentile(b, 0.5);
+	if (!(ma > 0.0) || !(mb > 0.0))
+		return false;
+	if (!tbs_median_ci(a, conf, &alo, &ahi) ||
+		!tbs_median_ci(b, conf, &blo, &bhi))
+		return false;
+
+	sea = (ahi - alo) / (2.0 * z);
+	seb = (bhi - blo) / (2.0 * z);
+	sd = sqrt((sea / ma) * (sea / ma) + (seb / mb) * (seb / mb));
+	lr = log(mb / ma);
+
+	out->change_pct = 100.0 * expm1(lr);
+	out->ci_low_pct = 100.0 * expm1(lr - z * sd);
+	out->ci_high_pct = 100.0 * expm1(lr + z * sd);
+	return true;
+}
+
+
+/* ------------------------------------------------------------------------
+ * Verdicts
+ * ------------------------------------------------------------------------
+ */
+
+TbsVerdict
+tbs_verdict(double change_pct, double ci_low_pct, double ci_high_pct,
+			double p, double alpha, double threshold_pct)
+{
+	double		thr = (threshold_pct > 0.0) ? threshold_pct : 0.0;
+
+	if (p < alpha && ci_low_pct > 0.0 && change_pct > thr)
+		return TBS_REGRESSED;
+	if (p < alpha && ci_high_pct < 0.0 && change_pct < -thr)
+		return TBS_IMPROVED;
+	if (ci_low_pct >= -thr && ci_high_pct <= thr)
+		return TBS_UNCHANGED;
+	/* "p >= alpha or p < alpha": any p that compares at all */
+	if (!isnan(p) && !isnan(alpha) && fabs(change_pct) <= thr)
+		return TBS_UNCHANGED;
+	return TBS_INCONCLUSIVE;
+}
+
+const char *
+tbs_verdict_name(TbsVerdict v)
+{
+	switch (v)
+	{
+		case TBS_UNCHANGED:
+			return "unchanged";
+		case TBS_IMPROVED:
+			return "improved";
+		case TBS_REGRESSED:
+			return "regressed";
+		case TBS_INCONCLUSIVE:
+			return "inconclusive";
+	}
+	return "inconclusive";
+}
+
+
+/* ------------------------------------------------------------------------
+ * Complexity fit
+ * ------------------------------------------------------------------------
+ */
+
+static double
+complexity_f(TbsComplexity c, double n)
+{
+	switch (c)
+	{
+		case TBS_O_1:
+			return 1.0;
+		case TBS_O_LOG_N:
+			return log(n);
+		case TBS_O_N:
+			return n;
+		case TBS_O_N_LOG_N:
+			return n * log(n);
+		case TBS_O_N2:
+			return n * n;
+		case TBS_NCOMPLEXITY:
+			break;
+	}
+	return NAN;
+}
+
+bool
+tbs_fit_complexity(const double *n, const double *y, int k, TbsFit *out)
+{
+	double		ymean = 0.0;
+	double		sst = 0.0;
+	double		best_sse;
+	int			i;
+	int			c;
+
+	out->best = TBS_O_1;
+	for (c = 0; c < TBS_NCOMPLEXITY; c++)
+	{
+		out->a[c] = NAN;
+		out->b[c] = NAN;
+		out->r2[c] = NAN;
+		out->sse[c] = NAN;
+	}
+	if (n == NULL || y == NULL || k < 2)
+		return false;
+	for (i = 0; i < k; i++)
+	{
+		if (!(n[i] > 0.0) || !isfinite(n[i]) || !isfinite(y[i]))
+			return false;
+		ymean += y[i];
+	}
+	ymean /= k;
+	for (i = 0; i < k; i++)
+		sst += (y[i] - ymean) * (y[i] - ymean);
+
+	for (c = 0; c < TBS_NCOMPLEXITY; c++)
+	{
+		double		fmean = 0.0;
+		double		sff = 0.0;
+		double		sfy = 0.0;
+		double		a = ymean;
+		double		b = 0.0;
+		double		sse = 0.0;
+
+		if (c != TBS_O_1)
+		{
+			for (i = 0; i < k; i++)
+				fmean += complexity_f((TbsComplexity) c, n[i]);
+			fmean /= k;
+			for (i = 0; i < k; i++)
+			{
+				double		df = complexity_f((TbsComplexity) c, n[i]) - fmean;
+
+				sff += df * df;
+				sfy += df * (y[i] - ymean);
+			}
+			/* b >= 0: a negative slope is clamped and a refitted as mean */
+			if (sff > 0.0 && sfy > 0.0)
+			{
+				b = sfy / sff;
+				a = ymean - b * fmean;
+			}
+		}
+		for (i = 0; i < k; i++)
+		{
+			double		r = y[i] - a - b * complexity_f((TbsComplexity) c, n[i]);
+
+			sse += r * r;
+		}
+		out->a[c] = a;
+		out->b[c] = b;
+		out->sse[c] = sse;
+		out->r2[c] = (sst > 0.0) ? 1.0 - sse / sst : 1.0;
+	}
+
+	/* O(1) when the spread (standard deviation) of y is under 5 % of its mean */
+	if (sqrt(sst / k) < 0.05 * fabs(ymean))
+	{
+		out->best = TBS_O_1;
+		return true;
+	}
+
+	/*
+	 * Otherwise the simplest model whose SSE is within 10 % of the best;
+	 * SSEs negligible against SST count as equal (exact data, rounding).
+	 */
+	best_sse = out->sse[0];
+	for (c = 1; c < TBS_NCOMPLEXITY; c++)
+		if (out->sse[c] < best_sse)
+			best_sse = out->sse[c];
+	for (c = 0; c < TBS_NCOMPLEXITY; c++)
+	{
+		if (out->sse[c] <= 1.10 * best_sse || out->sse[c] <= 1e-12 * sst)
+		{
+			out->best = (TbsComplexity) c;
+			break;
+		}
+	}
+	return true;
+}
+
+const char *
+tbs_complexity_name(TbsComplexity c)
+{
+	switch (c)
+	{
+		case TBS_O_1:
+			return "O(1)";
+		case TBS_O_LOG_N:
+			return "O(log n)";
+		case TBS_O_N:
+			return "O(n)";
+		case TBS_O_N_LOG_N:
+			return "O(n log n)";
+		case TBS_O_N2:
+			return "O(n^2)";
+		case TBS_NCOMPLEXITY:
+			break;
+	}
+	return "?";
+}

@@ -1,0 +1,146 @@
+/*
+ * stats.h
+ *		Benchmark statistics on latency histograms (plain C, no PostgreSQL
+ *		headers): outlier classification, confidence intervals, the rank
+ *		test between two histograms, change verdicts, and the complexity fit
+ *		of the scale sweep.
+ *
+ * All figures are in the histogram's unit (nanoseconds) unless a name says
+ * _pct.  Functions never crash on degenerate input (empty histograms,
+ * zero variance, n < 2): they return NaN figures or a documented default.
+ */
+#ifndef TB_STATS_H
+#define TB_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "histogram.h"
+
+/* Tukey fences from the histogram's quartiles. */
+typedef struct TbsOutliers
+{
+	double		q1,
+				q3,
+				iqr;
+	double		low_severe,		/* q1 - 3.0 iqr */
+				low_mild,		/* q1 - 1.5 iqr */
+				high_mild,		/* q3 + 1.5 iqr */
+				high_severe;	/* q3 + 3.0 iqr */
+	uint64_t	low_severe_n,	/* samples below low_severe */
+				low_mild_n,		/* in [low_severe, low_mild) */
+				high_mild_n,	/* in (high_mild, high_severe] */
+				high_severe_n;	/* above high_severe */
+} TbsOutliers;
+
+/* A bucket counts as beyond a fence when its midpoint is. */
+extern void tbs_outliers(const TbHist *h, TbsOutliers *out);
+
+/* Standard normal inverse CDF (p in (0, 1)) and CDF. */
+extern double tbs_normal_quantile(double p);	/* inverse CDF, p in (0,1) */
+extern double tbs_normal_cdf(double x);
+
+/*
+ * Distribution-free confidence interval of the median from order
+ * statistics: ranks n/2 -+ z*sqrt(n)/2 (normal approximation of the
+ * binomial; exact binomial ranks for n <= 1000), values from the histogram.
+ * Returns false (lo = hi = NaN) when count < 2.
+ */
+extern bool tbs_median_ci(const TbHist *h, double conf, double *lo, double *hi);
+
+/*
+ * Mann-Whitney U test between two histograms, values in the same bucket
+ * treated as ties (tie-corrected variance, continuity correction, normal
+ * approximation).  p is two-sided.  auc = P(A < B) + P(A = B)/2 (the
+ * common-language effect size: > 0.5 means B tends to be larger/slower).
+ * Returns false (p = NaN) if either is empty.
+ */
+typedef struct TbsRankTest
+{
+	double		u;				/* U statistic of B */
+	double		z;
+	double		p;
+	double		auc;
+} TbsRankTest;
+
+extern bool tbs_mann_whitney(const TbHist *a, const TbHist *b, TbsRankTest *out);
+
+/*
+ * Relative change of the median from a (baseline) to b (current), in
+ * percent, with a conf-level interval by the delta method on the log
+ * ratio, using the order-statistic CIs of both medians for their standard
+ * errors.  Returns false when either has count < 2 or a median <= 0.
+ */
+typedef struct TbsChange
+{
+	double		change_pct;		/* 100 * (median_b / median_a - 1) */
+	double		ci_low_pct;
+	double		ci_high_pct;
+} TbsChange;
+
+extern bool tbs_median_change(const TbHist *a, const TbHist *b, double conf, TbsChange *out);
+
+/*
+ * Interval of the mean of x[0..n-1] at level conf from Student's t
+ * (used on per-round log ratios of an interleaved A/B).  Returns false
+ * when n < 2.  t quantiles computed, not tabulated.
+ */
+extern double tbs_t_quantile(double p, double df);
+extern bool tbs_mean_ci(const double *x, int n, double conf, double *mean, double *lo, double *hi);
+
+/* Two-sided one-sample t-test p-value of mean(x) = mu. NaN when n < 2; 1 or 0 when sd = 0. */
+extern double tbs_t_test_p(const double *x, int n, double mu);
+
+/*
+ * Verdict of a change given its interval, p-value, significance alpha and
+ * noise threshold (percent, >= 0):
+ *   TBS_REGRESSED    p < alpha, ci_low > 0 and change > threshold
+ *   TBS_IMPROVED     p < alpha, ci_high < 0 and change < -threshold
+ *   TBS_UNCHANGED    the whole interval lies within [-threshold, threshold],
+ *                    or p >= alpha and |change| <= threshold,
+ *                    or p < alpha but |change| <= threshold
+ *   TBS_INCONCLUSIVE anything else (too noisy to say)
+ */
+typedef enum TbsVerdict
+{
+	TBS_UNCHANGED = 0,
+	TBS_IMPROVED,
+	TBS_REGRESSED,
+	TBS_INCONCLUSIVE
+} TbsVerdict;
+
+extern TbsVerdict tbs_verdict(double change_pct, double ci_low_pct, double ci_high_pct,
+							  double p, double alpha, double threshold_pct);
+extern const char *tbs_verdict_name(TbsVerdict v);
+
+/*
+ * Complexity fit for the scale sweep: for each model f in
+ * {1, log n, n, n log n, n^2} least squares y = a + b f(n) with b >= 0
+ * (for O(1), b = 0), goodness of fit R^2 (1 - SSE/SST; 1 when SST = 0).
+ * The chosen model is the simplest whose SSE is within 10 % of the best
+ * SSE (so noise does not promote O(1) data to O(n^2)), and O(1) when the
+ * spread of y is under 5 % of its mean.  k >= 2 points, n > 0.
+ */
+typedef enum TbsComplexity
+{
+	TBS_O_1 = 0,
+	TBS_O_LOG_N,
+	TBS_O_N,
+	TBS_O_N_LOG_N,
+	TBS_O_N2,
+	TBS_NCOMPLEXITY
+} TbsComplexity;
+
+typedef struct TbsFit
+{
+	TbsComplexity best;
+	double		a[TBS_NCOMPLEXITY];
+	double		b[TBS_NCOMPLEXITY];
+	double		r2[TBS_NCOMPLEXITY];
+	double		sse[TBS_NCOMPLEXITY];
+} TbsFit;
+
+extern bool tbs_fit_complexity(const double *n, const double *y, int k, TbsFit *out);
+extern const char *tbs_complexity_name(TbsComplexity c);	/* "O(1)", "O(log n)", ... */
+
+#endif							/* TB_STATS_H */

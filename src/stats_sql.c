@@ -1,0 +1,236 @@
+/*
+ * stats_sql.c
+ *		SQL wrappers of the pure-C statistics (stats.h): the summary of a
+ *		result, median intervals, the comparison of two histograms, and the
+ *		complexity fit.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+#include "histogram_type.h"
+#include "stats.h"
+
+PG_FUNCTION_INFO_V1(tb_hsummary);
+PG_FUNCTION_INFO_V1(tb_hmedian_ci);
+PG_FUNCTION_INFO_V1(tb_hcompare);
+PG_FUNCTION_INFO_V1(tb_fit_complexity);
+
+static TupleDesc
+result_desc(FunctionCallInfo fcinfo)
+{
+	TupleDesc	tupdesc;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	return BlessTupleDesc(tupdesc);
+}
+
+/* corrected figure in microseconds: raw ns minus the clock read cost, >= 0 */
+static double
+corrected_us(double raw_ns, double clock_ns)
+{
+	double		v = raw_ns - clock_ns;
+
+	return (v > 0 ? v : 0) / 1000.0;
+}
+
+static void
+check_conf(double conf)
+{
+	if (isnan(conf) || conf <= 0.0 || conf >= 1.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("confidence level %g is outside (0, 1)", conf),
+				 errhint("Use 0.95 for a 95 %% interval.")));
+}
+
+/*
+ * hsummary(h histogram, clock_ns float8) -> n, min_us, mean_us, stddev_us,
+ * p50_us, p90_us, p95_us, p99_us, p999_us, max_us, ops_per_s, and the Tukey
+ * outlier counts.  Figures have the clock read cost subtracted.
+ */
+Datum
+tb_hsummary(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc = result_desc(fcinfo);
+	TbHist	   *h = tb_hist_from_datum(PG_GETARG_DATUM(0));
+	double		c = PG_ARGISNULL(1) ? 0.0 : PG_GETARG_FLOAT8(1);
+	Datum		values[15];
+	bool		nulls[15];
+	int			i;
+
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = Int64GetDatum((int64) h->count);
+	if (h->count == 0)
+	{
+		for (i = 1; i < 15; i++)
+			nulls[i] = true;
+	}
+	else
+	{
+		TbsOutliers o;
+		double		mean_us = corrected_us(tbh_mean(h), c);
+
+		tbs_outliers(h, &o);
+		values[1] = Float8GetDatum(corrected_us((double) h->min, c));
+		values[2] = Float8GetDatum(mean_us);
+		values[3] = Float8GetDatum(tbh_stddev(h) / 1000.0);
+		values[4] = Float8GetDatum(corrected_us(tbh_percentile(h, 0.50), c));
+		values[5] = Float8GetDatum(corrected_us(tbh_percentile(h, 0.90), c));
+		values[6] = Float8GetDatum(corrected_us(tbh_percentile(h, 0.95), c));
+		values[7] = Float8GetDatum(corrected_us(tbh_percentile(h, 0.99), c));
+		values[8] = Float8GetDatum(corrected_us(tbh_percentile(h, 0.999), c));
+		values[9] = Float8GetDatum(corrected_us((double) h->max, c));
+		if (mean_us > 0)
+			values[10] = Float8GetDatum(1e6 / mean_us);
+		else
+			nulls[10] = true;
+		values[11] = Int64GetDatum((int64) o.low_severe_n);
+		values[12] = Int64GetDatum((int64) o.low_mild_n);
+		values[13] = Int64GetDatum((int64) o.high_mild_n);
+		values[14] = Int64GetDatum((int64) o.high_severe_n);
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* hmedian_ci(h, conf) -> (low, high) in ns */
+Datum
+tb_hmedian_ci(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc = result_desc(fcinfo);
+	TbHist	   *h = tb_hist_from_datum(PG_GETARG_DATUM(0));
+	double		conf = PG_GETARG_FLOAT8(1);
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+	double		lo;
+	double		hi;
+
+	check_conf(conf);
+	if (tbs_median_ci(h, conf, &lo, &hi))
+	{
+		values[0] = Float8GetDatum(lo);
+		values[1] = Float8GetDatum(hi);
+	}
+	else
+		nulls[0] = nulls[1] = true;
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/*
+ * hcompare(baseline h, current h, threshold_pct, alpha, conf) ->
+ * change_pct, ci_low_pct, ci_high_pct, p_value, verdict
+ */
+Datum
+tb_hcompare(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc = result_desc(fcinfo);
+	TbHist	   *a = tb_hist_from_datum(PG_GETARG_DATUM(0));
+	TbHist	   *b = tb_hist_from_datum(PG_GETARG_DATUM(1));
+	double		threshold = PG_GETARG_FLOAT8(2);
+	double		alpha = PG_GETARG_FLOAT8(3);
+	double		conf = PG_GETARG_FLOAT8(4);
+	TbsChange	ch;
+	TbsRankTest rt;
+	Datum		values[5];
+	bool		nulls[5] = {false, false, false, false, false};
+
+	if (isnan(threshold) || threshold < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("noise threshold must be zero or positive, got %g", threshold),
+				 errhint("Give it in percent, e.g. 2 for 2 %%.")));
+	if (isnan(alpha) || alpha <= 0 || alpha >= 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("significance level %g is outside (0, 1)", alpha)));
+	check_conf(conf);
+
+	if (!tbs_median_change(a, b, conf, &ch) || !tbs_mann_whitney(a, b, &rt))
+	{
+		nulls[0] = nulls[1] = nulls[2] = nulls[3] = true;
+		values[4] = CStringGetTextDatum(tbs_verdict_name(TBS_INCONCLUSIVE));
+	}
+	else
+	{
+		values[0] = Float8GetDatum(ch.change_pct);
+		values[1] = Float8GetDatum(ch.ci_low_pct);
+		values[2] = Float8GetDatum(ch.ci_high_pct);
+		values[3] = Float8GetDatum(rt.p);
+		values[4] = CStringGetTextDatum(tbs_verdict_name(tbs_verdict(ch.change_pct, ch.ci_low_pct,
+																	  ch.ci_high_pct, rt.p,
+																	  alpha, threshold)));
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+static double *
+float8_array(ArrayType *a, const char *what, int *n)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	double	   *out;
+	int			i;
+
+	if (ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", what)));
+	deconstruct_array(a, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &elems, &nulls, n);
+	out = palloc(sizeof(double) * Max(*n, 1));
+	for (i = 0; i < *n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain NULL", what)));
+		out[i] = DatumGetFloat8(elems[i]);
+	}
+	return out;
+}
+
+/* fit_complexity(sizes float8[], values float8[]) -> complexity, r2, a, b */
+Datum
+tb_fit_complexity(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc = result_desc(fcinfo);
+	int			nn;
+	int			ny;
+	double	   *n = float8_array(PG_GETARG_ARRAYTYPE_P(0), "sizes", &nn);
+	double	   *y = float8_array(PG_GETARG_ARRAYTYPE_P(1), "values", &ny);
+	TbsFit		fit;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+	int			i;
+
+	if (nn != ny)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("sizes has %d elements but values has %d", nn, ny)));
+	if (nn < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a growth fit needs at least 2 sizes, got %d", nn)));
+	for (i = 0; i < nn; i++)
+		if (!(n[i] > 0) || isinf(n[i]) || isnan(y[i]) || isinf(y[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("sizes must be positive and values finite")));
+	if (!tbs_fit_complexity(n, y, nn, &fit))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("could not fit a growth model to these points")));
+	values[0] = CStringGetTextDatum(tbs_complexity_name(fit.best));
+	values[1] = Float8GetDatum(fit.r2[fit.best]);
+	values[2] = Float8GetDatum(fit.a[fit.best]);
+	values[3] = Float8GetDatum(fit.b[fit.best]);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}

@@ -1,0 +1,53 @@
+/*
+ * tasker_bench.c
+ *		Module entry point and settings (GUCs); nothing else.
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+#include "tasker_bench.h"
+
+PG_MODULE_MAGIC;
+
+int			tb_max_duration_s = 86400;
+int			tb_progress_interval_ms = 250;
+bool		tb_record_failures = true;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("tasker_bench.max_duration",
+							"Longest duration or warmup a single case may be given.",
+							"A larger value is rejected as a likely mistake (e.g. '10 hours' meant as '10 seconds').",
+							&tb_max_duration_s,
+							86400, 1, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("tasker_bench.progress_interval",
+							"How often a running case updates pg_stat_activity.query.",
+							NULL,
+							&tb_progress_interval_ms,
+							250, 10, 60000,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("tasker_bench.record_failures",
+							 "Record a run that fails as a failed run, in a transaction of its own.",
+							 "The record is written by a short-lived background worker, so it survives the error that aborts the caller's transaction.",
+							 &tb_record_failures,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("tasker_bench");
+}

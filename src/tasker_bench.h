@@ -1,0 +1,17 @@
+/*
+ * tasker_bench.h
+ *		Settings (GUCs) shared by the extension's C files.
+ */
+#ifndef TASKER_BENCH_H
+#define TASKER_BENCH_H
+
+/* tasker_bench.max_duration: longest accepted duration, in seconds */
+extern int	tb_max_duration_s;
+
+/* tasker_bench.progress_interval: ms between pg_stat_activity updates */
+extern int	tb_progress_interval_ms;
+
+/* tasker_bench.record_failures: record failed runs in their own transaction */
+extern bool tb_record_failures;
+
+#endif							/* TASKER_BENCH_H */

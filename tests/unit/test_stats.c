@@ -1,0 +1,725 @@
+/*
+ * test_stats.c
+ *		Unit tests of stats.c (TAP output, exit 1 on any failure).
+ *
+ * Random samples come from a fixed-seed splitmix64 generator (normals by
+ * Box-Muller), so every run sees the same numbers.  Reference values of
+ * the distribution functions were computed with mpmath at 60 digits.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "histogram.h"
+#include "stats.h"
+
+static int	tests_run = 0;
+static int	tests_failed = 0;
+
+static void ok(int cond, const char *fmt,...) __attribute__((format(printf, 2, 3)));
+
+static void
+ok(int cond, const char *fmt,...)
+{
+	va_list		ap;
+
+	tests_run++;
+	if (!cond)
+		tests_failed++;
+	printf("%sok %d - ", cond ? "" : "not ", tests_run);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static int
+close_rel(double got, double want, double tol)
+{
+	if (isnan(got) || isnan(want))
+		return 0;
+	if (want == 0.0)
+		return fabs(got) <= tol;
+	return fabs(got - want) <= tol * fabs(want);
+}
+
+/* ---- deterministic random numbers ---- */
+
+typedef struct Rng
+{
+	uint64_t	state;
+	int			have_spare;
+	double		spare;
+} Rng;
+
+static void
+rng_seed(Rng *r, uint64_t seed)
+{
+	r->state = seed;
+	r->have_spare = 0;
+	r->spare = 0.0;
+}
+
+static uint64_t
+rng_next(Rng *r)
+{
+	uint64_t	z = (r->state += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+/* uniform in (0, 1) */
+static double
+rng_uniform(Rng *r)
+{
+	return ((double) (rng_next(r) >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double
+rng_normal(Rng *r)
+{
+	double		u1,
+				u2,
+				rad;
+
+	if (r->have_spare)
+	{
+		r->have_spare = 0;
+		return r->spare;
+	}
+	u1 = rng_uniform(r);
+	u2 = rng_uniform(r);
+	rad = sqrt(-2.0 * log(u1));
+	r->spare = rad * sin(2.0 * M_PI * u2);
+	r->have_spare = 1;
+	return rad * cos(2.0 * M_PI * u2);
+}
+
+/* record n samples median * exp(sigma Z) into h (after tbh_init) */
+static void
+fill_lognormal(TbHist *h, Rng *r, int n, double median, double sigma)
+{
+	int			i;
+
+	tbh_init(h);
+	for (i = 0; i < n; i++)
+	{
+		int64_t		v = (int64_t) llround(median * exp(sigma * rng_normal(r)));
+
+		tbh_record_n(h, v, 1);
+	}
+}
+
+static TbHist *
+new_hist(void)
+{
+	TbHist	   *h = malloc(sizeof(TbHist));
+
+	if (h == NULL)
+	{
+		printf("Bail out! out of memory\n");
+		exit(1);
+	}
+	tbh_init(h);
+	return h;
+}
+
+/* ---- distribution functions ---- */
+
+static void
+test_normal(void)
+{
+	static const struct
+	{
+		double		p;
+		double		z;
+	}			ref[] = {
+		{1e-300, -37.047096299361199237},
+		{1e-100, -21.273453560965324294},
+		{1e-20, -9.2623400897984075796},
+		{1e-10, -6.3613409024040561991},
+		{1e-05, -4.2648907939228246102},
+		{0.001, -3.0902323061678135354},
+		{0.02425, -1.9729610513118848376},
+		{0.05, -1.644853626951472688},
+		{0.1, -1.2815515655446004353},
+		{0.3, -0.52440051270804081597},
+		{0.7, 0.52440051270804065631},
+		{0.975, 1.9599639845400538556},
+		{0.97575, 1.9729610513118849594},
+		{0.999, 3.0902323061678132778},
+		{1 - 1e-10, 6.3613408896974218642},
+		{0.9999999999999999, 8.2095361516013868556},
+	};
+	int			i;
+	int			bad = 0;
+	double		worst = 0.0;
+	double		p;
+
+	ok(close_rel(tbs_normal_quantile(0.975), 1.959963984540054, 1e-12),
+	   "normal quantile(0.975) = %.15f", tbs_normal_quantile(0.975));
+	for (i = 0; i < (int) (sizeof(ref) / sizeof(ref[0])); i++)
+	{
+		double		got = tbs_normal_quantile(ref[i].p);
+		double		err = fabs(got - ref[i].z) / fabs(ref[i].z);
+
+		if (!(err < 1e-9))
+		{
+			bad++;
+			printf("# quantile(%.17g) = %.17g, want %.17g\n", ref[i].p, got, ref[i].z);
+		}
+		if (err > worst)
+			worst = err;
+	}
+	ok(bad == 0, "normal quantile at %d reference points, worst relative error %.2e",
+	   (int) (sizeof(ref) / sizeof(ref[0])), worst);
+
+	/* round trip through the CDF over a log grid of the lower tail */
+	bad = 0;
+	for (p = 1e-300; p < 0.5; p *= 1.7)
+	{
+		double		back = tbs_normal_cdf(tbs_normal_quantile(p));
+
+		if (!(fabs(back - p) <= 1e-12 * p))
+			bad++;
+		if (tbs_normal_quantile(1.0 - p) != -tbs_normal_quantile(1.0 - (1.0 - p)))
+			bad++;
+	}
+	ok(bad == 0, "normal cdf(quantile(p)) = p over 1e-300..0.5, symmetry");
+
+	ok(tbs_normal_quantile(0.5) == 0.0 &&
+	   isinf(tbs_normal_quantile(0.0)) && tbs_normal_quantile(0.0) < 0 &&
+	   isinf(tbs_normal_quantile(1.0)) && tbs_normal_quantile(1.0) > 0 &&
+	   isnan(tbs_normal_quantile(-0.1)) && isnan(tbs_normal_quantile(1.5)) &&
+	   isnan(tbs_normal_quantile(NAN)),
+	   "normal quantile edge cases");
+
+	ok(tbs_normal_cdf(0.0) == 0.5 &&
+	   close_rel(tbs_normal_cdf(-5.0), 2.8665157187919391167e-7, 1e-12) &&
+	   close_rel(tbs_normal_cdf(-30.0), 4.9067139271481870595e-198, 1e-10) &&
+	   close_rel(tbs_normal_cdf(1.5), 0.933192798731141934, 1e-14) &&
+	   tbs_normal_cdf(INFINITY) == 1.0 && tbs_normal_cdf(-INFINITY) == 0.0,
+	   "normal cdf reference values");
+}
+
+static void
+test_t(void)
+{
+	static const struct
+	{
+		double		p;
+		double		df;
+		double		t;
+	}			ref[] = {
+		{0.975, 10, 2.2281388519862742245},
+		{0.975, 1, 12.706204736174693314},
+		{0.975, 30, 2.0422724563012378878},
+		{0.975, 2, 4.3026527297494617894},
+		{0.995, 3, 5.8409093097333554113},
+		{0.9, 2.5, 1.730250928807176833},
+		{0.975, 1000, 1.9623390808264081039},
+		{0.025, 5, -2.570581835636315469},
+		{1 - 1e-10, 4, 416.17513172081751892},
+		{0.999999, 7, 14.24146965192115339},
+		{0.975, 0.5, 164.5576734804882408},
+	};
+	int			i;
+	int			bad = 0;
+	double		worst = 0.0;
+	double		x[] = {0.02, -0.01, 0.03, 0.05, 0.01, 0.04, 0.00, 0.02};
+	double		same[] = {0.5, 0.5, 0.5};
+	double		mean,
+				lo,
+				hi;
+
+	ok(close_rel(tbs_t_quantile(0.975, 10), 2.228138851986, 1e-9),
+	   "t quantile(0.975, 10) = %.12f", tbs_t_quantile(0.975, 10));
+	ok(close_rel(tbs_t_quantile(0.975, 1), 12.7062047361747, 1e-9),
+	   "t quantile(0.975, 1) = %.13f", tbs_t_quantile(0.975, 1));
+	ok(close_rel(tbs_t_quantile(0.975, 30), 2.042272456301, 1e-9),
+	   "t quantile(0.975, 30) = %.12f", tbs_t_quantile(0.975, 30));
+
+	for (i = 0; i < (int) (sizeof(ref) / sizeof(ref[0])); i++)
+	{
+		double		got = tbs_t_quantile(ref[i].p, ref[i].df);
+		double		err = fabs(got - ref[i].t) / fabs(ref[i].t);
+
+		if (!(err < 1e-8))
+		{
+			bad++;
+			printf("# t quantile(%.17g, %g) = %.17g, want %.17g\n",
+				   ref[i].p, ref[i].df, got, ref[i].t);
+		}
+		if (err > worst)
+			worst = err;
+	}
+	ok(bad == 0, "t quantile at %d reference points, worst relative error %.2e",
+	   (int) (sizeof(ref) / sizeof(ref[0])), worst);
+
+	ok(tbs_t_quantile(0.5, 7) == 0.0 &&
+	   tbs_t_quantile(0.25, 12) == -tbs_t_quantile(0.75, 12) &&
+	   close_rel(tbs_t_quantile(0.975, 1e8), 1.959963984540054, 1e-7) &&
+	   close_rel(tbs_t_quantile(0.975, INFINITY), 1.959963984540054, 1e-12) &&
+	   isnan(tbs_t_quantile(0.975, 0)) && isnan(tbs_t_quantile(0.975, -1)) &&
+	   isnan(tbs_t_quantile(1.5, 3)) && isnan(tbs_t_quantile(NAN, 3)),
+	   "t quantile symmetry, large df, edge cases");
+
+	/* t_{0.975,df} decreases monotonically towards z */
+	bad = 0;
+	for (i = 1; i < 300; i++)
+		if (!(tbs_t_quantile(0.975, i + 1) < tbs_t_quantile(0.975, i)))
+			bad++;
+	ok(bad == 0 && tbs_t_quantile(0.975, 300) > 1.959963984540054,
+	   "t quantile decreasing in df 1..300");
+
+	ok(close_rel(tbs_t_test_p(x, 8, 0.0), 0.025463561683239262146, 1e-9),
+	   "t-test p = %.12f (want 0.025463561683)", tbs_t_test_p(x, 8, 0.0));
+	ok(close_rel(tbs_t_test_p(x, 8, 0.02), 1.0, 1e-12) &&
+	   tbs_t_test_p(x, 8, 1.0) < 1e-9,
+	   "t-test p = 1 at the mean, tiny far away");
+	ok(isnan(tbs_t_test_p(x, 1, 0.0)) && isnan(tbs_t_test_p(x, 0, 0.0)) &&
+	   tbs_t_test_p(same, 3, 0.5) == 1.0 && tbs_t_test_p(same, 3, 0.4) == 0.0,
+	   "t-test degenerate: NaN for n < 2, 1 or 0 for sd = 0");
+
+	ok(tbs_mean_ci(x, 8, 0.95, &mean, &lo, &hi) &&
+	   close_rel(mean, 0.02, 1e-12) &&
+	   close_rel(lo, 0.0032795815674057704701, 1e-9) &&
+	   close_rel(hi, 0.036720418432594230363, 1e-9),
+	   "mean CI [%.12f, %.12f]", lo, hi);
+	ok(!tbs_mean_ci(x, 1, 0.95, &mean, &lo, &hi) && isnan(lo) && isnan(hi) &&
+	   !tbs_mean_ci(x, 0, 0.95, &mean, &lo, &hi) && isnan(mean),
+	   "mean CI false for n < 2");
+}
+
+/* ---- histogram statistics ---- */
+
+/* i-th of a sequence of values that fall in distinct buckets */
+static int64_t
+geo_value(int i)
+{
+	return (int64_t) llround(1000.0 * pow(1.01, i));
+}
+
+static void
+test_median_ci(void)
+{
+	TbHist	   *h = new_hist();
+	Rng			rng;
+	double		lo,
+				hi;
+	double		truth;
+	int			i;
+	int			trial;
+	int			covered;
+
+	/* 1..10: P(B <= 1) = 11/1024 <= 0.025 < P(B <= 2) = 56/1024, so j = 2 */
+	for (i = 1; i <= 10; i++)
+		tbh_record_n(h, i, 1);
+	ok(tbs_median_ci(h, 0.95, &lo, &hi) && lo == 2.0 && hi == 9.0,
+	   "median CI of 1..10 at 95%% is [x(2), x(9)] = [%g, %g]", lo, hi);
+	ok(tbs_median_ci(h, 0.99, &lo, &hi) && lo == 1.0 && hi == 10.0,
+	   "median CI of 1..10 at 99%% is [x(1), x(10)] = [%g, %g]", lo, hi);
+
+	/* too few samples for the level: widest interval, still true */
+	tbh_init(h);
+	tbh_record_n(h, 5, 1);
+	tbh_record_n(h, 7, 1);
+	ok(tbs_median_ci(h, 0.95, &lo, &hi) && lo == 5.0 && hi == 7.0,
+	   "median CI of 2 samples is [min, max]");
+
+	tbh_init(h);
+	ok(!tbs_median_ci(h, 0.95, &lo, &hi) && isnan(lo) && isnan(hi),
+	   "median CI of empty histogram: false, NaN");
+	tbh_record_n(h, 5, 1);
+	ok(!tbs_median_ci(h, 0.95, &lo, &hi) && isnan(lo) && isnan(hi),
+	   "median CI of 1 sample: false, NaN");
+
+	/*
+	 * Coverage.  The true median is put on a bucket midpoint, the finest
+	 * value a histogram can resolve.  The interval must be many buckets
+	 * wide for the bucketing not to widen it noticeably (each end can move
+	 * by up to half a bucket, 0.2 %), hence the wider distribution for the
+	 * larger sample.
+	 */
+	truth = tbh_bucket_mid(tbh_bucket_index(1000000));
+	rng_seed(&rng, 42);
+	covered = 0;
+	for (trial = 0; trial < 400; trial++)
+	{
+		fill_lognormal(h, &rng, 200, truth, 0.3);
+		if (tbs_median_ci(h, 0.95, &lo, &hi) && lo <= truth && truth <= hi)
+			covered++;
+	}
+	printf("# median CI coverage, n = 200 (exact ranks): %.4f\n", covered / 400.0);
+	ok(covered >= 0.92 * 400 && covered <= 0.98 * 400,
+	   "median CI coverage n=200 conf=0.95: %.3f", covered / 400.0);
+
+	rng_seed(&rng, 43);
+	covered = 0;
+	for (trial = 0; trial < 400; trial++)
+	{
+		fill_lognormal(h, &rng, 3001, truth, 1.0);
+		if (tbs_median_ci(h, 0.95, &lo, &hi) && lo <= truth && truth <= hi)
+			covered++;
+	}
+	printf("# median CI coverage, n = 3001 (normal approximation): %.4f\n", covered / 400.0);
+	ok(covered >= 0.92 * 400 && covered <= 0.98 * 400,
+	   "median CI coverage n=3001 conf=0.95: %.3f", covered / 400.0);
+
+	/*
+	 * Ranks around the switch-over from exact to approximate ranks, on
+	 * samples 1000 * 1.01^i, one per bucket: the exact rank for n = 1000 is
+	 * 469 (P(B < 469) = 0.0231, P(B < 470) = 0.0268), the normal
+	 * approximation for n = 1001 gives floor(501 - 1.96 sqrt(1001) / 2) =
+	 * 469 (exact would be 470).
+	 */
+	tbh_init(h);
+	for (i = 1; i <= 1000; i++)
+		tbh_record_n(h, geo_value(i), 1);
+	ok(tbs_median_ci(h, 0.95, &lo, &hi) &&
+	   tbh_bucket_index((int64_t) lo) == tbh_bucket_index(geo_value(469)) &&
+	   tbh_bucket_index((int64_t) hi) == tbh_bucket_index(geo_value(532)),
+	   "median CI ranks n=1000 (exact) are 469 and 532");
+	tbh_record_n(h, geo_value(1001), 1);
+	ok(tbs_median_ci(h, 0.95, &lo, &hi) &&
+	   tbh_bucket_index((int64_t) lo) == tbh_bucket_index(geo_value(469)) &&
+	   tbh_bucket_index((int64_t) hi) == tbh_bucket_index(geo_value(533)),
+	   "median CI ranks n=1001 (normal approximation) are 469 and 533");
+	free(h);
+}
+
+static void
+test_mann_whitney(void)
+{
+	TbHist	   *a = new_hist();
+	TbHist	   *b = new_hist();
+	TbsRankTest rt,
+				rt2;
+	Rng			rng;
+	int			trial;
+	int			rejected;
+
+	/* a = {1, 2, 3}, b = {2, 4}: U_b = 1.5 + 3 = 4.5, ties {2, 2} */
+	tbh_record_n(a, 1, 1);
+	tbh_record_n(a, 2, 1);
+	tbh_record_n(a, 3, 1);
+	tbh_record_n(b, 2, 1);
+	tbh_record_n(b, 4, 1);
+	ok(tbs_mann_whitney(a, b, &rt) && rt.u == 4.5 && rt.auc == 0.75 &&
+	   close_rel(rt.z, 0.5923488777590923573, 1e-12) &&
+	   close_rel(rt.p, 0.55361699196578038081, 1e-12),
+	   "hand example: U = %g, z = %.10f, p = %.10f, auc = %g",
+	   rt.u, rt.z, rt.p, rt.auc);
+	ok(tbs_mann_whitney(b, a, &rt2) && rt2.u == 1.5 && rt2.auc == 0.25 &&
+	   rt2.z == -rt.z && rt2.p == rt.p,
+	   "hand example swapped: U = %g, z = %.10f", rt2.u, rt2.z);
+
+	/* all in one tie group */
+	tbh_init(a);
+	tbh_init(b);
+	tbh_record_n(a, 1000, 50);
+	tbh_record_n(b, 1001, 70);		/* same bucket as 1000 */
+	ok(tbs_mann_whitney(a, b, &rt) && rt.p == 1.0 && rt.z == 0.0 &&
+	   rt.u == 50.0 * 70.0 / 2.0 && rt.auc == 0.5,
+	   "all ties: p = 1, U = n_a n_b / 2");
+
+	/* empty */
+	tbh_init(b);
+	ok(!tbs_mann_whitney(a, b, &rt) && isnan(rt.p) &&
+	   !tbs_mann_whitney(b, a, &rt) && isnan(rt.p),
+	   "empty histogram: false, p = NaN");
+
+	/* huge counts (N = 1e10), shifted by one bucket */
+	tbh_init(a);
+	tbh_init(b);
+	tbh_record_n(a, 1000000, UINT64_C(3000000000));
+	tbh_record_n(a, 1100000, UINT64_C(2000000000));
+	tbh_record_n(b, 1000000, UINT64_C(2000000000));
+	tbh_record_n(b, 1100000, UINT64_C(3000000000));
+	ok(tbs_mann_whitney(a, b, &rt) && isfinite(rt.z) && rt.z > 0 &&
+	   rt.p >= 0.0 && rt.p < 1e-100 && close_rel(rt.auc, 0.6, 1e-12) &&
+	   close_rel(rt.u, 0.6 * 2.5e19, 1e-12),
+	   "huge counts: U = %.6g, z = %.6g, auc = %.6f", rt.u, rt.z, rt.auc);
+	tbh_init(b);
+	tbh_record_n(b, 1000000, UINT64_C(3000000000));
+	tbh_record_n(b, 1100000, UINT64_C(2000000000));
+	ok(tbs_mann_whitney(a, b, &rt) && rt.p == 1.0 && rt.z == 0.0 &&
+	   rt.auc == 0.5,
+	   "huge counts, identical: p = 1");
+
+	/* false positive rate */
+	rng_seed(&rng, 7);
+	rejected = 0;
+	for (trial = 0; trial < 400; trial++)
+	{
+		fill_lognormal(a, &rng, 300, 1000000, 0.3);
+		fill_lognormal(b, &rng, 300, 1000000, 0.3);
+		if (tbs_mann_whitney(a, b, &rt) && rt.p < 0.05)
+			rejected++;
+	}
+	printf("# Mann-Whitney false positive rate at alpha 0.05: %.4f\n", rejected / 400.0);
+	ok(rejected >= 0.02 * 400 && rejected <= 0.09 * 400,
+	   "false positive rate on identical distributions: %.3f", rejected / 400.0);
+
+	/* detection of a 5 % slowdown */
+	rng_seed(&rng, 8);
+	fill_lognormal(a, &rng, 20000, 1000000, 0.3);
+	fill_lognormal(b, &rng, 20000, 1050000, 0.3);
+	ok(tbs_mann_whitney(a, b, &rt) && rt.p < 1e-6 && rt.z > 0 && rt.auc > 0.5,
+	   "5%% slowdown n=20000 detected: z = %.2f, p = %.3g, auc = %.4f",
+	   rt.z, rt.p, rt.auc);
+	printf("# Mann-Whitney 5%% slowdown, n = 20000: z = %.3f, p = %.3g, auc = %.4f\n",
+		   rt.z, rt.p, rt.auc);
+	ok(tbs_mann_whitney(b, a, &rt2) && rt2.z == -rt.z &&
+	   close_rel(rt2.auc, 1.0 - rt.auc, 1e-12),
+	   "swapping a and b negates z");
+
+	free(a);
+	free(b);
+}
+
+static void
+test_median_change(void)
+{
+	TbHist	   *a = new_hist();
+	TbHist	   *b = new_hist();
+	TbsChange	ch;
+	Rng			rng;
+
+	rng_seed(&rng, 11);
+	fill_lognormal(a, &rng, 20000, 1000000, 0.3);
+	fill_lognormal(b, &rng, 20000, 1050000, 0.3);
+	ok(tbs_median_change(a, b, 0.95, &ch) &&
+	   fabs(ch.change_pct - 5.0) < 1.0 &&
+	   ch.ci_low_pct < 5.0 && ch.ci_high_pct > 5.0 && ch.ci_low_pct > 0.0 &&
+	   ch.ci_low_pct < ch.change_pct && ch.change_pct < ch.ci_high_pct,
+	   "5%% slowdown: change %.2f%% [%.2f, %.2f]",
+	   ch.change_pct, ch.ci_low_pct, ch.ci_high_pct);
+	printf("# median change on a 5%% slowdown, n = 20000: %.3f%% [%.3f, %.3f]\n",
+		   ch.change_pct, ch.ci_low_pct, ch.ci_high_pct);
+
+	ok(tbs_median_change(b, a, 0.95, &ch) &&
+	   ch.change_pct < 0 && ch.ci_high_pct < 0,
+	   "5%% speed-up: change %.2f%% [%.2f, %.2f]",
+	   ch.change_pct, ch.ci_low_pct, ch.ci_high_pct);
+
+	ok(tbs_median_change(a, a, 0.95, &ch) && ch.change_pct == 0.0 &&
+	   ch.ci_low_pct < 0 && ch.ci_high_pct > 0,
+	   "no change: 0%% [%.2f, %.2f]", ch.ci_low_pct, ch.ci_high_pct);
+
+	tbh_init(b);
+	ok(!tbs_median_change(a, b, 0.95, &ch) && isnan(ch.change_pct) &&
+	   isnan(ch.ci_low_pct) && isnan(ch.ci_high_pct),
+	   "empty b: false, NaN");
+	tbh_record_n(b, 100, 1);
+	ok(!tbs_median_change(a, b, 0.95, &ch) && !tbs_median_change(b, a, 0.95, &ch),
+	   "count 1: false");
+	tbh_init(b);
+	tbh_record_n(b, 0, 10);
+	ok(!tbs_median_change(b, a, 0.95, &ch) && !tbs_median_change(a, b, 0.95, &ch),
+	   "median 0: false");
+	free(a);
+	free(b);
+}
+
+static void
+test_verdict(void)
+{
+	ok(tbs_verdict(5.0, 3.0, 7.0, 0.001, 0.05, 2.0) == TBS_REGRESSED,
+	   "verdict regressed");
+	ok(tbs_verdict(-5.0, -7.0, -3.0, 0.001, 0.05, 2.0) == TBS_IMPROVED,
+	   "verdict improved");
+	ok(tbs_verdict(0.5, -1.0, 1.5, 0.3, 0.05, 2.0) == TBS_UNCHANGED,
+	   "verdict unchanged: interval within threshold");
+	ok(tbs_verdict(1.0, -6.0, 8.0, 0.4, 0.05, 2.0) == TBS_UNCHANGED,
+	   "verdict unchanged: p >= alpha, small change");
+	ok(tbs_verdict(1.5, 0.5, 2.5, 0.001, 0.05, 2.0) == TBS_UNCHANGED,
+	   "verdict unchanged: significant but below threshold");
+	ok(tbs_verdict(5.0, -1.0, 11.0, 0.2, 0.05, 2.0) == TBS_INCONCLUSIVE,
+	   "verdict inconclusive: large change, not significant");
+	ok(tbs_verdict(5.0, -1.0, 11.0, 0.01, 0.05, 2.0) == TBS_INCONCLUSIVE,
+	   "verdict inconclusive: significant but interval crosses 0");
+	ok(tbs_verdict(-5.0, -11.0, 1.0, 0.01, 0.05, 2.0) == TBS_INCONCLUSIVE,
+	   "verdict inconclusive: improvement, interval crosses 0");
+	ok(tbs_verdict(3.0, 1.0, 5.0, 0.01, 0.05, 0.0) == TBS_REGRESSED &&
+	   tbs_verdict(0.0, 0.0, 0.0, 1.0, 0.05, 0.0) == TBS_UNCHANGED &&
+	   tbs_verdict(NAN, NAN, NAN, NAN, 0.05, 2.0) == TBS_INCONCLUSIVE,
+	   "verdict with zero threshold and NaN input");
+	ok(strcmp(tbs_verdict_name(TBS_UNCHANGED), "unchanged") == 0 &&
+	   strcmp(tbs_verdict_name(TBS_IMPROVED), "improved") == 0 &&
+	   strcmp(tbs_verdict_name(TBS_REGRESSED), "regressed") == 0 &&
+	   strcmp(tbs_verdict_name(TBS_INCONCLUSIVE), "inconclusive") == 0,
+	   "verdict names");
+}
+
+static double
+model_f(int c, double n)
+{
+	switch (c)
+	{
+		case TBS_O_1:
+			return 1.0;
+		case TBS_O_LOG_N:
+			return log(n);
+		case TBS_O_N:
+			return n;
+		case TBS_O_N_LOG_N:
+			return n * log(n);
+		default:
+			return n * n;
+	}
+}
+
+static void
+test_complexity(void)
+{
+	static const double sizes[4] = {1000, 5000, 10000, 100000};
+	static const double scale[TBS_NCOMPLEXITY] = {50000, 1000, 20, 2, 0.001};
+	double		y[4];
+	TbsFit		fit;
+	Rng			rng;
+	int			c;
+	int			i;
+	int			trial;
+
+	/* exact data */
+	for (c = 0; c < TBS_NCOMPLEXITY; c++)
+	{
+		for (i = 0; i < 4; i++)
+			y[i] = 300.0 + scale[c] * model_f(c, sizes[i]);
+		ok(tbs_fit_complexity(sizes, y, 4, &fit) && (int) fit.best == c &&
+		   close_rel(fit.r2[c], 1.0, 1e-9) &&
+		   (c == TBS_O_1 || close_rel(fit.b[c], scale[c], 1e-6)),
+		   "exact %s data fitted as %s", tbs_complexity_name(c),
+		   tbs_complexity_name(fit.best));
+	}
+
+	/* +-3 % noise, 200 draws per model, all must be recovered */
+	rng_seed(&rng, 99);
+	for (c = 0; c < TBS_NCOMPLEXITY; c++)
+	{
+		int			right = 0;
+		int			shown = 0;
+
+		for (trial = 0; trial < 200; trial++)
+		{
+			for (i = 0; i < 4; i++)
+				y[i] = scale[c] * model_f(c, sizes[i]) *
+					(1.0 + 0.06 * (rng_uniform(&rng) - 0.5));
+			if (tbs_fit_complexity(sizes, y, 4, &fit) && (int) fit.best == c)
+				right++;
+			else if (shown++ < 3)
+				printf("# %s data fitted as %s\n", tbs_complexity_name(c),
+					   tbs_complexity_name(fit.best));
+		}
+		printf("# complexity %s recovered in %d/200 noisy draws\n",
+			   tbs_complexity_name(c), right);
+		ok(right == 200, "noisy %s data recovered %d/200", tbs_complexity_name(c), right);
+	}
+
+	/* decreasing data: slopes clamped to 0 */
+	for (i = 0; i < 4; i++)
+		y[i] = 1000.0 - sizes[i] / 200.0;
+	ok(tbs_fit_complexity(sizes, y, 4, &fit) && fit.best == TBS_O_1 &&
+	   fit.b[TBS_O_N] == 0.0 && fit.b[TBS_O_N2] == 0.0 &&
+	   close_rel(fit.a[TBS_O_N], (1000.0 * 4 - 116000.0 / 200.0) / 4, 1e-12),
+	   "decreasing data: b clamped to 0, a = mean");
+
+	/* degenerate input */
+	y[0] = 5.0;
+	y[1] = 5.0;
+	ok(!tbs_fit_complexity(sizes, y, 1, &fit) && !tbs_fit_complexity(sizes, y, 0, &fit) &&
+	   isnan(fit.sse[0]),
+	   "complexity fit false for k < 2");
+	{
+		double		badn[2] = {0.0, 10.0};
+
+		ok(!tbs_fit_complexity(badn, y, 2, &fit), "complexity fit false for n <= 0");
+	}
+	{
+		double		one[3] = {10, 10, 10};
+		double		yy[3] = {1, 2, 3};
+
+		ok(tbs_fit_complexity(one, yy, 3, &fit) && fit.b[TBS_O_N] == 0.0,
+		   "complexity fit with a single n: slopes 0");
+	}
+	ok(strcmp(tbs_complexity_name(TBS_O_1), "O(1)") == 0 &&
+	   strcmp(tbs_complexity_name(TBS_O_LOG_N), "O(log n)") == 0 &&
+	   strcmp(tbs_complexity_name(TBS_O_N), "O(n)") == 0 &&
+	   strcmp(tbs_complexity_name(TBS_O_N_LOG_N), "O(n log n)") == 0 &&
+	   strcmp(tbs_complexity_name(TBS_O_N2), "O(n^2)") == 0,
+	   "complexity names");
+}
+
+static void
+test_outliers(void)
+{
+	TbHist	   *h = new_hist();
+	TbsOutliers o;
+
+	/*
+	 * 108 samples, all below 256 (exact buckets): 50, 100, 120, 150 x30,
+	 * 160 x40, 170 x30, 200, 210, 250 x3.  q1 = x(27) = 150, q3 = x(81) =
+	 * 170, iqr = 20; fences 90, 120, 200, 230.  120 and 200 sit exactly on
+	 * the mild fences and are not outliers.
+	 */
+	tbh_record_n(h, 50, 1);
+	tbh_record_n(h, 100, 1);
+	tbh_record_n(h, 120, 1);
+	tbh_record_n(h, 150, 30);
+	tbh_record_n(h, 160, 40);
+	tbh_record_n(h, 170, 30);
+	tbh_record_n(h, 200, 1);
+	tbh_record_n(h, 210, 1);
+	tbh_record_n(h, 250, 3);
+	tbs_outliers(h, &o);
+	ok(o.q1 == 150.0 && o.q3 == 170.0 && o.iqr == 20.0 &&
+	   o.low_severe == 90.0 && o.low_mild == 120.0 &&
+	   o.high_mild == 200.0 && o.high_severe == 230.0,
+	   "Tukey fences q1 %g q3 %g: %g %g %g %g", o.q1, o.q3,
+	   o.low_severe, o.low_mild, o.high_mild, o.high_severe);
+	ok(o.low_severe_n == 1 && o.low_mild_n == 1 &&
+	   o.high_mild_n == 1 && o.high_severe_n == 3,
+	   "Tukey counts %llu %llu %llu %llu",
+	   (unsigned long long) o.low_severe_n, (unsigned long long) o.low_mild_n,
+	   (unsigned long long) o.high_mild_n, (unsigned long long) o.high_severe_n);
+
+	tbh_init(h);
+	tbs_outliers(h, &o);
+	ok(isnan(o.q1) && isnan(o.iqr) && isnan(o.high_severe) &&
+	   o.low_severe_n == 0 && o.low_mild_n == 0 &&
+	   o.high_mild_n == 0 && o.high_severe_n == 0,
+	   "Tukey on empty histogram: NaN fences, no outliers");
+
+	tbh_record_n(h, 5000, 1);
+	tbs_outliers(h, &o);
+	ok(o.iqr == 0.0 && o.low_severe_n + o.low_mild_n + o.high_mild_n + o.high_severe_n == 0,
+	   "Tukey on one sample: no outliers");
+	free(h);
+}
+
+int
+main(void)
+{
+	test_normal();
+	test_t();
+	test_median_ci();
+	test_mann_whitney();
+	test_median_change();
+	test_verdict();
+	test_complexity();
+	test_outliers();
+
+	printf("1..%d\n", tests_run);
+	if (tests_failed > 0)
+	{
+		printf("# %d of %d tests failed\n", tests_failed, tests_run);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 cluster for demos, tests and benchmarks:
+# a temporary directory, a private port and socket directory, run as the
+# postgres OS user when invoked as root, with pg_stat_statements and pg_cron
+# preloaded.  Source this file, then:
+#   cluster_start        sets TB_DIR, PGHOST, PGPORT, PGUSER, PGDATABASE
+#   cluster_stop         stops the server this shell started and removes TB_DIR
+# Nothing outside TB_DIR is touched; only the server started here is stopped.
+
+TB_BINDIR=${TB_BINDIR:-$(pg_config --bindir)}
+
+_tb_as_owner() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+_tb_free_port() {
+	local p
+	for p in $(seq 55432 55532); do
+		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && [ ! -e "/tmp/.s.PGSQL.$p" ]; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+cluster_start() {
+	TB_DIR=$(mktemp -d -t tasker_bench.XXXXXX)
+	chmod 755 "$TB_DIR"
+	if [ "$(id -u)" -eq 0 ]; then
+		chown postgres: "$TB_DIR"
+	fi
+	PGPORT=${TB_PORT:-$(_tb_free_port)}
+	_tb_as_owner "$TB_BINDIR/initdb" -D "$TB_DIR/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$TB_DIR/initdb.log" 2>&1 || {
+		cat "$TB_DIR/initdb.log" >&2
+		return 1
+	}
+	cat >>"$TB_DIR/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $PGPORT
+unix_socket_directories = '$TB_DIR'
+shared_preload_libraries = 'pg_stat_statements,pg_cron'
+cron.database_name = 'postgres'
+pg_stat_statements.track = all
+max_worker_processes = 16
+fsync = off
+log_min_messages = warning
+CONF
+	_tb_as_owner "$TB_BINDIR/pg_ctl" -D "$TB_DIR/data" -l "$TB_DIR/server.log" -w -t 60 start >/dev/null || {
+		cat "$TB_DIR/server.log" >&2
+		return 1
+	}
+	TB_SERVER_PID=$(head -1 "$TB_DIR/data/postmaster.pid")
+	export TB_DIR TB_SERVER_PID PGPORT
+	export PGHOST=$TB_DIR PGUSER=postgres PGDATABASE=postgres
+}
+
+cluster_stop() {
+	if [ -n "${TB_DIR:-}" ] && [ -d "$TB_DIR/data" ]; then
+		_tb_as_owner "$TB_BINDIR/pg_ctl" -D "$TB_DIR/data" -m fast -w -t 60 stop >/dev/null 2>&1 ||
+			{ [ -n "${TB_SERVER_PID:-}" ] && kill -QUIT "$TB_SERVER_PID" 2>/dev/null; }
+		rm -rf "$TB_DIR"
+	fi
+	TB_DIR=
+}

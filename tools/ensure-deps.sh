@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages tasker_bench needs, only those missing.
+# Runs apt-get update once, and only when something has to be installed.
+set -euo pipefail
+
+need=(postgresql-15 postgresql-server-dev-15 postgresql-contrib postgresql-15-cron
+      make gcc clang libclang-rt-14-dev)
+missing=()
+for p in "${need[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "tasker_bench needs these Debian packages: ${missing[*]}" >&2
+	echo "Install them as root (apt-get install ${missing[*]}) and run again." >&2
+	exit 1
+fi
+echo "Installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
