@@ -29,7 +29,7 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "tasker_bench - benchmarks SQL inside the server"
 
 REGRESS = histogram measure run bad_input security
-REGRESS_OPTS = --load-extension=plpgsql
+REGRESS_OPTS = --dbname=tasker_bench_regression
 
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare

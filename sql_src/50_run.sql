@@ -10,8 +10,13 @@ CREATE FUNCTION tasker_bench._cpu_count() RETURNS integer
     AS 'MODULE_PATHNAME', 'tb_cpu_count' LANGUAGE C STRICT;
 CREATE FUNCTION tasker_bench._clock_read_cost_ns() RETURNS float8
     AS 'MODULE_PATHNAME', 'tb_clock_read_cost' LANGUAGE C STRICT;
-CREATE FUNCTION tasker_bench._record_failure(run jsonb) RETURNS boolean
+CREATE FUNCTION tasker_bench._record_failure(run text) RETURNS boolean
     AS 'MODULE_PATHNAME', 'tb_record_failure' LANGUAGE C;
+
+CREATE FUNCTION tasker_bench._validate(sql text, params text) RETURNS integer
+    AS 'MODULE_PATHNAME', 'tb_validate' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._validate(text, text) IS
+    'Prepares a statement and its parameter sets without running it; returns the number of sets';
 
 CREATE FUNCTION tasker_bench._measure(
     sql text, params text, iterations bigint, duration interval, warmup interval,
@@ -86,6 +91,20 @@ DECLARE
     v_state text;
     v_msg text;
 BEGIN
+    -- Bad input fails here, before anything runs or is written: every case
+    -- must parse, resolve and have usable parameter sets.
+    FOREACH v_case IN ARRAY p_cases LOOP
+        IF v_case.search_path IS NOT NULL THEN
+            v_path := current_setting('search_path');
+            PERFORM set_config('search_path', v_case.search_path, true);
+        END IF;
+        PERFORM tasker_bench._validate(v_case.sql, v_case.params);
+        IF v_path IS NOT NULL THEN
+            PERFORM set_config('search_path', v_path, true);
+            v_path := NULL;
+        END IF;
+    END LOOP;
+
     RAISE NOTICE 'tasker_bench: run % of "%": % case%, backend PID %',
         v_run, p_what, v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END, pg_backend_pid();
     FOREACH v_case IN ARRAY p_cases LOOP
@@ -109,7 +128,7 @@ BEGIN
                 'id', v_run, 'kind', p_kind, 'what', p_what, 'suite', p_suite,
                 'label', p_label, 'started_at', v_started, 'error', v_msg,
                 'error_sqlstate', v_state, 'failed_case', v_case.name,
-                'cases_done', v_i - 1, 'settings', v_settings, 'environment', v_env));
+                'cases_done', v_i - 1, 'settings', v_settings, 'environment', v_env)::text);
             RAISE;
         END;
 
@@ -198,12 +217,17 @@ BEGIN
                 USING ERRCODE = '42501', HINT = 'Register your own case under another name.';
         END IF;
     END IF;
-    INSERT INTO tasker_bench.cases (name, suite, sql, params, search_path, rollback, category,
-                                    tolerance_pct, description)
-    VALUES (tasker_bench_register.name, tasker_bench_register.suite, tasker_bench_register.sql,
-            tasker_bench_register.params, tasker_bench_register.search_path,
-            tasker_bench_register.rollback, tasker_bench_register.category,
-            tasker_bench_register.tolerance_pct, tasker_bench_register.description);
+    BEGIN
+        INSERT INTO tasker_bench.cases (name, suite, sql, params, search_path, rollback, category,
+                                        tolerance_pct, description)
+        VALUES (tasker_bench_register.name, tasker_bench_register.suite, tasker_bench_register.sql,
+                tasker_bench_register.params, tasker_bench_register.search_path,
+                tasker_bench_register.rollback, tasker_bench_register.category,
+                tasker_bench_register.tolerance_pct, tasker_bench_register.description);
+    EXCEPTION WHEN unique_violation THEN
+        RAISE EXCEPTION 'case name "%" is taken by another role', name USING ERRCODE = '42710',
+            HINT = 'Case names are shared by all roles; choose another name.';
+    END;
     RETURN name;
 END
 $$;

@@ -85,9 +85,9 @@ tb_failure_worker_main(Datum arg)
 }
 
 /*
- * tasker_bench._record_failure(run jsonb) returns boolean
+ * tasker_bench._record_failure(run text) returns boolean
  *
- * Writes the run (a jsonb object of tasker_bench.runs columns) through the
+ * Writes the run (the text of a jsonb object of tasker_bench.runs columns) through the
  * worker.  Returns whether it was recorded; never raises for a failure to
  * record (a WARNING says why), so the caller can go on to raise the error
  * that matters.

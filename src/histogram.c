@@ -41,8 +41,6 @@
 
 typedef unsigned __int128 tbh_u128;
 
-#define TBH_VARINT64_MAX	10	/* bytes of a 64-bit uvarint */
-#define TBH_VARINT128_MAX	19	/* bytes of a 128-bit uvarint */
 #define TBH_M2_TEXT_MAX		32	/* room for "%.17g" of a double */
 #define TBH_U64_DIGITS		20
 #define TBH_U128_DIGITS		39
@@ -799,7 +797,7 @@ static void
 w_u128(TbhWriter *w, tbh_u128 v)
 {
 	char		tmp[TBH_U128_DIGITS + 1];
-	int			n = sizeof(tmp);
+	size_t		n = sizeof(tmp);
 
 	do
 	{

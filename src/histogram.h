@@ -115,7 +115,7 @@ extern bool tbh_decode(TbHist *h, const uint8_t *buf, size_t len, const char **e
 
 /*
  * Text form, for humans and for the SQL type's input/output:
- *   n=3;min=100;max=300;sum=600;m2=20000;b=100:1,200:1,300:1
+ *   n=3;min=100;max=200;sum=450;m2=5000;b=100:1,150:1,200:1
  * "b" lists bucket index:count pairs in strictly increasing index order;
  * an empty histogram is "n=0".  m2 is printed with %.17g so text round
  * trips exactly.  tbh_to_text writes into buf (size buflen, at least

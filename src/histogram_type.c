@@ -88,7 +88,7 @@ tb_histogram_in(PG_FUNCTION_ARGS)
 				 errmsg("invalid input syntax for type tasker_bench.histogram: \"%s\"",
 						str),
 				 errdetail("%s.", err),
-				 errhint("The form is \"n=3;min=100;max=300;sum=600;m2=20000;b=100:1,200:1,300:1\" (b lists bucket:count); "
+				 errhint("The form is \"n=3;min=100;max=200;sum=450;m2=5000;b=100:1,150:1,200:1\" (b lists bucket:count); "
 						 "build histograms with tasker_bench.histogram_agg(bigint) rather than by hand.")));
 	PG_RETURN_DATUM(tb_hist_to_datum(h));
 }

@@ -21,6 +21,7 @@
 
 PG_FUNCTION_INFO_V1(tb_check_budget);
 PG_FUNCTION_INFO_V1(tb_measure);
+PG_FUNCTION_INFO_V1(tb_validate);
 
 /* Interval as ns; months count 30 days.  Returns -1 when absurdly large. */
 static int64
@@ -46,6 +47,12 @@ check_interval(const char *what, const Interval *iv, bool allow_zero, int64 *ns)
 		*ns = 0;
 		return;
 	}
+	if (v < 0 && iv->time >= 0 && iv->day >= 0 && iv->month >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s '%s' is longer than tasker_bench.max_duration (%d s)", what, txt,
+						tb_max_duration_s),
+				 errhint("Give a shorter %s, or raise tasker_bench.max_duration if you mean it.", what)));
 	if (v < 0 || (v == 0 && !allow_zero) ||
 		(iv->time < 0 || iv->day < 0 || iv->month < 0))
 		ereport(ERROR,
@@ -53,7 +60,7 @@ check_interval(const char *what, const Interval *iv, bool allow_zero, int64 *ns)
 				 errmsg("%s must be %s, got '%s'", what,
 						allow_zero ? "zero or positive" : "positive", txt),
 				 errhint("For example %s => '2 seconds'.", what)));
-	if (v / 1000000000 > tb_max_duration_s || v < 0)
+	if (v / 1000000000 > tb_max_duration_s)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s '%s' is longer than tasker_bench.max_duration (%d s)", what, txt,
@@ -174,4 +181,26 @@ tb_measure(PG_FUNCTION_ARGS)
 	values[9] = Int32GetDatum(target->nsets);
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/*
+ * tasker_bench._validate(sql text, params text) returns integer
+ *
+ * Everything tb_measure does before the first iteration: parse, resolve,
+ * plan-cache, fetch and convert the parameter sets.  Lets a suite reject
+ * bad input before any case runs.  Returns the number of parameter sets.
+ */
+Datum
+tb_validate(PG_FUNCTION_ARGS)
+{
+	TbTarget   *target;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the statement to measure is NULL"),
+				 errhint("Give one SQL statement, e.g. 'SELECT 1'.")));
+	target = tb_target_prepare(text_to_cstring(PG_GETARG_TEXT_PP(0)),
+							   PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	PG_RETURN_INT32(target->nsets);
 }

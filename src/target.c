@@ -70,6 +70,18 @@ load_param_sets(TbTarget *t, const char *params_sql)
 	ConvertContext cc;
 	ErrorContextCallback errcb;
 
+	/* only a query that returns rows: SELECT, VALUES, TABLE */
+	{
+		List	   *raw = raw_parser(params_sql, RAW_PARSE_DEFAULT);
+
+		if (list_length(raw) != 1 ||
+			!IsA(linitial_node(RawStmt, raw)->stmt, SelectStmt))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("params must be one query that returns rows (SELECT, VALUES or TABLE)"),
+					 errhint("Give a SELECT whose columns feed $1..$n, e.g. 'SELECT task_uuid FROM tasker.tasks ORDER BY 1 LIMIT 5'.")));
+	}
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 

@@ -165,8 +165,12 @@ fuzz_build(const uint8_t *data, size_t size)
 		total += reps;
 	}
 	CHECK(!tbh_record_n(&h3, -1, 1));
-	round_trips(&h1);
-	round_trips(&h2);
+	if (size % 7 == 0)
+	{
+		/* the parts on their own too, now and then (it is slow) */
+		round_trips(&h1);
+		round_trips(&h2);
+	}
 
 	/* merge equals recording all */
 	CHECK(tbh_merge(&h1, &h2));

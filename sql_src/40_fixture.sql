@@ -1,0 +1,863 @@
+-- ===========================================================================
+-- Fixture: a deterministic, realistic tasker dataset, generated set-based
+-- ===========================================================================
+--
+--   tasker_bench_fixture(tasks, shapes, seed, schema, state_mix, replace, fast,
+--                        as_of) returns jsonb
+--   tasker_bench.describe_dataset(schema) returns jsonb
+--   tasker_bench.fixture_default_state_mix() returns jsonb
+--   tasker_bench.fixture_shape(shape) returns the steps of one workflow shape
+--
+-- What tasker_bench_fixture writes, into the tasker schema named by `schema`
+-- (tasker-core's tables, or the reference model's):
+--
+--   task_namespaces, named_tasks, named_steps, named_tasks_named_steps
+--       one named task per workflow shape, its steps and their links;
+--   tasks, workflow_steps, workflow_step_edges
+--       `tasks` tasks, assigned to the shapes round robin (task n gets
+--       shapes[(n - 1) % count + 1]; a shape listed twice gets twice the
+--       tasks), with one step per shape step and one edge ('provides') per
+--       shape edge;
+--   task_transitions, workflow_step_transitions
+--       the full history of every task and step: sort_key 1..n per owner,
+--       exactly one most_recent = true row (the last), from_state = previous
+--       to_state (NULL on the first row), following tasker-core's state
+--       machines (see "Histories" below);
+--   workflow_step_result_audit
+--       one row per step transition into enqueued_for_orchestration or
+--       enqueued_as_error_for_orchestration, written by the schema's audit
+--       trigger, or by the fixture itself in fast mode (see `fast`).
+--
+-- replace => true (the default) first empties ALL of those tables (and any
+-- other table of that schema that references them, e.g. tasks_dlq) with one
+-- TRUNCATE: every row in them goes, not only rows an earlier fixture wrote.
+-- replace => false refuses (SQLSTATE 55000) when the schema already holds
+-- tasks; catalog rows that already exist (same names) are reused.
+--
+-- Workflow shapes (steps are numbered in level order, so any prefix 1..k of
+-- them is closed under "parent of"):
+--
+--   linear4        step_1 -> step_2 -> step_3 -> step_4            4 steps, 3 edges
+--   diamond4       start -> branch_b, branch_c -> end               4 steps, 4 edges
+--   complex_dag7   init -> process_left, process_right;             7 steps, 9 edges
+--                  left, right -> validate; left -> transform;
+--                  right -> analyze; validate, transform, analyze -> finalize
+--                  (the edges named in tasker-model.md: 9, although its
+--                  summary table says 8)
+--   tree8          root -> branch_left, branch_right;               7 steps, 6 edges
+--                  each branch -> 2 leaves (4 leaves run in parallel)
+--   linear_N       step_0001 -> ... -> step_N, N in 2..1000         N steps, N-1 edges
+--   fanout_N       root -> worker_0001..worker_N -> join,           N+2 steps, 2N edges
+--                  N in 1..1000 (one root, N parallel steps, one join step)
+--
+--   shapes => NULL means the four named ones.  Named tasks are called after
+--   the shape ('linear4', 'fanout_8'...), version 0.1.0, in the namespaces
+--   linear_workflow (linear4, linear_N), diamond_workflow, mixed_dag_workflow
+--   (complex_dag7), tree_workflow and fanout_workflow; named steps are called
+--   '<shape>.<step>' (named_steps.name is unique schema wide).
+--
+-- Task states: each task draws its current state from state_mix, a jsonb
+-- object {task state: weight >= 0}; the states not named get weight 0
+-- (tasker_bench.fixture_default_state_mix() is used when it is NULL).
+--
+-- Histories (task path; the steps' paths in brackets).  k = how many steps
+-- are done (a prefix in level order), R = how many levels are done; one
+-- "round" is enqueuing_steps -> steps_in_process -> evaluating_results.
+--
+--   pending                 pending                         [all steps: pending]
+--   initializing            pending, initializing           [all pending]
+--   enqueuing_steps         ... R rounds, enqueuing_steps   [first ready step enqueued]
+--   steps_in_process        ... R rounds, enqueuing_steps, steps_in_process
+--                                      [ready steps enqueued / in_progress /
+--                                       enqueued_for_orchestration]
+--   evaluating_results      ... R >= 1 rounds               [ready steps pending or in_progress]
+--   waiting_for_dependencies ... R >= 1 rounds, waiting_for_dependencies
+--                                      [half the tasks: first ready step pending
+--                                       (has_ready_steps); others: in_progress]
+--   waiting_for_retry       ... enqueuing_steps, steps_in_process,
+--                           (waiting_for_retry, enqueuing_steps, steps_in_process)
+--                           x (attempts - 1), waiting_for_retry
+--                                      [one step: (enqueued, in_progress,
+--                                       enqueued_as_error_for_orchestration,
+--                                       waiting_for_retry) x 1 or 2 attempts with
+--                                       last_attempted_at and
+--                                       backoff_request_seconds (1..300) set]
+--   blocked_by_failures     ... the failed attempts, evaluating_results,
+--                           blocked_by_failures  [one step in error: 3 attempts,
+--                                       or 1 attempt and retryable = false]
+--   error                   blocked_by_failures path, error
+--   resolved_manually       blocked_by_failures path, resolved_manually
+--                                      [the failed step error -> resolved_manually]
+--   cancelled               pending, cancelled (half the tasks with k = 0), or
+--                           ... R rounds, enqueuing_steps, steps_in_process,
+--                           cancelled          [steps not done: pending -> cancelled]
+--   complete                ... all rounds, complete      [all complete; 10 % of the
+--                                       tasks had one step retried once]
+--
+--   A step's happy path is pending, enqueued, in_progress,
+--   enqueued_for_orchestration, complete; a retry goes in_progress,
+--   enqueued_as_error_for_orchestration, waiting_for_retry, pending, enqueued...
+--   Steps not reached yet keep their single 'pending' transition.
+--   Tasks in initializing / enqueuing_steps / steps_in_process /
+--   evaluating_results carry a processor_uuid (one of 4 fixed processors) on
+--   those transitions: they are claimed.
+--
+-- Time: everything is relative to as_of (default: the current local time,
+-- like now() as the tasker functions see it).  Time in the current state:
+--   pending                   40 % < 1 h, 40 % 1 h..24 h, 20 % 24 h..72 h
+--   waiting_for_dependencies  75 % < 60 min (candidates), 25 % 1 h..12 h
+--   waiting_for_retry         75 % < 30 min (candidates), 25 % 30 min..6 h
+--   initializing .. evaluating_results  90 % < 10 min, 10 % 10 min..3 h
+--   blocked_by_failures       0..24 h;  terminal states 0..7 days
+-- Task transitions are 1..20 s apart (per task), step transitions are placed
+-- inside the task's lifetime.  Priorities: 0 (44 %), 1..3 (36 %), 4..10 (20 %).
+--
+-- Determinism: the dataset (rows, states, structure, attempts, priorities,
+-- offsets from as_of) is a function of (tasks, shapes, seed, state_mix) only:
+-- every random choice is hashint8extended(task or step number, seed-derived
+-- salt).  Ids are UUID v7 layout (48-bit millisecond time of the row, version
+-- 7, variant 10) whose other bits encode the row's table, task number, step
+-- number and sequence number, so they are unique by construction and the same
+-- for the same arguments and as_of.
+--
+-- Speed: every table is filled by one INSERT .. SELECT over generate_series
+-- and small shape tables.  fast => true (the default) additionally sets
+-- session_replication_role = replica for the duration of the load when the
+-- caller may (superuser, or GRANT SET ON PARAMETER session_replication_role):
+-- per-row triggers (foreign key checks, the audit trigger) do not fire, which
+-- is what makes a million tasks fit in minutes.  The data satisfies every
+-- foreign key by construction, and the fixture then writes the audit rows
+-- itself, set-based, if the schema has an enabled trigger on
+-- workflow_step_transitions (which would have written them).  Otherwise, or
+-- with fast => false, the triggers run row by row.  The tables are ANALYZEd
+-- at the end.
+
+-- ---------------------------------------------------------------------------
+-- Internal helpers (inlinable SQL)
+-- ---------------------------------------------------------------------------
+
+-- Uniform number in [0, 1) from a 64-bit hash of x under the given salt.
+CREATE FUNCTION tasker_bench._fx_u(x bigint, salt bigint) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fx$
+    SELECT (hashint8extended(x, salt) & 9007199254740991)::double precision / 9007199254740992.0
+$fx$;
+
+-- UUID v7 layout: 48-bit ms | version 7 | 12 bits | variant 10 | 62 bits, the
+-- 62 bits being tag(3) | a(24) | b(11) | c(12) | 12 bits of scatter.
+CREATE FUNCTION tasker_bench._fx_uuid(ms bigint, tag integer, a bigint, b integer, c integer) RETURNS uuid
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fx$
+    SELECT (lpad(to_hex((ms << 16) | 28672 | ((a * 2654435761 + b * 40503 + c * 977) & 4095)), 16, '0')
+            || to_hex((-9223372036854775808)::bigint
+                      | (tag::bigint << 59) | (a << 35) | (b::bigint << 24) | (c::bigint << 12)
+                      | ((a * 97 + b * 31 + c * 7919) & 4095)))::uuid
+$fx$;
+
+-- Task state of one character of a task path.
+CREATE FUNCTION tasker_bench._fx_tstate(c text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fx$
+    SELECT ('{pending,initializing,enqueuing_steps,steps_in_process,evaluating_results,waiting_for_dependencies,waiting_for_retry,blocked_by_failures,complete,error,cancelled,resolved_manually}'::text[])
+           [strpos('piesvdwbcxnr', c)]
+$fx$;
+
+-- Step state of one character of a step path.
+CREATE FUNCTION tasker_bench._fx_sstate(c text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fx$
+    SELECT ('{pending,enqueued,in_progress,enqueued_for_orchestration,enqueued_as_error_for_orchestration,waiting_for_retry,complete,error,cancelled,resolved_manually}'::text[])
+           [strpos('peioawcxnr', c)]
+$fx$;
+
+-- The path (one character per transition, see _fx_sstate) of step idx of a
+-- task in state st with k steps done; mp = the step's highest parent number,
+-- fa = attempts of the failing step, ready = waiting_for_dependencies variant
+-- with a ready step, retr = the step retried once in a complete task, hx =
+-- the step's own uniform number.
+CREATE FUNCTION tasker_bench._fx_step_path(st text, idx integer, k integer, mp integer, fa integer,
+                                           ready boolean, retr integer, hx double precision) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fx$
+    SELECT CASE
+        WHEN idx <= k THEN CASE WHEN idx = retr THEN 'peiawpeioc' ELSE 'peioc' END
+        WHEN st IN ('pending', 'initializing') THEN 'p'
+        WHEN st = 'cancelled' THEN 'pn'
+        WHEN mp > k THEN 'p'                                   -- not reachable yet
+        WHEN st = 'enqueuing_steps' THEN CASE WHEN idx = k + 1 THEN 'pe' ELSE 'p' END
+        WHEN st = 'steps_in_process' THEN CASE WHEN hx < 0.3 THEN 'pe' WHEN hx < 0.8 THEN 'pei' ELSE 'peio' END
+        WHEN st = 'evaluating_results' THEN CASE WHEN idx = k + 1 OR hx < 0.5 THEN 'p' ELSE 'pei' END
+        WHEN st = 'waiting_for_dependencies' THEN CASE WHEN ready AND idx = k + 1 THEN 'p' ELSE 'pei' END
+        WHEN st = 'waiting_for_retry' THEN
+            CASE WHEN idx <> k + 1 THEN 'pei' WHEN fa = 1 THEN 'peiaw' ELSE 'peiawpeiaw' END
+        WHEN st IN ('blocked_by_failures', 'error') THEN
+            CASE WHEN idx <> k + 1 THEN 'p' WHEN fa = 1 THEN 'peiax' ELSE 'peiawpeiawpeiax' END
+        WHEN st = 'resolved_manually' THEN
+            CASE WHEN idx <> k + 1 THEN 'p' WHEN fa = 1 THEN 'peiaxr' ELSE 'peiawpeiawpeiaxr' END
+        ELSE 'p'
+    END
+$fx$;
+
+-- ---------------------------------------------------------------------------
+-- Shapes
+-- ---------------------------------------------------------------------------
+
+-- The steps of one workflow shape in level order: number, name, level (longest
+-- distance from a root) and parent numbers.  No rows for an unknown shape.
+CREATE FUNCTION tasker_bench.fixture_shape(shape text)
+RETURNS TABLE (idx integer, step_name text, lvl integer, parents integer[])
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fx$
+    SELECT v.idx, v.step_name, v.lvl, v.parents
+      FROM (VALUES
+            ('linear4', 1, 'step_1', 0, '{}'::integer[]),
+            ('linear4', 2, 'step_2', 1, '{1}'),
+            ('linear4', 3, 'step_3', 2, '{2}'),
+            ('linear4', 4, 'step_4', 3, '{3}'),
+            ('diamond4', 1, 'start', 0, '{}'),
+            ('diamond4', 2, 'branch_b', 1, '{1}'),
+            ('diamond4', 3, 'branch_c', 1, '{1}'),
+            ('diamond4', 4, 'end', 2, '{2,3}'),
+            ('complex_dag7', 1, 'init', 0, '{}'),
+            ('complex_dag7', 2, 'process_left', 1, '{1}'),
+            ('complex_dag7', 3, 'process_right', 1, '{1}'),
+            ('complex_dag7', 4, 'validate', 2, '{2,3}'),
+            ('complex_dag7', 5, 'transform', 2, '{2}'),
+            ('complex_dag7', 6, 'analyze', 2, '{3}'),
+            ('complex_dag7', 7, 'finalize', 3, '{4,5,6}'),
+            ('tree8', 1, 'root', 0, '{}'),
+            ('tree8', 2, 'branch_left', 1, '{1}'),
+            ('tree8', 3, 'branch_right', 1, '{1}'),
+            ('tree8', 4, 'leaf_left_1', 2, '{2}'),
+            ('tree8', 5, 'leaf_left_2', 2, '{2}'),
+            ('tree8', 6, 'leaf_right_1', 2, '{3}'),
+            ('tree8', 7, 'leaf_right_2', 2, '{3}')
+           ) v(shape, idx, step_name, lvl, parents)
+     WHERE v.shape = $1
+    UNION ALL
+    SELECT j, 'step_' || lpad(j::text, 4, '0'), j - 1,
+           CASE WHEN j = 1 THEN '{}'::integer[] ELSE ARRAY[j - 1] END
+      FROM (SELECT substring($1 FROM '^linear_([1-9][0-9]{0,3})$')::integer AS n) p
+     CROSS JOIN generate_series(1, p.n) j
+     WHERE p.n BETWEEN 2 AND 1000
+    UNION ALL
+    SELECT j,
+           CASE WHEN j = 1 THEN 'root' WHEN j = p.n + 2 THEN 'join'
+                ELSE 'worker_' || lpad((j - 1)::text, 4, '0') END,
+           CASE WHEN j = 1 THEN 0 WHEN j = p.n + 2 THEN 2 ELSE 1 END,
+           CASE WHEN j = 1 THEN '{}'::integer[]
+                WHEN j = p.n + 2 THEN ARRAY(SELECT generate_series(2, p.n + 1))
+                ELSE '{1}' END
+      FROM (SELECT substring($1 FROM '^fanout_([1-9][0-9]{0,3})$')::integer AS n) p
+     CROSS JOIN generate_series(1, p.n + 2) j
+     WHERE p.n BETWEEN 1 AND 1000
+    ORDER BY 1
+$fx$;
+
+COMMENT ON FUNCTION tasker_bench.fixture_shape(text) IS
+    'tasker_bench: steps (number, name, level, parent numbers) of a fixture workflow shape: linear4, diamond4, complex_dag7, tree8, linear_N (N 2..1000), fanout_N (N 1..1000)';
+
+CREATE FUNCTION tasker_bench.fixture_default_state_mix() RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fx$
+    SELECT '{"pending": 12, "initializing": 2, "enqueuing_steps": 3, "steps_in_process": 10,
+             "evaluating_results": 3, "waiting_for_dependencies": 8, "waiting_for_retry": 6,
+             "blocked_by_failures": 3, "complete": 40, "error": 6, "cancelled": 5,
+             "resolved_manually": 2}'::jsonb
+$fx$;
+
+COMMENT ON FUNCTION tasker_bench.fixture_default_state_mix() IS
+    'tasker_bench: the task state weights tasker_bench_fixture uses when state_mix is NULL';
+
+-- ---------------------------------------------------------------------------
+-- describe_dataset
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION tasker_bench.describe_dataset(schema text DEFAULT 'tasker')
+RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+AS $fx$
+DECLARE
+    v_schema  text := describe_dataset.schema;
+    v_table   text;
+    v_missing text[] := '{}';
+    v_counts  jsonb := '{}';
+    v_n       bigint;
+    v_tstates jsonb;
+    v_sstates jsonb;
+    v_shapes  jsonb;
+BEGIN
+    IF v_schema IS NULL THEN
+        RAISE EXCEPTION 'schema must not be NULL'
+            USING ERRCODE = '22023', HINT = 'Pass the name of the tasker schema, e.g. ''tasker''.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = v_schema) THEN
+        RAISE EXCEPTION 'schema "%" does not exist', v_schema
+            USING ERRCODE = '3F000',
+                  HINT = format('run tasker_bench_setup(%L) first, or name the schema holding the tasker tables', v_schema);
+    END IF;
+    FOREACH v_table IN ARRAY ARRAY['task_namespaces', 'named_tasks', 'named_steps',
+                                   'named_tasks_named_steps', 'tasks', 'workflow_steps',
+                                   'workflow_step_edges', 'task_transitions',
+                                   'workflow_step_transitions', 'workflow_step_result_audit']
+    LOOP
+        IF to_regclass(format('%I.%I', v_schema, v_table)) IS NULL THEN
+            IF v_table <> 'workflow_step_result_audit' THEN
+                v_missing := v_missing || v_table;
+            END IF;
+            CONTINUE;
+        END IF;
+        EXECUTE format('SELECT count(*) FROM %I.%I', v_schema, v_table) INTO v_n;
+        v_counts := v_counts || jsonb_build_object(v_table, v_n);
+    END LOOP;
+    IF cardinality(v_missing) > 0 THEN
+        RAISE EXCEPTION 'schema "%" has no tasker table %', v_schema, array_to_string(v_missing, ', ')
+            USING ERRCODE = '42P01',
+                  HINT = format('run tasker_bench_setup(%L) first, or name the schema holding the tasker tables', v_schema);
+    END IF;
+
+    EXECUTE format('SELECT coalesce(jsonb_object_agg(s, n), ''{}'') FROM (SELECT to_state AS s, count(*) AS n
+                      FROM %I.task_transitions WHERE most_recent GROUP BY to_state) x', v_schema)
+       INTO v_tstates;
+    EXECUTE format('SELECT coalesce(jsonb_object_agg(s, n), ''{}'') FROM (SELECT to_state AS s, count(*) AS n
+                      FROM %I.workflow_step_transitions WHERE most_recent GROUP BY to_state) x', v_schema)
+       INTO v_sstates;
+    EXECUTE format('SELECT coalesce(jsonb_object_agg(s, n), ''{}'') FROM (SELECT nt.name AS s, count(*) AS n
+                      FROM %I.tasks t JOIN %I.named_tasks nt ON nt.named_task_uuid = t.named_task_uuid
+                     GROUP BY nt.name) x', v_schema, v_schema)
+       INTO v_shapes;
+
+    RETURN jsonb_build_object('schema', v_schema,
+                              'row_counts', v_counts,
+                              'task_states', v_tstates,
+                              'step_states', v_sstates,
+                              'shapes', v_shapes);
+END;
+$fx$;
+
+COMMENT ON FUNCTION tasker_bench.describe_dataset(text) IS
+    'tasker_bench: row counts per tasker table, current task and step state counts, tasks per named task';
+
+-- ---------------------------------------------------------------------------
+-- tasker_bench_fixture
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION tasker_bench_fixture(
+    tasks     integer,
+    shapes    text[]    DEFAULT NULL,
+    seed      integer   DEFAULT 1,
+    schema    text      DEFAULT 'tasker',
+    state_mix jsonb     DEFAULT NULL,
+    replace   boolean   DEFAULT true,
+    fast      boolean   DEFAULT true,
+    as_of     timestamp DEFAULT NULL
+) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+AS $fx$
+DECLARE
+    c_states constant text[] := '{pending,initializing,enqueuing_steps,steps_in_process,evaluating_results,waiting_for_dependencies,waiting_for_retry,blocked_by_failures,complete,error,cancelled,resolved_manually}';
+    c_tables constant text[] := '{task_namespaces,named_tasks,named_steps,named_tasks_named_steps,tasks,workflow_steps,workflow_step_edges,task_transitions,workflow_step_transitions}';
+    c_valid  constant text := 'linear4, diamond4, complex_dag7, tree8, linear_N (N = 2..1000), fanout_N (N = 1..1000)';
+    c_hint   constant text := 'run tasker_bench_setup(%L) first, or name the schema holding the tasker tables';
+    v_tasks   integer := tasker_bench_fixture.tasks;
+    v_shapes  text[]  := coalesce(tasker_bench_fixture.shapes, '{linear4,diamond4,complex_dag7,tree8}');
+    v_seed    integer := tasker_bench_fixture.seed;
+    v_schema  text    := tasker_bench_fixture.schema;
+    v_mix     jsonb   := coalesce(tasker_bench_fixture.state_mix, tasker_bench.fixture_default_state_mix());
+    v_replace boolean := tasker_bench_fixture.replace;
+    v_now     timestamp := coalesce(tasker_bench_fixture.as_of, localtimestamp);
+    v_now_ms  bigint;
+    v_cat_ms  bigint;
+    v_epoch   constant timestamp := '1970-01-01 00:00:00';
+    v_salt    bigint;
+    v_states  text[] := '{}';
+    v_bounds  double precision[] := '{}';
+    v_total   numeric := 0;
+    v_w       numeric;
+    v_key     text;
+    v_shape   text;
+    v_table   text;
+    v_missing text[] := '{}';
+    v_trunc   text[] := '{}';
+    v_more    text[];
+    v_procs   uuid[];
+    v_fast    boolean := false;
+    v_old_srr text;
+    v_old_sp  text;
+    v_audit   text := 'none';
+    v_has_audit boolean;
+    v_exists  boolean;
+    v_t0      timestamptz := clock_timestamp();
+    v_tp      timestamptz;
+    v_n       bigint;
+    v_nshapes integer;
+    v_steps_sql text;
+    v_result  jsonb;
+BEGIN
+    -- ---------------------------------------------------------------- checks
+    IF v_tasks IS NULL OR v_tasks <= 0 OR v_tasks > 10000000 THEN
+        RAISE EXCEPTION 'tasks must be between 1 and 10000000, got %', coalesce(v_tasks::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'e.g. SELECT tasker_bench_fixture(1000);';
+    END IF;
+    IF v_seed IS NULL THEN
+        RAISE EXCEPTION 'seed must not be NULL'
+            USING ERRCODE = '22023', HINT = 'Any integer; the same seed gives the same dataset (default 1).';
+    END IF;
+    IF v_replace IS NULL THEN
+        RAISE EXCEPTION 'replace must not be NULL' USING ERRCODE = '22023';
+    END IF;
+    IF cardinality(v_shapes) = 0 THEN
+        RAISE EXCEPTION 'shapes must not be empty'
+            USING ERRCODE = '22023', HINT = 'Valid shapes: ' || c_valid || '; NULL means the four named ones.';
+    END IF;
+    FOREACH v_shape IN ARRAY v_shapes LOOP
+        IF v_shape IS NULL OR NOT EXISTS (SELECT 1 FROM tasker_bench.fixture_shape(v_shape)) THEN
+            RAISE EXCEPTION 'unknown workflow shape "%"', coalesce(v_shape, 'NULL')
+                USING ERRCODE = '22023', HINT = 'Valid shapes: ' || c_valid || '.';
+        END IF;
+    END LOOP;
+    IF jsonb_typeof(v_mix) IS DISTINCT FROM 'object' THEN
+        RAISE EXCEPTION 'state_mix must be a jsonb object {task state: weight}'
+            USING ERRCODE = '22023', HINT = 'e.g. ''{"pending": 1, "complete": 3}''; NULL means tasker_bench.fixture_default_state_mix().';
+    END IF;
+    FOR v_key IN SELECT jsonb_object_keys(v_mix) LOOP
+        IF NOT v_key = ANY (c_states) THEN
+            RAISE EXCEPTION 'state_mix: "%" is not a task state', v_key
+                USING ERRCODE = '22023', HINT = 'Task states: ' || array_to_string(c_states, ', ') || '.';
+        END IF;
+        IF jsonb_typeof(v_mix -> v_key) <> 'number' OR (v_mix ->> v_key)::numeric < 0 THEN
+            RAISE EXCEPTION 'state_mix: the weight of "%" must be a number >= 0, got %', v_key, v_mix -> v_key
+                USING ERRCODE = '22023';
+        END IF;
+    END LOOP;
+    FOREACH v_key IN ARRAY c_states LOOP
+        v_w := coalesce((v_mix ->> v_key)::numeric, 0);
+        IF v_w > 0 THEN
+            v_states := v_states || v_key;
+            v_bounds := v_bounds || (v_total)::double precision;
+            v_total := v_total + v_w;
+        END IF;
+    END LOOP;
+    IF v_total <= 0 THEN
+        RAISE EXCEPTION 'state_mix: the weights must not all be 0' USING ERRCODE = '22023';
+    END IF;
+    FOR v_n IN 1 .. cardinality(v_bounds) LOOP
+        v_bounds[v_n] := v_bounds[v_n] / v_total::double precision;
+    END LOOP;
+
+    IF v_schema IS NULL THEN
+        RAISE EXCEPTION 'schema must not be NULL' USING ERRCODE = '22023', HINT = format(c_hint, 'tasker');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = v_schema) THEN
+        RAISE EXCEPTION 'schema "%" does not exist', v_schema
+            USING ERRCODE = '3F000', HINT = format(c_hint, v_schema);
+    END IF;
+    FOREACH v_table IN ARRAY c_tables LOOP
+        IF to_regclass(format('%I.%I', v_schema, v_table)) IS NULL THEN
+            v_missing := v_missing || v_table;
+        END IF;
+    END LOOP;
+    IF cardinality(v_missing) > 0 THEN
+        RAISE EXCEPTION 'schema "%" has no tasker table %', v_schema, array_to_string(v_missing, ', ')
+            USING ERRCODE = '42P01', HINT = format(c_hint, v_schema);
+    END IF;
+    v_has_audit := to_regclass(format('%I.%I', v_schema, 'workflow_step_result_audit')) IS NOT NULL;
+
+    IF NOT v_replace THEN
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.tasks)', v_schema) INTO STRICT v_exists;
+        IF v_exists THEN
+            RAISE EXCEPTION 'schema "%" already holds tasks', v_schema
+                USING ERRCODE = '55000',
+                      HINT = 'Call tasker_bench_fixture(..., replace => true) to delete all rows of the tasker tables first.';
+        END IF;
+    END IF;
+
+    -- -------------------------------------------------------------- settings
+    v_now_ms := floor(extract(epoch FROM v_now) * 1000)::bigint;
+    v_cat_ms := v_now_ms - 30 * 86400000::bigint;
+    v_salt := v_seed::bigint * 4096;
+    v_nshapes := cardinality(v_shapes);
+
+    -- the tasker functions (and tasker-core's audit trigger) name their tables
+    -- unqualified: run the load with the tasker schema first on the path
+    v_old_sp := current_setting('search_path');
+    PERFORM set_config('search_path', format('%I, public', v_schema), true);
+
+    IF coalesce(tasker_bench_fixture.fast, true)
+       AND has_parameter_privilege('session_replication_role', 'SET') THEN
+        v_fast := true;
+        v_old_srr := current_setting('session_replication_role');
+    END IF;
+    IF v_has_audit THEN
+        IF EXISTS (SELECT 1 FROM pg_trigger tg
+                    WHERE tg.tgrelid = to_regclass(format('%I.%I', v_schema, 'workflow_step_transitions'))
+                      AND NOT tg.tgisinternal AND tg.tgenabled = 'A') THEN
+            v_audit := 'trigger';           -- fires in every mode
+        ELSIF EXISTS (SELECT 1 FROM pg_trigger tg
+                       WHERE tg.tgrelid = to_regclass(format('%I.%I', v_schema, 'workflow_step_transitions'))
+                         AND NOT tg.tgisinternal AND tg.tgenabled = 'O') THEN
+            v_audit := CASE WHEN v_fast THEN 'fixture' ELSE 'trigger' END;
+        END IF;
+    END IF;
+
+    -- ----------------------------------------------------------------- clear
+    IF v_replace THEN
+        v_tp := clock_timestamp();
+        v_trunc := c_tables;
+        IF v_has_audit THEN
+            v_trunc := v_trunc || 'workflow_step_result_audit'::text;
+        END IF;
+        -- plus every table of the schema that references one of them (tasks_dlq...)
+        LOOP
+            SELECT array_agg(DISTINCT c.relname::text) INTO v_more
+              FROM pg_constraint k
+              JOIN pg_class c ON c.oid = k.conrelid
+              JOIN pg_namespace n ON n.oid = c.relnamespace
+              JOIN pg_class r ON r.oid = k.confrelid
+             WHERE k.contype = 'f' AND n.nspname = v_schema
+               AND r.relnamespace = n.oid AND r.relname = ANY (v_trunc)
+               AND NOT c.relname = ANY (v_trunc);
+            EXIT WHEN v_more IS NULL;
+            v_trunc := v_trunc || v_more;
+        END LOOP;
+        EXECUTE 'TRUNCATE ' || (SELECT string_agg(format('%I.%I', v_schema, t), ', ') FROM unnest(v_trunc) t);
+        RAISE NOTICE 'tasker_bench_fixture: emptied %.{%} (% s)', v_schema, array_to_string(v_trunc, ','),
+            round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+    END IF;
+
+    IF v_fast THEN
+        PERFORM set_config('session_replication_role', 'replica', true);
+    END IF;
+
+    -- --------------------------------------------------------------- catalog
+    v_tp := clock_timestamp();
+    IF to_regclass('pg_temp.tb_fx_t') IS NOT NULL THEN
+        DROP TABLE pg_temp.tb_fx_t, pg_temp.tb_fx_steps, pg_temp.tb_fx_shapes;
+    END IF;
+    CREATE TEMP TABLE tb_fx_shapes (shp integer, shape text, ns text, n integer, nlev integer,
+                                    named_task_uuid uuid) ON COMMIT DROP;
+    CREATE TEMP TABLE tb_fx_steps (shp integer, idx integer, lvl integer, mp integer, parents integer[],
+                                   step_name text, named_step_uuid uuid) ON COMMIT DROP;
+    INSERT INTO tb_fx_shapes (shp, shape, ns, n, nlev)
+    SELECT o.shp, o.shape,
+           CASE WHEN o.shape = 'linear4' OR o.shape LIKE 'linear\_%' THEN 'linear_workflow'
+                WHEN o.shape = 'diamond4' THEN 'diamond_workflow'
+                WHEN o.shape = 'complex_dag7' THEN 'mixed_dag_workflow'
+                WHEN o.shape = 'tree8' THEN 'tree_workflow'
+                ELSE 'fanout_workflow' END,
+           (SELECT count(*) FROM tasker_bench.fixture_shape(o.shape)),
+           (SELECT max(f.lvl) + 1 FROM tasker_bench.fixture_shape(o.shape) f)
+      FROM unnest(v_shapes) WITH ORDINALITY o(shape, shp);
+    INSERT INTO tb_fx_steps (shp, idx, lvl, mp, parents, step_name)
+    SELECT s.shp, f.idx, f.lvl, coalesce((SELECT max(p) FROM unnest(f.parents) p), 0), f.parents,
+           s.shape || '.' || f.step_name
+      FROM tb_fx_shapes s CROSS JOIN LATERAL tasker_bench.fixture_shape(s.shape) f;
+
+    EXECUTE format($q$
+        INSERT INTO %1$I.task_namespaces (task_namespace_uuid, name, description, created_at, updated_at)
+        SELECT tasker_bench._fx_uuid($1, 0, 0, row_number() OVER (ORDER BY ns)::integer, 1), ns,
+               'tasker_bench fixture namespace', $2 + $1 * interval '1 ms', $2 + $1 * interval '1 ms'
+          FROM (SELECT DISTINCT ns FROM pg_temp.tb_fx_shapes) d
+        ON CONFLICT DO NOTHING$q$, v_schema) USING v_cat_ms, v_epoch;
+    EXECUTE format($q$
+        INSERT INTO %1$I.named_tasks (named_task_uuid, task_namespace_uuid, name, description, version,
+                                      configuration, created_at, updated_at)
+        SELECT tasker_bench._fx_uuid($1, 0, 0, d.first_shp, 2), ns.task_namespace_uuid, d.shape,
+               'tasker_bench fixture workflow ' || d.shape, '0.1.0', '{}'::jsonb,
+               $2 + $1 * interval '1 ms', $2 + $1 * interval '1 ms'
+          FROM (SELECT shape, min(ns) AS ns, min(shp) AS first_shp FROM pg_temp.tb_fx_shapes GROUP BY shape) d
+          JOIN %1$I.task_namespaces ns ON ns.name = d.ns
+        ON CONFLICT DO NOTHING$q$, v_schema) USING v_cat_ms, v_epoch;
+    EXECUTE format($q$
+        UPDATE pg_temp.tb_fx_shapes s SET named_task_uuid = nt.named_task_uuid
+          FROM %1$I.named_tasks nt JOIN %1$I.task_namespaces ns ON ns.task_namespace_uuid = nt.task_namespace_uuid
+         WHERE ns.name = s.ns AND nt.name = s.shape AND nt.version = '0.1.0'$q$, v_schema);
+    EXECUTE format($q$
+        INSERT INTO %1$I.named_steps (named_step_uuid, name, description, created_at, updated_at)
+        SELECT tasker_bench._fx_uuid($1, 0, d.first_shp, d.idx, 3), d.step_name,
+               'tasker_bench fixture step', $2 + $1 * interval '1 ms', $2 + $1 * interval '1 ms'
+          FROM (SELECT step_name, min(shp) AS first_shp, min(idx) AS idx FROM pg_temp.tb_fx_steps GROUP BY step_name) d
+        ON CONFLICT DO NOTHING$q$, v_schema) USING v_cat_ms, v_epoch;
+    EXECUTE format($q$
+        UPDATE pg_temp.tb_fx_steps s SET named_step_uuid = ns.named_step_uuid
+          FROM %1$I.named_steps ns WHERE ns.name = s.step_name$q$, v_schema);
+    EXECUTE format($q$
+        INSERT INTO %1$I.named_tasks_named_steps (ntns_uuid, named_task_uuid, named_step_uuid,
+                                                  default_retryable, default_max_attempts, created_at, updated_at)
+        SELECT DISTINCT ON (sh.named_task_uuid, st.named_step_uuid)
+               tasker_bench._fx_uuid($1, 0, sh.shp, st.idx, 4), sh.named_task_uuid, st.named_step_uuid,
+               true, 3, $2 + $1 * interval '1 ms', $2 + $1 * interval '1 ms'
+          FROM pg_temp.tb_fx_shapes sh JOIN pg_temp.tb_fx_steps st ON st.shp = sh.shp
+         ORDER BY sh.named_task_uuid, st.named_step_uuid, sh.shp
+        ON CONFLICT DO NOTHING$q$, v_schema) USING v_cat_ms, v_epoch;
+    SELECT array_agg(tasker_bench._fx_uuid(v_cat_ms, 0, 0, p, 5) ORDER BY p) INTO v_procs
+      FROM generate_series(1, 4) p;
+    RAISE NOTICE 'tasker_bench_fixture: catalog of % shape(s) written (% s)', v_nshapes,
+        round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+
+    -- ------------------------------------------------------------ task plans
+    -- One row per task: its state, progress and time line; everything else is
+    -- derived from these columns and the shape tables.
+    v_tp := clock_timestamp();
+    CREATE TEMP TABLE tb_fx_t (
+        i integer, shp integer, st text, k integer, fa integer, ready boolean, retr integer,
+        tp text, m integer, gms bigint, ms_last bigint, ms0 bigint, prio integer, bs integer
+    ) ON COMMIT DROP;
+    INSERT INTO tb_fx_t
+    SELECT c.i, c.shp, c.st, c.k, c.fa, c.ready, c.retr, c.tp, length(c.tp), c.gms, c.ms_last,
+           c.ms_last - (length(c.tp) - 1) * c.gms, c.prio, c.bs
+      FROM (
+        SELECT b.*,
+               CASE b.st
+                   WHEN 'pending' THEN 'p'
+                   WHEN 'initializing' THEN 'pi'
+                   WHEN 'enqueuing_steps' THEN 'pi' || repeat('esv', b.r) || 'e'
+                   WHEN 'steps_in_process' THEN 'pi' || repeat('esv', b.r) || 'es'
+                   WHEN 'evaluating_results' THEN 'pi' || repeat('esv', b.r)
+                   WHEN 'waiting_for_dependencies' THEN 'pi' || repeat('esv', b.r) || 'd'
+                   WHEN 'waiting_for_retry' THEN 'pi' || repeat('esv', b.r) || 'es' || repeat('wes', b.fa - 1) || 'w'
+                   WHEN 'blocked_by_failures' THEN 'pi' || repeat('esv', b.r) || 'es' || repeat('wes', b.fa - 1) || 'vb'
+                   WHEN 'error' THEN 'pi' || repeat('esv', b.r) || 'es' || repeat('wes', b.fa - 1) || 'vbx'
+                   WHEN 'resolved_manually' THEN 'pi' || repeat('esv', b.r) || 'es' || repeat('wes', b.fa - 1) || 'vbr'
+                   WHEN 'cancelled' THEN CASE WHEN b.canp THEN 'pn' ELSE 'pi' || repeat('esv', b.r) || 'esn' END
+                   WHEN 'complete' THEN 'pi' || CASE WHEN b.retr > 0 THEN 'esw' ELSE '' END || repeat('esv', b.r) || 'c'
+               END AS tp,
+               v_now_ms - (b.d * 1000)::bigint AS ms_last
+          FROM (
+            SELECT a.i, a.shp, a.st, a.k, a.fa, a.ready, a.retr, a.gms, a.prio, a.bs,
+                   (a.st = 'cancelled' AND a.k = 0 AND a.u3 < 0.5) AS canp,
+                   CASE WHEN a.st = 'complete' THEN a.nlev WHEN a.k = 0 THEN 0 ELSE ls.lvl + 1 END AS r,
+                   CASE
+                       WHEN a.st = 'pending' THEN
+                           CASE WHEN a.u5 < 0.4 THEN a.u6 * 3600
+                                WHEN a.u5 < 0.8 THEN 3600 + a.u6 * 82800
+                                ELSE 86400 + a.u6 * 172800 END
+                       WHEN a.st = 'waiting_for_dependencies' THEN
+                           CASE WHEN a.u5 < 0.75 THEN 30 + a.u6 * 3500 ELSE 3660 + a.u6 * 39600 END
+                       WHEN a.st = 'waiting_for_retry' THEN
+                           CASE WHEN a.u5 < 0.75 THEN 30 + a.u6 * 1740 ELSE 1830 + a.u6 * 19800 END
+                       WHEN a.st IN ('initializing', 'enqueuing_steps', 'steps_in_process', 'evaluating_results') THEN
+                           CASE WHEN a.u5 < 0.9 THEN 5 + a.u6 * 595 ELSE 600 + a.u6 * 10200 END
+                       WHEN a.st = 'blocked_by_failures' THEN 60 + a.u6 * 86340
+                       ELSE 60 + a.u6 * 604740
+                   END AS d
+              FROM (
+                SELECT g.i, sh.shp, sh.n, sh.nlev, s.st, s.u3, s.u5, s.u6,
+                       CASE WHEN s.st IN ('pending', 'initializing') THEN 0
+                            WHEN s.st = 'complete' THEN sh.n
+                            WHEN s.st IN ('evaluating_results', 'waiting_for_dependencies')
+                                THEN 1 + floor(s.u2 * (sh.n - 1))::integer
+                            ELSE floor(s.u2 * sh.n)::integer END AS k,
+                       CASE WHEN s.st = 'waiting_for_retry' THEN CASE WHEN s.u3 < 0.65 THEN 1 ELSE 2 END
+                            WHEN s.st IN ('blocked_by_failures', 'error', 'resolved_manually')
+                                THEN CASE WHEN s.u3 < 0.3 THEN 1 ELSE 3 END
+                            ELSE 1 END AS fa,
+                       (s.st = 'waiting_for_dependencies' AND s.u3 < 0.5) AS ready,
+                       CASE WHEN s.st = 'complete' AND s.u3 < 0.1 THEN 1 + floor(s.u4 * sh.n)::integer
+                            ELSE 0 END AS retr,
+                       CASE WHEN s.st = 'waiting_for_retry' THEN 1 + floor(s.u4 * 300)::integer END AS bs,
+                       1000 + floor(s.u7 * 19000)::bigint AS gms,
+                       ('{0,0,0,0,0,0,0,0,0,0,0,1,1,1,1,2,2,2,3,3,4,5,6,8,10}'::integer[])[1 + floor(s.u8 * 25)::integer] AS prio
+                  FROM generate_series(1, v_tasks) g(i)
+                  JOIN pg_temp.tb_fx_shapes sh ON sh.shp = (g.i - 1) % v_nshapes + 1
+                 CROSS JOIN LATERAL (
+                       SELECT v_states[width_bucket(tasker_bench._fx_u(g.i, v_salt + 1), v_bounds)] AS st,
+                              tasker_bench._fx_u(g.i, v_salt + 2) AS u2,
+                              tasker_bench._fx_u(g.i, v_salt + 3) AS u3,
+                              tasker_bench._fx_u(g.i, v_salt + 4) AS u4,
+                              tasker_bench._fx_u(g.i, v_salt + 5) AS u5,
+                              tasker_bench._fx_u(g.i, v_salt + 6) AS u6,
+                              tasker_bench._fx_u(g.i, v_salt + 7) AS u7,
+                              tasker_bench._fx_u(g.i, v_salt + 8) AS u8
+                       OFFSET 0) s
+              ) a
+              LEFT JOIN pg_temp.tb_fx_steps ls ON ls.shp = a.shp AND ls.idx = a.k
+          ) b
+      ) c
+     ORDER BY c.ms_last - (length(c.tp) - 1) * c.gms, c.i;
+    ANALYZE pg_temp.tb_fx_t;
+    RAISE NOTICE 'tasker_bench_fixture: % task plans drawn (% s)', v_tasks,
+        round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+
+    -- ----------------------------------------------------------------- tasks
+    v_tp := clock_timestamp();
+    EXECUTE format($q$
+        INSERT INTO %1$I.tasks (task_uuid, named_task_uuid, complete, requested_at, completed_at, initiator,
+                                source_system, reason, tags, context, identity_hash, priority,
+                                correlation_id, parent_correlation_id, created_at, updated_at)
+        SELECT tasker_bench._fx_uuid(t.ms0, 1, t.i, 0, 0), sh.named_task_uuid, t.st = 'complete',
+               $1 + t.ms0 * interval '1 ms',
+               CASE WHEN t.st = 'complete' THEN $1 + t.ms_last * interval '1 ms' END,
+               'tasker_bench', 'tasker_bench_fixture', 'benchmark fixture',
+               '{"fixture": "tasker_bench"}'::jsonb,
+               jsonb_build_object('fixture_task', t.i, 'seed', $2),
+               md5(sh.shape || ':' || $2 || ':' || t.i),
+               t.prio,
+               tasker_bench._fx_uuid(t.ms0, 7, t.i, 0, 1),
+               CASE WHEN tasker_bench._fx_u(t.i, $3) < 0.05 THEN tasker_bench._fx_uuid(t.ms0, 7, t.i, 0, 2) END,
+               $1 + t.ms0 * interval '1 ms', $1 + t.ms_last * interval '1 ms'
+          FROM pg_temp.tb_fx_t t JOIN pg_temp.tb_fx_shapes sh ON sh.shp = t.shp$q$, v_schema)
+    USING v_epoch, v_seed, v_salt + 9;
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    RAISE NOTICE 'tasker_bench_fixture: tasks % inserted (% s)', v_n,
+        round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+
+    -- One row per step: its path and timing.  Used by three statements.
+    v_steps_sql := format($q$
+        SELECT q.*, length(q.path) AS p,
+               length(q.path) - length(replace(q.path, 'i', '')) AS att,
+               length(q.path) + 1 - strpos(reverse(q.path), 'i') AS lip,
+               CASE WHEN q.idx <= q.k THEN q.ms0 + (q.ms_last - q.ms0) * q.idx / (q.k + 1)
+                    ELSE q.ms_last - 500 END AS es
+          FROM (SELECT t.i, t.ms0, t.ms_last, t.gms, t.k, t.st, t.bs, s.idx, s.named_step_uuid,
+                       tasker_bench._fx_step_path(t.st, s.idx, t.k, s.mp, t.fa, t.ready, t.retr,
+                                                  tasker_bench._fx_u(t.i::bigint * 2048 + s.idx, %s)) AS path
+                  FROM pg_temp.tb_fx_t t JOIN pg_temp.tb_fx_steps s ON s.shp = t.shp
+                OFFSET 0) q
+        OFFSET 0$q$, v_salt + 10);
+
+    -- ---------------------------------------------------------------- steps
+    v_tp := clock_timestamp();
+    EXECUTE format($q$
+        INSERT INTO %1$I.workflow_steps (workflow_step_uuid, task_uuid, named_step_uuid, retryable, max_attempts,
+                                         in_process, processed, processed_at, attempts, last_attempted_at,
+                                         backoff_request_seconds, inputs, results, priority, created_at, updated_at)
+        SELECT tasker_bench._fx_uuid(x.ms0, 2, x.i, x.idx, 0), tasker_bench._fx_uuid(x.ms0, 1, x.i, 0, 0),
+               x.named_step_uuid,
+               x.path NOT IN ('peiax', 'peiaxr'), 3,
+               right(x.path, 1) IN ('e', 'i', 'o'),
+               right(x.path, 1) IN ('c', 'r'),
+               CASE WHEN right(x.path, 1) IN ('c', 'r') THEN $1 + greatest(x.ms0, x.es) * interval '1 ms' END,
+               x.att,
+               CASE WHEN x.att > 0 THEN $1 + greatest(x.ms0, x.es - (x.p - x.lip) * (x.gms / 2)) * interval '1 ms' END,
+               CASE WHEN right(x.path, 1) = 'w' THEN x.bs END,
+               NULL,
+               CASE right(x.path, 1)
+                   WHEN 'c' THEN '{"success": true, "fixture": true}'::jsonb
+                   WHEN 'x' THEN '{"success": false, "error": "fixture: simulated failure"}'::jsonb
+                   WHEN 'r' THEN '{"success": false, "error": "fixture: simulated failure", "resolved_manually": true}'::jsonb
+               END,
+               0,
+               $1 + x.ms0 * interval '1 ms',
+               $1 + CASE WHEN x.p = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es) END * interval '1 ms'
+          FROM (%2$s) x$q$, v_schema, v_steps_sql)
+    USING v_epoch;
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    RAISE NOTICE 'tasker_bench_fixture: workflow_steps % inserted (% s)', v_n,
+        round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+
+    -- ---------------------------------------------------------------- edges
+    v_tp := clock_timestamp();
+    EXECUTE format($q$
+        INSERT INTO %1$I.workflow_step_edges (workflow_step_edge_uuid, from_step_uuid, to_step_uuid, name,
+                                              created_at, updated_at)
+        SELECT tasker_bench._fx_uuid(t.ms0, 3, t.i, e.to_idx, e.from_idx),
+               tasker_bench._fx_uuid(t.ms0, 2, t.i, e.from_idx, 0),
+               tasker_bench._fx_uuid(t.ms0, 2, t.i, e.to_idx, 0),
+               'provides', $1 + t.ms0 * interval '1 ms', $1 + t.ms0 * interval '1 ms'
+          FROM pg_temp.tb_fx_t t
+          JOIN (SELECT s.shp, p AS from_idx, s.idx AS to_idx
+                  FROM pg_temp.tb_fx_steps s CROSS JOIN LATERAL unnest(s.parents) p) e ON e.shp = t.shp$q$,
+        v_schema)
+    USING v_epoch;
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    RAISE NOTICE 'tasker_bench_fixture: workflow_step_edges % inserted (% s)', v_n,
+        round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+
+    -- ------------------------------------------------------ task transitions
+    v_tp := clock_timestamp();
+    EXECUTE format($q$
+        INSERT INTO %1$I.task_transitions (task_transition_uuid, task_uuid, to_state, from_state, metadata,
+                                           transition_metadata, processor_uuid, sort_key, most_recent,
+                                           created_at, updated_at)
+        SELECT tasker_bench._fx_uuid(t.ms0 + (j - 1) * t.gms, 4, t.i, 0, j),
+               tasker_bench._fx_uuid(t.ms0, 1, t.i, 0, 0),
+               tasker_bench._fx_tstate(substr(t.tp, j, 1)),
+               CASE WHEN j > 1 THEN tasker_bench._fx_tstate(substr(t.tp, j - 1, 1)) END,
+               '{}'::jsonb, '{}'::jsonb,
+               CASE WHEN substr(t.tp, j, 1) IN ('i', 'e', 's', 'v') THEN $2[1 + t.i %% 4] END,
+               j, j = t.m,
+               $1 + (t.ms0 + (j - 1) * t.gms) * interval '1 ms',
+               $1 + (t.ms0 + (j - 1) * t.gms) * interval '1 ms'
+          FROM pg_temp.tb_fx_t t CROSS JOIN LATERAL generate_series(1, t.m) j$q$, v_schema)
+    USING v_epoch, v_procs;
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    RAISE NOTICE 'tasker_bench_fixture: task_transitions % inserted (% s)', v_n,
+        round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+
+    -- ------------------------------------------------------ step transitions
+    v_tp := clock_timestamp();
+    EXECUTE format($q$
+        INSERT INTO %1$I.workflow_step_transitions (workflow_step_transition_uuid, workflow_step_uuid, to_state,
+                                                    from_state, metadata, sort_key, most_recent,
+                                                    created_at, updated_at)
+        SELECT tasker_bench._fx_uuid(y.ms, 5, x.i, x.idx, j),
+               tasker_bench._fx_uuid(x.ms0, 2, x.i, x.idx, 0),
+               tasker_bench._fx_sstate(substr(x.path, j, 1)),
+               CASE WHEN j > 1 THEN tasker_bench._fx_sstate(substr(x.path, j - 1, 1)) END,
+               '{}'::jsonb, j, j = x.p,
+               $1 + y.ms * interval '1 ms', $1 + y.ms * interval '1 ms'
+          FROM (%2$s) x
+         CROSS JOIN LATERAL generate_series(1, x.p) j
+         CROSS JOIN LATERAL (SELECT CASE WHEN j = 1 THEN x.ms0
+                                         ELSE greatest(x.ms0, x.es - (x.p - j) * (x.gms / 2)) END AS ms) y$q$,
+        v_schema, v_steps_sql)
+    USING v_epoch;
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    RAISE NOTICE 'tasker_bench_fixture: workflow_step_transitions % inserted (% s)', v_n,
+        round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+
+    -- ----------------------------------------------------------------- audit
+    IF v_audit = 'fixture' THEN
+        -- what the (disabled) audit trigger would have written
+        v_tp := clock_timestamp();
+        EXECUTE format($q$
+            INSERT INTO %1$I.workflow_step_result_audit (workflow_step_uuid, workflow_step_transition_uuid,
+                                                         task_uuid, recorded_at, success)
+            SELECT tasker_bench._fx_uuid(x.ms0, 2, x.i, x.idx, 0),
+                   tasker_bench._fx_uuid(y.ms, 5, x.i, x.idx, j),
+                   tasker_bench._fx_uuid(x.ms0, 1, x.i, 0, 0),
+                   $1 + y.ms * interval '1 ms',
+                   substr(x.path, j, 1) = 'o'
+              FROM (%2$s) x
+             CROSS JOIN LATERAL generate_series(1, x.p) j
+             CROSS JOIN LATERAL (SELECT greatest(x.ms0, x.es - (x.p - j) * (x.gms / 2)) AS ms) y
+             WHERE x.p > 3 AND substr(x.path, j, 1) IN ('o', 'a')$q$,
+            v_schema, v_steps_sql)
+        USING v_epoch;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        RAISE NOTICE 'tasker_bench_fixture: workflow_step_result_audit % inserted (% s)', v_n,
+            round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+    END IF;
+
+    IF v_fast THEN
+        PERFORM set_config('session_replication_role', v_old_srr, true);
+    END IF;
+    DROP TABLE pg_temp.tb_fx_t, pg_temp.tb_fx_steps, pg_temp.tb_fx_shapes;
+
+    -- --------------------------------------------------------------- analyze
+    v_tp := clock_timestamp();
+    FOREACH v_table IN ARRAY c_tables || CASE WHEN v_has_audit THEN '{workflow_step_result_audit}'::text[]
+                                              ELSE '{}'::text[] END LOOP
+        EXECUTE format('ANALYZE %I.%I', v_schema, v_table);
+    END LOOP;
+    RAISE NOTICE 'tasker_bench_fixture: tables analyzed (% s)',
+        round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+
+    PERFORM set_config('search_path', v_old_sp, true);
+
+    v_result := tasker_bench.describe_dataset(v_schema)
+        || jsonb_build_object('fixture', jsonb_build_object(
+               'tasks', v_tasks, 'shapes', to_jsonb(v_shapes), 'seed', v_seed,
+               'state_mix', (SELECT jsonb_object_agg(s, (v_mix ->> s)::numeric)
+                               FROM unnest(v_states) s),
+               'as_of', v_now, 'fast', v_fast, 'audit', v_audit,
+               'seconds', round(extract(epoch FROM clock_timestamp() - v_t0)::numeric, 3)));
+    RAISE NOTICE 'tasker_bench_fixture: done, % tasks in % s', v_tasks,
+        round(extract(epoch FROM clock_timestamp() - v_t0)::numeric, 1);
+    RETURN v_result;
+END;
+$fx$;
+
+COMMENT ON FUNCTION tasker_bench_fixture(integer, text[], integer, text, jsonb, boolean, boolean, timestamp) IS
+    'tasker_bench: fill a tasker schema with a deterministic, realistic dataset (REPLACES all rows of its tasker tables unless replace => false)';
