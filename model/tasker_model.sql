@@ -1021,8 +1021,8 @@ BEGIN
 END;
 $fn$;
 
--- Compare-and-swap of a task's state.  Only when the current (most_recent)
--- transition is in p_from_state: that row is locked and loses most_recent, and
+-- Compare-and-swap of a task's state.  The current (most_recent) transition
+-- is locked; only when it is in p_from_state does it lose most_recent, and
 -- a new most_recent transition p_from_state -> p_to_state is written with the
 -- next sort_key, p_processor_uuid (kept for audit only, not checked) and
 -- p_metadata as transition_metadata.  Returns whether the swap happened.  A
@@ -1045,19 +1045,21 @@ BEGIN
       FROM task_transitions tt
      WHERE tt.task_uuid = p_task_uuid;
 
-    WITH expected AS (
-        SELECT tt.task_transition_uuid
+    -- the current row is locked whether or not it matches (a refused caller
+    -- keeps that lock until it ends, as upstream); only a match is retired
+    WITH current_row AS (
+        SELECT tt.task_transition_uuid, tt.to_state
           FROM task_transitions tt
          WHERE tt.task_uuid = p_task_uuid
            AND tt.most_recent = true
-           AND tt.to_state = p_from_state
            FOR UPDATE
     ),
     retired AS (
         UPDATE task_transitions tt
            SET most_recent = false
-          FROM expected ex
-         WHERE tt.task_transition_uuid = ex.task_transition_uuid
+          FROM current_row cr
+         WHERE tt.task_transition_uuid = cr.task_transition_uuid
+           AND cr.to_state = p_from_state
         RETURNING tt.task_uuid
     )
     INSERT INTO task_transitions

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# make bench: figures, printed, on a throwaway cluster.  Nothing here is a
+# pass/fail test; the numbers are for people (and for issue notes).
+#   1. the same statements three ways: tasker_bench (in-process, prepared
+#      plan), pgbench -M prepared (client round trip), and a PL/pgSQL loop
+#      timing each call with clock_timestamp()
+#   2. backend memory before and after 10 million iterations
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/ensure-deps.sh
+make -s >/dev/null && make -s install >/dev/null
+source tools/cluster.sh
+cluster_start
+trap cluster_stop EXIT
+PGBENCH="$(pg_config --bindir)/pgbench"
+export PGDATABASE=postgres
+SECS=${BENCH_SECONDS:-5}
+
+psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION tasker_bench;
+-- about 100 us of deterministic work
+CREATE FUNCTION bench_work() RETURNS bigint LANGUAGE sql STABLE
+AS 'SELECT sum(g * g % 7) FROM generate_series(1, 4000) g';
+-- PL/pgSQL loop: clock_timestamp() around each call, median in us
+CREATE FUNCTION bench_plpgsql_select1(n int) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz; d float8[] := '{}';
+BEGIN
+    FOR i IN 1..n LOOP
+        t0 := clock_timestamp();
+        PERFORM 1;
+        d := d || extract(epoch FROM clock_timestamp() - t0)::float8 * 1e6;
+    END LOOP;
+    RETURN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(d) x);
+END $$;
+CREATE FUNCTION bench_plpgsql_work(n int) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz; d float8[] := '{}';
+BEGIN
+    FOR i IN 1..n LOOP
+        t0 := clock_timestamp();
+        PERFORM bench_work();
+        d := d || extract(epoch FROM clock_timestamp() - t0)::float8 * 1e6;
+    END LOOP;
+    RETURN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(d) x);
+END $$;
+SQL
+
+pgbench_latency() {	# statement -> average latency in us
+	local f
+	f=$(mktemp)
+	echo "$1" >"$f"
+	"$PGBENCH" -n -M prepared -c 1 -T "$SECS" -f "$f" 2>/dev/null |
+		awk '/latency average/ {printf "%.1f", $4 * 1000}'
+	rm -f "$f"
+}
+
+tb_p50() {	# statement -> p50 in us
+	psql -X -At -q -c "SET client_min_messages = warning" \
+		-c "SELECT round(p50_us::numeric, 3) FROM tasker_bench_measure('$1', duration => '$SECS s')"
+}
+
+echo
+echo "== one statement, three ways (p50 / average in microseconds, ${SECS} s each)"
+printf '%-34s %16s %22s %22s\n' "statement" "tasker_bench p50" "pgbench -M prepared avg" "PL/pgSQL loop p50"
+for stmt in "SELECT 1" "SELECT bench_work()"; do
+	tb=$(tb_p50 "$stmt")
+	pg=$(pgbench_latency "$stmt;")
+	if [ "$stmt" = "SELECT 1" ]; then
+		pl=$(psql -X -At -c "SELECT round(bench_plpgsql_select1(200000)::numeric, 3)")
+	else
+		pl=$(psql -X -At -c "SELECT round(bench_plpgsql_work(20000)::numeric, 3)")
+	fi
+	printf '%-34s %16s %22s %22s\n' "$stmt" "$tb" "$pg" "$pl"
+done
+echo "(pgbench includes the client round trip over a unix socket; the PL/pgSQL loop reads"
+echo " clock_timestamp(), which has microsecond resolution)"
+
+echo
+echo "== backend memory after a 1000-iteration run and after a 10-million-iteration run of SELECT 1"
+psql -X -At -q <<'SQL'
+SET client_min_messages = warning;
+-- a short run first, so caches and the code path are warm
+SELECT count(*) FROM tasker_bench_measure('SELECT 1', iterations => 1000, warmup => '0') \g /dev/null
+CREATE TEMP TABLE mem (at text, rss_anon_kb bigint, contexts_kb bigint);
+INSERT INTO mem SELECT 'before', (regexp_match(pg_read_file('/proc/' || pg_backend_pid() || '/status'), 'RssAnon:\s+(\d+)'))[1]::bigint,
+       (SELECT sum(total_bytes) / 1024 FROM pg_backend_memory_contexts);
+SELECT 'run: ' || n || ' iterations, p50 ' || round(p50_us::numeric, 3) || ' us'
+  FROM tasker_bench_measure('SELECT 1', iterations => 10000000, warmup => '0');
+INSERT INTO mem SELECT 'after', (regexp_match(pg_read_file('/proc/' || pg_backend_pid() || '/status'), 'RssAnon:\s+(\d+)'))[1]::bigint,
+       (SELECT sum(total_bytes) / 1024 FROM pg_backend_memory_contexts);
+SELECT format('%-7s private RSS %s kB, memory contexts %s kB', at, rss_anon_kb, contexts_kb) FROM mem;
+SQL
