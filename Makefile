@@ -23,6 +23,7 @@ OBJS = \
 	src/runner.o \
 	src/measure.o \
 	src/environment.o \
+	src/explain.o \
 	src/autonomous.o
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql

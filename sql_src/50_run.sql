@@ -18,6 +18,28 @@ CREATE FUNCTION tasker_bench._validate(sql text, params text) RETURNS integer
 COMMENT ON FUNCTION tasker_bench._validate(text, text) IS
     'Prepares a statement and its parameter sets without running it; returns the number of sets';
 
+CREATE FUNCTION tasker_bench._explain(sql text, params text) RETURNS text
+    AS 'MODULE_PATHNAME', 'tb_explain' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._explain(text, text) IS
+    'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) with the first parameter set, rolled back';
+
+-- The dataset a run measured: the tasker schema first on the cases' search_path.
+CREATE FUNCTION tasker_bench._dataset_for(p_cases tasker_bench.cases[]) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_schema text;
+BEGIN
+    SELECT btrim(split_part(c.search_path, ',', 1), ' "') INTO v_schema
+      FROM unnest(p_cases) c WHERE c.search_path IS NOT NULL LIMIT 1;
+    IF v_schema IS NULL
+       OR cardinality((tasker_bench._tasker_missing(v_schema)).tables) > 0
+       OR to_regprocedure('tasker_bench.describe_dataset(text)') IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN jsonb_build_object('schema', v_schema) || tasker_bench.describe_dataset(v_schema);
+END
+$$;
+
 CREATE FUNCTION tasker_bench._measure(
     sql text, params text, iterations bigint, duration interval, warmup interval,
     rollback boolean, label text,
@@ -88,8 +110,11 @@ DECLARE
     v_res tasker_bench.results;
     v_all tasker_bench.results[] := '{}';
     v_path text;
+    v_explain jsonb;
     v_state text;
     v_msg text;
+    v_detail text;
+    v_hint text;
 BEGIN
     -- Bad input fails here, before anything runs or is written: every case
     -- must parse, resolve and have usable parameter sets.
@@ -98,7 +123,17 @@ BEGIN
             v_path := current_setting('search_path');
             PERFORM set_config('search_path', v_case.search_path, true);
         END IF;
-        PERFORM tasker_bench._validate(v_case.sql, v_case.params);
+        BEGIN
+            PERFORM tasker_bench._validate(v_case.sql, v_case.params);
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
+                                    v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+            IF v_n = 1 THEN
+                RAISE;
+            END IF;
+            RAISE EXCEPTION 'case "%": %', v_case.name, v_msg USING ERRCODE = v_state,
+                DETAIL = v_detail, HINT = v_hint;
+        END;
         IF v_path IS NOT NULL THEN
             PERFORM set_config('search_path', v_path, true);
             v_path := NULL;
@@ -118,6 +153,10 @@ BEGIN
               FROM tasker_bench._measure(v_case.sql, v_case.params, p_iterations, p_duration,
                                          p_warmup, coalesce(p_rollback, v_case.rollback),
                                          format('%s (%s/%s)', v_case.name, v_i, v_n));
+            v_explain := NULL;
+            IF current_setting('tasker_bench.explain', true) IS DISTINCT FROM 'off' THEN
+                v_explain := tasker_bench._explain(v_case.sql, v_case.params)::jsonb;
+            END IF;
             IF v_path IS NOT NULL THEN
                 PERFORM set_config('search_path', v_path, true);
                 v_path := NULL;
@@ -140,16 +179,16 @@ BEGIN
                      v_m.rolled_back, v_m.plan_us, v_m.wall_s, v_m.param_sets,
                      v_s.outliers_low_severe, v_s.outliers_low_mild,
                      v_s.outliers_high_mild, v_s.outliers_high_severe,
-                     NULL, current_user)::tasker_bench.results;
+                     v_explain, current_user)::tasker_bench.results;
         v_all := v_all || v_res;
         RAISE NOTICE 'tasker_bench: % (%/%): n=%, p50 % us, p99 % us',
             v_case.name, v_i, v_n, v_s.n, round(v_s.p50_us::numeric, 3), round(v_s.p99_us::numeric, 3);
     END LOOP;
 
     INSERT INTO tasker_bench.runs (id, kind, what, suite, label, started_at, finished_at, status,
-                                   cases_done, settings, environment)
+                                   cases_done, settings, environment, dataset)
     VALUES (v_run, p_kind, p_what, p_suite, p_label, v_started, clock_timestamp(), 'completed',
-            v_n, v_settings, v_env);
+            v_n, v_settings, v_env, tasker_bench._dataset_for(p_cases));
     INSERT INTO tasker_bench.results SELECT * FROM unnest(v_all);
     RETURN v_run;
 END
@@ -264,10 +303,14 @@ BEGIN
             HINT = 'SELECT name, suite FROM tasker_bench.cases lists what is registered.';
     END IF;
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
-    SELECT array_agg(c ORDER BY c.name), min(c.suite) INTO v_cases, v_suite
+    SELECT array_agg(c), min(c.suite) INTO v_cases, v_suite
       FROM tasker_bench.cases c WHERE c.name = what;
     IF v_cases IS NULL THEN
-        SELECT array_agg(c ORDER BY c.name), what INTO v_cases, v_suite
+        -- name order, with a trailing number compared as a number (batch_10 after batch_5)
+        SELECT array_agg(c ORDER BY regexp_replace(c.name, '[0-9]+$', ''),
+                                    coalesce(substring(c.name FROM '([0-9]+)$')::numeric, -1), c.name),
+               what
+          INTO v_cases, v_suite
           FROM tasker_bench.cases c WHERE c.suite = what;
     END IF;
     IF v_cases IS NULL THEN

@@ -16,6 +16,7 @@ PG_MODULE_MAGIC;
 int			tb_max_duration_s = 86400;
 int			tb_progress_interval_ms = 250;
 bool		tb_record_failures = true;
+bool		tb_explain_enabled = true;
 
 void		_PG_init(void);
 
@@ -44,6 +45,15 @@ _PG_init(void)
 							 "Record a run that fails as a failed run, in a transaction of its own.",
 							 "The record is written by a short-lived background worker, so it survives the error that aborts the caller's transaction.",
 							 &tb_record_failures,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("tasker_bench.explain",
+							 "Capture EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) once per case and store it with the result.",
+							 "The statement runs once more for it, in a subtransaction that is rolled back.",
+							 &tb_explain_enabled,
 							 true,
 							 PGC_USERSET,
 							 0,

@@ -14,4 +14,7 @@ extern int	tb_progress_interval_ms;
 /* tasker_bench.record_failures: record failed runs in their own transaction */
 extern bool tb_record_failures;
 
+/* tasker_bench.explain: capture EXPLAIN ANALYZE once per case */
+extern bool tb_explain_enabled;
+
 #endif							/* TASKER_BENCH_H */
