@@ -29,7 +29,7 @@ OBJS = \
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "tasker_bench - benchmarks SQL inside the server"
 
-REGRESS = histogram measure run bad_input security
+REGRESS = histogram measure run bad_input security model
 REGRESS_OPTS = --dbname=tasker_bench_regression
 
 PG_CPPFLAGS = -I$(srcdir)/src

@@ -391,7 +391,6 @@ DECLARE
     v_tp      timestamptz;
     v_n       bigint;
     v_nshapes integer;
-    v_steps_sql text;
     v_result  jsonb;
 BEGIN
     -- ---------------------------------------------------------------- checks
@@ -531,23 +530,26 @@ BEGIN
 
     -- --------------------------------------------------------------- catalog
     v_tp := clock_timestamp();
-    IF to_regclass('pg_temp.tb_fx_t') IS NOT NULL THEN
-        DROP TABLE pg_temp.tb_fx_t, pg_temp.tb_fx_steps, pg_temp.tb_fx_shapes;
+    IF to_regclass('pg_temp.tb_fx_shapes') IS NOT NULL THEN
+        DROP TABLE IF EXISTS pg_temp.tb_fx_spath, pg_temp.tb_fx_tpath, pg_temp.tb_fx_s, pg_temp.tb_fx_t,
+                             pg_temp.tb_fx_steps, pg_temp.tb_fx_shapes;
     END IF;
-    CREATE TEMP TABLE tb_fx_shapes (shp integer, shape text, ns text, n integer, nlev integer,
+    CREATE TEMP TABLE tb_fx_shapes (shp integer, shape text, ns text, n integer, nlev integer, lvls integer[],
                                     named_task_uuid uuid) ON COMMIT DROP;
     CREATE TEMP TABLE tb_fx_steps (shp integer, idx integer, lvl integer, mp integer, parents integer[],
                                    step_name text, named_step_uuid uuid) ON COMMIT DROP;
-    INSERT INTO tb_fx_shapes (shp, shape, ns, n, nlev)
+    INSERT INTO tb_fx_shapes (shp, shape, ns, n, nlev, lvls)
     SELECT o.shp, o.shape,
            CASE WHEN o.shape = 'linear4' OR o.shape LIKE 'linear\_%' THEN 'linear_workflow'
                 WHEN o.shape = 'diamond4' THEN 'diamond_workflow'
                 WHEN o.shape = 'complex_dag7' THEN 'mixed_dag_workflow'
                 WHEN o.shape = 'tree8' THEN 'tree_workflow'
                 ELSE 'fanout_workflow' END,
-           (SELECT count(*) FROM tasker_bench.fixture_shape(o.shape)),
-           (SELECT max(f.lvl) + 1 FROM tasker_bench.fixture_shape(o.shape) f)
-      FROM unnest(v_shapes) WITH ORDINALITY o(shape, shp);
+           f.n, f.nlev, f.lvls
+      FROM unnest(v_shapes) WITH ORDINALITY o(shape, shp)
+     CROSS JOIN LATERAL (SELECT count(*)::integer AS n, max(x.lvl) + 1 AS nlev,
+                                array_agg(x.lvl ORDER BY x.idx) AS lvls
+                           FROM tasker_bench.fixture_shape(o.shape) x) f;
     INSERT INTO tb_fx_steps (shp, idx, lvl, mp, parents, step_name)
     SELECT s.shp, f.idx, f.lvl, coalesce((SELECT max(p) FROM unnest(f.parents) p), 0), f.parents,
            s.shape || '.' || f.step_name
@@ -596,86 +598,127 @@ BEGIN
         round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
 
     -- ------------------------------------------------------------ task plans
-    -- One row per task: its state, progress and time line; everything else is
-    -- derived from these columns and the shape tables.
+    -- One row per task: its state, progress, path and time line; everything
+    -- else is derived from these columns and the shape tables.
     v_tp := clock_timestamp();
+    ANALYZE pg_temp.tb_fx_shapes;
+    ANALYZE pg_temp.tb_fx_steps;
     CREATE TEMP TABLE tb_fx_t (
         i integer, shp integer, st text, k integer, fa integer, ready boolean, retr integer,
-        tp text, m integer, gms bigint, ms_last bigint, ms0 bigint, prio integer, bs integer
+        tp text, m integer, gms bigint, ms_last bigint, ms0 bigint, prio integer, bs integer,
+        task_uuid uuid
     ) ON COMMIT DROP;
     INSERT INTO tb_fx_t
-    SELECT c.i, c.shp, c.st, c.k, c.fa, c.ready, c.retr, c.tp, length(c.tp), c.gms, c.ms_last,
-           c.ms_last - (length(c.tp) - 1) * c.gms, c.prio, c.bs
+    SELECT c.i, c.shp, c.st, c.k, c.fa, c.ready, c.retr, c.tp, c.m, c.gms, c.ms_last, c.ms0, c.prio, c.bs,
+           tasker_bench._fx_uuid(c.ms0, 1, c.i, 0, 0)
       FROM (
-        SELECT b.*,
-               CASE b.st
-                   WHEN 'pending' THEN 'p'
-                   WHEN 'initializing' THEN 'pi'
-                   WHEN 'enqueuing_steps' THEN 'pi' || repeat('esv', b.r) || 'e'
-                   WHEN 'steps_in_process' THEN 'pi' || repeat('esv', b.r) || 'es'
-                   WHEN 'evaluating_results' THEN 'pi' || repeat('esv', b.r)
-                   WHEN 'waiting_for_dependencies' THEN 'pi' || repeat('esv', b.r) || 'd'
-                   WHEN 'waiting_for_retry' THEN 'pi' || repeat('esv', b.r) || 'es' || repeat('wes', b.fa - 1) || 'w'
-                   WHEN 'blocked_by_failures' THEN 'pi' || repeat('esv', b.r) || 'es' || repeat('wes', b.fa - 1) || 'vb'
-                   WHEN 'error' THEN 'pi' || repeat('esv', b.r) || 'es' || repeat('wes', b.fa - 1) || 'vbx'
-                   WHEN 'resolved_manually' THEN 'pi' || repeat('esv', b.r) || 'es' || repeat('wes', b.fa - 1) || 'vbr'
-                   WHEN 'cancelled' THEN CASE WHEN b.canp THEN 'pn' ELSE 'pi' || repeat('esv', b.r) || 'esn' END
-                   WHEN 'complete' THEN 'pi' || CASE WHEN b.retr > 0 THEN 'esw' ELSE '' END || repeat('esv', b.r) || 'c'
-               END AS tp,
-               v_now_ms - (b.d * 1000)::bigint AS ms_last
+        SELECT b.*, length(b.tp) AS m, b.ms_last - (length(b.tp) - 1) * b.gms AS ms0
           FROM (
-            SELECT a.i, a.shp, a.st, a.k, a.fa, a.ready, a.retr, a.gms, a.prio, a.bs,
-                   (a.st = 'cancelled' AND a.k = 0 AND a.u3 < 0.5) AS canp,
-                   CASE WHEN a.st = 'complete' THEN a.nlev WHEN a.k = 0 THEN 0 ELSE ls.lvl + 1 END AS r,
-                   CASE
-                       WHEN a.st = 'pending' THEN
-                           CASE WHEN a.u5 < 0.4 THEN a.u6 * 3600
-                                WHEN a.u5 < 0.8 THEN 3600 + a.u6 * 82800
-                                ELSE 86400 + a.u6 * 172800 END
-                       WHEN a.st = 'waiting_for_dependencies' THEN
-                           CASE WHEN a.u5 < 0.75 THEN 30 + a.u6 * 3500 ELSE 3660 + a.u6 * 39600 END
-                       WHEN a.st = 'waiting_for_retry' THEN
-                           CASE WHEN a.u5 < 0.75 THEN 30 + a.u6 * 1740 ELSE 1830 + a.u6 * 19800 END
-                       WHEN a.st IN ('initializing', 'enqueuing_steps', 'steps_in_process', 'evaluating_results') THEN
-                           CASE WHEN a.u5 < 0.9 THEN 5 + a.u6 * 595 ELSE 600 + a.u6 * 10200 END
-                       WHEN a.st = 'blocked_by_failures' THEN 60 + a.u6 * 86340
-                       ELSE 60 + a.u6 * 604740
-                   END AS d
+            SELECT a.*,
+                   CASE a.st
+                       WHEN 'pending' THEN 'p'
+                       WHEN 'initializing' THEN 'pi'
+                       WHEN 'enqueuing_steps' THEN 'pi' || repeat('esv', a.r) || 'e'
+                       WHEN 'steps_in_process' THEN 'pi' || repeat('esv', a.r) || 'es'
+                       WHEN 'evaluating_results' THEN 'pi' || repeat('esv', a.r)
+                       WHEN 'waiting_for_dependencies' THEN 'pi' || repeat('esv', a.r) || 'd'
+                       WHEN 'waiting_for_retry' THEN 'pi' || repeat('esv', a.r) || 'es' || repeat('wes', a.fa - 1) || 'w'
+                       WHEN 'blocked_by_failures' THEN 'pi' || repeat('esv', a.r) || 'es' || repeat('wes', a.fa - 1) || 'vb'
+                       WHEN 'error' THEN 'pi' || repeat('esv', a.r) || 'es' || repeat('wes', a.fa - 1) || 'vbx'
+                       WHEN 'resolved_manually' THEN 'pi' || repeat('esv', a.r) || 'es' || repeat('wes', a.fa - 1) || 'vbr'
+                       WHEN 'cancelled' THEN CASE WHEN a.canp THEN 'pn' ELSE 'pi' || repeat('esv', a.r) || 'esn' END
+                       WHEN 'complete' THEN 'pi' || CASE WHEN a.retr > 0 THEN 'esw' ELSE '' END || repeat('esv', a.r) || 'c'
+                   END AS tp,
+                   v_now_ms - (a.d * 1000)::bigint AS ms_last
               FROM (
-                SELECT g.i, sh.shp, sh.n, sh.nlev, s.st, s.u3, s.u5, s.u6,
-                       CASE WHEN s.st IN ('pending', 'initializing') THEN 0
-                            WHEN s.st = 'complete' THEN sh.n
-                            WHEN s.st IN ('evaluating_results', 'waiting_for_dependencies')
-                                THEN 1 + floor(s.u2 * (sh.n - 1))::integer
-                            ELSE floor(s.u2 * sh.n)::integer END AS k,
-                       CASE WHEN s.st = 'waiting_for_retry' THEN CASE WHEN s.u3 < 0.65 THEN 1 ELSE 2 END
-                            WHEN s.st IN ('blocked_by_failures', 'error', 'resolved_manually')
-                                THEN CASE WHEN s.u3 < 0.3 THEN 1 ELSE 3 END
-                            ELSE 1 END AS fa,
-                       (s.st = 'waiting_for_dependencies' AND s.u3 < 0.5) AS ready,
-                       CASE WHEN s.st = 'complete' AND s.u3 < 0.1 THEN 1 + floor(s.u4 * sh.n)::integer
-                            ELSE 0 END AS retr,
-                       CASE WHEN s.st = 'waiting_for_retry' THEN 1 + floor(s.u4 * 300)::integer END AS bs,
-                       1000 + floor(s.u7 * 19000)::bigint AS gms,
-                       ('{0,0,0,0,0,0,0,0,0,0,0,1,1,1,1,2,2,2,3,3,4,5,6,8,10}'::integer[])[1 + floor(s.u8 * 25)::integer] AS prio
-                  FROM generate_series(1, v_tasks) g(i)
-                  JOIN pg_temp.tb_fx_shapes sh ON sh.shp = (g.i - 1) % v_nshapes + 1
-                 CROSS JOIN LATERAL (
-                       SELECT v_states[width_bucket(tasker_bench._fx_u(g.i, v_salt + 1), v_bounds)] AS st,
-                              tasker_bench._fx_u(g.i, v_salt + 2) AS u2,
-                              tasker_bench._fx_u(g.i, v_salt + 3) AS u3,
-                              tasker_bench._fx_u(g.i, v_salt + 4) AS u4,
-                              tasker_bench._fx_u(g.i, v_salt + 5) AS u5,
-                              tasker_bench._fx_u(g.i, v_salt + 6) AS u6,
-                              tasker_bench._fx_u(g.i, v_salt + 7) AS u7,
-                              tasker_bench._fx_u(g.i, v_salt + 8) AS u8
-                       OFFSET 0) s
-              ) a
-              LEFT JOIN pg_temp.tb_fx_steps ls ON ls.shp = a.shp AND ls.idx = a.k
-          ) b
-      ) c
-     ORDER BY c.ms_last - (length(c.tp) - 1) * c.gms, c.i;
+                SELECT z.i, z.shp, z.st, z.k, z.fa, z.ready, z.retr, z.gms, z.prio, z.bs,
+                       (z.st = 'cancelled' AND z.k = 0 AND z.u3 < 0.5) AS canp,
+                       CASE WHEN z.st = 'complete' THEN z.nlev WHEN z.k = 0 THEN 0 ELSE z.lvls[z.k] + 1 END AS r,
+                       CASE
+                           WHEN z.st = 'pending' THEN
+                               CASE WHEN z.u5 < 0.4 THEN z.u6 * 3600
+                                    WHEN z.u5 < 0.8 THEN 3600 + z.u6 * 82800
+                                    ELSE 86400 + z.u6 * 172800 END
+                           WHEN z.st = 'waiting_for_dependencies' THEN
+                               CASE WHEN z.u5 < 0.75 THEN 30 + z.u6 * 3500 ELSE 3660 + z.u6 * 39600 END
+                           WHEN z.st = 'waiting_for_retry' THEN
+                               CASE WHEN z.u5 < 0.75 THEN 30 + z.u6 * 1740 ELSE 1830 + z.u6 * 19800 END
+                           WHEN z.st IN ('initializing', 'enqueuing_steps', 'steps_in_process', 'evaluating_results') THEN
+                               CASE WHEN z.u5 < 0.9 THEN 5 + z.u6 * 595 ELSE 600 + z.u6 * 10200 END
+                           WHEN z.st = 'blocked_by_failures' THEN 60 + z.u6 * 86340
+                           ELSE 60 + z.u6 * 604740
+                       END AS d
+                  FROM (
+                    SELECT g.i, sh.shp, sh.n, sh.nlev, sh.lvls, s.st, s.u3, s.u5, s.u6,
+                           CASE WHEN s.st IN ('pending', 'initializing') THEN 0
+                                WHEN s.st = 'complete' THEN sh.n
+                                WHEN s.st IN ('evaluating_results', 'waiting_for_dependencies')
+                                    THEN 1 + floor(s.u2 * (sh.n - 1))::integer
+                                ELSE floor(s.u2 * sh.n)::integer END AS k,
+                           CASE WHEN s.st = 'waiting_for_retry' THEN CASE WHEN s.u3 < 0.65 THEN 1 ELSE 2 END
+                                WHEN s.st IN ('blocked_by_failures', 'error', 'resolved_manually')
+                                    THEN CASE WHEN s.u3 < 0.3 THEN 1 ELSE 3 END
+                                ELSE 1 END AS fa,
+                           (s.st = 'waiting_for_dependencies' AND s.u3 < 0.5) AS ready,
+                           CASE WHEN s.st = 'complete' AND s.u3 < 0.1 THEN 1 + floor(s.u4 * sh.n)::integer
+                                ELSE 0 END AS retr,
+                           CASE WHEN s.st = 'waiting_for_retry' THEN 1 + floor(s.u4 * 300)::integer END AS bs,
+                           1000 + floor(s.u7 * 19000)::bigint AS gms,
+                           ('{0,0,0,0,0,0,0,0,0,0,0,1,1,1,1,2,2,2,3,3,4,5,6,8,10}'::integer[])[1 + floor(s.u8 * 25)::integer] AS prio
+                      FROM generate_series(1, v_tasks) g(i)
+                      JOIN pg_temp.tb_fx_shapes sh ON sh.shp = (g.i - 1) % v_nshapes + 1
+                     CROSS JOIN LATERAL (
+                           SELECT v_states[width_bucket(tasker_bench._fx_u(g.i, v_salt + 1), v_bounds)] AS st,
+                                  tasker_bench._fx_u(g.i, v_salt + 2) AS u2,
+                                  tasker_bench._fx_u(g.i, v_salt + 3) AS u3,
+                                  tasker_bench._fx_u(g.i, v_salt + 4) AS u4,
+                                  tasker_bench._fx_u(g.i, v_salt + 5) AS u5,
+                                  tasker_bench._fx_u(g.i, v_salt + 6) AS u6,
+                                  tasker_bench._fx_u(g.i, v_salt + 7) AS u7,
+                                  tasker_bench._fx_u(g.i, v_salt + 8) AS u8
+                           OFFSET 0) s
+                    OFFSET 0) z
+                OFFSET 0) a
+            OFFSET 0) b
+        OFFSET 0) c
+     ORDER BY c.ms0, c.i;
     ANALYZE pg_temp.tb_fx_t;
+
+    -- one row per step: its path (one character per transition), timing and ids
+    CREATE TEMP TABLE tb_fx_s (
+        i integer, idx integer, ms0 bigint, gms bigint, es bigint, bs integer, path text, p integer,
+        att integer, lip integer, task_uuid uuid, step_uuid uuid, named_step_uuid uuid
+    ) ON COMMIT DROP;
+    INSERT INTO tb_fx_s
+    SELECT q.i, q.idx, q.ms0, q.gms,
+           CASE WHEN q.idx <= q.k THEN q.ms0 + (q.ms_last - q.ms0) * q.idx / (q.k + 1)
+                ELSE q.ms_last - 500 END,
+           q.bs, q.path, length(q.path),
+           length(q.path) - length(replace(q.path, 'i', '')),
+           length(q.path) + 1 - strpos(reverse(q.path), 'i'),
+           q.task_uuid, tasker_bench._fx_uuid(q.ms0, 2, q.i, q.idx, 0), q.named_step_uuid
+      FROM (SELECT t.i, t.ms0, t.ms_last, t.gms, t.k, t.bs, t.task_uuid, s.idx, s.named_step_uuid,
+                   tasker_bench._fx_step_path(t.st, s.idx, t.k, s.mp, t.fa, t.ready, t.retr,
+                                              tasker_bench._fx_u(t.i::bigint * 2048 + s.idx, v_salt + 10)) AS path
+              FROM pg_temp.tb_fx_t t JOIN pg_temp.tb_fx_steps s ON s.shp = t.shp
+            OFFSET 0) q;
+    ANALYZE pg_temp.tb_fx_s;
+
+    -- every distinct path, one row per transition
+    CREATE TEMP TABLE tb_fx_tpath ON COMMIT DROP AS
+    SELECT d.tp, j, tasker_bench._fx_tstate(substr(d.tp, j, 1)) AS to_state,
+           CASE WHEN j > 1 THEN tasker_bench._fx_tstate(substr(d.tp, j - 1, 1)) END AS from_state,
+           j = length(d.tp) AS last,
+           substr(d.tp, j, 1) IN ('i', 'e', 's', 'v') AS claimed
+      FROM (SELECT DISTINCT tp FROM pg_temp.tb_fx_t) d CROSS JOIN LATERAL generate_series(1, length(d.tp)) j;
+    CREATE TEMP TABLE tb_fx_spath ON COMMIT DROP AS
+    SELECT d.path, j, tasker_bench._fx_sstate(substr(d.path, j, 1)) AS to_state,
+           CASE WHEN j > 1 THEN tasker_bench._fx_sstate(substr(d.path, j - 1, 1)) END AS from_state,
+           j = length(d.path) AS last,
+           substr(d.path, j, 1) IN ('o', 'a') AS audit
+      FROM (SELECT DISTINCT path FROM pg_temp.tb_fx_s) d CROSS JOIN LATERAL generate_series(1, length(d.path)) j;
+    ANALYZE pg_temp.tb_fx_tpath;
+    ANALYZE pg_temp.tb_fx_spath;
     RAISE NOTICE 'tasker_bench_fixture: % task plans drawn (% s)', v_tasks,
         round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
 
@@ -685,7 +728,7 @@ BEGIN
         INSERT INTO %1$I.tasks (task_uuid, named_task_uuid, complete, requested_at, completed_at, initiator,
                                 source_system, reason, tags, context, identity_hash, priority,
                                 correlation_id, parent_correlation_id, created_at, updated_at)
-        SELECT tasker_bench._fx_uuid(t.ms0, 1, t.i, 0, 0), sh.named_task_uuid, t.st = 'complete',
+        SELECT t.task_uuid, sh.named_task_uuid, t.st = 'complete',
                $1 + t.ms0 * interval '1 ms',
                CASE WHEN t.st = 'complete' THEN $1 + t.ms_last * interval '1 ms' END,
                'tasker_bench', 'tasker_bench_fixture', 'benchmark fixture',
@@ -702,37 +745,22 @@ BEGIN
     RAISE NOTICE 'tasker_bench_fixture: tasks % inserted (% s)', v_n,
         round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
 
-    -- One row per step: its path and timing.  Used by three statements.
-    v_steps_sql := format($q$
-        SELECT q.*, length(q.path) AS p,
-               length(q.path) - length(replace(q.path, 'i', '')) AS att,
-               length(q.path) + 1 - strpos(reverse(q.path), 'i') AS lip,
-               CASE WHEN q.idx <= q.k THEN q.ms0 + (q.ms_last - q.ms0) * q.idx / (q.k + 1)
-                    ELSE q.ms_last - 500 END AS es
-          FROM (SELECT t.i, t.ms0, t.ms_last, t.gms, t.k, t.st, t.bs, s.idx, s.named_step_uuid,
-                       tasker_bench._fx_step_path(t.st, s.idx, t.k, s.mp, t.fa, t.ready, t.retr,
-                                                  tasker_bench._fx_u(t.i::bigint * 2048 + s.idx, %s)) AS path
-                  FROM pg_temp.tb_fx_t t JOIN pg_temp.tb_fx_steps s ON s.shp = t.shp
-                OFFSET 0) q
-        OFFSET 0$q$, v_salt + 10);
-
     -- ---------------------------------------------------------------- steps
     v_tp := clock_timestamp();
     EXECUTE format($q$
         INSERT INTO %1$I.workflow_steps (workflow_step_uuid, task_uuid, named_step_uuid, retryable, max_attempts,
                                          in_process, processed, processed_at, attempts, last_attempted_at,
                                          backoff_request_seconds, inputs, results, priority, created_at, updated_at)
-        SELECT tasker_bench._fx_uuid(x.ms0, 2, x.i, x.idx, 0), tasker_bench._fx_uuid(x.ms0, 1, x.i, 0, 0),
-               x.named_step_uuid,
+        SELECT x.step_uuid, x.task_uuid, x.named_step_uuid,
                x.path NOT IN ('peiax', 'peiaxr'), 3,
-               right(x.path, 1) IN ('e', 'i', 'o'),
-               right(x.path, 1) IN ('c', 'r'),
-               CASE WHEN right(x.path, 1) IN ('c', 'r') THEN $1 + greatest(x.ms0, x.es) * interval '1 ms' END,
+               x.last IN ('e', 'i', 'o'),
+               x.last IN ('c', 'r'),
+               CASE WHEN x.last IN ('c', 'r') THEN $1 + greatest(x.ms0, x.es) * interval '1 ms' END,
                x.att,
                CASE WHEN x.att > 0 THEN $1 + greatest(x.ms0, x.es - (x.p - x.lip) * (x.gms / 2)) * interval '1 ms' END,
-               CASE WHEN right(x.path, 1) = 'w' THEN x.bs END,
+               CASE WHEN x.last = 'w' THEN x.bs END,
                NULL,
-               CASE right(x.path, 1)
+               CASE x.last
                    WHEN 'c' THEN '{"success": true, "fixture": true}'::jsonb
                    WHEN 'x' THEN '{"success": false, "error": "fixture: simulated failure"}'::jsonb
                    WHEN 'r' THEN '{"success": false, "error": "fixture: simulated failure", "resolved_manually": true}'::jsonb
@@ -740,7 +768,7 @@ BEGIN
                0,
                $1 + x.ms0 * interval '1 ms',
                $1 + CASE WHEN x.p = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es) END * interval '1 ms'
-          FROM (%2$s) x$q$, v_schema, v_steps_sql)
+          FROM (SELECT s.*, right(s.path, 1) AS last FROM pg_temp.tb_fx_s s OFFSET 0) x$q$, v_schema)
     USING v_epoch;
     GET DIAGNOSTICS v_n = ROW_COUNT;
     RAISE NOTICE 'tasker_bench_fixture: workflow_steps % inserted (% s)', v_n,
@@ -765,21 +793,20 @@ BEGIN
         round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
 
     -- ------------------------------------------------------ task transitions
+    -- Ids carry the task's creation millisecond and the sort_key, so that they
+    -- ascend in insertion order (append-only index maintenance).
     v_tp := clock_timestamp();
     EXECUTE format($q$
         INSERT INTO %1$I.task_transitions (task_transition_uuid, task_uuid, to_state, from_state, metadata,
                                            transition_metadata, processor_uuid, sort_key, most_recent,
                                            created_at, updated_at)
-        SELECT tasker_bench._fx_uuid(t.ms0 + (j - 1) * t.gms, 4, t.i, 0, j),
-               tasker_bench._fx_uuid(t.ms0, 1, t.i, 0, 0),
-               tasker_bench._fx_tstate(substr(t.tp, j, 1)),
-               CASE WHEN j > 1 THEN tasker_bench._fx_tstate(substr(t.tp, j - 1, 1)) END,
+        SELECT tasker_bench._fx_uuid(t.ms0, 4, t.i, 0, r.j), t.task_uuid, r.to_state, r.from_state,
                '{}'::jsonb, '{}'::jsonb,
-               CASE WHEN substr(t.tp, j, 1) IN ('i', 'e', 's', 'v') THEN $2[1 + t.i %% 4] END,
-               j, j = t.m,
-               $1 + (t.ms0 + (j - 1) * t.gms) * interval '1 ms',
-               $1 + (t.ms0 + (j - 1) * t.gms) * interval '1 ms'
-          FROM pg_temp.tb_fx_t t CROSS JOIN LATERAL generate_series(1, t.m) j$q$, v_schema)
+               CASE WHEN r.claimed THEN $2[1 + t.i %% 4] END,
+               r.j, r.last,
+               $1 + (t.ms0 + (r.j - 1) * t.gms) * interval '1 ms',
+               $1 + (t.ms0 + (r.j - 1) * t.gms) * interval '1 ms'
+          FROM pg_temp.tb_fx_t t JOIN pg_temp.tb_fx_tpath r ON r.tp = t.tp$q$, v_schema)
     USING v_epoch, v_procs;
     GET DIAGNOSTICS v_n = ROW_COUNT;
     RAISE NOTICE 'tasker_bench_fixture: task_transitions % inserted (% s)', v_n,
@@ -791,17 +818,11 @@ BEGIN
         INSERT INTO %1$I.workflow_step_transitions (workflow_step_transition_uuid, workflow_step_uuid, to_state,
                                                     from_state, metadata, sort_key, most_recent,
                                                     created_at, updated_at)
-        SELECT tasker_bench._fx_uuid(y.ms, 5, x.i, x.idx, j),
-               tasker_bench._fx_uuid(x.ms0, 2, x.i, x.idx, 0),
-               tasker_bench._fx_sstate(substr(x.path, j, 1)),
-               CASE WHEN j > 1 THEN tasker_bench._fx_sstate(substr(x.path, j - 1, 1)) END,
-               '{}'::jsonb, j, j = x.p,
-               $1 + y.ms * interval '1 ms', $1 + y.ms * interval '1 ms'
-          FROM (%2$s) x
-         CROSS JOIN LATERAL generate_series(1, x.p) j
-         CROSS JOIN LATERAL (SELECT CASE WHEN j = 1 THEN x.ms0
-                                         ELSE greatest(x.ms0, x.es - (x.p - j) * (x.gms / 2)) END AS ms) y$q$,
-        v_schema, v_steps_sql)
+        SELECT tasker_bench._fx_uuid(x.ms0, 5, x.i, x.idx, r.j), x.step_uuid, r.to_state, r.from_state,
+               '{}'::jsonb, r.j, r.last,
+               $1 + CASE WHEN r.j = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es - (x.p - r.j) * (x.gms / 2)) END * interval '1 ms',
+               $1 + CASE WHEN r.j = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es - (x.p - r.j) * (x.gms / 2)) END * interval '1 ms'
+          FROM pg_temp.tb_fx_s x JOIN pg_temp.tb_fx_spath r ON r.path = x.path$q$, v_schema)
     USING v_epoch;
     GET DIAGNOSTICS v_n = ROW_COUNT;
     RAISE NOTICE 'tasker_bench_fixture: workflow_step_transitions % inserted (% s)', v_n,
@@ -814,16 +835,11 @@ BEGIN
         EXECUTE format($q$
             INSERT INTO %1$I.workflow_step_result_audit (workflow_step_uuid, workflow_step_transition_uuid,
                                                          task_uuid, recorded_at, success)
-            SELECT tasker_bench._fx_uuid(x.ms0, 2, x.i, x.idx, 0),
-                   tasker_bench._fx_uuid(y.ms, 5, x.i, x.idx, j),
-                   tasker_bench._fx_uuid(x.ms0, 1, x.i, 0, 0),
-                   $1 + y.ms * interval '1 ms',
-                   substr(x.path, j, 1) = 'o'
-              FROM (%2$s) x
-             CROSS JOIN LATERAL generate_series(1, x.p) j
-             CROSS JOIN LATERAL (SELECT greatest(x.ms0, x.es - (x.p - j) * (x.gms / 2)) AS ms) y
-             WHERE x.p > 3 AND substr(x.path, j, 1) IN ('o', 'a')$q$,
-            v_schema, v_steps_sql)
+            SELECT x.step_uuid, tasker_bench._fx_uuid(x.ms0, 5, x.i, x.idx, r.j), x.task_uuid,
+                   $1 + greatest(x.ms0, x.es - (x.p - r.j) * (x.gms / 2)) * interval '1 ms',
+                   r.to_state = 'enqueued_for_orchestration'
+              FROM pg_temp.tb_fx_s x JOIN pg_temp.tb_fx_spath r ON r.path = x.path
+             WHERE r.audit$q$, v_schema)
         USING v_epoch;
         GET DIAGNOSTICS v_n = ROW_COUNT;
         RAISE NOTICE 'tasker_bench_fixture: workflow_step_result_audit % inserted (% s)', v_n,
@@ -833,7 +849,8 @@ BEGIN
     IF v_fast THEN
         PERFORM set_config('session_replication_role', v_old_srr, true);
     END IF;
-    DROP TABLE pg_temp.tb_fx_t, pg_temp.tb_fx_steps, pg_temp.tb_fx_shapes;
+    DROP TABLE pg_temp.tb_fx_spath, pg_temp.tb_fx_tpath, pg_temp.tb_fx_s, pg_temp.tb_fx_t,
+               pg_temp.tb_fx_steps, pg_temp.tb_fx_shapes;
 
     -- --------------------------------------------------------------- analyze
     v_tp := clock_timestamp();

@@ -106,7 +106,11 @@ BEGIN
         UNION ALL
         SELECT 'function ' || p.oid::regprocedure::text
           FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-         WHERE n.nspname = schema) s;
+         WHERE n.nspname = schema
+        UNION ALL
+        SELECT 'type ' || t.oid::regtype::text
+          FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+         WHERE n.nspname = schema AND t.typtype IN ('e', 'd')) s;
     INSERT INTO tasker_bench.models (schema_name, created_schema, objects)
     VALUES (schema, NOT coalesce(v_exists, false), v_created);
     RAISE NOTICE 'tasker_bench: reference model created in schema % (% tables, % functions)', schema,
@@ -141,6 +145,11 @@ BEGIN
         FOREACH v_obj IN ARRAY v_model.objects LOOP
             IF v_obj LIKE 'function %' THEN
                 EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', substr(v_obj, 10));
+            END IF;
+        END LOOP;
+        FOREACH v_obj IN ARRAY v_model.objects LOOP
+            IF v_obj LIKE 'type %' THEN
+                EXECUTE format('DROP TYPE IF EXISTS %s CASCADE', substr(v_obj, 6));
             END IF;
         END LOOP;
     END IF;

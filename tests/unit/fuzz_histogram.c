@@ -214,6 +214,37 @@ fuzz_build(const uint8_t *data, size_t size)
 	}
 	else
 		CHECK(err != NULL && err[0] != '\0');
+
+	/* and the same with its text: overwrite characters, maybe cut it */
+	{
+		static const char alphabet[] = "0123456789;:,=-+. enmaxisub";
+		size_t		t = tbh_to_text(&h1, text1, sizeof(text1));
+
+		for (i = 0; i + 3 <= size % 21 && i + 3 <= size; i += 3)
+		{
+			size_t		pos = ((size_t) data[i + 1] << 8 | data[i]) % t;
+
+			text1[pos] = alphabet[data[i + 2] % (sizeof(alphabet) - 1)];
+		}
+		if (size % 3 == 0 && t > 1)
+			text1[t - 1 - data[0] % t] = '\0';
+		if (tbh_from_text(&h2, text1, &err))
+		{
+			const char *start = text1;
+			size_t		len;
+
+			while (*start == ' ')
+				start++;
+			len = strlen(start);
+			while (len > 0 && start[len - 1] == ' ')
+				len--;
+			CHECK(tbh_to_text(&h2, text2, sizeof(text2)) == len &&
+				  memcmp(text2, start, len) == 0);
+			round_trips(&h2);
+		}
+		else
+			CHECK(err != NULL && err[0] != '\0');
+	}
 }
 
 int
