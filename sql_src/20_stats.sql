@@ -22,3 +22,17 @@ CREATE FUNCTION tasker_bench.hcompare(baseline tasker_bench.histogram, current t
 CREATE FUNCTION tasker_bench.fit_complexity(sizes float8[], vals float8[],
     OUT complexity text, OUT r2 float8, OUT a float8, OUT b float8)
     AS 'MODULE_PATHNAME', 'tb_fit_complexity' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION tasker_bench.t_quantile(p float8, df float8) RETURNS float8
+    AS 'MODULE_PATHNAME', 'tb_t_quantile' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.t_quantile(float8, float8) IS 'Student t inverse CDF';
+CREATE FUNCTION tasker_bench.mean_ci(x float8[], conf float8 DEFAULT 0.95,
+    OUT mean float8, OUT low float8, OUT high float8)
+    AS 'MODULE_PATHNAME', 'tb_mean_ci' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.mean_ci(float8[], float8) IS 'Student t confidence interval of the mean';
+CREATE FUNCTION tasker_bench.t_test_p(x float8[], mu float8 DEFAULT 0) RETURNS float8
+    AS 'MODULE_PATHNAME', 'tb_t_test_p' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.t_test_p(float8[], float8) IS 'Two-sided one-sample t-test p-value of mean(x) = mu';
+CREATE FUNCTION tasker_bench.noise_threshold() RETURNS float8
+    AS 'MODULE_PATHNAME', 'tb_noise_threshold_get' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.noise_threshold() IS 'The setting tasker_bench.noise_threshold (percent)';

@@ -17,11 +17,16 @@
 
 #include "histogram_type.h"
 #include "stats.h"
+#include "tasker_bench.h"
 
 PG_FUNCTION_INFO_V1(tb_hsummary);
 PG_FUNCTION_INFO_V1(tb_hmedian_ci);
 PG_FUNCTION_INFO_V1(tb_hcompare);
 PG_FUNCTION_INFO_V1(tb_fit_complexity);
+PG_FUNCTION_INFO_V1(tb_t_quantile);
+PG_FUNCTION_INFO_V1(tb_mean_ci);
+PG_FUNCTION_INFO_V1(tb_t_test_p);
+PG_FUNCTION_INFO_V1(tb_noise_threshold_get);
 
 static TupleDesc
 result_desc(FunctionCallInfo fcinfo)
@@ -233,4 +238,74 @@ tb_fit_complexity(PG_FUNCTION_ARGS)
 	values[2] = Float8GetDatum(fit.a[fit.best]);
 	values[3] = Float8GetDatum(fit.b[fit.best]);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* t_quantile(p, df): Student t inverse CDF */
+Datum
+tb_t_quantile(PG_FUNCTION_ARGS)
+{
+	double		p = PG_GETARG_FLOAT8(0);
+	double		df = PG_GETARG_FLOAT8(1);
+
+	if (isnan(p) || p <= 0 || p >= 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("probability %g is outside (0, 1)", p)));
+	if (isnan(df) || df < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("degrees of freedom must be at least 1, got %g", df)));
+	PG_RETURN_FLOAT8(tbs_t_quantile(p, df));
+}
+
+/* mean_ci(x float8[], conf) -> (mean, low, high): Student t interval of the mean */
+Datum
+tb_mean_ci(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc = result_desc(fcinfo);
+	int			n;
+	double	   *x = float8_array(PG_GETARG_ARRAYTYPE_P(0), "values", &n);
+	double		conf = PG_GETARG_FLOAT8(1);
+	double		mean;
+	double		lo;
+	double		hi;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	check_conf(conf);
+	if (!tbs_mean_ci(x, n, conf, &mean, &lo, &hi))
+	{
+		nulls[1] = nulls[2] = true;
+		if (n < 1)
+			nulls[0] = true;
+		else
+			mean = x[0];
+	}
+	values[0] = Float8GetDatum(mean);
+	values[1] = Float8GetDatum(lo);
+	values[2] = Float8GetDatum(hi);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* t_test_p(x float8[], mu): two-sided one-sample t-test p-value */
+Datum
+tb_t_test_p(PG_FUNCTION_ARGS)
+{
+	int			n;
+	double	   *x = float8_array(PG_GETARG_ARRAYTYPE_P(0), "values", &n);
+	double		p;
+
+	if (n < 2)
+		PG_RETURN_NULL();
+	p = tbs_t_test_p(x, n, PG_GETARG_FLOAT8(1));
+	if (isnan(p))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(p);
+}
+
+/* noise_threshold(): the setting tasker_bench.noise_threshold (loads the module first) */
+Datum
+tb_noise_threshold_get(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(tb_noise_threshold);
 }

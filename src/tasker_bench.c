@@ -17,6 +17,7 @@ int			tb_max_duration_s = 86400;
 int			tb_progress_interval_ms = 250;
 bool		tb_record_failures = true;
 bool		tb_explain_enabled = true;
+double		tb_noise_threshold = 2.0;
 
 void		_PG_init(void);
 
@@ -55,6 +56,15 @@ _PG_init(void)
 							 "The statement runs once more for it, in a subtransaction that is rolled back.",
 							 &tb_explain_enabled,
 							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomRealVariable("tasker_bench.noise_threshold",
+							 "Change of the median, in percent, that comparisons treat as noise.",
+							 "A change within this threshold is reported as unchanged; SQL functions use it as their tolerance.",
+							 &tb_noise_threshold,
+							 2.0, 0.0, 1000.0,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);

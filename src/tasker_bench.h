@@ -17,4 +17,7 @@ extern bool tb_record_failures;
 /* tasker_bench.explain: capture EXPLAIN ANALYZE once per case */
 extern bool tb_explain_enabled;
 
+/* tasker_bench.noise_threshold: percent change treated as noise */
+extern double tb_noise_threshold;
+
 #endif							/* TASKER_BENCH_H */
