@@ -24,6 +24,7 @@ OBJS = \
 	src/measure.o \
 	src/environment.o \
 	src/explain.o \
+	src/phases.o \
 	src/autonomous.o
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql

@@ -74,9 +74,42 @@ CREATE TABLE tasker_bench.results (
     outliers_high_mild   bigint NOT NULL DEFAULT 0,
     outliers_high_severe bigint NOT NULL DEFAULT 0,
     explain     jsonb,
+    -- resource use per call (buffers and WAL inside the timed region; CPU
+    -- over the measured phase, including the harness's per-iteration work)
+    cpu_user_us float8,
+    cpu_sys_us  float8,
+    shared_blks_hit     float8,
+    shared_blks_read    float8,
+    shared_blks_dirtied float8,
+    shared_blks_written float8,
+    temp_blks_read      float8,
+    temp_blks_written   float8,
+    wal_records float8,
+    wal_bytes   float8,
+    wal_fpi     float8,
+    counters    jsonb,              -- tasker_bench.count() totals per call
     run_by      name NOT NULL DEFAULT current_user,
     PRIMARY KEY (run_id, case_name)
 );
+
+-- Per phase of a case whose statement marks phases (tasker_bench.phase()).
+CREATE TABLE tasker_bench.phase_results (
+    run_id      bigint NOT NULL,
+    case_name   text NOT NULL,
+    phase       text NOT NULL,
+    ordinal     integer NOT NULL,   -- order of first appearance; 'other' is the time before the first mark
+    n           bigint NOT NULL,
+    mean_us     float8,
+    p50_us      float8,
+    p95_us      float8,
+    p99_us      float8,
+    histogram   tasker_bench.histogram NOT NULL,
+    run_by      name NOT NULL DEFAULT current_user,
+    PRIMARY KEY (run_id, case_name, phase),
+    FOREIGN KEY (run_id, case_name) REFERENCES tasker_bench.results (run_id, case_name) ON DELETE CASCADE
+);
+COMMENT ON TABLE tasker_bench.phase_results IS
+    'Per phase of an iteration (tasker_bench.phase marks): figures in microseconds, raw histogram in ns';
 COMMENT ON TABLE tasker_bench.results IS
     'Per case of a run: figures in microseconds with the clock read cost (clock_ns) subtracted; histogram holds the raw ns';
 COMMENT ON COLUMN tasker_bench.results.histogram IS 'Raw timed-region durations in ns (clock read cost not subtracted)';
@@ -85,6 +118,7 @@ COMMENT ON COLUMN tasker_bench.results.plan_us IS 'Mean time getting the cached 
 ALTER TABLE tasker_bench.cases ENABLE ROW LEVEL SECURITY;
 ALTER TABLE tasker_bench.runs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE tasker_bench.results ENABLE ROW LEVEL SECURITY;
+ALTER TABLE tasker_bench.phase_results ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY cases_read ON tasker_bench.cases FOR SELECT
     USING (builtin OR owner = current_user);
@@ -94,8 +128,11 @@ CREATE POLICY runs_own ON tasker_bench.runs FOR ALL
     USING (run_by = current_user) WITH CHECK (run_by = current_user);
 CREATE POLICY results_own ON tasker_bench.results FOR ALL
     USING (run_by = current_user) WITH CHECK (run_by = current_user);
+CREATE POLICY phase_results_own ON tasker_bench.phase_results FOR ALL
+    USING (run_by = current_user) WITH CHECK (run_by = current_user);
 
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.cases', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.runs', '');
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.results', '');
+SELECT pg_catalog.pg_extension_config_dump('tasker_bench.phase_results', '');
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.runs_id_seq', '');

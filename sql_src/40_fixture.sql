@@ -81,7 +81,9 @@
 --                                       enqueued_as_error_for_orchestration,
 --                                       waiting_for_retry) x 1 or 2 attempts with
 --                                       last_attempted_at and
---                                       backoff_request_seconds (1..300) set]
+--                                       backoff_request_seconds set: the retry is
+--                                       due for 65 % of the tasks, 1..5 min
+--                                       ahead for the others]
 --   blocked_by_failures     ... the failed attempts, evaluating_results,
 --                           blocked_by_failures  [one step in error: 3 attempts,
 --                                       or 1 attempt and retryable = false]
@@ -631,7 +633,14 @@ BEGIN
                    END AS tp,
                    v_now_ms - (a.d * 1000)::bigint AS ms_last
               FROM (
-                SELECT z.i, z.shp, z.st, z.k, z.fa, z.ready, z.retr, z.gms, z.prio, z.bs,
+                SELECT y.*,
+                       -- backoff of the waiting_for_retry step: due already for 65 % of
+                       -- the tasks (at most the time in state), 1..5 min ahead for the rest
+                       CASE WHEN y.st <> 'waiting_for_retry' THEN NULL
+                            WHEN y.u4 < 0.35 THEN floor(y.d)::integer + 60 + floor(y.u9 * 240)::integer
+                            ELSE greatest(1, floor(y.u9 * least(y.d, 300))::integer) END AS bs
+                  FROM (
+                SELECT z.i, z.shp, z.st, z.k, z.fa, z.ready, z.retr, z.gms, z.prio, z.u4, z.u9,
                        (z.st = 'cancelled' AND z.k = 0 AND z.u3 < 0.5) AS canp,
                        CASE WHEN z.st = 'complete' THEN z.nlev WHEN z.k = 0 THEN 0 ELSE z.lvls[z.k] + 1 END AS r,
                        CASE
@@ -649,7 +658,7 @@ BEGIN
                            ELSE 60 + z.u6 * 604740
                        END AS d
                   FROM (
-                    SELECT g.i, sh.shp, sh.n, sh.nlev, sh.lvls, s.st, s.u3, s.u5, s.u6,
+                    SELECT g.i, sh.shp, sh.n, sh.nlev, sh.lvls, s.st, s.u3, s.u4, s.u5, s.u6, s.u9,
                            CASE WHEN s.st IN ('pending', 'initializing') THEN 0
                                 WHEN s.st = 'complete' THEN sh.n
                                 WHEN s.st IN ('evaluating_results', 'waiting_for_dependencies')
@@ -662,7 +671,6 @@ BEGIN
                            (s.st = 'waiting_for_dependencies' AND s.u3 < 0.5) AS ready,
                            CASE WHEN s.st = 'complete' AND s.u3 < 0.1 THEN 1 + floor(s.u4 * sh.n)::integer
                                 ELSE 0 END AS retr,
-                           CASE WHEN s.st = 'waiting_for_retry' THEN 1 + floor(s.u4 * 300)::integer END AS bs,
                            1000 + floor(s.u7 * 19000)::bigint AS gms,
                            ('{0,0,0,0,0,0,0,0,0,0,0,1,1,1,1,2,2,2,3,3,4,5,6,8,10}'::integer[])[1 + floor(s.u8 * 25)::integer] AS prio
                       FROM generate_series(1, v_tasks) g(i)
@@ -675,9 +683,11 @@ BEGIN
                                   tasker_bench._fx_u(g.i, v_salt + 5) AS u5,
                                   tasker_bench._fx_u(g.i, v_salt + 6) AS u6,
                                   tasker_bench._fx_u(g.i, v_salt + 7) AS u7,
-                                  tasker_bench._fx_u(g.i, v_salt + 8) AS u8
+                                  tasker_bench._fx_u(g.i, v_salt + 8) AS u8,
+                                  tasker_bench._fx_u(g.i, v_salt + 11) AS u9
                            OFFSET 0) s
                     OFFSET 0) z
+                OFFSET 0) y
                 OFFSET 0) a
             OFFSET 0) b
         OFFSET 0) c

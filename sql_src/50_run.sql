@@ -45,8 +45,21 @@ CREATE FUNCTION tasker_bench._measure(
     rollback boolean, label text,
     OUT histogram tasker_bench.histogram, OUT n bigint, OUT warmup_n bigint,
     OUT clock_ns float8, OUT rows_per_call float8, OUT read_only boolean,
-    OUT rolled_back boolean, OUT plan_us float8, OUT wall_s float8, OUT param_sets integer)
+    OUT rolled_back boolean, OUT plan_us float8, OUT wall_s float8, OUT param_sets integer,
+    OUT cpu_user_us float8, OUT cpu_sys_us float8,
+    OUT shared_blks_hit float8, OUT shared_blks_read float8, OUT shared_blks_dirtied float8,
+    OUT shared_blks_written float8, OUT temp_blks_read float8, OUT temp_blks_written float8,
+    OUT wal_records float8, OUT wal_bytes float8, OUT wal_fpi float8,
+    OUT phase_names text[], OUT phase_histograms tasker_bench.histogram[], OUT counters jsonb)
     AS 'MODULE_PATHNAME', 'tb_measure' LANGUAGE C;
+CREATE FUNCTION tasker_bench.phase(name text) RETURNS void
+    AS 'MODULE_PATHNAME', 'tb_phase' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tasker_bench.phase(text) IS
+    'Marks the start of a named phase inside a measured iteration (no-op when nothing is being measured)';
+CREATE FUNCTION tasker_bench.count(name text, n bigint DEFAULT 1) RETURNS void
+    AS 'MODULE_PATHNAME', 'tb_count' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tasker_bench.count(text, bigint) IS
+    'Adds n to a named counter of the measured iteration (stored per call in results.counters)';
 COMMENT ON FUNCTION tasker_bench._measure(text, text, bigint, interval, interval, boolean, text) IS
     'Measures one statement; stores nothing (tasker_bench_run / tasker_bench_measure store)';
 
@@ -109,6 +122,7 @@ DECLARE
     v_s record;
     v_res tasker_bench.results;
     v_all tasker_bench.results[] := '{}';
+    v_phases tasker_bench.phase_results[] := '{}';
     v_path text;
     v_explain jsonb;
     v_state text;
@@ -172,14 +186,27 @@ BEGIN
         END;
 
         SELECT * INTO STRICT v_s FROM tasker_bench.hsummary(v_m.histogram, v_m.clock_ns);
-        v_res := ROW(v_run, v_case.name, v_i, v_case.suite, v_case.category, v_case.sql, v_case.params,
-                     v_s.n, v_m.warmup_n, v_s.min_us, v_s.mean_us, v_s.stddev_us,
-                     v_s.p50_us, v_s.p90_us, v_s.p95_us, v_s.p99_us, v_s.p999_us, v_s.max_us,
-                     v_s.ops_per_s, v_m.clock_ns, v_m.histogram, v_m.rows_per_call, v_m.read_only,
-                     v_m.rolled_back, v_m.plan_us, v_m.wall_s, v_m.param_sets,
-                     v_s.outliers_low_severe, v_s.outliers_low_mild,
-                     v_s.outliers_high_mild, v_s.outliers_high_severe,
-                     v_explain, current_user)::tasker_bench.results;
+        v_res := jsonb_populate_record(NULL::tasker_bench.results,
+                     to_jsonb(v_s) || to_jsonb(v_m) - 'histogram' - 'phase_names' - 'phase_histograms'
+                     || jsonb_build_object(
+                            'run_id', v_run, 'case_name', v_case.name, 'ordinal', v_i,
+                            'suite', v_case.suite, 'category', coalesce(v_case.category, 'sql'),
+                            'sql', v_case.sql, 'params', v_case.params, 'explain', v_explain,
+                            'run_by', current_user));
+        v_res.histogram := v_m.histogram;
+        IF v_m.phase_names IS NOT NULL THEN
+            v_phases := v_phases || ARRAY(
+                SELECT jsonb_populate_record(NULL::tasker_bench.phase_results,
+                           jsonb_build_object('run_id', v_run, 'case_name', v_case.name,
+                                              'phase', p.name, 'ordinal', p.ord,
+                                              'n', tasker_bench.hcount(p.h),
+                                              'mean_us', tasker_bench.hmean(p.h) / 1000,
+                                              'p50_us', tasker_bench.percentile(p.h, 0.5) / 1000,
+                                              'p95_us', tasker_bench.percentile(p.h, 0.95) / 1000,
+                                              'p99_us', tasker_bench.percentile(p.h, 0.99) / 1000,
+                                              'histogram', p.h::text, 'run_by', current_user))
+                  FROM unnest(v_m.phase_names, v_m.phase_histograms) WITH ORDINALITY AS p(name, h, ord));
+        END IF;
         v_all := v_all || v_res;
         RAISE NOTICE 'tasker_bench: % (%/%): n=%, p50 % us, p99 % us',
             v_case.name, v_i, v_n, v_s.n, round(v_s.p50_us::numeric, 3), round(v_s.p99_us::numeric, 3);
@@ -190,6 +217,7 @@ BEGIN
     VALUES (v_run, p_kind, p_what, p_suite, p_label, v_started, clock_timestamp(), 'completed',
             v_n, v_settings, v_env, tasker_bench._dataset_for(p_cases));
     INSERT INTO tasker_bench.results SELECT * FROM unnest(v_all);
+    INSERT INTO tasker_bench.phase_results SELECT * FROM unnest(v_phases);
     RETURN v_run;
 END
 $$;

@@ -10,7 +10,13 @@
 #include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "catalog/pg_type.h"
+#include "lib/stringinfo.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
 #include "clock.h"
@@ -20,6 +26,8 @@
 #include "tasker_bench.h"
 
 PG_FUNCTION_INFO_V1(tb_check_budget);
+
+#define NMEASURE_COLS 24
 PG_FUNCTION_INFO_V1(tb_measure);
 PG_FUNCTION_INFO_V1(tb_validate);
 
@@ -139,9 +147,10 @@ tb_measure(PG_FUNCTION_ARGS)
 	TbRunResult res;
 	TbTarget   *target;
 	double		clock_ns;
-	Datum		values[10];
-	bool		nulls[10];
+	Datum		values[NMEASURE_COLS];
+	bool		nulls[NMEASURE_COLS];
 	int64		n;
+	double		dn;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "tasker_bench._measure must return a composite");
@@ -169,16 +178,68 @@ tb_measure(PG_FUNCTION_ARGS)
 	n = (int64) res.hist->count;
 
 	memset(nulls, 0, sizeof(nulls));
+	dn = n > 0 ? (double) n : 1.0;
 	values[0] = tb_hist_to_datum(res.hist);
 	values[1] = Int64GetDatum(n);
 	values[2] = Int64GetDatum(res.warmup_n);
 	values[3] = Float8GetDatum(clock_ns);
-	values[4] = Float8GetDatum(n > 0 ? (double) res.rows / (double) n : 0.0);
+	values[4] = Float8GetDatum((double) res.rows / dn);
 	values[5] = BoolGetDatum(target->read_only);
 	values[6] = BoolGetDatum(spec.rollback);
-	values[7] = Float8GetDatum(n > 0 ? (double) res.plan_ns / (double) n / 1000.0 : 0.0);
+	values[7] = Float8GetDatum((double) res.plan_ns / dn / 1000.0);
 	values[8] = Float8GetDatum((double) res.wall_ns / 1e9);
 	values[9] = Int32GetDatum(target->nsets);
+	/* resource use per call */
+	values[10] = Float8GetDatum(res.cpu_user_us / dn);
+	values[11] = Float8GetDatum(res.cpu_sys_us / dn);
+	values[12] = Float8GetDatum((double) res.buffers.shared_blks_hit / dn);
+	values[13] = Float8GetDatum((double) res.buffers.shared_blks_read / dn);
+	values[14] = Float8GetDatum((double) res.buffers.shared_blks_dirtied / dn);
+	values[15] = Float8GetDatum((double) res.buffers.shared_blks_written / dn);
+	values[16] = Float8GetDatum((double) res.buffers.temp_blks_read / dn);
+	values[17] = Float8GetDatum((double) res.buffers.temp_blks_written / dn);
+	values[18] = Float8GetDatum((double) res.wal.wal_records / dn);
+	values[19] = Float8GetDatum((double) res.wal.wal_bytes / dn);
+	values[20] = Float8GetDatum((double) res.wal.wal_fpi / dn);
+	/* phases and counters */
+	if (res.phases.nphases > 0)
+	{
+		Datum	   *names = palloc(sizeof(Datum) * res.phases.nphases);
+		Datum	   *hists = palloc(sizeof(Datum) * res.phases.nphases);
+		Oid			histtype = get_element_type(TupleDescAttr(tupdesc, 22)->atttypid);
+		int			i;
+
+		for (i = 0; i < res.phases.nphases; i++)
+		{
+			names[i] = CStringGetTextDatum(res.phases.names[i]);
+			hists[i] = tb_hist_to_datum(res.phases.hists[i]);
+		}
+		values[21] = PointerGetDatum(construct_array(names, res.phases.nphases, TEXTOID,
+													 -1, false, TYPALIGN_INT));
+		values[22] = PointerGetDatum(construct_array(hists, res.phases.nphases, histtype,
+													 -1, false, TYPALIGN_INT));
+	}
+	else
+		nulls[21] = nulls[22] = true;
+	if (res.phases.ncounters > 0)
+	{
+		StringInfoData js;
+		int			i;
+
+		initStringInfo(&js);
+		appendStringInfoChar(&js, '{');
+		for (i = 0; i < res.phases.ncounters; i++)
+		{
+			if (i > 0)
+				appendStringInfoString(&js, ", ");
+			escape_json(&js, res.phases.counter_names[i]);
+			appendStringInfo(&js, ": %.6g", (double) res.phases.counters[i] / dn);
+		}
+		appendStringInfoChar(&js, '}');
+		values[23] = DirectFunctionCall1(jsonb_in, CStringGetDatum(js.data));
+	}
+	else
+		nulls[23] = true;
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -5,10 +5,11 @@
  *
  * One iteration:
  *
- *	  [subtransaction begin]  snapshot  get cached plan
+ *	  [subtransaction begin]  snapshot  get cached plan  buffer/WAL counters
  *	  t0 = clock
  *		  ExecutorStart / ExecutorRun / ExecutorFinish / ExecutorEnd
  *	  t1 = clock
+ *	  buffer/WAL counters, phases marked by the statement
  *	  free query desc, release plan, pop snapshot
  *	  [subtransaction rollback | command counter increment]
  *	  record t1 - t0, reset iteration memory, check for interrupts
@@ -17,6 +18,8 @@
  * DestReceiver that counts and discards them.
  */
 #include "postgres.h"
+
+#include <sys/resource.h>
 
 #include "access/xact.h"
 #include "executor/executor.h"
@@ -67,7 +70,10 @@ typedef struct LoopState
 	MemoryContext iterctx;
 	bool		rollback;
 	bool		in_subxact;
+	bool		measured;		/* false during warmup */
 	int64		plan_ns;
+	BufferUsage buffers;
+	WalUsage	wal;
 } LoopState;
 
 /* One iteration; returns the timed duration in ns. */
@@ -81,6 +87,8 @@ run_once(LoopState *ls, ParamListInfo params)
 	int64		elapsed = 0;
 	int64		p0;
 	bool		first = true;
+	BufferUsage buf0;
+	WalUsage	wal0;
 
 	if (ls->rollback)
 	{
@@ -109,6 +117,12 @@ run_once(LoopState *ls, ParamListInfo params)
 		first = false;
 		qd = CreateQueryDesc(stmt, ls->target->sql, GetActiveSnapshot(),
 							 InvalidSnapshot, &ls->dest.pub, params, NULL, 0);
+		if (ls->measured)
+		{
+			buf0 = pgBufferUsage;
+			wal0 = pgWalUsage;
+			tb_phases_begin_iteration();
+		}
 
 		t0 = tb_clock_ns();
 		ExecutorStart(qd, 0);
@@ -117,6 +131,12 @@ run_once(LoopState *ls, ParamListInfo params)
 		ExecutorEnd(qd);
 		t1 = tb_clock_ns();
 
+		if (ls->measured)
+		{
+			tb_phases_end_iteration(t0, t1);
+			BufferUsageAccumDiff(&ls->buffers, &pgBufferUsage, &buf0);
+			WalUsageAccumDiff(&ls->wal, &pgWalUsage, &wal0);
+		}
 		elapsed += t1 - t0;
 		FreeQueryDesc(qd);
 	}
@@ -161,6 +181,8 @@ tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out)
 	MemoryContext caller = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	int64		progress_ns = (int64) tb_progress_interval_ms * 1000000;
+	struct rusage ru0;
+	struct rusage ru1;
 
 	memset(&ls, 0, sizeof(ls));
 	ls.target = t;
@@ -203,6 +225,9 @@ tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out)
 		/* measured phase: parameter rotation restarts at the first set */
 		ls.dest.rows = 0;
 		ls.plan_ns = 0;
+		ls.measured = true;
+		tb_phases_start(&out->phases);
+		getrusage(RUSAGE_SELF, &ru0);
 		start = tb_clock_ns();
 		now = start;
 		next_report = start;
@@ -224,11 +249,20 @@ tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out)
 			}
 		}
 		out->wall_ns = now - start;
+		getrusage(RUSAGE_SELF, &ru1);
+		tb_phases_stop();
 		out->rows = ls.dest.rows;
 		out->plan_ns = ls.plan_ns;
+		out->buffers = ls.buffers;
+		out->wal = ls.wal;
+		out->cpu_user_us = (double) (ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) * 1e6 +
+			(double) (ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec);
+		out->cpu_sys_us = (double) (ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) * 1e6 +
+			(double) (ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec);
 	}
 	PG_CATCH();
 	{
+		tb_phases_stop();
 		if (ls.in_subxact)
 		{
 			ErrorData  *edata;

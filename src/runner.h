@@ -7,7 +7,10 @@
 
 #include "postgres.h"
 
+#include "executor/instrument.h"
+
 #include "histogram.h"
+#include "phases.h"
 #include "target.h"
 
 typedef struct TbRunSpec
@@ -26,6 +29,11 @@ typedef struct TbRunResult
 	uint64		rows;			/* rows produced by the measured iterations */
 	int64		plan_ns;		/* total time getting the plan (outside timing) */
 	int64		wall_ns;		/* wall-clock time of the measured phase */
+	BufferUsage buffers;		/* inside the timed regions, summed */
+	WalUsage	wal;			/* inside the timed regions, summed */
+	double		cpu_user_us;	/* getrusage over the measured phase */
+	double		cpu_sys_us;
+	TbPhaseSet	phases;			/* phases and counters the statement marked */
 } TbRunResult;
 
 /*
