@@ -138,7 +138,11 @@ BEGIN
             PERFORM set_config('search_path', v_case.search_path, true);
         END IF;
         BEGIN
-            PERFORM tasker_bench._validate(v_case.sql, v_case.params);
+            IF v_case.driver = 'notify' THEN
+                PERFORM tasker_bench._validate_notify(v_case.sql, v_case.params, v_case.options);
+            ELSE
+                PERFORM tasker_bench._validate(v_case.sql, v_case.params);
+            END IF;
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
                                     v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
@@ -163,12 +167,20 @@ BEGIN
                 v_path := current_setting('search_path');
                 PERFORM set_config('search_path', v_case.search_path, true);
             END IF;
-            SELECT * INTO STRICT v_m
-              FROM tasker_bench._measure(v_case.sql, v_case.params, p_iterations, p_duration,
-                                         p_warmup, coalesce(p_rollback, v_case.rollback),
-                                         format('%s (%s/%s)', v_case.name, v_i, v_n));
+            IF v_case.driver = 'notify' THEN
+                SELECT * INTO STRICT v_m
+                  FROM tasker_bench._measure_notify(v_case.sql, v_case.params, v_case.options,
+                                                    p_iterations, p_duration, p_warmup,
+                                                    format('%s (%s/%s)', v_case.name, v_i, v_n));
+            ELSE
+                SELECT * INTO STRICT v_m
+                  FROM tasker_bench._measure(v_case.sql, v_case.params, p_iterations, p_duration,
+                                             p_warmup, coalesce(p_rollback, v_case.rollback),
+                                             format('%s (%s/%s)', v_case.name, v_i, v_n));
+            END IF;
             v_explain := NULL;
-            IF current_setting('tasker_bench.explain', true) IS DISTINCT FROM 'off' THEN
+            IF v_case.driver = 'executor'
+               AND current_setting('tasker_bench.explain', true) IS DISTINCT FROM 'off' THEN
                 v_explain := tasker_bench._explain(v_case.sql, v_case.params)::jsonb;
             END IF;
             IF v_path IS NOT NULL THEN
@@ -376,6 +388,7 @@ BEGIN
     v_case.params := params;
     v_case.search_path := search_path;
     v_case.category := 'sql';
+    v_case.driver := 'executor';
     v_run := tasker_bench._execute('measure', v_case.name, NULL, ARRAY[v_case], iterations,
                                    duration, warmup, label, rollback);
     RETURN QUERY SELECT * FROM tasker_bench._results_of(v_run);
