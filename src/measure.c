@@ -21,6 +21,7 @@
 
 #include "clock.h"
 #include "histogram_type.h"
+#include "measure.h"
 #include "runner.h"
 #include "target.h"
 #include "tasker_bench.h"
@@ -81,9 +82,9 @@ check_interval(const char *what, const Interval *iv, bool allow_zero, int64 *ns)
  * Shared checks of iterations / duration / warmup; the results in ns.
  * iterations wins over duration when both are given.
  */
-static void
-check_budget(FunctionCallInfo fcinfo, int argno, int64 *iterations,
-			 int64 *duration_ns, int64 *warmup_ns)
+void
+tb_check_budget_args(FunctionCallInfo fcinfo, int argno, int64 *iterations,
+					 int64 *duration_ns, int64 *warmup_ns)
 {
 	bool		have_iter = !PG_ARGISNULL(argno);
 	bool		have_dur = !PG_ARGISNULL(argno + 1);
@@ -129,7 +130,7 @@ tb_check_budget(PG_FUNCTION_ARGS)
 	int64		d;
 	int64		w;
 
-	check_budget(fcinfo, 0, &it, &d, &w);
+	tb_check_budget_args(fcinfo, 0, &it, &d, &w);
 	PG_RETURN_VOID();
 }
 
@@ -166,7 +167,7 @@ tb_measure(PG_FUNCTION_ARGS)
 		params = text_to_cstring(PG_GETARG_TEXT_PP(1));
 
 	memset(&spec, 0, sizeof(spec));
-	check_budget(fcinfo, 2, &spec.iterations, &spec.duration_ns, &spec.warmup_ns);
+	tb_check_budget_args(fcinfo, 2, &spec.iterations, &spec.duration_ns, &spec.warmup_ns);
 	spec.label = PG_ARGISNULL(6) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(6));
 
 	target = tb_target_prepare(sql, params);
