@@ -95,43 +95,25 @@ LANGUAGE sql AS $$
             coalesce(r->'environment', '{}'))
 $$;
 
-/*
- * Measure the given cases as one run and store it.  Nothing is written
- * until every case has been measured; if a case fails, the run is recorded
- * as failed (in its own transaction, by tasker_bench._record_failure) and
- * the case's error is raised.
- */
-CREATE FUNCTION tasker_bench._execute(
-    p_kind text, p_what text, p_suite text, p_cases tasker_bench.cases[],
-    p_iterations bigint, p_duration interval, p_warmup interval,
-    p_label text, p_rollback boolean)
-RETURNS bigint
+-- What one measured case gives, before it is stored.
+CREATE TYPE tasker_bench._measured AS (
+    result tasker_bench.results,
+    phases tasker_bench.phase_results[],
+    statements jsonb
+);
+
+-- Every case must parse, resolve and have usable parameter sets before
+-- anything runs or is written: bad input fails here.
+CREATE FUNCTION tasker_bench._validate_cases(p_cases tasker_bench.cases[]) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_run bigint := nextval('tasker_bench.runs_id_seq');
-    v_started timestamptz := clock_timestamp();
-    v_env jsonb := tasker_bench._environment();
-    v_settings jsonb := jsonb_build_object('iterations', p_iterations,
-                                           'duration', p_duration::text,
-                                           'warmup', p_warmup::text,
-                                           'rollback', p_rollback);
     v_case tasker_bench.cases;
-    v_n int := cardinality(p_cases);
-    v_i int := 0;
-    v_m record;
-    v_s record;
-    v_res tasker_bench.results;
-    v_all tasker_bench.results[] := '{}';
-    v_phases tasker_bench.phase_results[] := '{}';
     v_path text;
-    v_explain jsonb;
     v_state text;
     v_msg text;
     v_detail text;
     v_hint text;
 BEGIN
-    -- Bad input fails here, before anything runs or is written: every case
-    -- must parse, resolve and have usable parameter sets.
     FOREACH v_case IN ARRAY p_cases LOOP
         IF v_case.search_path IS NOT NULL THEN
             v_path := current_setting('search_path');
@@ -146,7 +128,7 @@ BEGIN
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
                                     v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-            IF v_n = 1 THEN
+            IF cardinality(p_cases) = 1 THEN
                 RAISE;
             END IF;
             RAISE EXCEPTION 'case "%": %', v_case.name, v_msg USING ERRCODE = v_state,
@@ -157,79 +139,173 @@ BEGIN
             v_path := NULL;
         END IF;
     END LOOP;
+END
+$$;
 
+/*
+ * Measure one case of run p_run and summarise it; stores nothing.  Returns
+ * the results row, its phase rows and the nested statements it ran (when
+ * the statement profiler, tasker_bench._statements_snapshot, is available).
+ * Errors of the case propagate.
+ */
+CREATE FUNCTION tasker_bench._measure_case(
+    p_run bigint, p_case tasker_bench.cases, p_ordinal integer, p_total integer,
+    p_iterations bigint, p_duration interval, p_warmup interval, p_rollback boolean,
+    OUT result tasker_bench.results, OUT phases tasker_bench.phase_results[],
+    OUT statements jsonb)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_m record;
+    v_s record;
+    v_path text;
+    v_explain jsonb;
+    v_label text := format('%s (%s/%s)', p_case.name, p_ordinal, p_total);
+    v_profile boolean := to_regprocedure('tasker_bench._statements_snapshot()') IS NOT NULL;
+    v_before jsonb;
+BEGIN
+    IF p_case.search_path IS NOT NULL THEN
+        v_path := current_setting('search_path');
+        PERFORM set_config('search_path', p_case.search_path, true);
+    END IF;
+    IF v_profile THEN
+        EXECUTE 'SELECT tasker_bench._statements_snapshot()' INTO v_before;
+    END IF;
+    IF p_case.driver = 'notify' THEN
+        SELECT * INTO STRICT v_m
+          FROM tasker_bench._measure_notify(p_case.sql, p_case.params, p_case.options,
+                                            p_iterations, p_duration, p_warmup, v_label);
+    ELSE
+        SELECT * INTO STRICT v_m
+          FROM tasker_bench._measure(p_case.sql, p_case.params, p_iterations, p_duration,
+                                     p_warmup, coalesce(p_rollback, p_case.rollback), v_label);
+    END IF;
+    IF v_profile THEN
+        EXECUTE 'SELECT tasker_bench._statements_since($1)' INTO statements USING v_before;
+    END IF;
+    IF p_case.driver = 'executor'
+       AND current_setting('tasker_bench.explain', true) IS DISTINCT FROM 'off' THEN
+        v_explain := tasker_bench._explain(p_case.sql, p_case.params)::jsonb;
+    END IF;
+    IF v_path IS NOT NULL THEN
+        PERFORM set_config('search_path', v_path, true);
+    END IF;
+
+    SELECT * INTO STRICT v_s FROM tasker_bench.hsummary(v_m.histogram, v_m.clock_ns);
+    result := jsonb_populate_record(NULL::tasker_bench.results,
+                  to_jsonb(v_s) || to_jsonb(v_m) - 'histogram' - 'phase_names' - 'phase_histograms'
+                  || jsonb_build_object(
+                         'run_id', p_run, 'case_name', p_case.name, 'ordinal', p_ordinal,
+                         'suite', p_case.suite, 'category', coalesce(p_case.category, 'sql'),
+                         'sql', p_case.sql, 'params', p_case.params, 'explain', v_explain,
+                         'run_by', current_user));
+    result.histogram := v_m.histogram;
+    phases := ARRAY(
+        SELECT jsonb_populate_record(NULL::tasker_bench.phase_results,
+                   jsonb_build_object('run_id', p_run, 'case_name', p_case.name,
+                                      'phase', p.name, 'ordinal', p.ord,
+                                      'n', tasker_bench.hcount(p.h),
+                                      'mean_us', tasker_bench.hmean(p.h) / 1000,
+                                      'p50_us', tasker_bench.percentile(p.h, 0.5) / 1000,
+                                      'p95_us', tasker_bench.percentile(p.h, 0.95) / 1000,
+                                      'p99_us', tasker_bench.percentile(p.h, 0.99) / 1000,
+                                      'histogram', p.h::text, 'run_by', current_user))
+          FROM unnest(v_m.phase_names, v_m.phase_histograms) WITH ORDINALITY AS p(name, h, ord));
+    RAISE NOTICE 'tasker_bench: % (%/%): n=%, p50 % us, p99 % us',
+        p_case.name, p_ordinal, p_total, v_s.n, round(v_s.p50_us::numeric, 3),
+        round(v_s.p99_us::numeric, 3);
+END
+$$;
+
+-- Store what _measure_case returned (the run's row must exist).
+CREATE FUNCTION tasker_bench._store_case(p_result tasker_bench.results,
+                                         p_phases tasker_bench.phase_results[],
+                                         p_statements jsonb) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO tasker_bench.results SELECT (p_result).*;
+    INSERT INTO tasker_bench.phase_results SELECT * FROM unnest(p_phases);
+    IF p_statements IS NOT NULL
+       AND to_regprocedure('tasker_bench._store_statements(bigint,text,jsonb)') IS NOT NULL THEN
+        EXECUTE 'SELECT tasker_bench._store_statements($1, $2, $3)'
+          USING p_result.run_id, p_result.case_name, p_statements;
+    END IF;
+END
+$$;
+
+-- The failure record of a run, for tasker_bench._record_failure.
+CREATE FUNCTION tasker_bench._failure_record(
+    p_run bigint, p_kind text, p_what text, p_suite text, p_label text, p_started timestamptz,
+    p_error text, p_sqlstate text, p_case text, p_done integer, p_settings jsonb, p_env jsonb)
+RETURNS text LANGUAGE sql AS $$
+    SELECT jsonb_build_object('id', p_run, 'kind', p_kind, 'what', p_what, 'suite', p_suite,
+                              'label', p_label, 'started_at', p_started, 'error', p_error,
+                              'error_sqlstate', p_sqlstate, 'failed_case', p_case,
+                              'cases_done', p_done, 'settings', p_settings,
+                              'environment', p_env)::text
+$$;
+
+CREATE FUNCTION tasker_bench._settings(p_iterations bigint, p_duration interval,
+                                       p_warmup interval, p_rollback boolean)
+RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+    SELECT jsonb_build_object('iterations', p_iterations, 'duration', p_duration::text,
+                              'warmup', p_warmup::text, 'rollback', p_rollback)
+$$;
+
+/*
+ * Measure the given cases as one run and store it.  Nothing is written
+ * until every case has been measured; if a case fails, the run is recorded
+ * as failed (in its own transaction, by tasker_bench._record_failure) and
+ * the case's error is raised.  (The procedure tasker_bench_run_suite
+ * commits after each case instead.)
+ */
+CREATE FUNCTION tasker_bench._execute(
+    p_kind text, p_what text, p_suite text, p_cases tasker_bench.cases[],
+    p_iterations bigint, p_duration interval, p_warmup interval,
+    p_label text, p_rollback boolean)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_run bigint;
+    v_started timestamptz := clock_timestamp();
+    v_env jsonb;
+    v_settings jsonb := tasker_bench._settings(p_iterations, p_duration, p_warmup, p_rollback);
+    v_case tasker_bench.cases;
+    v_n int := cardinality(p_cases);
+    v_i int := 0;
+    v_one record;
+    v_done tasker_bench._measured[] := '{}';
+    v_state text;
+    v_msg text;
+BEGIN
+    PERFORM tasker_bench._validate_cases(p_cases);
+    v_run := nextval('tasker_bench.runs_id_seq');
+    v_env := tasker_bench._environment();
     RAISE NOTICE 'tasker_bench: run % of "%": % case%, backend PID %',
         v_run, p_what, v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END, pg_backend_pid();
     FOREACH v_case IN ARRAY p_cases LOOP
         v_i := v_i + 1;
         BEGIN
-            IF v_case.search_path IS NOT NULL THEN
-                v_path := current_setting('search_path');
-                PERFORM set_config('search_path', v_case.search_path, true);
-            END IF;
-            IF v_case.driver = 'notify' THEN
-                SELECT * INTO STRICT v_m
-                  FROM tasker_bench._measure_notify(v_case.sql, v_case.params, v_case.options,
-                                                    p_iterations, p_duration, p_warmup,
-                                                    format('%s (%s/%s)', v_case.name, v_i, v_n));
-            ELSE
-                SELECT * INTO STRICT v_m
-                  FROM tasker_bench._measure(v_case.sql, v_case.params, p_iterations, p_duration,
-                                             p_warmup, coalesce(p_rollback, v_case.rollback),
-                                             format('%s (%s/%s)', v_case.name, v_i, v_n));
-            END IF;
-            v_explain := NULL;
-            IF v_case.driver = 'executor'
-               AND current_setting('tasker_bench.explain', true) IS DISTINCT FROM 'off' THEN
-                v_explain := tasker_bench._explain(v_case.sql, v_case.params)::jsonb;
-            END IF;
-            IF v_path IS NOT NULL THEN
-                PERFORM set_config('search_path', v_path, true);
-                v_path := NULL;
-            END IF;
+            SELECT * INTO STRICT v_one
+              FROM tasker_bench._measure_case(v_run, v_case, v_i, v_n, p_iterations, p_duration,
+                                              p_warmup, p_rollback);
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
-            PERFORM tasker_bench._record_failure(jsonb_build_object(
-                'id', v_run, 'kind', p_kind, 'what', p_what, 'suite', p_suite,
-                'label', p_label, 'started_at', v_started, 'error', v_msg,
-                'error_sqlstate', v_state, 'failed_case', v_case.name,
-                'cases_done', v_i - 1, 'settings', v_settings, 'environment', v_env)::text);
+            PERFORM tasker_bench._record_failure(tasker_bench._failure_record(
+                v_run, p_kind, p_what, p_suite, p_label, v_started, v_msg, v_state,
+                v_case.name, v_i - 1, v_settings, v_env));
             RAISE;
         END;
-
-        SELECT * INTO STRICT v_s FROM tasker_bench.hsummary(v_m.histogram, v_m.clock_ns);
-        v_res := jsonb_populate_record(NULL::tasker_bench.results,
-                     to_jsonb(v_s) || to_jsonb(v_m) - 'histogram' - 'phase_names' - 'phase_histograms'
-                     || jsonb_build_object(
-                            'run_id', v_run, 'case_name', v_case.name, 'ordinal', v_i,
-                            'suite', v_case.suite, 'category', coalesce(v_case.category, 'sql'),
-                            'sql', v_case.sql, 'params', v_case.params, 'explain', v_explain,
-                            'run_by', current_user));
-        v_res.histogram := v_m.histogram;
-        IF v_m.phase_names IS NOT NULL THEN
-            v_phases := v_phases || ARRAY(
-                SELECT jsonb_populate_record(NULL::tasker_bench.phase_results,
-                           jsonb_build_object('run_id', v_run, 'case_name', v_case.name,
-                                              'phase', p.name, 'ordinal', p.ord,
-                                              'n', tasker_bench.hcount(p.h),
-                                              'mean_us', tasker_bench.hmean(p.h) / 1000,
-                                              'p50_us', tasker_bench.percentile(p.h, 0.5) / 1000,
-                                              'p95_us', tasker_bench.percentile(p.h, 0.95) / 1000,
-                                              'p99_us', tasker_bench.percentile(p.h, 0.99) / 1000,
-                                              'histogram', p.h::text, 'run_by', current_user))
-                  FROM unnest(v_m.phase_names, v_m.phase_histograms) WITH ORDINALITY AS p(name, h, ord));
-        END IF;
-        v_all := v_all || v_res;
-        RAISE NOTICE 'tasker_bench: % (%/%): n=%, p50 % us, p99 % us',
-            v_case.name, v_i, v_n, v_s.n, round(v_s.p50_us::numeric, 3), round(v_s.p99_us::numeric, 3);
+        v_done := v_done || ROW(v_one.result, v_one.phases, v_one.statements)::tasker_bench._measured;
     END LOOP;
 
     INSERT INTO tasker_bench.runs (id, kind, what, suite, label, started_at, finished_at, status,
                                    cases_done, settings, environment, dataset)
     VALUES (v_run, p_kind, p_what, p_suite, p_label, v_started, clock_timestamp(), 'completed',
             v_n, v_settings, v_env, tasker_bench._dataset_for(p_cases));
-    INSERT INTO tasker_bench.results SELECT * FROM unnest(v_all);
-    INSERT INTO tasker_bench.phase_results SELECT * FROM unnest(v_phases);
+    FOR v_i IN 1 .. cardinality(v_done) LOOP
+        PERFORM tasker_bench._store_case((v_done[v_i]).result, (v_done[v_i]).phases,
+                                         (v_done[v_i]).statements);
+    END LOOP;
     RETURN v_run;
 END
 $$;
