@@ -90,3 +90,39 @@ INSERT INTO mem SELECT 'after', (regexp_match(pg_read_file('/proc/' || pg_backen
        (SELECT sum(total_bytes) / 1024 FROM pg_backend_memory_contexts);
 SELECT format('%-7s private RSS %s kB, memory contexts %s kB', at, rss_anon_kb, contexts_kb) FROM mem;
 SQL
+
+echo
+echo "== the tasker workload: fixture generation speed"
+psql -X -q -c "SET client_min_messages = warning" -c "SELECT tasker_bench_setup()" >/dev/null
+for n in ${BENCH_FIXTURE_SIZES:-100000 1000000}; do
+	s=$(date +%s%N)
+	psql -X -q -c "SET client_min_messages = warning" -c "SELECT tasker_bench_fixture($n)" >/dev/null
+	awk -v n="$n" -v ns="$(( $(date +%s%N) - s ))" 'BEGIN { printf "   tasker_bench_fixture(%s): %.1f s\n", n, ns / 1e9 }'
+done
+
+echo
+echo "== get_step_readiness_status on the fixture, three ways (µs)"
+psql -X -q -c "SET client_min_messages = warning" -c "SELECT tasker_bench_fixture(100000)" >/dev/null
+task=$(psql -X -At -c "SET search_path = tasker, public" -c "SELECT task_uuid FROM tasker_bench.sample_tasks(5) WHERE ordinal = 1")
+psql -X -q <<SQL
+CREATE OR REPLACE FUNCTION bench_plpgsql_readiness(t uuid, n int) RETURNS float8
+LANGUAGE plpgsql SET search_path = tasker, public AS \$\$
+DECLARE t0 timestamptz; d float8[] := '{}';
+BEGIN
+    FOR i IN 1..n LOOP
+        t0 := clock_timestamp();
+        PERFORM * FROM get_step_readiness_status(t);
+        d := d || extract(epoch FROM clock_timestamp() - t0)::float8 * 1e6;
+    END LOOP;
+    RETURN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(d) x);
+END \$\$;
+SQL
+tb=$(psql -X -At -q -c "SET client_min_messages = warning" \
+	-c "SELECT round(p50_us::numeric, 1) FROM tasker_bench_measure('SELECT * FROM get_step_readiness_status(\$1)', params => 'SELECT ''$task''::uuid', duration => '${SECS} s', search_path => 'tasker, public')")
+pl=$(psql -X -At -c "SELECT round(bench_plpgsql_readiness('$task', 20000)::numeric, 1)")
+f=$(mktemp)
+echo "SELECT * FROM tasker.get_step_readiness_status('$task');" >"$f"
+pg=$(PGOPTIONS='-c search_path=tasker,public' "$PGBENCH" -n -M prepared -c 1 -T "$SECS" -f "$f" 2>/dev/null |
+	awk '/latency average/ {printf "%.1f", $4 * 1000}')
+rm -f "$f"
+printf '   tasker_bench p50 %s   PL/pgSQL loop p50 %s   pgbench -M prepared avg %s\n' "$tb" "$pl" "$pg"
