@@ -401,6 +401,32 @@ BEGIN
 END
 $$;
 
+-- The cases a name stands for: the case of that name, or else the suite of
+-- that name in name order (a trailing number compared as a number, so
+-- batch_10 comes after batch_5).  Errors when there is neither.
+CREATE FUNCTION tasker_bench._cases_for(what text, OUT cases tasker_bench.cases[], OUT suite text)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF what IS NULL THEN
+        RAISE EXCEPTION 'what must name a case or a suite, not NULL' USING ERRCODE = '22004',
+            HINT = 'SELECT name, suite FROM tasker_bench.cases lists what is registered.';
+    END IF;
+    SELECT array_agg(c), min(c.suite) INTO cases, suite
+      FROM tasker_bench.cases c WHERE c.name = what;
+    IF cases IS NULL THEN
+        SELECT array_agg(c ORDER BY regexp_replace(c.name, '[0-9]+$', ''),
+                                    coalesce(substring(c.name FROM '([0-9]+)$')::numeric, -1), c.name),
+               what
+          INTO cases, suite
+          FROM tasker_bench.cases c WHERE c.suite = what;
+    END IF;
+    IF cases IS NULL THEN
+        RAISE EXCEPTION 'no case or suite named "%"', what USING ERRCODE = '42704',
+            HINT = 'SELECT name, suite FROM tasker_bench.cases lists what is registered; tasker_bench_register() adds a case.';
+    END IF;
+END
+$$;
+
 CREATE FUNCTION tasker_bench_run(
     what text, iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
     warmup interval DEFAULT '200 milliseconds', label text DEFAULT NULL,
@@ -414,25 +440,8 @@ DECLARE
     v_suite text;
     v_run bigint;
 BEGIN
-    IF what IS NULL THEN
-        RAISE EXCEPTION 'what must name a case or a suite, not NULL' USING ERRCODE = '22004',
-            HINT = 'SELECT name, suite FROM tasker_bench.cases lists what is registered.';
-    END IF;
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
-    SELECT array_agg(c), min(c.suite) INTO v_cases, v_suite
-      FROM tasker_bench.cases c WHERE c.name = what;
-    IF v_cases IS NULL THEN
-        -- name order, with a trailing number compared as a number (batch_10 after batch_5)
-        SELECT array_agg(c ORDER BY regexp_replace(c.name, '[0-9]+$', ''),
-                                    coalesce(substring(c.name FROM '([0-9]+)$')::numeric, -1), c.name),
-               what
-          INTO v_cases, v_suite
-          FROM tasker_bench.cases c WHERE c.suite = what;
-    END IF;
-    IF v_cases IS NULL THEN
-        RAISE EXCEPTION 'no case or suite named "%"', what USING ERRCODE = '42704',
-            HINT = 'SELECT name, suite FROM tasker_bench.cases lists what is registered; tasker_bench_register() adds a case.';
-    END IF;
+    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(what);
     v_run := tasker_bench._execute('run', what, v_suite, v_cases, iterations, duration, warmup,
                                    label, rollback);
     RETURN QUERY SELECT * FROM tasker_bench._results_of(v_run);

@@ -47,9 +47,6 @@ DECLARE
     v_case text;
     v_fit record;
 BEGIN
-    IF what IS NULL THEN
-        RAISE EXCEPTION 'what must name a case or a suite, not NULL' USING ERRCODE = '22004';
-    END IF;
     IF sizes IS NULL OR cardinality(sizes) < 2 THEN
         RAISE EXCEPTION 'a scale sweep needs at least 2 sizes' USING ERRCODE = '22023',
             HINT = 'e.g. sizes => ''{1000,5000,10000,100000}''.';
@@ -66,19 +63,7 @@ BEGIN
             HINT = 'A scale sweep replaces the schema''s data with fixtures of each size, so it runs only on a model tasker_bench_setup() created.';
     END IF;
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
-    SELECT array_agg(c), min(c.suite) INTO v_cases, v_suite
-      FROM tasker_bench.cases c WHERE c.name = what;
-    IF v_cases IS NULL THEN
-        SELECT array_agg(c ORDER BY regexp_replace(c.name, '[0-9]+$', ''),
-                                    coalesce(substring(c.name FROM '([0-9]+)$')::numeric, -1), c.name),
-               what
-          INTO v_cases, v_suite
-          FROM tasker_bench.cases c WHERE c.suite = what;
-    END IF;
-    IF v_cases IS NULL THEN
-        RAISE EXCEPTION 'no case or suite named "%"', what USING ERRCODE = '42704',
-            HINT = 'SELECT name, suite FROM tasker_bench.cases lists what is registered.';
-    END IF;
+    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(what);
 
     FOREACH v_size IN ARRAY (SELECT array_agg(s ORDER BY s) FROM unnest(sizes) s) LOOP
         RAISE NOTICE 'tasker_bench_scale: fixture of % tasks', v_size;
