@@ -25,15 +25,18 @@ OBJS = \
 	src/environment.o \
 	src/explain.o \
 	src/phases.o \
-	src/autonomous.o
+	src/autonomous.o \
+	src/notify.o
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "tasker_bench - benchmarks SQL inside the server"
 
-REGRESS = histogram measure run bad_input security model
-REGRESS_OPTS = --dbname=tasker_bench_regression
+REGRESS = histogram measure run bad_input security model notify compare profile
 
 PG_CPPFLAGS = -I$(srcdir)/src
+# notify.c: loopback libpq connections (as contrib/dblink)
+PG_CPPFLAGS += -I$(libpq_srcdir)
+SHLIB_LINK_INTERNAL = $(libpq)
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 
 EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql regression.diffs regression.out results

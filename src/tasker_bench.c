@@ -9,6 +9,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "notify.h"
 #include "tasker_bench.h"
 
 PG_MODULE_MAGIC;
@@ -68,6 +69,8 @@ _PG_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	tb_notify_define_gucs();
 
 	MarkGUCPrefixReserved("tasker_bench");
 }

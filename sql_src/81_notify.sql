@@ -1,0 +1,39 @@
+-- Event propagation: the real latency of LISTEN/NOTIFY over loopback
+-- connections (src/notify.c).  Cases with driver = 'notify' are dispatched
+-- here by tasker_bench._execute (sql_src/50_run.sql).
+
+CREATE FUNCTION tasker_bench._validate_notify(sql text, params text, options jsonb)
+    RETURNS integer AS 'MODULE_PATHNAME', 'tb_validate_notify' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._validate_notify(text, text, jsonb) IS
+    'Checks a notify case: its options, the loopback connection (opened and closed again) and the statement';
+
+CREATE FUNCTION tasker_bench._measure_notify(
+    sql text, params text, options jsonb, iterations bigint, duration interval,
+    warmup interval, label text,
+    OUT histogram tasker_bench.histogram, OUT n bigint, OUT warmup_n bigint,
+    OUT clock_ns float8, OUT rows_per_call float8, OUT read_only boolean,
+    OUT rolled_back boolean, OUT plan_us float8, OUT wall_s float8, OUT param_sets integer,
+    OUT cpu_user_us float8, OUT cpu_sys_us float8,
+    OUT shared_blks_hit float8, OUT shared_blks_read float8, OUT shared_blks_dirtied float8,
+    OUT shared_blks_written float8, OUT temp_blks_read float8, OUT temp_blks_written float8,
+    OUT wal_records float8, OUT wal_bytes float8, OUT wal_fpi float8,
+    OUT phase_names text[], OUT phase_histograms tasker_bench.histogram[], OUT counters jsonb)
+    AS 'MODULE_PATHNAME', 'tb_measure_notify' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._measure_notify(text, text, jsonb, bigint, interval, interval, text) IS
+    'Measures LISTEN/NOTIFY latency: commit returned on a loopback sender -> notification held by a loopback listener (ns)';
+
+INSERT INTO tasker_bench.cases (name, suite, sql, category, driver, options, description, builtin)
+VALUES
+    ('notify/pg_notify_0b', 'lifecycle', 'SELECT pg_catalog.pg_notify($1, $2)', 'lifecycle', 'notify',
+     '{"mode": "pg_notify", "payload_bytes": 0}',
+     'LISTEN/NOTIFY latency, empty payload: sender''s commit returned -> listener holds the notification', true),
+    ('notify/pg_notify_1kb', 'lifecycle', 'SELECT pg_catalog.pg_notify($1, $2)', 'lifecycle', 'notify',
+     '{"mode": "pg_notify", "payload_bytes": 1024}',
+     'LISTEN/NOTIFY latency, 1 KB payload', true),
+    ('notify/pg_notify_7900b', 'lifecycle', 'SELECT pg_catalog.pg_notify($1, $2)', 'lifecycle', 'notify',
+     '{"mode": "pg_notify", "payload_bytes": 7900}',
+     'LISTEN/NOTIFY latency, 7900-byte payload (PostgreSQL''s limit is 8000)', true),
+    ('notify/send_with_notify_0b', 'lifecycle',
+     'SELECT tasker_bench.queue_send_with_notify($1, $2::jsonb)', 'lifecycle', 'notify',
+     '{"mode": "send_with_notify", "queue": "tasker_bench_notify", "payload_bytes": 0}',
+     'Queue message and its notification in one transaction (model of pgmq_send_with_notify): commit returned -> listener holds the notification; the message is deleted after each iteration', true);
