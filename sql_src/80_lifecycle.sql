@@ -1,0 +1,971 @@
+-- ===========================================================================
+-- Workflow lifecycle: a message queue modelled on pgmq, task initialization,
+-- the end-to-end lifecycle of a workflow, its orchestration and worker cycles,
+-- and table checksums proving a run leaves the data as it was.
+-- ===========================================================================
+--
+-- Message queue (schema tasker_bench, pgmq semantics, one shared message table)
+--   tasker_bench.queue_create(queue_name) / queue_drop(queue_name) / queue_purge(queue_name)
+--   tasker_bench.queue_send(queue_name, msg, delay)                 -> msg_id
+--   tasker_bench.queue_send_with_notify(queue_name, message, delay_seconds) -> msg_id
+--       the model of tasker-core's pgmq_send_with_notify: the message and, in the
+--       same transaction, pg_notify on pgmq_message_ready.<namespace> (namespace =
+--       queue name without its _queue suffix) and on pgmq_message_ready.  Payload:
+--       JSON, event_type message_with_payload with the whole message when its text
+--       is under 7000 bytes, else message_ready with payload_omitted; never over
+--       7800 bytes.  (Contract: the notify driver calls exactly
+--       tasker_bench.queue_send_with_notify($1, $2).)
+--   tasker_bench.queue_read(queue_name, vt, qty, conditional)       -> claimed messages
+--       visible messages (vt <= now) oldest first, FOR UPDATE SKIP LOCKED; each
+--       becomes invisible for vt seconds and its read_ct goes up
+--   tasker_bench.queue_delete(queue_name, msg_id) / queue_archive(queue_name, msg_id) -> found
+--   tasker_bench.queue_notify_channel(queue_name), queue_notify_payload(queue_name, msg_id, message)
+--   built-in queues: worker_<namespace>_queue for the fixture's namespaces,
+--   orchestration_step_results (tasker-core's default names), tasker_bench_notify
+--
+-- Lifecycle (run with the tasker schema first on search_path, like tasker's
+-- functions; the lifecycle cases set search_path = 'tasker, public')
+--   tasker_bench.lifecycle_task_init(shape, priority)   -> task_uuid
+--   tasker_bench.lifecycle_run(shape, mode)             -> summary (jsonb)
+--   tasker_bench.lifecycle_e2e(shape)                   = lifecycle_run(shape, 'e2e')
+--   tasker_bench.lifecycle_orchestration_cycle(shape)   = lifecycle_run(shape, 'orchestration_cycle')
+--   tasker_bench.lifecycle_worker_cycle(shape)          = lifecycle_run(shape, 'worker_cycle')
+--   tasker_bench.lifecycle_noop_handler(message)        the step handler: does nothing
+--   table tasker_bench.lifecycle_templates              steps and edges of the named shapes
+--   view tasker_bench.framework_overhead                worker cycle minus handler, per step
+--   tasker_bench.table_checksums(schema, include_queues)
+--
+-- The lifecycle writes: it is meant for the runner, which rolls every
+-- iteration back (the cases say rollback = true), or for a transaction you
+-- roll back.  Called and committed, lifecycle_e2e leaves one more complete
+-- task; the cycle modes leave a task in flight and messages in the queues.
+
+-- ---------------------------------------------------------------------------
+-- Queue storage
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE tasker_bench.queues (
+    queue_name  text PRIMARY KEY,
+    builtin     boolean NOT NULL DEFAULT false,
+    created_by  name NOT NULL DEFAULT current_user,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE tasker_bench.queues IS
+    'Message queues (pgmq model): tasker_bench.queue_create() adds one; the built-in ones serve the lifecycle and notify cases';
+
+CREATE TABLE tasker_bench.queue_messages (
+    msg_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    queue_name  text NOT NULL,
+    read_ct     integer NOT NULL DEFAULT 0,
+    enqueued_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    vt          timestamptz NOT NULL,           -- visible again from this moment
+    message     jsonb NOT NULL
+) WITH (fillfactor = 80);
+-- Reads take a queue's visible messages in msg_id order.  vt is not indexed,
+-- so a claim (new vt, read_ct + 1) can be a HOT update (fillfactor 80 leaves
+-- room for it) and adds no index entry.
+CREATE INDEX queue_messages_queue_msg ON tasker_bench.queue_messages (queue_name, msg_id);
+COMMENT ON TABLE tasker_bench.queue_messages IS
+    'Messages of all queues (pgmq model): visible when vt <= clock_timestamp(); read_ct counts claims';
+
+CREATE TABLE tasker_bench.queue_archive (
+    msg_id      bigint PRIMARY KEY,
+    queue_name  text NOT NULL,
+    read_ct     integer NOT NULL,
+    enqueued_at timestamptz NOT NULL,
+    archived_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    vt          timestamptz NOT NULL,
+    message     jsonb NOT NULL
+);
+CREATE INDEX queue_archive_queue ON tasker_bench.queue_archive (queue_name, archived_at);
+COMMENT ON TABLE tasker_bench.queue_archive IS 'Archived messages (tasker_bench.queue_archive())';
+
+CREATE TYPE tasker_bench.queue_message AS (
+    msg_id      bigint,
+    read_ct     integer,
+    enqueued_at timestamptz,
+    vt          timestamptz,
+    message     jsonb
+);
+
+SELECT pg_catalog.pg_extension_config_dump('tasker_bench.queues', 'WHERE NOT builtin');
+SELECT pg_catalog.pg_extension_config_dump('tasker_bench.queue_messages', '');
+SELECT pg_catalog.pg_extension_config_dump('tasker_bench.queue_archive', '');
+SELECT pg_catalog.pg_extension_config_dump('tasker_bench.queue_messages_msg_id_seq', '');
+
+-- ---------------------------------------------------------------------------
+-- Queue functions
+-- ---------------------------------------------------------------------------
+
+-- The error for a queue that is not there (or a NULL name).
+CREATE FUNCTION tasker_bench._queue_missing(p_queue text) RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF p_queue IS NULL THEN
+        RAISE EXCEPTION 'queue name must not be NULL' USING ERRCODE = '22004',
+            HINT = 'SELECT queue_name FROM tasker_bench.queues lists the queues.';
+    END IF;
+    RAISE EXCEPTION 'queue "%" does not exist', p_queue USING ERRCODE = '42P01',
+        HINT = format('Create it with SELECT tasker_bench.queue_create(%L); SELECT queue_name FROM tasker_bench.queues lists the queues.',
+                      p_queue);
+END
+$fn$;
+
+-- Namespace of a queue for notifications: its name without the _queue suffix.
+CREATE FUNCTION tasker_bench.queue_notify_namespace(queue_name text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fn$
+    SELECT CASE WHEN length(queue_name) > 6 AND right(queue_name, 6) = '_queue'
+                THEN left(queue_name, -6) ELSE queue_name END
+$fn$;
+COMMENT ON FUNCTION tasker_bench.queue_notify_namespace(text) IS
+    'The notify namespace of a queue: its name without the _queue suffix';
+
+CREATE FUNCTION tasker_bench.queue_notify_channel(queue_name text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fn$
+    SELECT 'pgmq_message_ready.' || tasker_bench.queue_notify_namespace(queue_name)
+$fn$;
+COMMENT ON FUNCTION tasker_bench.queue_notify_channel(text) IS
+    'The channel queue_send_with_notify notifies for a queue (besides the global pgmq_message_ready)';
+
+-- The notification payload of a sent message.  A message whose text is under
+-- 7000 bytes travels whole; the envelope adds at most a few hundred bytes
+-- (queue names have at most 47), so the payload stays under 7800 bytes.
+-- STABLE like jsonb_build_object, so that it is inlined into its callers
+-- (an IMMUTABLE SQL function calling a STABLE one is not inlined, and then
+-- costs a parse and plan of its body per call).
+CREATE FUNCTION tasker_bench.queue_notify_payload(queue_name text, msg_id bigint, message jsonb) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $fn$
+    SELECT CASE
+               WHEN octet_length(message::text) < 7000 THEN
+                   jsonb_build_object('event_type', 'message_with_payload',
+                                      'queue_name', queue_name,
+                                      'namespace', tasker_bench.queue_notify_namespace(queue_name),
+                                      'msg_id', msg_id,
+                                      'message', message)
+               ELSE
+                   jsonb_build_object('event_type', 'message_ready',
+                                      'queue_name', queue_name,
+                                      'namespace', tasker_bench.queue_notify_namespace(queue_name),
+                                      'msg_id', msg_id,
+                                      'message_size', octet_length(message::text),
+                                      'payload_omitted', true)
+           END::text
+$fn$;
+COMMENT ON FUNCTION tasker_bench.queue_notify_payload(text, bigint, jsonb) IS
+    'Notification payload of queue_send_with_notify: message_with_payload (message under 7000 bytes) or message_ready with payload_omitted';
+
+CREATE FUNCTION tasker_bench.queue_create(queue_name text) RETURNS boolean
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_name text := queue_create.queue_name;
+BEGIN
+    IF v_name IS NULL OR v_name !~ '^[a-z0-9_]{1,47}$'
+       OR length(tasker_bench.queue_notify_namespace(v_name)) > 44 THEN
+        RAISE EXCEPTION 'invalid queue name "%"', coalesce(v_name, 'NULL') USING ERRCODE = '42602',
+            HINT = 'Queue names have 1 to 47 characters: lower-case letters, digits and underscores; '
+                   'without a _queue suffix at most 44 (the notify channel is pgmq_message_ready.<name without _queue>).';
+    END IF;
+    INSERT INTO tasker_bench.queues (queue_name) VALUES (v_name) ON CONFLICT DO NOTHING;
+    RETURN FOUND;
+END
+$fn$;
+COMMENT ON FUNCTION tasker_bench.queue_create(text) IS
+    'Creates a message queue (idempotent: false when it exists already)';
+
+CREATE FUNCTION tasker_bench.queue_drop(queue_name text) RETURNS boolean
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_name text := queue_drop.queue_name;
+BEGIN
+    IF EXISTS (SELECT 1 FROM tasker_bench.queues q WHERE q.queue_name = v_name AND q.builtin) THEN
+        RAISE EXCEPTION 'queue "%" is built in', v_name USING ERRCODE = '42501',
+            HINT = 'The lifecycle and notify cases use it; tasker_bench.queue_purge() empties it.';
+    END IF;
+    DELETE FROM tasker_bench.queue_messages m WHERE m.queue_name = v_name;
+    DELETE FROM tasker_bench.queue_archive a WHERE a.queue_name = v_name;
+    DELETE FROM tasker_bench.queues q WHERE q.queue_name = v_name;
+    IF NOT FOUND THEN
+        PERFORM tasker_bench._queue_missing(v_name);
+    END IF;
+    RETURN true;
+END
+$fn$;
+COMMENT ON FUNCTION tasker_bench.queue_drop(text) IS 'Removes a queue with its messages and archive';
+
+CREATE FUNCTION tasker_bench.queue_purge(queue_name text) RETURNS bigint
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_name text := queue_purge.queue_name;
+    v_n bigint;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM tasker_bench.queues q WHERE q.queue_name = v_name) THEN
+        PERFORM tasker_bench._queue_missing(v_name);
+    END IF;
+    DELETE FROM tasker_bench.queue_messages m WHERE m.queue_name = v_name;
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    RETURN v_n;
+END
+$fn$;
+COMMENT ON FUNCTION tasker_bench.queue_purge(text) IS 'Deletes every message of a queue; returns how many';
+
+-- send: one INSERT that also proves the queue exists.
+CREATE FUNCTION tasker_bench.queue_send(queue_name text, msg jsonb, delay integer DEFAULT 0) RETURNS bigint
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_id bigint;
+BEGIN
+    IF msg IS NULL THEN
+        RAISE EXCEPTION 'message must not be NULL' USING ERRCODE = '22004',
+            HINT = 'Send a jsonb value, e.g. ''{}''.';
+    END IF;
+    IF delay IS NULL OR delay < 0 THEN
+        RAISE EXCEPTION 'delay must be 0 or more seconds, got %', coalesce(delay::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'The message becomes visible delay seconds from now.';
+    END IF;
+    INSERT INTO tasker_bench.queue_messages (queue_name, vt, message)
+    SELECT q.queue_name, clock_timestamp() + make_interval(secs => delay), msg
+      FROM tasker_bench.queues q
+     WHERE q.queue_name = queue_send.queue_name
+    RETURNING msg_id INTO v_id;
+    IF v_id IS NULL THEN
+        PERFORM tasker_bench._queue_missing(queue_send.queue_name);
+    END IF;
+    RETURN v_id;
+END
+$fn$;
+COMMENT ON FUNCTION tasker_bench.queue_send(text, jsonb, integer) IS
+    'Sends a message (pgmq send): visible after delay seconds; returns its msg_id';
+
+CREATE FUNCTION tasker_bench.queue_send_with_notify(queue_name text, message jsonb, delay_seconds integer DEFAULT 0)
+RETURNS bigint
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_id bigint;
+    v_payload text;
+BEGIN
+    v_id := tasker_bench.queue_send(queue_send_with_notify.queue_name, queue_send_with_notify.message,
+                                    delay_seconds);
+    v_payload := tasker_bench.queue_notify_payload(queue_send_with_notify.queue_name, v_id,
+                                                   queue_send_with_notify.message);
+    PERFORM pg_catalog.pg_notify(tasker_bench.queue_notify_channel(queue_send_with_notify.queue_name), v_payload);
+    PERFORM pg_catalog.pg_notify('pgmq_message_ready', v_payload);
+    RETURN v_id;
+END
+$fn$;
+COMMENT ON FUNCTION tasker_bench.queue_send_with_notify(text, jsonb, integer) IS
+    'Model of pgmq_send_with_notify: sends a message and notifies pgmq_message_ready.<namespace> and pgmq_message_ready in the same transaction';
+
+-- read: claim up to qty visible messages (oldest first), invisible for vt seconds.
+CREATE FUNCTION tasker_bench.queue_read(queue_name text, vt integer, qty integer DEFAULT 1,
+                                        conditional jsonb DEFAULT '{}')
+RETURNS SETOF tasker_bench.queue_message
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF queue_read.vt IS NULL OR queue_read.vt < 0 THEN
+        RAISE EXCEPTION 'vt must be 0 or more seconds, got %', coalesce(queue_read.vt::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'vt is the visibility timeout: how long the claimed messages stay invisible.';
+    END IF;
+    IF qty IS NULL OR qty < 1 THEN
+        RAISE EXCEPTION 'qty must be 1 or more, got %', coalesce(qty::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'qty is the most messages to claim.';
+    END IF;
+    RETURN QUERY
+    WITH nxt AS (
+        SELECT m.msg_id
+          FROM tasker_bench.queue_messages m
+         WHERE m.queue_name = queue_read.queue_name
+           AND m.vt <= clock_timestamp()
+           AND (queue_read.conditional IS NULL OR queue_read.conditional = '{}'::jsonb
+                OR m.message @> queue_read.conditional)
+         ORDER BY m.msg_id
+         LIMIT qty
+           FOR UPDATE SKIP LOCKED
+    ), claimed AS (
+        UPDATE tasker_bench.queue_messages m
+           SET vt = clock_timestamp() + make_interval(secs => queue_read.vt),
+               read_ct = m.read_ct + 1
+          FROM nxt
+         WHERE m.msg_id = nxt.msg_id
+        RETURNING m.msg_id, m.read_ct, m.enqueued_at, m.vt, m.message
+    )
+    SELECT c.msg_id, c.read_ct, c.enqueued_at, c.vt, c.message FROM claimed c ORDER BY c.msg_id;
+    IF NOT FOUND AND NOT EXISTS (SELECT 1 FROM tasker_bench.queues q WHERE q.queue_name = queue_read.queue_name) THEN
+        PERFORM tasker_bench._queue_missing(queue_read.queue_name);
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION tasker_bench.queue_read(text, integer, integer, jsonb) IS
+    'Claims up to qty visible messages (pgmq read: FOR UPDATE SKIP LOCKED), invisible for vt seconds; conditional filters by message @> conditional';
+
+CREATE FUNCTION tasker_bench.queue_delete(queue_name text, msg_id bigint) RETURNS boolean
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    DELETE FROM tasker_bench.queue_messages m
+     WHERE m.msg_id = queue_delete.msg_id AND m.queue_name = queue_delete.queue_name;
+    IF FOUND THEN
+        RETURN true;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tasker_bench.queues q WHERE q.queue_name = queue_delete.queue_name) THEN
+        PERFORM tasker_bench._queue_missing(queue_delete.queue_name);
+    END IF;
+    RETURN false;
+END
+$fn$;
+COMMENT ON FUNCTION tasker_bench.queue_delete(text, bigint) IS 'Deletes a message (pgmq delete); false when it is not there';
+
+CREATE FUNCTION tasker_bench.queue_archive(queue_name text, msg_id bigint) RETURNS boolean
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_n integer;
+BEGIN
+    WITH gone AS (
+        DELETE FROM tasker_bench.queue_messages m
+         WHERE m.msg_id = queue_archive.msg_id AND m.queue_name = queue_archive.queue_name
+        RETURNING m.msg_id, m.queue_name, m.read_ct, m.enqueued_at, m.vt, m.message
+    )
+    INSERT INTO tasker_bench.queue_archive (msg_id, queue_name, read_ct, enqueued_at, vt, message)
+    SELECT g.msg_id, g.queue_name, g.read_ct, g.enqueued_at, g.vt, g.message FROM gone g;
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    IF v_n > 0 THEN
+        RETURN true;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tasker_bench.queues q WHERE q.queue_name = queue_archive.queue_name) THEN
+        PERFORM tasker_bench._queue_missing(queue_archive.queue_name);
+    END IF;
+    RETURN false;
+END
+$fn$;
+COMMENT ON FUNCTION tasker_bench.queue_archive(text, bigint) IS
+    'Moves a message to tasker_bench.queue_archive (pgmq archive); false when it is not there';
+
+-- The queues tasker-core's default router names for the fixture's namespaces
+-- (worker_<namespace>_queue, orchestration_step_results), and the notify cases' queue.
+INSERT INTO tasker_bench.queues (queue_name, builtin)
+SELECT q, true
+  FROM unnest(ARRAY['orchestration_step_results',
+                    'worker_linear_workflow_queue', 'worker_diamond_workflow_queue',
+                    'worker_mixed_dag_workflow_queue', 'worker_tree_workflow_queue',
+                    'worker_fanout_workflow_queue', 'tasker_bench_notify']) q;
+
+-- ---------------------------------------------------------------------------
+-- Lifecycle helpers
+-- ---------------------------------------------------------------------------
+
+-- The fixture's namespace of a workflow shape (see tasker_bench_fixture).
+CREATE FUNCTION tasker_bench._lc_namespace(shape text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fn$
+    SELECT CASE
+               WHEN shape = 'linear4' OR shape LIKE 'linear\_%' THEN 'linear_workflow'
+               WHEN shape = 'diamond4' THEN 'diamond_workflow'
+               WHEN shape = 'complex_dag7' THEN 'mixed_dag_workflow'
+               WHEN shape = 'tree8' THEN 'tree_workflow'
+               ELSE 'fanout_workflow'
+           END
+$fn$;
+
+-- Workflow templates: the step names and dependency edges of a shape, from
+-- tasker_bench.fixture_shape().  In tasker-core a template is configuration
+-- the orchestrator holds in memory, not a database operation; here the four
+-- named shapes are one key lookup in lifecycle_templates, and other shapes
+-- (linear_N, fanout_N) are computed from fixture_shape() on each call.
+CREATE FUNCTION tasker_bench._lc_template(p_shape text,
+    OUT step_names text[], OUT edge_from integer[], OUT edge_to integer[])
+LANGUAGE sql STABLE AS $fn$
+    SELECT (SELECT array_agg(f.step_name ORDER BY f.idx) FROM tasker_bench.fixture_shape(p_shape) f),
+           (SELECT coalesce(array_agg(p ORDER BY f.idx, p), '{}')
+              FROM tasker_bench.fixture_shape(p_shape) f CROSS JOIN LATERAL unnest(f.parents) p),
+           (SELECT coalesce(array_agg(f.idx ORDER BY f.idx, p), '{}')
+              FROM tasker_bench.fixture_shape(p_shape) f CROSS JOIN LATERAL unnest(f.parents) p)
+$fn$;
+
+CREATE TABLE tasker_bench.lifecycle_templates (
+    shape      text PRIMARY KEY,
+    step_names text[] NOT NULL,     -- in level order; step i is step_names[i]
+    edge_from  integer[] NOT NULL,  -- edge k: step edge_from[k] -> step edge_to[k] (the latter depends on the former)
+    edge_to    integer[] NOT NULL
+);
+COMMENT ON TABLE tasker_bench.lifecycle_templates IS
+    'Step names and edges of the named workflow shapes (from tasker_bench.fixture_shape), looked up by the lifecycle';
+INSERT INTO tasker_bench.lifecycle_templates (shape, step_names, edge_from, edge_to)
+SELECT s.shape, t.step_names, t.edge_from, t.edge_to
+  FROM unnest(ARRAY['linear4', 'diamond4', 'complex_dag7', 'tree8']) s(shape)
+ CROSS JOIN LATERAL tasker_bench._lc_template(s.shape) t;
+
+-- The lifecycle names tasker's tables unqualified, as tasker's functions do.
+CREATE FUNCTION tasker_bench._lc_check_schema() RETURNS void
+LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+    IF to_regclass('tasks') IS NULL OR to_regclass('workflow_step_transitions') IS NULL
+       OR to_regprocedure('get_next_ready_tasks(integer)') IS NULL THEN
+        RAISE EXCEPTION 'no tasker schema on the search_path (%)', current_setting('search_path')
+            USING ERRCODE = '42P01',
+            HINT = 'Run tasker_bench_setup() (and tasker_bench_fixture()), then SET search_path = tasker, public; the lifecycle cases set it themselves.';
+    END IF;
+END
+$fn$;
+
+-- One step transition as tasker's state machine writes it: read the next
+-- sort_key, clear most_recent, insert the new current transition (3 operations).
+CREATE FUNCTION tasker_bench._lc_step_transition(p_step uuid, p_from text, p_to text,
+                                                 p_metadata jsonb DEFAULT '{}')
+RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_key integer;
+    v_cur text;
+BEGIN
+    SELECT coalesce(max(t.sort_key), 0) + 1 INTO v_key
+      FROM workflow_step_transitions t
+     WHERE t.workflow_step_uuid = p_step;
+    UPDATE workflow_step_transitions t
+       SET most_recent = false, updated_at = now()
+     WHERE t.workflow_step_uuid = p_step AND t.most_recent
+    RETURNING t.to_state INTO v_cur;
+    IF v_cur IS DISTINCT FROM p_from THEN
+        RAISE EXCEPTION 'lifecycle: step % is in state %, not %', p_step, coalesce(v_cur, '(none)'), p_from
+            USING ERRCODE = '55000';
+    END IF;
+    INSERT INTO workflow_step_transitions (workflow_step_uuid, to_state, from_state, metadata, sort_key,
+                                           most_recent, created_at, updated_at)
+    VALUES (p_step, p_to, p_from, p_metadata, v_key, true, now(), now());
+END
+$fn$;
+
+-- A task compare-and-swap that must succeed (the lifecycle owns its task).
+CREATE FUNCTION tasker_bench._lc_task_transition(p_task uuid, p_from text, p_to text, p_processor uuid)
+RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF NOT transition_task_state_atomic(p_task, p_from::varchar, p_to::varchar, p_processor) THEN
+        RAISE EXCEPTION 'lifecycle: task % could not move from % to %', p_task, p_from, p_to
+            USING ERRCODE = '55000';
+    END IF;
+END
+$fn$;
+
+-- Task initialization, as tasker's task initializer does it: find (or create)
+-- the namespace, the named task and its named steps, then insert the task, one
+-- workflow step per template step, the edges, and the initial transitions
+-- (task pending; every step pending).  The template is the fixture's shape.
+-- db_ops counts the statements on tasker's tables (7 when the catalog exists).
+-- Generic plans: several statements take arrays, for which PostgreSQL's plan
+-- cache would otherwise plan every call anew (a custom plan looks cheaper),
+-- which is our statements' artefact, not a cost of task initialization.
+CREATE FUNCTION tasker_bench._lc_task_init(p_shape text, p_priority integer,
+    OUT task uuid, OUT correlation uuid, OUT namespace_name text, OUT worker_queue text,
+    OUT step_count integer, OUT db_ops integer)
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan
+AS $fn$
+DECLARE
+    v_now     timestamp := now();
+    v_nsname  text := tasker_bench._lc_namespace(p_shape);
+    v_names   text[];
+    v_from    integer[];
+    v_to      integer[];
+    v_ns      uuid;
+    v_nt      uuid;
+    v_nsteps  uuid[];
+    v_retry   boolean[];
+    v_maxatt  integer[];
+    v_missing boolean;
+    v_steps   uuid[];
+    v_try     integer;
+BEGIN
+    -- the template (configuration, not a database operation of tasker)
+    SELECT t.step_names, t.edge_from, t.edge_to INTO v_names, v_from, v_to
+      FROM tasker_bench.lifecycle_templates t
+     WHERE t.shape = p_shape;
+    IF NOT FOUND THEN
+        SELECT t.step_names, t.edge_from, t.edge_to INTO v_names, v_from, v_to
+          FROM tasker_bench._lc_template(p_shape) t;
+    END IF;
+    IF v_names IS NULL THEN
+        RAISE EXCEPTION 'unknown workflow shape "%"', coalesce(p_shape, 'NULL') USING ERRCODE = '22023',
+            HINT = 'Valid shapes: linear4, diamond4, complex_dag7, tree8, linear_N (N = 2..1000), fanout_N (N = 1..1000).';
+    END IF;
+    db_ops := 0;
+
+    -- namespace and named task
+    SELECT ns.task_namespace_uuid, nt.named_task_uuid INTO v_ns, v_nt
+      FROM task_namespaces ns
+      LEFT JOIN named_tasks nt ON nt.task_namespace_uuid = ns.task_namespace_uuid
+                              AND nt.name = p_shape AND nt.version = '0.1.0'
+     WHERE ns.name = v_nsname;
+    db_ops := db_ops + 1;
+    IF v_ns IS NULL THEN
+        INSERT INTO task_namespaces (name, description, created_at, updated_at)
+        VALUES (v_nsname, 'tasker_bench lifecycle namespace', v_now, v_now)
+        RETURNING task_namespace_uuid INTO v_ns;
+        db_ops := db_ops + 1;
+    END IF;
+    IF v_nt IS NULL THEN
+        INSERT INTO named_tasks (task_namespace_uuid, name, description, version, configuration,
+                                 created_at, updated_at)
+        VALUES (v_ns, p_shape, 'tasker_bench lifecycle workflow ' || p_shape, '0.1.0', '{}', v_now, v_now)
+        RETURNING named_task_uuid INTO v_nt;
+        db_ops := db_ops + 1;
+    END IF;
+
+    -- named steps and their links to the named task (created when missing)
+    FOR v_try IN 1 .. 2 LOOP
+        SELECT array_agg(s.named_step_uuid ORDER BY o.i),
+               array_agg(coalesce(l.default_retryable, true) ORDER BY o.i),
+               array_agg(coalesce(l.default_max_attempts, 3) ORDER BY o.i),
+               bool_or(l.ntns_uuid IS NULL)
+          INTO v_nsteps, v_retry, v_maxatt, v_missing
+          FROM unnest(v_names) WITH ORDINALITY o(name, i)
+          LEFT JOIN named_steps s ON s.name = p_shape || '.' || o.name
+          LEFT JOIN named_tasks_named_steps l ON l.named_task_uuid = v_nt
+                                             AND l.named_step_uuid = s.named_step_uuid;
+        db_ops := db_ops + 1;
+        EXIT WHEN NOT v_missing;
+        IF v_try = 2 THEN
+            RAISE EXCEPTION 'lifecycle: the named steps of "%" could not be created', p_shape
+                USING ERRCODE = '55000';
+        END IF;
+        INSERT INTO named_steps (name, description, created_at, updated_at)
+        SELECT p_shape || '.' || o.name, 'tasker_bench lifecycle step', v_now, v_now
+          FROM unnest(v_names) o(name)
+        ON CONFLICT DO NOTHING;
+        INSERT INTO named_tasks_named_steps (named_task_uuid, named_step_uuid, default_retryable,
+                                             default_max_attempts, created_at, updated_at)
+        SELECT v_nt, s.named_step_uuid, true, 3, v_now, v_now
+          FROM unnest(v_names) o(name)
+          JOIN named_steps s ON s.name = p_shape || '.' || o.name
+        ON CONFLICT DO NOTHING;
+        db_ops := db_ops + 2;
+    END LOOP;
+
+    -- the task
+    task := uuid_generate_v7();
+    correlation := uuid_generate_v7();
+    INSERT INTO tasks (task_uuid, named_task_uuid, complete, requested_at, initiator, source_system, reason,
+                       tags, context, identity_hash, priority, correlation_id, created_at, updated_at)
+    VALUES (task, v_nt, false, v_now, 'tasker_bench', 'tasker_bench_lifecycle', 'lifecycle benchmark',
+            '{"lifecycle": "tasker_bench"}', jsonb_build_object('shape', p_shape),
+            md5(v_nt::text || ':' || task::text), p_priority, correlation, v_now, v_now);
+
+    -- its steps and edges
+    v_steps := ARRAY(SELECT uuid_generate_v7() FROM generate_series(1, cardinality(v_names)));
+    INSERT INTO workflow_steps (workflow_step_uuid, task_uuid, named_step_uuid, retryable, max_attempts,
+                                in_process, processed, attempts, priority, created_at, updated_at)
+    SELECT v_steps[o.i], task, v_nsteps[o.i], v_retry[o.i], v_maxatt[o.i], false, false, 0, 0, v_now, v_now
+      FROM generate_subscripts(v_steps, 1) o(i);
+    db_ops := db_ops + 2;
+    IF cardinality(v_from) > 0 THEN
+        INSERT INTO workflow_step_edges (from_step_uuid, to_step_uuid, name, created_at, updated_at)
+        SELECT v_steps[e.f], v_steps[e.t], 'provides', v_now, v_now
+          FROM unnest(v_from, v_to) e(f, t);
+        db_ops := db_ops + 1;
+    END IF;
+
+    -- initial transitions: the task and every step pending
+    INSERT INTO task_transitions (task_uuid, to_state, from_state, metadata, transition_metadata, sort_key,
+                                  most_recent, created_at, updated_at)
+    VALUES (task, 'pending', NULL, '{}', '{}', 1, true, v_now, v_now);
+    INSERT INTO workflow_step_transitions (workflow_step_uuid, to_state, from_state, metadata, sort_key,
+                                           most_recent, created_at, updated_at)
+    SELECT s, 'pending', NULL, '{}', 1, true, v_now, v_now FROM unnest(v_steps) s;
+    db_ops := db_ops + 2;
+
+    namespace_name := v_nsname;
+    worker_queue := 'worker_' || v_nsname || '_queue';
+    step_count := cardinality(v_steps);
+END
+$fn$;
+
+-- ---------------------------------------------------------------------------
+-- User-facing lifecycle functions
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION tasker_bench.lifecycle_task_init(shape text, priority integer DEFAULT 0) RETURNS uuid
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v record;
+BEGIN
+    PERFORM tasker_bench._lc_check_schema();
+    SELECT * INTO v FROM tasker_bench._lc_task_init(lifecycle_task_init.shape,
+                                                    coalesce(lifecycle_task_init.priority, 0));
+    PERFORM tasker_bench.count('db_ops', v.db_ops);
+    PERFORM tasker_bench.count('steps', v.step_count);
+    RETURN v.task;
+END
+$fn$;
+COMMENT ON FUNCTION tasker_bench.lifecycle_task_init(text, integer) IS
+    'Creates one task of a workflow shape with its steps, edges and initial transitions (task and steps pending); returns its task_uuid';
+
+-- The step handler of the lifecycle: does nothing, returns a success result
+-- (STABLE like jsonb_build_object, so that it is inlined: a call costs next to nothing).
+CREATE FUNCTION tasker_bench.lifecycle_noop_handler(step_message jsonb) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $fn$
+    SELECT jsonb_build_object('success', true, 'step_uuid', step_message -> 'step_uuid')
+$fn$;
+COMMENT ON FUNCTION tasker_bench.lifecycle_noop_handler(jsonb) IS
+    'The no-op step handler of the lifecycle cases (framework overhead = worker cycle minus its time)';
+
+/*
+ * One workflow through the database, step by step.  Modes:
+ *
+ *   e2e                  the whole workflow until the task is complete
+ *   orchestration_cycle  setup (task_init), then the first orchestration cycle:
+ *                        discovery, enqueue, message_send
+ *   worker_cycle         setup (task_init and the first orchestration cycle), then
+ *                        the worker cycle of the first ready step: worker_claim,
+ *                        worker_transition, handler, result_submission
+ *
+ * Phases (tasker_bench.phase; they add up to the iteration's time) and the
+ * database operations each one counts:
+ *
+ *   task_init          the task, its steps, edges, initial transitions (7)
+ *   discovery          get_next_ready_tasks(1) and get_step_readiness_status_batch (2, once)
+ *   enqueue            claim: pending -> initializing -> enqueuing_steps (2, once); per step:
+ *                      read the correlation id (1), pending -> enqueued (3: next sort_key,
+ *                      clear most_recent, insert), mark the step in process (1); per wave:
+ *                      enqueuing_steps -> steps_in_process (1)
+ *   message_send       per step: queue_send_with_notify to worker_<namespace>_queue (1)
+ *   worker_claim       per step: queue_read with a 30 s visibility timeout (1)
+ *   worker_transition  per step: enqueued -> in_progress (3), attempts and last_attempted_at (1)
+ *   handler            per step: lifecycle_noop_handler (0)
+ *   result_submission  per step: store results (1), in_progress -> enqueued_for_orchestration
+ *                      (3, plus the audit trigger's insert: 1), completion message to
+ *                      orchestration_step_results with notify (1), delete the step message (1)
+ *   result_processing  per step: claim the completion message (1), read the step state (1),
+ *                      -> complete (3), mark the step processed (1), delete the message (1)
+ *   coordination       per wave: steps_in_process -> evaluating_results (1), readiness of the
+ *                      task's steps (1), then evaluating_results -> enqueuing_steps (1), or
+ *                      -> complete (1) and the task marked complete (1)
+ *   instrumentation    the counters below and the return (no database operation)
+ *
+ * In the cycle modes everything before the cycle is the phase 'setup'.
+ * Counters (tasker_bench.count, per call in results.counters): db_ops (the
+ * operations of the phases after task_init / setup), steps (steps the
+ * measured part handled), waves, discovered (1 when discovery returned the
+ * task: it is created with priority 1000), and db_ops/<phase>.
+ */
+CREATE FUNCTION tasker_bench.lifecycle_run(shape text, mode text DEFAULT 'e2e') RETURNS jsonb
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    c_orchestrator constant uuid := '00000000-0000-7000-8000-0000000e2e01';
+    c_worker       constant uuid := '00000000-0000-7000-8000-0000000e2e02';
+    c_results      constant text := 'orchestration_step_results';
+    c_vt           constant integer := 30;
+    c_priority     constant integer := 1000;
+    c_phases       constant text[] := ARRAY['setup', 'task_init', 'discovery', 'enqueue', 'message_send',
+                                            'worker_claim', 'worker_transition', 'handler',
+                                            'result_submission', 'result_processing', 'coordination'];
+    v_mode    text := lifecycle_run.mode;
+    v_setup   boolean;
+    v_ph      integer;
+    v_ops     integer[] := array_fill(0, ARRAY[11]);
+    v_init    record;
+    v_task    uuid;
+    v_corr    uuid;
+    v_queue   text;
+    v_ready   uuid[];
+    v_step    uuid;
+    v_mid     bigint;
+    v_msg     jsonb;
+    v_result  jsonb;
+    v_state   text;
+    v_left    bigint;
+    v_hit     integer := 0;
+    v_waves   integer := 0;
+    v_sent    integer := 0;
+    v_worked  integer := 0;
+    v_done    integer := 0;
+    v_final   text;
+    v_i       integer;
+    v_total   integer;
+    v_by      jsonb;
+BEGIN
+    IF v_mode IS NULL OR v_mode NOT IN ('e2e', 'orchestration_cycle', 'worker_cycle') THEN
+        RAISE EXCEPTION 'unknown lifecycle mode "%"', coalesce(v_mode, 'NULL') USING ERRCODE = '22023',
+            HINT = 'Use e2e (the whole workflow), orchestration_cycle (discovery, enqueue, notify) or worker_cycle (claim, execute, submit).';
+    END IF;
+    PERFORM tasker_bench._lc_check_schema();
+    v_setup := v_mode <> 'e2e';
+
+    -- ---- task initialization
+    v_ph := CASE WHEN v_setup THEN 1 ELSE 2 END;
+    PERFORM tasker_bench.phase(c_phases[v_ph]);
+    SELECT * INTO v_init FROM tasker_bench._lc_task_init(lifecycle_run.shape, c_priority);
+    v_ops[v_ph] := v_ops[v_ph] + v_init.db_ops;
+    v_task := v_init.task;
+    v_queue := v_init.worker_queue;
+    IF v_mode = 'orchestration_cycle' THEN
+        v_setup := false;
+    END IF;
+
+    -- ---- discovery: the orchestrator finds the task and its ready steps
+    v_ph := CASE WHEN v_setup THEN 1 ELSE 3 END;
+    PERFORM tasker_bench.phase(c_phases[v_ph]);
+    SELECT count(*) FILTER (WHERE g.task_uuid = v_task) INTO v_hit FROM get_next_ready_tasks(1) g;
+    SELECT array_agg(r.workflow_step_uuid ORDER BY r.workflow_step_uuid) FILTER (WHERE r.ready_for_execution)
+      INTO v_ready
+      FROM get_step_readiness_status_batch(ARRAY[v_task]) r;
+    v_ops[v_ph] := v_ops[v_ph] + 2;
+
+    -- ---- claim the task
+    v_ph := CASE WHEN v_setup THEN 1 ELSE 4 END;
+    PERFORM tasker_bench.phase(c_phases[v_ph]);
+    PERFORM tasker_bench._lc_task_transition(v_task, 'pending', 'initializing', c_orchestrator);
+    PERFORM tasker_bench._lc_task_transition(v_task, 'initializing', 'enqueuing_steps', c_orchestrator);
+    v_ops[v_ph] := v_ops[v_ph] + 2;
+
+    LOOP
+        v_waves := v_waves + 1;
+        IF v_ready IS NULL THEN
+            RAISE EXCEPTION 'lifecycle: task % has unfinished steps but none is ready', v_task
+                USING ERRCODE = '55000';
+        END IF;
+
+        -- ---- enqueue every ready step and send its message
+        FOREACH v_step IN ARRAY v_ready LOOP
+            v_ph := CASE WHEN v_setup THEN 1 ELSE 4 END;
+            PERFORM tasker_bench.phase(c_phases[v_ph]);
+            SELECT t.correlation_id INTO v_corr FROM tasks t WHERE t.task_uuid = v_task;
+            PERFORM tasker_bench._lc_step_transition(v_step, 'pending', 'enqueued');
+            UPDATE workflow_steps ws SET in_process = true, updated_at = now()
+             WHERE ws.workflow_step_uuid = v_step;
+            v_ops[v_ph] := v_ops[v_ph] + 5;
+
+            v_ph := CASE WHEN v_setup THEN 1 ELSE 5 END;
+            PERFORM tasker_bench.phase(c_phases[v_ph]);
+            PERFORM tasker_bench.queue_send_with_notify(v_queue,
+                jsonb_build_object('task_uuid', v_task, 'step_uuid', v_step, 'correlation_id', v_corr,
+                                   'namespace', v_init.namespace_name, 'task_name', lifecycle_run.shape));
+            v_ops[v_ph] := v_ops[v_ph] + 1;
+            v_sent := v_sent + 1;
+        END LOOP;
+        v_ph := CASE WHEN v_setup THEN 1 ELSE 4 END;
+        PERFORM tasker_bench.phase(c_phases[v_ph]);
+        PERFORM tasker_bench._lc_task_transition(v_task, 'enqueuing_steps', 'steps_in_process', c_orchestrator);
+        v_ops[v_ph] := v_ops[v_ph] + 1;
+        IF v_mode = 'orchestration_cycle' THEN
+            v_final := 'steps_in_process';
+            EXIT;
+        END IF;
+        IF v_mode = 'worker_cycle' THEN
+            v_setup := false;
+        END IF;
+
+        -- ---- workers: claim, start, execute, submit
+        FOR v_i IN 1 .. cardinality(v_ready) LOOP
+            v_ph := 6;
+            PERFORM tasker_bench.phase(c_phases[v_ph]);
+            SELECT m.msg_id, m.message INTO v_mid, v_msg
+              FROM tasker_bench.queue_read(v_queue, c_vt, 1, jsonb_build_object('task_uuid', v_task)) m;
+            IF v_mid IS NULL THEN
+                RAISE EXCEPTION 'lifecycle: no message of task % in queue %', v_task, v_queue
+                    USING ERRCODE = '55000';
+            END IF;
+            v_step := (v_msg ->> 'step_uuid')::uuid;
+            v_ops[v_ph] := v_ops[v_ph] + 1;
+
+            v_ph := 7;
+            PERFORM tasker_bench.phase(c_phases[v_ph]);
+            PERFORM tasker_bench._lc_step_transition(v_step, 'enqueued', 'in_progress');
+            UPDATE workflow_steps ws
+               SET attempts = coalesce(ws.attempts, 0) + 1, last_attempted_at = now(), updated_at = now()
+             WHERE ws.workflow_step_uuid = v_step;
+            v_ops[v_ph] := v_ops[v_ph] + 4;
+
+            v_ph := 8;
+            PERFORM tasker_bench.phase(c_phases[v_ph]);
+            v_result := tasker_bench.lifecycle_noop_handler(v_msg);
+
+            v_ph := 9;
+            PERFORM tasker_bench.phase(c_phases[v_ph]);
+            UPDATE workflow_steps ws SET results = v_result, updated_at = now()
+             WHERE ws.workflow_step_uuid = v_step;
+            PERFORM tasker_bench._lc_step_transition(v_step, 'in_progress', 'enqueued_for_orchestration',
+                jsonb_build_object('worker_uuid', c_worker, 'correlation_id', v_msg -> 'correlation_id',
+                                   'event', jsonb_build_object('success', true,
+                                                               'metadata', jsonb_build_object('execution_time_ms', 0))::text));
+            PERFORM tasker_bench.queue_send_with_notify(c_results,
+                jsonb_build_object('task_uuid', v_task, 'step_uuid', v_step, 'status', 'success',
+                                   'results', v_result, 'correlation_id', v_msg -> 'correlation_id',
+                                   'worker_uuid', c_worker, 'execution_time_ms', 0));
+            PERFORM tasker_bench.queue_delete(v_queue, v_mid);
+            v_ops[v_ph] := v_ops[v_ph] + 7;
+            v_worked := v_worked + 1;
+            v_mid := NULL;
+            EXIT WHEN v_mode = 'worker_cycle';
+        END LOOP;
+        IF v_mode = 'worker_cycle' THEN
+            v_final := 'steps_in_process';
+            EXIT;
+        END IF;
+
+        -- ---- result processing by the orchestrator
+        FOR v_i IN 1 .. cardinality(v_ready) LOOP
+            v_ph := 10;
+            PERFORM tasker_bench.phase(c_phases[v_ph]);
+            SELECT m.msg_id, m.message INTO v_mid, v_msg
+              FROM tasker_bench.queue_read(c_results, c_vt, 1, jsonb_build_object('task_uuid', v_task)) m;
+            IF v_mid IS NULL THEN
+                RAISE EXCEPTION 'lifecycle: no result of task % in queue %', v_task, c_results
+                    USING ERRCODE = '55000';
+            END IF;
+            v_step := (v_msg ->> 'step_uuid')::uuid;
+            SELECT t.to_state INTO v_state
+              FROM workflow_step_transitions t
+             WHERE t.workflow_step_uuid = v_step AND t.most_recent;
+            IF v_state IS DISTINCT FROM 'enqueued_for_orchestration' THEN
+                RAISE EXCEPTION 'lifecycle: step % is in state %, not enqueued_for_orchestration', v_step, v_state
+                    USING ERRCODE = '55000';
+            END IF;
+            PERFORM tasker_bench._lc_step_transition(v_step, 'enqueued_for_orchestration', 'complete');
+            UPDATE workflow_steps ws
+               SET processed = true, in_process = false, processed_at = now(), updated_at = now()
+             WHERE ws.workflow_step_uuid = v_step;
+            PERFORM tasker_bench.queue_delete(c_results, v_mid);
+            v_ops[v_ph] := v_ops[v_ph] + 7;
+            v_done := v_done + 1;
+            v_mid := NULL;
+        END LOOP;
+
+        -- ---- task coordination: re-evaluate readiness, move the task on
+        v_ph := 11;
+        PERFORM tasker_bench.phase(c_phases[v_ph]);
+        PERFORM tasker_bench._lc_task_transition(v_task, 'steps_in_process', 'evaluating_results', c_orchestrator);
+        SELECT count(*) FILTER (WHERE r.current_state NOT IN ('complete', 'resolved_manually')),
+               array_agg(r.workflow_step_uuid ORDER BY r.workflow_step_uuid) FILTER (WHERE r.ready_for_execution)
+          INTO v_left, v_ready
+          FROM get_step_readiness_status_batch(ARRAY[v_task]) r;
+        v_ops[v_ph] := v_ops[v_ph] + 2;
+        IF v_left = 0 THEN
+            PERFORM tasker_bench._lc_task_transition(v_task, 'evaluating_results', 'complete', c_orchestrator);
+            UPDATE tasks t SET complete = true, completed_at = now(), updated_at = now()
+             WHERE t.task_uuid = v_task;
+            v_ops[v_ph] := v_ops[v_ph] + 2;
+            v_final := 'complete';
+            EXIT;
+        END IF;
+        PERFORM tasker_bench._lc_task_transition(v_task, 'evaluating_results', 'enqueuing_steps', c_orchestrator);
+        v_ops[v_ph] := v_ops[v_ph] + 1;
+    END LOOP;
+
+    -- ---- counters (their cost is a phase of its own); simple expressions only
+    PERFORM tasker_bench.phase('instrumentation');
+    v_total := 0;
+    v_by := '{}';
+    FOR v_i IN 1 .. cardinality(c_phases) LOOP
+        CONTINUE WHEN v_ops[v_i] = 0;
+        IF v_i >= 3 THEN
+            v_total := v_total + v_ops[v_i];
+        END IF;
+        PERFORM tasker_bench.count('db_ops/' || c_phases[v_i], v_ops[v_i]);
+        v_by := v_by || jsonb_build_object(c_phases[v_i], v_ops[v_i]);
+    END LOOP;
+    PERFORM tasker_bench.count('db_ops', v_total);
+    PERFORM tasker_bench.count('steps', CASE v_mode WHEN 'e2e' THEN v_done
+                                                    WHEN 'worker_cycle' THEN v_worked ELSE v_sent END);
+    PERFORM tasker_bench.count('waves', v_waves);
+    PERFORM tasker_bench.count('discovered', v_hit);
+    RETURN jsonb_build_object(
+        'shape', lifecycle_run.shape, 'mode', v_mode, 'task_uuid', v_task, 'task_state', v_final,
+        'steps', v_init.step_count, 'steps_enqueued', v_sent, 'steps_executed', v_worked,
+        'steps_completed', v_done, 'waves', v_waves, 'discovered', v_hit = 1, 'db_ops', v_total,
+        'db_ops_by_phase', v_by);
+END
+$fn$;
+COMMENT ON FUNCTION tasker_bench.lifecycle_run(text, text) IS
+    'One workflow of a shape through the database with the queue and a no-op handler: mode e2e, orchestration_cycle or worker_cycle; phases and counters marked for the runner';
+
+CREATE FUNCTION tasker_bench.lifecycle_e2e(shape text) RETURNS jsonb
+LANGUAGE sql AS $fn$ SELECT tasker_bench.lifecycle_run(shape, 'e2e') $fn$;
+COMMENT ON FUNCTION tasker_bench.lifecycle_e2e(text) IS
+    'A whole workflow of a shape, step by step, until its task is complete (phases: task_init, discovery, enqueue, message_send, worker_claim, worker_transition, handler, result_submission, result_processing, coordination)';
+
+CREATE FUNCTION tasker_bench.lifecycle_orchestration_cycle(shape text) RETURNS jsonb
+LANGUAGE sql AS $fn$ SELECT tasker_bench.lifecycle_run(shape, 'orchestration_cycle') $fn$;
+COMMENT ON FUNCTION tasker_bench.lifecycle_orchestration_cycle(text) IS
+    'Setup (a new task), then the orchestration cycle: discovery, enqueue, message_send (with notify)';
+
+CREATE FUNCTION tasker_bench.lifecycle_worker_cycle(shape text) RETURNS jsonb
+LANGUAGE sql AS $fn$ SELECT tasker_bench.lifecycle_run(shape, 'worker_cycle') $fn$;
+COMMENT ON FUNCTION tasker_bench.lifecycle_worker_cycle(text) IS
+    'Setup (a new task, its first steps enqueued), then the worker cycle of one step: worker_claim, worker_transition, handler, result_submission';
+
+-- Framework overhead per step: the worker cycle (claim, transition, handler,
+-- submission) minus the no-op handler's own time, from the phase means.
+CREATE VIEW tasker_bench.framework_overhead WITH (security_invoker = true) AS
+SELECT p.run_id, p.case_name,
+       p.cycle_us / s.steps AS worker_cycle_us,
+       p.handler_us / s.steps AS handler_us,
+       (p.cycle_us - p.handler_us) / s.steps AS overhead_us,
+       s.steps
+  FROM (SELECT pr.run_id, pr.case_name,
+               sum(pr.mean_us) FILTER (WHERE pr.phase IN ('worker_claim', 'worker_transition', 'handler',
+                                                          'result_submission')) AS cycle_us,
+               sum(pr.mean_us) FILTER (WHERE pr.phase = 'handler') AS handler_us
+          FROM tasker_bench.phase_results pr
+         GROUP BY pr.run_id, pr.case_name
+        HAVING bool_or(pr.phase = 'handler')) p
+  JOIN tasker_bench.results r ON r.run_id = p.run_id AND r.case_name = p.case_name
+ CROSS JOIN LATERAL (SELECT greatest(coalesce((r.counters ->> 'steps')::float8, 1), 1) AS steps) s;
+COMMENT ON VIEW tasker_bench.framework_overhead IS
+    'Per step of each lifecycle result with a handler phase: worker cycle (claim + transition + handler + submission), the handler, and the overhead (their difference), in microseconds';
+
+-- ---------------------------------------------------------------------------
+-- Checksums of tables: proof that a run left them as they were
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION tasker_bench.table_checksums(schema text DEFAULT 'tasker', include_queues boolean DEFAULT true)
+RETURNS TABLE (table_name text, row_count bigint, checksum text)
+LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+    v_schema text := table_checksums.schema;
+    r record;
+BEGIN
+    IF v_schema IS NULL OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.nspname = v_schema) THEN
+        RAISE EXCEPTION 'schema "%" does not exist', coalesce(v_schema, 'NULL') USING ERRCODE = '3F000',
+            HINT = 'Name the schema holding the tasker tables, e.g. tasker.';
+    END IF;
+    FOR r IN
+        SELECT n.nspname, c.relname
+          FROM pg_catalog.pg_class c
+          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+           AND (n.nspname = v_schema
+                OR (coalesce(include_queues, true) AND n.nspname = 'tasker_bench'
+                    AND c.relname IN ('queues', 'queue_messages', 'queue_archive')))
+         ORDER BY n.nspname = v_schema DESC, n.nspname, c.relname
+    LOOP
+        table_name := r.nspname || '.' || r.relname;
+        -- md5 of the sorted md5s of the rows' text: independent of physical order
+        EXECUTE format('SELECT count(*), md5(coalesce(string_agg(h, '''' ORDER BY h COLLATE "C"), ''''))
+                          FROM (SELECT md5(t::text) AS h FROM %I.%I t) s', r.nspname, r.relname)
+           INTO row_count, checksum;
+        RETURN NEXT;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION tasker_bench.table_checksums(text, boolean) IS
+    'Row count and an order-independent md5 of every table of a schema (and of the queue tables): equal before and after a rolled-back run';
+
+-- ---------------------------------------------------------------------------
+-- The lifecycle cases (suite 'lifecycle'; the notify cases join it too)
+-- ---------------------------------------------------------------------------
+
+INSERT INTO tasker_bench.cases (name, suite, sql, search_path, rollback, category, description, builtin)
+SELECT k.kind || '/' || s.shape, 'lifecycle', format(k.stmt, s.shape), 'tasker, public', true, k.category,
+       format(k.descr, s.shape), true
+  FROM unnest(ARRAY['linear4', 'diamond4', 'complex_dag7', 'tree8']) s(shape)
+ CROSS JOIN (VALUES
+    ('task_init', 'SELECT tasker_bench.lifecycle_task_init(%L)', 'lifecycle',
+     'Task initialization of a %s workflow: task, steps, edges, named-task links, initial transitions (rolled back)'),
+    ('e2e', 'SELECT tasker_bench.lifecycle_e2e(%L)', 'e2e',
+     'A whole %s workflow in the database, step by step, with the queue and a no-op handler; phases in phase_results, db_ops and steps in counters (rolled back)'),
+    ('orchestration_cycle', 'SELECT tasker_bench.lifecycle_orchestration_cycle(%L)', 'lifecycle',
+     'Orchestration cycle of a new %s task: phases discovery, enqueue, message_send after the phase setup (rolled back)'),
+    ('worker_cycle', 'SELECT tasker_bench.lifecycle_worker_cycle(%L)', 'lifecycle',
+     'Worker cycle of the first step of a %s task: phases worker_claim, worker_transition, handler, result_submission after the phase setup (rolled back)')
+ ) k(kind, stmt, category, descr);
