@@ -1,0 +1,1549 @@
+-- Baselines, comparisons of two runs, interleaved A/B runs and reports.
+--
+--   tasker_bench_baseline(name, run_id, move)         name a run (e.g. 'pre-refactor')
+--   tasker_bench_drop_baseline(name)                  remove a name (the run stays)
+--   tasker_bench_suite_settings(suite, ...)           tolerance / noise threshold of a suite
+--   tasker_bench_compare(baseline, run_id, ...)       one row per case: change, CI, p, verdict
+--   tasker_bench_ab(a, b, ...)                        two statements in alternating rounds
+--   tasker_bench_report(run_id, baseline, format)     text, markdown or json
+--
+-- Comparisons work on the raw histograms of tasker_bench.results (the clock
+-- read cost, results.clock_ns, is not subtracted from them).  The cost is
+-- the same tens of nanoseconds for both sides on one machine, so it shifts
+-- both medians alike; the *_us figures shown next to the change are the
+-- clock-corrected ones of the results.  Against statements of a few
+-- hundred nanoseconds the raw change is therefore slightly smaller than the
+-- change of the corrected figures.
+
+-- ---------------------------------------------------------------------------
+-- Settings
+-- ---------------------------------------------------------------------------
+
+/*
+ * The noise threshold (percent) below which a change counts as unchanged.
+ * Reads the setting tasker_bench.noise_threshold when it is set, else 2.
+ */
+CREATE FUNCTION tasker_bench.default_noise_threshold() RETURNS float8
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_text text := current_setting('tasker_bench.noise_threshold', true);
+    v_pct  float8;
+BEGIN
+    IF v_text IS NULL OR v_text = '' THEN
+        RETURN 2.0;
+    END IF;
+    BEGIN
+        v_pct := v_text::float8;
+    EXCEPTION WHEN invalid_text_representation THEN
+        RAISE EXCEPTION 'tasker_bench.noise_threshold must be a number of percent, got "%"', v_text
+            USING ERRCODE = '22023', HINT = 'For example SET tasker_bench.noise_threshold = 2 (for 2 %).';
+    END;
+    IF v_pct IS NULL OR v_pct < 0 OR v_pct >= 'Infinity' THEN
+        RAISE EXCEPTION 'tasker_bench.noise_threshold must be zero or a positive number of percent, got "%"', v_text
+            USING ERRCODE = '22023', HINT = 'For example SET tasker_bench.noise_threshold = 2 (for 2 %).';
+    END IF;
+    RETURN v_pct;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench.default_noise_threshold() IS
+    'Noise threshold in percent for verdicts: the setting tasker_bench.noise_threshold, else 2';
+
+-- ---------------------------------------------------------------------------
+-- Tables
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE tasker_bench.baselines (
+    name        text PRIMARY KEY CHECK (name <> ''),
+    -- RESTRICT: a run a baseline names cannot be deleted (retention, by hand)
+    run_id      bigint NOT NULL REFERENCES tasker_bench.runs (id) ON DELETE RESTRICT,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    moved_at    timestamptz,
+    run_by      name NOT NULL DEFAULT current_user
+);
+CREATE INDEX ON tasker_bench.baselines (run_id);
+COMMENT ON TABLE tasker_bench.baselines IS
+    'Named runs to compare against (tasker_bench_baseline); a run named here cannot be deleted';
+
+CREATE TABLE tasker_bench.suite_settings (
+    suite       text NOT NULL CHECK (suite <> ''),
+    tolerance_pct float8 CHECK (tolerance_pct >= 0 AND tolerance_pct < 'Infinity'),
+    noise_threshold_pct float8 CHECK (noise_threshold_pct >= 0 AND noise_threshold_pct < 'Infinity'),
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    owner       name NOT NULL DEFAULT current_user,
+    PRIMARY KEY (suite, owner)
+);
+COMMENT ON TABLE tasker_bench.suite_settings IS
+    'Per suite (and role): the tolerance and the noise threshold of comparisons (tasker_bench_suite_settings)';
+
+CREATE TABLE tasker_bench.ab_results (
+    run_id      bigint PRIMARY KEY REFERENCES tasker_bench.runs (id) ON DELETE CASCADE,
+    a_name      text NOT NULL,
+    b_name      text NOT NULL,
+    a_sql       text NOT NULL,
+    b_sql       text NOT NULL,
+    params      text,
+    search_path text,
+    rounds      integer NOT NULL CHECK (rounds > 0),
+    iterations  bigint NOT NULL CHECK (iterations > 0),
+    a_p50_us    float8,
+    b_p50_us    float8,
+    ratio       float8,
+    ci_low      float8,
+    ci_high     float8,
+    p_value     float8,
+    verdict     text NOT NULL CHECK (verdict IN ('improved', 'regressed', 'unchanged', 'inconclusive')),
+    noise_threshold_pct float8 NOT NULL,
+    alpha       float8 NOT NULL,
+    a_medians_us float8[] NOT NULL,
+    b_medians_us float8[] NOT NULL,
+    -- the same from the mean of the log ratios, Student's t (not robust to disturbed rounds)
+    t_ratio     float8,
+    t_ci_low    float8,
+    t_ci_high   float8,
+    t_p_value   float8,
+    run_by      name NOT NULL DEFAULT current_user
+);
+COMMENT ON TABLE tasker_bench.ab_results IS
+    'Outcome of an interleaved A/B run (tasker_bench_ab): ratio b/a of the medians, its CI, p-value, verdict, per-round medians';
+COMMENT ON COLUMN tasker_bench.ab_results.ratio IS
+    'b/a: exp of the Hodges-Lehmann estimate of the per-round log(median b / median a), clock read cost subtracted';
+COMMENT ON COLUMN tasker_bench.ab_results.ci_low IS
+    'Confidence interval (1 - alpha) of ratio from the Wilcoxon signed-rank statistic; NULL with too few rounds (< 6 at 95 %)';
+COMMENT ON COLUMN tasker_bench.ab_results.p_value IS
+    'Two-sided Wilcoxon signed-rank test of the per-round log ratios against 0';
+COMMENT ON COLUMN tasker_bench.ab_results.t_ratio IS
+    'exp of the mean per-round log ratio; t_ci_* its Student t interval, t_p_value the one-sample t-test (for comparison)';
+
+ALTER TABLE tasker_bench.baselines ENABLE ROW LEVEL SECURITY;
+ALTER TABLE tasker_bench.suite_settings ENABLE ROW LEVEL SECURITY;
+ALTER TABLE tasker_bench.ab_results ENABLE ROW LEVEL SECURITY;
+
+-- a baseline may only name a run its role can see
+CREATE POLICY baselines_own ON tasker_bench.baselines FOR ALL
+    USING (run_by = current_user)
+    WITH CHECK (run_by = current_user
+                AND EXISTS (SELECT 1 FROM tasker_bench.runs r WHERE r.id = baselines.run_id));
+CREATE POLICY suite_settings_own ON tasker_bench.suite_settings FOR ALL
+    USING (owner = current_user) WITH CHECK (owner = current_user);
+CREATE POLICY ab_results_own ON tasker_bench.ab_results FOR ALL
+    USING (run_by = current_user) WITH CHECK (run_by = current_user);
+
+SELECT pg_catalog.pg_extension_config_dump('tasker_bench.baselines', '');
+SELECT pg_catalog.pg_extension_config_dump('tasker_bench.suite_settings', '');
+SELECT pg_catalog.pg_extension_config_dump('tasker_bench.ab_results', '');
+
+-- Row types of the user-facing functions (their argument names would clash
+-- with output columns of the same name in RETURNS TABLE).
+CREATE TYPE tasker_bench.baseline_info AS (
+    name            text,
+    run_id          bigint,
+    previous_run_id bigint,         -- where a moved name pointed before; NULL otherwise
+    what            text,
+    label           text,
+    run_started_at  timestamptz,
+    created_at      timestamptz,
+    moved_at        timestamptz
+);
+
+CREATE TYPE tasker_bench.comparison AS (
+    case_name         text,
+    baseline_p50_us   float8,
+    current_p50_us    float8,
+    change_pct        float8,       -- of the median, from the raw histograms
+    ci_low_pct        float8,
+    ci_high_pct       float8,
+    p_value           float8,       -- Mann-Whitney, two-sided
+    verdict           text,         -- improved, regressed, unchanged, inconclusive, added, removed
+    within_tolerance  boolean,      -- change_pct <= tolerance_pct
+    tolerance_pct     float8,
+    baseline_p95_us   float8,
+    current_p95_us    float8,
+    baseline_p99_us   float8,
+    current_p99_us    float8,
+    baseline_mean_us  float8,
+    current_mean_us   float8,
+    regression_signal boolean,      -- change_pct > 20
+    category          text,
+    tolerance_from    text,         -- call, case, suite or category
+    noise_threshold_pct float8,
+    baseline_run_id   bigint,
+    current_run_id    bigint
+);
+
+CREATE TYPE tasker_bench.ab_outcome AS (
+    run_id      bigint,
+    a_p50_us    float8,
+    b_p50_us    float8,
+    ratio       float8,
+    ci_low      float8,
+    ci_high     float8,
+    p_value     float8,
+    verdict     text,
+    rounds      integer,
+    noise_threshold_pct float8
+);
+
+-- ---------------------------------------------------------------------------
+-- Statistics helpers
+-- ---------------------------------------------------------------------------
+
+/*
+ * P(|T| <= t) for Student's t with df (a positive integer) degrees of
+ * freedom, from the finite series of Abramowitz & Stegun 26.7.3 (odd df)
+ * and 26.7.4 (even df); exact up to rounding.
+ */
+CREATE FUNCTION tasker_bench._t_central(t float8, df integer) RETURNS float8
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    v_theta float8;
+    v_c2    float8;
+    v_term  float8;
+    v_sum   float8;
+BEGIN
+    IF df < 1 THEN
+        RAISE EXCEPTION 'degrees of freedom must be positive, got %', df USING ERRCODE = '22023';
+    END IF;
+    IF t = 'NaN' THEN
+        RETURN 'NaN';
+    END IF;
+    IF abs(t) = 'Infinity' THEN
+        RETURN 1;
+    END IF;
+    v_theta := atan(abs(t) / sqrt(df));
+    v_c2 := cos(v_theta) ^ 2;
+    IF df % 2 = 1 THEN
+        v_sum := 0;
+        IF df > 1 THEN
+            v_term := cos(v_theta);
+            v_sum := v_term;
+            FOR j IN 1 .. (df - 3) / 2 LOOP
+                v_term := v_term * v_c2 * (2 * j) / (2 * j + 1);
+                v_sum := v_sum + v_term;
+            END LOOP;
+        END IF;
+        RETURN least(1.0, 2.0 / pi() * (v_theta + sin(v_theta) * v_sum));
+    END IF;
+    v_term := 1;
+    v_sum := 1;
+    FOR j IN 1 .. (df - 2) / 2 LOOP
+        v_term := v_term * v_c2 * (2 * j - 1) / (2 * j);
+        v_sum := v_sum + v_term;
+    END LOOP;
+    RETURN least(1.0, sin(v_theta) * v_sum);
+END
+$$;
+
+/* t > 0 with P(|T| <= t) = conf (two-sided critical value), by bisection. */
+CREATE FUNCTION tasker_bench._t_critical(conf float8, df integer) RETURNS float8
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    v_lo  float8 := 0;
+    v_hi  float8 := 1;
+    v_mid float8;
+BEGIN
+    IF NOT (conf > 0 AND conf < 1) THEN
+        RAISE EXCEPTION 'confidence level % is outside (0, 1)', conf USING ERRCODE = '22023';
+    END IF;
+    WHILE tasker_bench._t_central(v_hi, df) < conf LOOP
+        v_lo := v_hi;
+        v_hi := v_hi * 2;
+        IF v_hi > 1e300 THEN
+            RETURN 'Infinity';
+        END IF;
+    END LOOP;
+    FOR i IN 1 .. 200 LOOP
+        v_mid := (v_lo + v_hi) / 2;
+        IF tasker_bench._t_central(v_mid, df) < conf THEN
+            v_lo := v_mid;
+        ELSE
+            v_hi := v_mid;
+        END IF;
+        EXIT WHEN v_hi - v_lo <= 1e-13 * v_hi;
+    END LOOP;
+    RETURN (v_lo + v_hi) / 2;
+END
+$$;
+
+/* P(Z > z) for the standard normal (erfc by Chebyshev fit, relative error < 1.2e-7). */
+CREATE FUNCTION tasker_bench._normal_upper(z float8) RETURNS float8
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    x float8 := abs(z) / sqrt(2.0);
+    t float8 := 1.0 / (1.0 + 0.5 * x);
+    v_erfc float8;
+BEGIN
+    IF z = 'NaN' THEN
+        RETURN 'NaN';
+    END IF;
+    IF x > 27 THEN
+        v_erfc := 0;
+    ELSE
+        v_erfc := t * exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                  + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+                  + t * (-0.82215223 + t * 0.17087277)))))))));
+    END IF;
+    RETURN CASE WHEN z >= 0 THEN 0.5 * v_erfc ELSE 1.0 - 0.5 * v_erfc END;
+END
+$$;
+
+/* z with P(Z <= z) = p, by bisection. */
+CREATE FUNCTION tasker_bench._normal_quantile(p float8) RETURNS float8
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    v_lo float8 := -40;
+    v_hi float8 := 40;
+    v_mid float8;
+BEGIN
+    IF NOT (p > 0 AND p < 1) THEN
+        RAISE EXCEPTION 'probability % is outside (0, 1)', p USING ERRCODE = '22023';
+    END IF;
+    FOR i IN 1 .. 200 LOOP
+        v_mid := (v_lo + v_hi) / 2;
+        IF 1.0 - tasker_bench._normal_upper(v_mid) < p THEN
+            v_lo := v_mid;
+        ELSE
+            v_hi := v_mid;
+        END IF;
+        EXIT WHEN v_hi - v_lo <= 1e-12;
+    END LOOP;
+    RETURN (v_lo + v_hi) / 2;
+END
+$$;
+
+/*
+ * Null distribution of Wilcoxon's signed-rank statistic T+ for n
+ * observations without ties: element t + 1 is P(T+ <= t), t = 0 .. n(n+1)/2.
+ * (Counts of subsets of 1..n by their sum; exact in float8 up to n = 50.)
+ */
+CREATE FUNCTION tasker_bench._signed_rank_cdf(n integer) RETURNS float8[]
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    v_m integer := n * (n + 1) / 2;
+    c float8[] := array_fill(0::float8, ARRAY[n * (n + 1) / 2 + 1]);
+    v_total float8 := 2.0 ^ n;
+    v_cum float8 := 0;
+BEGIN
+    IF n < 1 OR n > 50 THEN
+        RAISE EXCEPTION 'exact signed-rank distribution for n = % is not available (1 .. 50)', n
+            USING ERRCODE = '22023';
+    END IF;
+    c[1] := 1;
+    FOR i IN 1 .. n LOOP
+        FOR t IN REVERSE i * (i + 1) / 2 .. i LOOP
+            c[t + 1] := c[t + 1] + c[t - i + 1];
+        END LOOP;
+    END LOOP;
+    FOR t IN 0 .. v_m LOOP
+        v_cum := v_cum + c[t + 1];
+        c[t + 1] := v_cum / v_total;
+    END LOOP;
+    RETURN c;
+END
+$$;
+
+/*
+ * Location of x (no NULLs): the Hodges-Lehmann estimate (median of the
+ * Walsh averages (x_i + x_j) / 2, i <= j) with its distribution-free
+ * interval at level conf (the Walsh averages of rank k and M - k + 1, k
+ * from the null distribution of Wilcoxon's signed-rank statistic: exact up
+ * to 50 values, normal approximation above; NULL when n is too small for
+ * the level), and the two-sided p-value of Wilcoxon's signed-rank test of
+ * location 0 (zeros dropped, midranks for ties; exact when there are no
+ * ties and at most 50 values, else the normal approximation with tie and
+ * continuity corrections).  Robust: a few wild values move none of them much.
+ */
+CREATE FUNCTION tasker_bench._signed_rank(x float8[], conf float8,
+    OUT estimate float8, OUT ci_low float8, OUT ci_high float8, OUT p_value float8)
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    v_n integer := cardinality(x);
+    v_m integer;
+    v_w float8[];
+    v_k integer;
+    v_cdf float8[];
+    v_d float8[];
+    v_nd integer;
+    v_tplus float8;
+    v_ties float8;
+    v_mean float8;
+    v_var float8;
+    v_diff float8;
+BEGIN
+    IF v_n = 0 THEN
+        RETURN;
+    END IF;
+    v_m := v_n * (v_n + 1) / 2;
+    v_w := ARRAY(SELECT (a.v + b.v) / 2
+                   FROM unnest(x) WITH ORDINALITY AS a(v, i)
+                   JOIN unnest(x) WITH ORDINALITY AS b(v, j) ON a.i <= b.j
+                  ORDER BY 1);
+    estimate := CASE WHEN v_m % 2 = 1 THEN v_w[(v_m + 1) / 2]
+                     ELSE (v_w[v_m / 2] + v_w[v_m / 2 + 1]) / 2 END;
+
+    -- interval: k = 1 + the largest t with P(T+ <= t) <= (1 - conf) / 2
+    IF v_n <= 50 THEN
+        v_cdf := tasker_bench._signed_rank_cdf(v_n);
+        SELECT coalesce(max(t), -1) + 1 INTO v_k
+          FROM generate_series(0, v_m) t WHERE v_cdf[t + 1] <= (1 - conf) / 2;
+    ELSE
+        v_k := floor(v_m / 2.0 - tasker_bench._normal_quantile(0.5 + conf / 2)
+                     * sqrt(v_n * (v_n + 1) * (2 * v_n + 1) / 24.0));
+    END IF;
+    IF v_k >= 1 THEN
+        ci_low := v_w[v_k];
+        ci_high := v_w[v_m - v_k + 1];
+    END IF;
+
+    -- test: signed ranks of the non-zero values
+    v_d := ARRAY(SELECT v FROM unnest(x) v WHERE v <> 0);
+    v_nd := cardinality(v_d);
+    IF v_nd = 0 THEN
+        p_value := 1;
+        RETURN;
+    END IF;
+    SELECT sum(r.midrank) FILTER (WHERE r.v > 0),
+           coalesce((SELECT sum(g.t ^ 3 - g.t)
+                       FROM (SELECT count(*)::float8 AS t FROM unnest(v_d) v GROUP BY abs(v)) g), 0)
+      INTO v_tplus, v_ties
+      FROM (SELECT v, (rank() OVER (ORDER BY abs(v))
+                       + count(*) OVER (PARTITION BY abs(v)) - 1 + rank() OVER (ORDER BY abs(v))) / 2.0 AS midrank
+              FROM unnest(v_d) v) r;
+    v_tplus := coalesce(v_tplus, 0);
+    IF v_ties = 0 AND v_nd <= 50 THEN
+        v_cdf := tasker_bench._signed_rank_cdf(v_nd);
+        -- P(T+ <= t) and, by symmetry, P(T+ >= t) = P(T+ <= M - t)
+        p_value := least(1.0, 2.0 * least(v_cdf[v_tplus::integer + 1],
+                                          v_cdf[v_nd * (v_nd + 1) / 2 - v_tplus::integer + 1]));
+        RETURN;
+    END IF;
+    v_mean := v_nd * (v_nd + 1) / 4.0;
+    v_var := v_nd * (v_nd + 1) * (2 * v_nd + 1) / 24.0 - v_ties / 48.0;
+    IF v_var <= 0 THEN
+        p_value := 1;
+        RETURN;
+    END IF;
+    v_diff := greatest(abs(v_tplus - v_mean) - 0.5, 0);
+    p_value := least(1.0, 2.0 * tasker_bench._normal_upper(v_diff / sqrt(v_var)));
+END
+$$;
+
+/*
+ * The verdict rule of src/stats.c (tbs_verdict), for figures computed in
+ * SQL (the A/B).  NaN counts as unknown.
+ */
+CREATE FUNCTION tasker_bench._verdict(change_pct float8, ci_low_pct float8, ci_high_pct float8,
+                                      p float8, alpha float8, threshold_pct float8)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+             WHEN p < alpha AND lo > 0 AND ch > thr THEN 'regressed'
+             WHEN p < alpha AND hi < 0 AND ch < -thr THEN 'improved'
+             WHEN lo >= -thr AND hi <= thr THEN 'unchanged'
+             WHEN p IS NOT NULL AND alpha IS NOT NULL AND abs(ch) <= thr THEN 'unchanged'
+             ELSE 'inconclusive'
+           END
+      FROM (SELECT nullif(change_pct, 'NaN') AS ch, nullif(ci_low_pct, 'NaN') AS lo,
+                   nullif(ci_high_pct, 'NaN') AS hi, nullif(p, 'NaN') AS p,
+                   greatest(coalesce(nullif(threshold_pct, 'NaN'), 0), 0) AS thr) f
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Finding runs
+-- ---------------------------------------------------------------------------
+
+/* The caller's latest run (of what, when given), completed ones only if asked. */
+CREATE FUNCTION tasker_bench._latest_run(p_what text, p_completed boolean) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+    SELECT r.id FROM tasker_bench.runs r
+     WHERE r.run_by = current_user
+       AND (p_what IS NULL OR r.what = p_what)
+       AND (NOT p_completed OR r.status = 'completed')
+     ORDER BY r.id DESC
+     LIMIT 1
+$$;
+
+/* A run that exists, is visible, and completed; else a clear error. */
+CREATE FUNCTION tasker_bench._completed_run(p_run bigint, p_role text) RETURNS tasker_bench.runs
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_run tasker_bench.runs;
+BEGIN
+    SELECT * INTO v_run FROM tasker_bench.runs r WHERE r.id = p_run;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '% % does not exist or is not yours', p_role, p_run USING ERRCODE = '42704',
+            HINT = 'SELECT id, kind, what, label, status FROM tasker_bench.runs ORDER BY id DESC lists your runs.';
+    END IF;
+    IF v_run.status = 'failed' THEN
+        RAISE EXCEPTION '% % failed, it has no results to compare', p_role, p_run
+            USING ERRCODE = '55000',
+                  DETAIL = format('Case "%s" failed: %s', v_run.failed_case, v_run.error),
+                  HINT = 'Use a completed run; tasker_bench_report(run_id) shows the failure.';
+    END IF;
+    IF v_run.status <> 'completed' THEN
+        RAISE EXCEPTION '% % is still running', p_role, p_run USING ERRCODE = '55000',
+            HINT = 'Wait for it to finish, or use another run.';
+    END IF;
+    RETURN v_run;
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Baselines
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION tasker_bench._baseline_info(p_name text, p_previous bigint)
+RETURNS tasker_bench.baseline_info
+LANGUAGE sql STABLE AS $$
+    SELECT ROW(bl.name, bl.run_id, p_previous, r.what, r.label, r.started_at,
+               bl.created_at, bl.moved_at)::tasker_bench.baseline_info
+      FROM tasker_bench.baselines bl JOIN tasker_bench.runs r ON r.id = bl.run_id
+     WHERE bl.name = p_name
+$$;
+
+CREATE FUNCTION tasker_bench_baseline(name text, run_id bigint DEFAULT NULL, move boolean DEFAULT false)
+RETURNS tasker_bench.baseline_info
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+    v_name text := tasker_bench_baseline.name;
+    v_run_id bigint := tasker_bench_baseline.run_id;
+    v_move boolean := coalesce(tasker_bench_baseline.move, false);
+    v_run tasker_bench.runs;
+    v_old tasker_bench.baselines;
+BEGIN
+    IF v_name IS NULL OR v_name = '' THEN
+        RAISE EXCEPTION 'baseline name must not be NULL or empty' USING ERRCODE = '22004',
+            HINT = 'Name the run, e.g. tasker_bench_baseline(''pre-refactor'').';
+    END IF;
+    IF v_run_id IS NULL THEN
+        v_run_id := tasker_bench._latest_run(NULL, true);
+        IF v_run_id IS NULL THEN
+            RAISE EXCEPTION 'you have no completed run to name "%"', v_name USING ERRCODE = '42704',
+                HINT = 'Run a case or suite first (tasker_bench_run), or pass run_id.';
+        END IF;
+    END IF;
+    v_run := tasker_bench._completed_run(v_run_id, 'run');
+
+    SELECT * INTO v_old FROM tasker_bench.baselines bl WHERE bl.name = v_name;
+    IF FOUND THEN
+        IF v_old.run_id = v_run.id THEN
+            RETURN tasker_bench._baseline_info(v_name, NULL);
+        END IF;
+        IF NOT v_move THEN
+            RAISE EXCEPTION 'baseline "%" already names run %', v_name, v_old.run_id
+                USING ERRCODE = '42710',
+                      HINT = format('Pass move => true to point it at run %s, or choose another name.', v_run.id);
+        END IF;
+        UPDATE tasker_bench.baselines bl SET run_id = v_run.id, moved_at = now() WHERE bl.name = v_name;
+        RETURN tasker_bench._baseline_info(v_name, v_old.run_id);
+    END IF;
+
+    BEGIN
+        INSERT INTO tasker_bench.baselines (name, run_id) VALUES (v_name, v_run.id);
+    EXCEPTION WHEN unique_violation THEN
+        RAISE EXCEPTION 'baseline name "%" is taken by another role', v_name USING ERRCODE = '42710',
+            HINT = 'Baseline names are shared by all roles; choose another name.';
+    END;
+    RETURN tasker_bench._baseline_info(v_name, NULL);
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_baseline(text, bigint, boolean) IS
+    'Names a completed run (default: your latest) as a baseline; move => true points an existing name at another run';
+
+CREATE FUNCTION tasker_bench_drop_baseline(name text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM tasker_bench.baselines bl WHERE bl.name = tasker_bench_drop_baseline.name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no baseline of yours is named "%"', name USING ERRCODE = '42704',
+            HINT = 'SELECT name, run_id FROM tasker_bench.baselines lists your baselines.';
+    END IF;
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_drop_baseline(text) IS
+    'Removes a baseline name (the run itself stays)';
+
+-- ---------------------------------------------------------------------------
+-- Thresholds
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION tasker_bench._check_pct(p_value float8, p_what text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF p_value IS NOT NULL AND NOT (p_value >= 0 AND p_value < 'Infinity') THEN
+        RAISE EXCEPTION '% must be zero or a positive number of percent, got %', p_what, p_value
+            USING ERRCODE = '22023', HINT = format('For example %s => 5 for 5 %%.', p_what);
+    END IF;
+END
+$$;
+
+CREATE FUNCTION tasker_bench._check_alpha(p_alpha float8) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF p_alpha IS NULL OR NOT (p_alpha > 0 AND p_alpha < 1) THEN
+        RAISE EXCEPTION 'alpha must be a significance level in (0, 1), got %', coalesce(p_alpha::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'For example alpha => 0.05 (the confidence intervals are then 95 %).';
+    END IF;
+END
+$$;
+
+CREATE FUNCTION tasker_bench_suite_settings(suite text, tolerance_pct float8 DEFAULT NULL,
+                                            noise_threshold_pct float8 DEFAULT NULL)
+RETURNS tasker_bench.suite_settings
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+    v_suite text := tasker_bench_suite_settings.suite;
+    v_tol float8 := tasker_bench_suite_settings.tolerance_pct;
+    v_noise float8 := tasker_bench_suite_settings.noise_threshold_pct;
+    v_row tasker_bench.suite_settings;
+BEGIN
+    IF v_suite IS NULL OR v_suite = '' THEN
+        RAISE EXCEPTION 'suite must not be NULL or empty' USING ERRCODE = '22004',
+            HINT = 'Name a suite, e.g. tasker_bench_suite_settings(''tasker'', tolerance_pct => 10).';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tasker_bench.cases c WHERE c.suite = v_suite)
+       AND NOT EXISTS (SELECT 1 FROM tasker_bench.runs r WHERE r.suite = v_suite) THEN
+        RAISE EXCEPTION 'no suite named "%"', v_suite USING ERRCODE = '42704',
+            HINT = 'SELECT DISTINCT suite FROM tasker_bench.cases lists the suites.';
+    END IF;
+    PERFORM tasker_bench._check_pct(v_tol, 'tolerance_pct');
+    PERFORM tasker_bench._check_pct(v_noise, 'noise_threshold_pct');
+    IF v_tol IS NULL AND v_noise IS NULL THEN
+        -- nothing left to set: back to the defaults
+        DELETE FROM tasker_bench.suite_settings s WHERE s.suite = v_suite AND s.owner = current_user;
+        RETURN NULL;
+    END IF;
+    INSERT INTO tasker_bench.suite_settings AS s (suite, tolerance_pct, noise_threshold_pct)
+    VALUES (v_suite, v_tol, v_noise)
+    ON CONFLICT (suite, owner) DO UPDATE
+       SET tolerance_pct = excluded.tolerance_pct,
+           noise_threshold_pct = excluded.noise_threshold_pct,
+           updated_at = now()
+    RETURNING * INTO v_row;
+    RETURN v_row;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_suite_settings(text, float8, float8) IS
+    'Sets (for your role) the tolerance and noise threshold comparisons use for a suite; both NULL removes them';
+
+-- ---------------------------------------------------------------------------
+-- Comparison of two runs
+-- ---------------------------------------------------------------------------
+
+/*
+ * One row per case of either run.  Tolerance of a case, first found:
+ * p_threshold (the call), cases.tolerance_pct, suite_settings.tolerance_pct,
+ * the category default (e2e 10 %, lifecycle 20 %, sql: the noise threshold,
+ * i.e. "unchanged").  Noise threshold: p_noise (the call),
+ * suite_settings.noise_threshold_pct, default_noise_threshold().
+ */
+CREATE FUNCTION tasker_bench._compare(p_base bigint, p_cur bigint, p_threshold float8,
+                                      p_alpha float8, p_noise float8)
+RETURNS SETOF tasker_bench.comparison
+LANGUAGE sql STABLE AS $$
+    WITH j AS (
+        SELECT coalesce(c.case_name, bs.case_name) AS case_name,
+               CASE WHEN c.case_name IS NOT NULL THEN c.ordinal ELSE 1000000 + bs.ordinal END AS ord,
+               coalesce(c.category, bs.category) AS category,
+               coalesce(c.suite, bs.suite) AS suite,
+               bs.histogram AS bh, c.histogram AS ch,
+               bs.p50_us AS b50, c.p50_us AS c50, bs.p95_us AS b95, c.p95_us AS c95,
+               bs.p99_us AS b99, c.p99_us AS c99, bs.mean_us AS bmean, c.mean_us AS cmean
+          FROM (SELECT * FROM tasker_bench.results r WHERE r.run_id = p_base) bs
+          FULL JOIN (SELECT * FROM tasker_bench.results r WHERE r.run_id = p_cur) c
+            ON c.case_name = bs.case_name
+    ), t AS (
+        SELECT j.*,
+               coalesce(p_noise, ss.noise_threshold_pct, tasker_bench.default_noise_threshold()) AS noise,
+               cs.tolerance_pct AS case_tol, ss.tolerance_pct AS suite_tol
+          FROM j
+          LEFT JOIN tasker_bench.cases cs ON cs.name = j.case_name
+          LEFT JOIN tasker_bench.suite_settings ss ON ss.suite = j.suite AND ss.owner = current_user
+    ), v AS (
+        SELECT t.*,
+               CASE WHEN p_threshold IS NOT NULL THEN p_threshold
+                    WHEN t.case_tol IS NOT NULL THEN t.case_tol
+                    WHEN t.suite_tol IS NOT NULL THEN t.suite_tol
+                    WHEN t.category = 'e2e' THEN 10.0
+                    WHEN t.category = 'lifecycle' THEN 20.0
+                    ELSE t.noise END AS tol,
+               CASE WHEN p_threshold IS NOT NULL THEN 'call'
+                    WHEN t.case_tol IS NOT NULL THEN 'case'
+                    WHEN t.suite_tol IS NOT NULL THEN 'suite'
+                    ELSE 'category' END AS tol_from,
+               hc.change_pct, hc.ci_low_pct, hc.ci_high_pct, hc.p_value, hc.verdict
+          FROM t
+          LEFT JOIN LATERAL tasker_bench.hcompare(t.bh, t.ch, t.noise, p_alpha, 1.0 - p_alpha) hc
+            ON t.bh IS NOT NULL AND t.ch IS NOT NULL
+    )
+    SELECT ROW(v.case_name, v.b50, v.c50, v.change_pct, v.ci_low_pct, v.ci_high_pct, v.p_value,
+               CASE WHEN v.bh IS NULL THEN 'added' WHEN v.ch IS NULL THEN 'removed' ELSE v.verdict END,
+               v.change_pct <= v.tol, v.tol,
+               v.b95, v.c95, v.b99, v.c99, v.bmean, v.cmean,
+               v.change_pct > 20.0, v.category, v.tol_from, v.noise, p_base, p_cur
+           )::tasker_bench.comparison
+      FROM v
+     ORDER BY v.ord, v.case_name
+$$;
+
+CREATE FUNCTION tasker_bench._compare_checked(p_baseline text, p_run bigint, p_threshold float8,
+                                              p_alpha float8, p_noise float8)
+RETURNS SETOF tasker_bench.comparison
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_bl tasker_bench.baselines;
+    v_base tasker_bench.runs;
+    v_cur bigint := p_run;
+BEGIN
+    IF p_baseline IS NULL THEN
+        RAISE EXCEPTION 'baseline must name a baseline, not NULL' USING ERRCODE = '22004',
+            HINT = 'SELECT name, run_id FROM tasker_bench.baselines lists your baselines.';
+    END IF;
+    PERFORM tasker_bench._check_pct(p_threshold, 'threshold_pct');
+    PERFORM tasker_bench._check_pct(p_noise, 'noise_threshold_pct');
+    PERFORM tasker_bench._check_alpha(p_alpha);
+    SELECT * INTO v_bl FROM tasker_bench.baselines bl WHERE bl.name = p_baseline;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no baseline named "%"', p_baseline USING ERRCODE = '42704',
+            HINT = 'SELECT name, run_id FROM tasker_bench.baselines lists your baselines; tasker_bench_baseline(name) names a run.';
+    END IF;
+    v_base := tasker_bench._completed_run(v_bl.run_id, format('baseline "%s": run', p_baseline));
+    IF v_cur IS NULL THEN
+        -- your latest completed run of the same case or suite
+        v_cur := tasker_bench._latest_run(v_base.what, true);
+    ELSE
+        PERFORM tasker_bench._completed_run(v_cur, 'run');
+    END IF;
+    IF v_cur = v_base.id THEN
+        RAISE EXCEPTION 'run % is the baseline "%" itself', v_cur, p_baseline USING ERRCODE = '22023',
+            HINT = format('Run "%s" again (tasker_bench_run) and compare that run, or pass another run_id.', v_base.what);
+    END IF;
+    RETURN QUERY SELECT * FROM tasker_bench._compare(v_base.id, v_cur, p_threshold, p_alpha, p_noise);
+END
+$$;
+
+CREATE FUNCTION tasker_bench_compare(
+    baseline text, run_id bigint DEFAULT NULL, threshold_pct float8 DEFAULT NULL,
+    alpha float8 DEFAULT 0.05, noise_threshold_pct float8 DEFAULT NULL)
+RETURNS SETOF tasker_bench.comparison
+LANGUAGE sql VOLATILE AS $$
+    SELECT * FROM tasker_bench._compare_checked(baseline, run_id, threshold_pct, alpha, noise_threshold_pct)
+$$;
+COMMENT ON FUNCTION tasker_bench_compare(text, bigint, float8, float8, float8) IS
+    'Compares a run (default: your latest completed run of the baseline''s case or suite) with a baseline: '
+    'per case the change of the median with a CI (1 - alpha), Mann-Whitney p-value, verdict, tolerance met; '
+    'threshold_pct overrides every tolerance, noise_threshold_pct the noise threshold of the verdicts';
+
+-- ---------------------------------------------------------------------------
+-- Interleaved A/B
+-- ---------------------------------------------------------------------------
+
+/*
+ * One side of an A/B as a results row and its phase rows: the histograms
+ * of all rounds merged and summarised (clock read cost: the mean of the
+ * rounds' calibrations), the per-call figures of the rounds (resource use,
+ * counters) averaged, wall_s summed.
+ */
+CREATE FUNCTION tasker_bench._ab_side(
+    p_run bigint, p_name text, p_ordinal integer, p_sql text, p_params text,
+    p_hists tasker_bench.histogram[], p_rounds jsonb[], p_warmup_n bigint,
+    p_phase_names text[], p_phase_hists tasker_bench.histogram[], p_explain jsonb,
+    OUT result tasker_bench.results, OUT phases tasker_bench.phase_results[])
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_h tasker_bench.histogram;
+    v_avg jsonb;
+    v_counters jsonb;
+    v_clock float8;
+    v_last jsonb := p_rounds[cardinality(p_rounds)];
+BEGIN
+    SELECT tasker_bench.histogram_merge(x) INTO v_h FROM unnest(p_hists) x;
+    SELECT jsonb_object_agg(e.key, e.v) INTO v_avg
+      FROM (SELECT f.key, avg((f.value #>> '{}')::float8) AS v
+              FROM unnest(p_rounds) x, jsonb_each(x) f
+             WHERE jsonb_typeof(f.value) = 'number'
+             GROUP BY f.key) e;
+    SELECT jsonb_object_agg(e.key, e.v) INTO v_counters
+      FROM (SELECT f.key, avg((f.value #>> '{}')::float8) AS v
+              FROM unnest(p_rounds) x, jsonb_each(CASE WHEN jsonb_typeof(x->'counters') = 'object'
+                                                       THEN x->'counters' ELSE '{}' END) f
+             WHERE jsonb_typeof(f.value) = 'number'
+             GROUP BY f.key) e;
+    v_clock := (v_avg->>'clock_ns')::float8;
+    result := jsonb_populate_record(NULL::tasker_bench.results,
+                  coalesce(v_avg, '{}')
+                  || to_jsonb(tasker_bench.hsummary(v_h, v_clock))
+                  || jsonb_build_object(
+                         'run_id', p_run, 'case_name', p_name, 'ordinal', p_ordinal,
+                         'suite', NULL, 'category', 'sql', 'sql', p_sql, 'params', p_params,
+                         'warmup_n', p_warmup_n,
+                         'wall_s', (SELECT sum((x->>'wall_s')::float8) FROM unnest(p_rounds) x),
+                         'param_sets', v_last->'param_sets', 'read_only', v_last->'read_only',
+                         'rolled_back', v_last->'rolled_back', 'counters', v_counters,
+                         'explain', p_explain, 'run_by', current_user));
+    result.histogram := v_h;
+    phases := ARRAY(
+        SELECT jsonb_populate_record(NULL::tasker_bench.phase_results,
+                   jsonb_build_object('run_id', p_run, 'case_name', p_name, 'phase', q.name,
+                                      'ordinal', row_number() OVER (ORDER BY q.first),
+                                      'n', tasker_bench.hcount(q.h),
+                                      'mean_us', tasker_bench.hmean(q.h) / 1000,
+                                      'p50_us', tasker_bench.percentile(q.h, 0.5) / 1000,
+                                      'p95_us', tasker_bench.percentile(q.h, 0.95) / 1000,
+                                      'p99_us', tasker_bench.percentile(q.h, 0.99) / 1000,
+                                      'histogram', q.h::text, 'run_by', current_user))
+          FROM (SELECT p.name, min(p.ord) AS first, tasker_bench.histogram_merge(p.h) AS h
+                  FROM unnest(p_phase_names, p_phase_hists) WITH ORDINALITY AS p(name, h, ord)
+                 GROUP BY p.name) q
+         ORDER BY q.first);
+END
+$$;
+
+/* 'a', or 'a ("old")' when the side has a name of its own (for messages). */
+CREATE FUNCTION tasker_bench._ab_side_name(p_side integer, p_name text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_name = chr(96 + p_side) THEN p_name
+                ELSE format('%s ("%s")', chr(96 + p_side), p_name) END
+$$;
+
+CREATE FUNCTION tasker_bench_ab(
+    a text, b text, params text DEFAULT NULL, rounds integer DEFAULT 20,
+    iterations bigint DEFAULT 2000, warmup interval DEFAULT '100 milliseconds',
+    label text DEFAULT NULL, rollback boolean DEFAULT NULL, search_path text DEFAULT NULL,
+    a_name text DEFAULT 'a', b_name text DEFAULT 'b',
+    noise_threshold_pct float8 DEFAULT NULL, alpha float8 DEFAULT 0.05)
+RETURNS tasker_bench.ab_outcome
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+    v_sql       text[] := ARRAY[tasker_bench_ab.a, tasker_bench_ab.b];
+    v_names     text[] := ARRAY[tasker_bench_ab.a_name, tasker_bench_ab.b_name];
+    v_params    text := tasker_bench_ab.params;
+    v_rounds    integer := tasker_bench_ab.rounds;
+    v_iter      bigint := tasker_bench_ab.iterations;
+    v_warmup    interval := tasker_bench_ab.warmup;
+    v_label     text := tasker_bench_ab.label;
+    v_rollback  boolean := tasker_bench_ab.rollback;
+    v_path_arg  text := tasker_bench_ab.search_path;
+    v_alpha     float8 := tasker_bench_ab.alpha;
+    v_noise     float8 := tasker_bench_ab.noise_threshold_pct;
+    v_run       bigint;
+    v_started   timestamptz;
+    v_env       jsonb;
+    v_path      text;
+    v_order     integer[];
+    v_side      integer;
+    v_m         record;
+    v_state     text;
+    v_msg       text;
+    v_detail    text;
+    v_hint      text;
+    -- side 1 = a, 2 = b; per round, in round order
+    v_hists_a   tasker_bench.histogram[] := '{}';
+    v_hists_b   tasker_bench.histogram[] := '{}';
+    v_rounds_a  jsonb[] := '{}';
+    v_rounds_b  jsonb[] := '{}';
+    v_pn_a      text[] := '{}';
+    v_pn_b      text[] := '{}';
+    v_ph_a      tasker_bench.histogram[] := '{}';
+    v_ph_b      tasker_bench.histogram[] := '{}';
+    v_med_a     float8[] := '{}';          -- per-round medians in us, clock read cost subtracted
+    v_med_b     float8[] := '{}';
+    v_med       float8;
+    v_warm_n    bigint[] := ARRAY[0, 0];
+    v_explain   jsonb[] := ARRAY[NULL, NULL]::jsonb[];
+    v_side_a    record;
+    v_side_b    record;
+    v_mean      float8;
+    v_sd        float8;
+    v_half      float8;
+    v_t_p       float8;
+    v_t_lo      float8;
+    v_t_hi      float8;
+    v_sr        record;
+    v_p         float8;
+    v_ratio     float8;
+    v_lo        float8;
+    v_hi        float8;
+    v_verdict   text;
+BEGIN
+    IF v_sql[1] IS NULL OR v_sql[2] IS NULL THEN
+        RAISE EXCEPTION 'statement % of the A/B is NULL', CASE WHEN v_sql[1] IS NULL THEN 'a' ELSE 'b' END
+            USING ERRCODE = '22004',
+                  HINT = 'Give two statements, e.g. tasker_bench_ab(''SELECT f_old($1)'', ''SELECT f_new($1)'', params => ...).';
+    END IF;
+    IF v_rounds IS NULL OR v_rounds <= 0 THEN
+        RAISE EXCEPTION 'rounds must be positive, got %', coalesce(v_rounds::text, 'NULL')
+            USING ERRCODE = '22023',
+                  HINT = 'For example rounds => 20: each round measures both statements, alternating which goes first.';
+    END IF;
+    IF v_iter IS NULL OR v_iter <= 0 THEN
+        RAISE EXCEPTION 'iterations must be positive, got %', coalesce(v_iter::text, 'NULL')
+            USING ERRCODE = '22023',
+                  HINT = 'iterations counts per statement and round, for example iterations => 2000.';
+    END IF;
+    PERFORM tasker_bench._check_budget(v_iter, NULL, v_warmup);
+    IF v_names[1] IS NULL OR v_names[1] = '' OR v_names[2] IS NULL OR v_names[2] = ''
+       OR v_names[1] = v_names[2] THEN
+        RAISE EXCEPTION 'a_name and b_name must be two different non-empty names' USING ERRCODE = '22023',
+            HINT = 'Leave them out to store the two results as ''a'' and ''b''.';
+    END IF;
+    PERFORM tasker_bench._check_pct(v_noise, 'noise_threshold_pct');
+    PERFORM tasker_bench._check_alpha(v_alpha);
+    v_noise := coalesce(v_noise, tasker_bench.default_noise_threshold());
+    v_warmup := coalesce(v_warmup, interval '0');
+
+    v_started := clock_timestamp();
+    v_env := tasker_bench._environment();
+    IF v_path_arg IS NOT NULL THEN
+        v_path := current_setting('search_path');
+        PERFORM set_config('search_path', v_path_arg, true);
+    END IF;
+
+    -- both statements and the params must be usable before anything runs
+    FOR v_side IN 1 .. 2 LOOP
+        BEGIN
+            PERFORM tasker_bench._validate(v_sql[v_side], v_params);
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
+                                    v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+            RAISE EXCEPTION 'A/B statement %: %', tasker_bench._ab_side_name(v_side, v_names[v_side]), v_msg
+                USING ERRCODE = v_state, DETAIL = v_detail, HINT = v_hint;
+        END;
+    END LOOP;
+
+    v_run := nextval('tasker_bench.runs_id_seq');
+    RAISE NOTICE 'tasker_bench: A/B run % of "%" vs "%": % rounds of % iterations each, backend PID %',
+        v_run, v_names[1], v_names[2], v_rounds, v_iter, pg_backend_pid();
+
+    -- round 0 warms both up (not recorded); rounds 1.. alternate the order: a b, b a, ...
+    FOR v_r IN 0 .. v_rounds LOOP
+        IF v_r = 0 AND v_warmup = interval '0' THEN
+            CONTINUE;
+        END IF;
+        v_order := CASE WHEN v_r > 0 AND v_r % 2 = 0 THEN ARRAY[2, 1] ELSE ARRAY[1, 2] END;
+        FOREACH v_side IN ARRAY v_order LOOP
+            BEGIN
+                SELECT * INTO STRICT v_m
+                  FROM tasker_bench._measure(v_sql[v_side], v_params,
+                                             CASE WHEN v_r = 0 THEN 1 ELSE v_iter END, NULL,
+                                             CASE WHEN v_r = 0 THEN v_warmup ELSE interval '0' END,
+                                             v_rollback,
+                                             CASE WHEN v_r = 0 THEN format('%s: warmup', v_names[v_side])
+                                                  ELSE format('%s (round %s/%s)', v_names[v_side], v_r, v_rounds) END);
+            EXCEPTION WHEN OTHERS THEN
+                GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
+                                        v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+                RAISE EXCEPTION 'A/B statement % failed in %: %', tasker_bench._ab_side_name(v_side, v_names[v_side]),
+                    CASE WHEN v_r = 0 THEN 'the warmup' ELSE format('round %s', v_r) END, v_msg
+                    USING ERRCODE = v_state, DETAIL = v_detail, HINT = v_hint;
+            END;
+            IF v_r = 0 THEN
+                v_warm_n[v_side] := v_m.warmup_n;
+                CONTINUE;
+            END IF;
+            -- never below 1 ns, so the log ratio exists
+            v_med := greatest(tasker_bench.percentile(v_m.histogram, 0.5) - v_m.clock_ns, 1.0) / 1000.0;
+            IF v_side = 1 THEN
+                v_hists_a := v_hists_a || v_m.histogram;
+                v_rounds_a := v_rounds_a || (to_jsonb(v_m) - 'histogram' - 'phase_names' - 'phase_histograms');
+                v_pn_a := v_pn_a || coalesce(v_m.phase_names, '{}');
+                v_ph_a := v_ph_a || coalesce(v_m.phase_histograms, '{}');
+                v_med_a[v_r] := v_med;
+            ELSE
+                v_hists_b := v_hists_b || v_m.histogram;
+                v_rounds_b := v_rounds_b || (to_jsonb(v_m) - 'histogram' - 'phase_names' - 'phase_histograms');
+                v_pn_b := v_pn_b || coalesce(v_m.phase_names, '{}');
+                v_ph_b := v_ph_b || coalesce(v_m.phase_histograms, '{}');
+                v_med_b[v_r] := v_med;
+            END IF;
+        END LOOP;
+    END LOOP;
+
+    IF current_setting('tasker_bench.explain', true) IS DISTINCT FROM 'off' THEN
+        FOR v_side IN 1 .. 2 LOOP
+            v_explain[v_side] := tasker_bench._explain(v_sql[v_side], v_params)::jsonb;
+        END LOOP;
+    END IF;
+    IF v_path IS NOT NULL THEN
+        PERFORM set_config('search_path', v_path, true);
+    END IF;
+
+    /*
+     * The per-round log ratios log(median b / median a).  Their location,
+     * interval and test are rank-based (Hodges-Lehmann, Wilcoxon signed
+     * rank): a round in which a burst of other load hit one side only is
+     * a wild value that a mean and a t interval follow, but ranks do not.
+     * The t figures are kept beside them in ab_results.
+     */
+    SELECT * INTO STRICT v_sr
+      FROM tasker_bench._signed_rank(ARRAY(SELECT ln(mb / ma) FROM unnest(v_med_a, v_med_b) AS m(ma, mb)),
+                                     1.0 - v_alpha);
+    v_ratio := exp(v_sr.estimate);
+    v_lo := exp(v_sr.ci_low);
+    v_hi := exp(v_sr.ci_high);
+    v_p := v_sr.p_value;
+    IF v_lo IS NULL THEN
+        RAISE NOTICE 'tasker_bench: % rounds are too few for a % %% confidence interval, give at least % rounds',
+            v_rounds, trim_scale(round(100 * (1 - v_alpha)::numeric, 1)), ceil(log(2, (2 / v_alpha)::numeric));
+    END IF;
+
+    SELECT avg(ln(mb / ma)), stddev_samp(ln(mb / ma)) INTO v_mean, v_sd
+      FROM unnest(v_med_a, v_med_b) AS m(ma, mb);
+    IF v_rounds >= 2 THEN
+        IF v_sd > 0 THEN
+            v_half := tasker_bench._t_critical(1.0 - v_alpha, v_rounds - 1) * v_sd / sqrt(v_rounds);
+            v_t_p := 1.0 - tasker_bench._t_central(v_mean / (v_sd / sqrt(v_rounds)), v_rounds - 1);
+        ELSE
+            v_half := 0;
+            v_t_p := CASE WHEN v_mean = 0 THEN 1.0 ELSE 0.0 END;
+        END IF;
+        v_t_lo := exp(v_mean - v_half);
+        v_t_hi := exp(v_mean + v_half);
+    END IF;
+
+    v_verdict := tasker_bench._verdict(100.0 * (v_ratio - 1.0), 100.0 * (v_lo - 1.0), 100.0 * (v_hi - 1.0),
+                                       v_p, v_alpha, v_noise);
+
+    SELECT * INTO STRICT v_side_a
+      FROM tasker_bench._ab_side(v_run, v_names[1], 1, v_sql[1], v_params, v_hists_a, v_rounds_a,
+                                 v_warm_n[1], v_pn_a, v_ph_a, v_explain[1]);
+    SELECT * INTO STRICT v_side_b
+      FROM tasker_bench._ab_side(v_run, v_names[2], 2, v_sql[2], v_params, v_hists_b, v_rounds_b,
+                                 v_warm_n[2], v_pn_b, v_ph_b, v_explain[2]);
+
+    INSERT INTO tasker_bench.runs (id, kind, what, suite, label, started_at, finished_at, status,
+                                   cases_done, settings, environment, dataset)
+    VALUES (v_run, 'ab', format('%s vs %s', v_names[1], v_names[2]), NULL, v_label, v_started,
+            clock_timestamp(), 'completed', 2,
+            jsonb_build_object('rounds', v_rounds, 'iterations', v_iter, 'warmup', v_warmup::text,
+                               'rollback', v_rollback, 'search_path', v_path_arg,
+                               'noise_threshold_pct', v_noise, 'alpha', v_alpha),
+            v_env,
+            tasker_bench._dataset_for(ARRAY[jsonb_populate_record(NULL::tasker_bench.cases,
+                jsonb_build_object('name', v_names[1], 'sql', v_sql[1], 'params', v_params,
+                                   'search_path', v_path_arg))]));
+    PERFORM tasker_bench._store_case(v_side_a.result, v_side_a.phases, NULL);
+    PERFORM tasker_bench._store_case(v_side_b.result, v_side_b.phases, NULL);
+    INSERT INTO tasker_bench.ab_results (run_id, a_name, b_name, a_sql, b_sql, params, search_path,
+                                         rounds, iterations, a_p50_us, b_p50_us, ratio, ci_low, ci_high,
+                                         p_value, verdict, noise_threshold_pct, alpha,
+                                         a_medians_us, b_medians_us, t_ratio, t_ci_low, t_ci_high, t_p_value)
+    VALUES (v_run, v_names[1], v_names[2], v_sql[1], v_sql[2], v_params, v_path_arg,
+            v_rounds, v_iter, (v_side_a.result).p50_us, (v_side_b.result).p50_us, v_ratio, v_lo, v_hi,
+            v_p, v_verdict, v_noise, v_alpha, v_med_a, v_med_b, exp(v_mean), v_t_lo, v_t_hi, v_t_p);
+
+    RAISE NOTICE 'tasker_bench: A/B run %: b/a = % (CI % .. %), %', v_run, round(v_ratio::numeric, 4),
+        coalesce(round(v_lo::numeric, 4)::text, '-'), coalesce(round(v_hi::numeric, 4)::text, '-'), v_verdict;
+    RETURN ROW(v_run, (v_side_a.result).p50_us, (v_side_b.result).p50_us, v_ratio, v_lo, v_hi, v_p,
+               v_verdict, v_rounds, v_noise)::tasker_bench.ab_outcome;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_ab(text, text, text, integer, bigint, interval, text, boolean, text, text, text, float8, float8) IS
+    'Measures two statements in alternating rounds in one session (a b, b a, ...); returns the ratio b/a of the '
+    'medians (Hodges-Lehmann over the per-round log ratios) with a Wilcoxon signed-rank interval (1 - alpha) and '
+    'p-value, and a verdict; stores a run of kind ab (results a and b, tasker_bench.ab_results)';
+
+-- ---------------------------------------------------------------------------
+-- Reports
+-- ---------------------------------------------------------------------------
+
+/*
+ * A histogram in bins for people: log-spaced between the minimum and the
+ * maximum, in microseconds with the clock read cost subtracted.  When a few
+ * outliers stretch the range (max > 2 * p99), the first bins-1 bins span
+ * min .. p99 and the last one holds everything above p99.  Every bin is
+ * returned, empty ones too.  A bucket of the histogram falls in the bin of
+ * its midpoint.
+ */
+CREATE FUNCTION tasker_bench.report_bins(h tasker_bench.histogram, clock_ns float8 DEFAULT 0,
+                                         bins integer DEFAULT 10)
+RETURNS TABLE (bin integer, low_us float8, high_us float8, count bigint)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    WITH s AS (
+        SELECT greatest(tasker_bench.hmin(h), 1)::float8 AS lo,
+               greatest(tasker_bench.hmax(h), 1)::float8 AS hi,
+               tasker_bench.percentile(h, 0.99) AS p99,
+               greatest(least(bins, 60), 2) AS nb
+    ), e AS (
+        SELECT s.lo, s.hi, s.nb,
+               CASE WHEN s.hi > 2 * s.p99 AND s.p99 > s.lo THEN s.p99 ELSE s.hi END AS top,
+               CASE WHEN s.hi > 2 * s.p99 AND s.p99 > s.lo THEN s.nb - 1 ELSE s.nb END AS k
+          FROM s
+    ), edges AS (
+        SELECT i AS bin,
+               CASE WHEN i > e.k THEN e.top ELSE e.lo * (e.top / e.lo) ^ ((i - 1)::float8 / e.k) END AS low_ns,
+               CASE WHEN i > e.k THEN e.hi ELSE e.lo * (e.top / e.lo) ^ (i::float8 / e.k) END AS high_ns
+          FROM e, generate_series(1, e.nb) i
+         WHERE e.hi > e.lo OR i = 1
+    ), placed AS (
+        SELECT CASE WHEN e.hi <= e.lo THEN 1
+                    WHEN v.x > e.top THEN e.k + 1
+                    WHEN e.top <= e.lo THEN 1
+                    ELSE least(greatest(floor(e.k * ln(v.x / e.lo) / ln(e.top / e.lo))::integer + 1, 1), e.k)
+               END AS bin,
+               v.count
+          FROM e, LATERAL (SELECT least(greatest((bk.low_ns + bk.high_ns) / 2.0, e.lo), e.hi)::float8 AS x,
+                                  bk.count
+                             FROM tasker_bench.hbuckets(h) bk) v
+    )
+    SELECT ed.bin,
+           greatest(ed.low_ns - clock_ns, 0) / 1000.0,
+           greatest(CASE WHEN ed.bin = 1 AND (SELECT e.hi <= e.lo FROM e) THEN (SELECT e.hi FROM e)
+                         ELSE ed.high_ns END - clock_ns, 0) / 1000.0,
+           coalesce((SELECT sum(p.count) FROM placed p WHERE p.bin = ed.bin), 0)::bigint
+      FROM edges ed
+     ORDER BY ed.bin
+$$;
+COMMENT ON FUNCTION tasker_bench.report_bins(tasker_bench.histogram, float8, integer) IS
+    'Log-spaced bins (us, clock_ns subtracted) of a histogram for reports; the last bin holds the tail above p99 when max > 2 p99';
+
+/*
+ * The report of a run as jsonb: the single source of all three formats,
+ * so the json one carries every figure of the text and markdown ones.
+ * Keys (stable, format_version 1):
+ *   format_version
+ *   run        {id, kind, what, suite, label, status, started_at, finished_at, duration_s,
+ *               error, error_sqlstate, failed_case, cases_done, settings, environment, dataset}
+ *   cases      [{case_name, ordinal, category, sql, params, n, warmup_n, min_us, mean_us,
+ *                stddev_us, p50_us, p90_us, p95_us, p99_us, p999_us, max_us, ops_per_s,
+ *                rows_per_call, clock_ns, plan_us, wall_s, read_only, rolled_back, param_sets,
+ *                outliers {low_severe, low_mild, high_mild, high_severe},
+ *                histogram_bins [{low_us, high_us, count}]}]
+ *   ab         (runs of kind ab) {a_name, b_name, a_sql, b_sql, rounds, iterations, ratio,
+ *               ci_low, ci_high, p_value, verdict, noise_threshold_pct, alpha,
+ *               a_p50_us, b_p50_us, a_medians_us, b_medians_us,
+ *               t_ratio, t_ci_low, t_ci_high, t_p_value}; else null
+ *   baseline   (when given) {name, run_id, what, label, started_at, alpha}; else null
+ *   comparison (when given) [the columns of tasker_bench_compare]; else null
+ *   comparison_skipped (text) why a baseline was given but not compared (a failed run); else null
+ */
+CREATE FUNCTION tasker_bench._report_json(p_run bigint, p_baseline text) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_run tasker_bench.runs;
+    v_bl tasker_bench.baselines;
+    v_cases jsonb;
+    v_ab jsonb;
+    v_base jsonb;
+    v_cmp jsonb;
+    v_skip text;
+BEGIN
+    IF p_run IS NULL THEN
+        p_run := tasker_bench._latest_run(NULL, false);
+        IF p_run IS NULL THEN
+            RAISE EXCEPTION 'you have no run to report' USING ERRCODE = '42704',
+                HINT = 'Run a case or suite first (tasker_bench_run), or pass run_id.';
+        END IF;
+    END IF;
+    SELECT * INTO v_run FROM tasker_bench.runs r WHERE r.id = p_run;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'run % does not exist or is not yours', p_run USING ERRCODE = '42704',
+            HINT = 'SELECT id, kind, what, label, status FROM tasker_bench.runs ORDER BY id DESC lists your runs.';
+    END IF;
+
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+               'case_name', r.case_name, 'ordinal', r.ordinal, 'category', r.category,
+               'sql', r.sql, 'params', r.params, 'n', r.n, 'warmup_n', r.warmup_n,
+               'min_us', r.min_us, 'mean_us', r.mean_us, 'stddev_us', r.stddev_us,
+               'p50_us', r.p50_us, 'p90_us', r.p90_us, 'p95_us', r.p95_us, 'p99_us', r.p99_us,
+               'p999_us', r.p999_us, 'max_us', r.max_us, 'ops_per_s', r.ops_per_s,
+               'rows_per_call', r.rows_per_call, 'clock_ns', r.clock_ns, 'plan_us', r.plan_us,
+               'wall_s', r.wall_s, 'read_only', r.read_only, 'rolled_back', r.rolled_back,
+               'param_sets', r.param_sets,
+               'outliers', jsonb_build_object('low_severe', r.outliers_low_severe,
+                                              'low_mild', r.outliers_low_mild,
+                                              'high_mild', r.outliers_high_mild,
+                                              'high_severe', r.outliers_high_severe),
+               'histogram_bins', (SELECT jsonb_agg(jsonb_build_object('low_us', rb.low_us,
+                                                                      'high_us', rb.high_us,
+                                                                      'count', rb.count) ORDER BY rb.bin)
+                                    FROM tasker_bench.report_bins(r.histogram, r.clock_ns) rb))
+               ORDER BY r.ordinal), '[]')
+      INTO v_cases
+      FROM tasker_bench.results r WHERE r.run_id = p_run;
+
+    SELECT jsonb_build_object('a_name', x.a_name, 'b_name', x.b_name, 'a_sql', x.a_sql, 'b_sql', x.b_sql,
+                              'params', x.params, 'rounds', x.rounds, 'iterations', x.iterations,
+                              'ratio', x.ratio, 'ci_low', x.ci_low, 'ci_high', x.ci_high,
+                              'p_value', x.p_value, 'verdict', x.verdict,
+                              'noise_threshold_pct', x.noise_threshold_pct, 'alpha', x.alpha,
+                              'a_p50_us', x.a_p50_us, 'b_p50_us', x.b_p50_us,
+                              'a_medians_us', x.a_medians_us, 'b_medians_us', x.b_medians_us,
+                              't_ratio', x.t_ratio, 't_ci_low', x.t_ci_low, 't_ci_high', x.t_ci_high,
+                              't_p_value', x.t_p_value)
+      INTO v_ab
+      FROM tasker_bench.ab_results x WHERE x.run_id = p_run;
+
+    IF p_baseline IS NOT NULL THEN
+        SELECT * INTO v_bl FROM tasker_bench.baselines bl WHERE bl.name = p_baseline;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'no baseline named "%"', p_baseline USING ERRCODE = '42704',
+                HINT = 'SELECT name, run_id FROM tasker_bench.baselines lists your baselines; tasker_bench_baseline(name) names a run.';
+        END IF;
+        SELECT jsonb_build_object('name', v_bl.name, 'run_id', v_bl.run_id, 'what', r.what,
+                                  'label', r.label, 'started_at', r.started_at, 'alpha', 0.05)
+          INTO v_base
+          FROM tasker_bench.runs r WHERE r.id = v_bl.run_id;
+        IF v_run.status = 'completed' THEN
+            SELECT coalesce(jsonb_agg(to_jsonb(c)), '[]') INTO v_cmp
+              FROM tasker_bench._compare_checked(p_baseline, p_run, NULL, 0.05, NULL) c;
+        ELSE
+            v_skip := format('run %s %s: nothing to compare', p_run,
+                             CASE WHEN v_run.status = 'failed' THEN 'failed' ELSE 'is still running' END);
+        END IF;
+    END IF;
+
+    RETURN jsonb_build_object(
+        'format_version', 1,
+        'run', jsonb_build_object(
+            'id', v_run.id, 'kind', v_run.kind, 'what', v_run.what, 'suite', v_run.suite,
+            'label', v_run.label, 'status', v_run.status, 'started_at', v_run.started_at,
+            'finished_at', v_run.finished_at,
+            'duration_s', extract(epoch FROM v_run.finished_at - v_run.started_at)::float8,
+            'error', v_run.error, 'error_sqlstate', v_run.error_sqlstate,
+            'failed_case', v_run.failed_case, 'cases_done', v_run.cases_done,
+            'settings', v_run.settings, 'environment', v_run.environment, 'dataset', v_run.dataset),
+        'cases', v_cases,
+        'ab', v_ab,
+        'baseline', v_base,
+        'comparison', v_cmp,
+        'comparison_skipped', v_skip);
+END
+$$;
+
+/* A figure for people: 3 significant-ish decimals, '-' for unknown. */
+CREATE FUNCTION tasker_bench._fmt(x float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+             WHEN x IS NULL OR x = 'NaN' THEN '-'
+             WHEN abs(x) = 'Infinity' THEN x::text
+             WHEN abs(x) < 10 THEN round(x::numeric, 3)::text
+             WHEN abs(x) < 1000 THEN round(x::numeric, 2)::text
+             WHEN abs(x) < 100000 THEN round(x::numeric, 1)::text
+             ELSE round(x::numeric)::text
+           END
+$$;
+
+CREATE FUNCTION tasker_bench._fmt_pct(x float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN x IS NULL OR x = 'NaN' THEN '-'
+                ELSE CASE WHEN x > 0 THEN '+' ELSE '' END || round(x::numeric, 1)::text || ' %' END
+$$;
+
+CREATE FUNCTION tasker_bench._fmt_p(p float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN p IS NULL OR p = 'NaN' THEN '-'
+                WHEN p < 0.001 THEN '<0.001'
+                ELSE round(p::numeric, 3)::text END
+$$;
+
+/* A p-value in a sentence: "< 0.001" or "= 0.123". */
+CREATE FUNCTION tasker_bench._fmt_p_is(p float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN p IS NULL OR p = 'NaN' THEN '-'
+                WHEN p < 0.001 THEN '< 0.001'
+                ELSE '= ' || round(p::numeric, 3)::text END
+$$;
+
+/* A threshold in percent: at most 2 decimals, no trailing zeros. */
+CREATE FUNCTION tasker_bench._fmt_thr(x float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN x IS NULL OR x = 'NaN' THEN '-' ELSE trim_scale(round(x::numeric, 2))::text END
+$$;
+
+/* A timestamp of the json report, for people: to the second, in the session's time zone. */
+CREATE FUNCTION tasker_bench._fmt_ts(x text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce(x::timestamptz(0)::text, '-')
+$$;
+
+CREATE FUNCTION tasker_bench._report_settings_line(j jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT string_agg(format('%s %s', k, v), ', ' ORDER BY k)
+      FROM jsonb_each_text(CASE WHEN jsonb_typeof(j->'run'->'settings') = 'object'
+                                THEN j->'run'->'settings' ELSE '{}' END) e(k, v)
+     WHERE v IS NOT NULL
+$$;
+
+/* The text lines shared by the text and markdown formats. */
+CREATE FUNCTION tasker_bench._report_env_line(j jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT concat_ws(', ',
+               'PostgreSQL ' || (j->'run'->'environment'->>'server_version'),
+               (j->'run'->'environment'->>'cpu_count') || ' CPUs',
+               'clock read ' || tasker_bench._fmt((j->'run'->'environment'->>'clock_read_ns')::float8) || ' ns',
+               'tasker_bench ' || (j->'run'->'environment'->>'extension_version'))
+$$;
+
+CREATE FUNCTION tasker_bench._report_dataset_line(j jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN j->'run'->'dataset' IS NULL OR jsonb_typeof(j->'run'->'dataset') <> 'object' THEN NULL
+                ELSE concat_ws(': ', 'schema ' || (j->'run'->'dataset'->>'schema'),
+                               (SELECT string_agg(format('%s %s', k, v), ', ' ORDER BY k)
+                                  FROM jsonb_each_text(j->'run'->'dataset'->'row_counts') e(k, v)))
+           END
+$$;
+
+CREATE FUNCTION tasker_bench._report_hist_lines(c jsonb, p_indent text) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+    WITH b AS (
+        SELECT (x->>'low_us')::float8 AS lo, (x->>'high_us')::float8 AS hi, (x->>'count')::bigint AS n, o
+          FROM jsonb_array_elements(c->'histogram_bins') WITH ORDINALITY AS t(x, o)
+    ), m AS (
+        SELECT greatest(max(b.n), 1) AS maxn, greatest(sum(b.n), 1) AS total,
+               max(length(tasker_bench._fmt(b.lo))) AS wl, max(length(tasker_bench._fmt(b.hi))) AS wh,
+               max(length(b.n::text)) AS wn
+          FROM b
+    )
+    SELECT coalesce(array_agg(format('%s%s .. %s us |%s| %s %s',
+                                     p_indent,
+                                     lpad(tasker_bench._fmt(b.lo), m.wl::int),
+                                     lpad(tasker_bench._fmt(b.hi), m.wh::int),
+                                     rpad(repeat('█', CASE WHEN b.n = 0 THEN 0
+                                                           ELSE greatest(round(40.0 * b.n / m.maxn)::int, 1) END),
+                                          40),
+                                     lpad(b.n::text, m.wn::int),
+                                     lpad(round(100.0 * b.n / m.total, 1)::text, 5) || ' %')
+                              ORDER BY b.o), '{}')
+      FROM b, m
+$$;
+
+CREATE FUNCTION tasker_bench._report_text(j jsonb, p_markdown boolean) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    r jsonb := j->'run';
+    l text[] := '{}';
+    c jsonb;
+    v_line text;
+    v_w int;
+    v_tol text;
+BEGIN
+    -- header
+    IF p_markdown THEN
+        l := l || format('## tasker_bench run %s: %s', r->>'id', replace(r->>'what', '|', '\|'));
+        l := l || ''::text || '| | |'::text || '|---|---|'::text;
+        l := l || format('| status | %s |', r->>'status');
+        l := l || format('| kind | %s |', r->>'kind');
+        IF r->>'suite' IS NOT NULL THEN
+            l := l || format('| suite | %s |', replace(r->>'suite', '|', '\|'));
+        END IF;
+        IF r->>'label' IS NOT NULL THEN
+            l := l || format('| label | %s |', replace(r->>'label', '|', '\|'));
+        END IF;
+        l := l || format('| started | %s |', tasker_bench._fmt_ts(r->>'started_at'));
+        l := l || format('| finished | %s (%s s) |', tasker_bench._fmt_ts(r->>'finished_at'),
+                         tasker_bench._fmt((r->>'duration_s')::float8));
+        IF tasker_bench._report_settings_line(j) IS NOT NULL THEN
+            l := l || format('| settings | %s |', replace(tasker_bench._report_settings_line(j), '|', '\|'));
+        END IF;
+        l := l || format('| environment | %s |', tasker_bench._report_env_line(j));
+        IF tasker_bench._report_dataset_line(j) IS NOT NULL THEN
+            l := l || format('| dataset | %s |', tasker_bench._report_dataset_line(j));
+        END IF;
+        IF r->>'status' = 'failed' THEN
+            l := l || format('| error | %s %s (case %s, after %s cases) |', r->>'error_sqlstate',
+                             replace(r->>'error', '|', '\|'), replace(coalesce(r->>'failed_case', '-'), '|', '\|'),
+                             r->>'cases_done');
+        END IF;
+    ELSE
+        l := l || format('tasker_bench report: run %s (%s)', r->>'id', r->>'status');
+        l := l || format('  what         %s (%s)', r->>'what',
+                         concat_ws(', ', 'kind ' || (r->>'kind'), 'suite ' || (r->>'suite')));
+        IF r->>'label' IS NOT NULL THEN
+            l := l || format('  label        %s', r->>'label');
+        END IF;
+        l := l || format('  when         %s, finished %s (%s s)', tasker_bench._fmt_ts(r->>'started_at'),
+                         tasker_bench._fmt_ts(r->>'finished_at'), tasker_bench._fmt((r->>'duration_s')::float8));
+        IF tasker_bench._report_settings_line(j) IS NOT NULL THEN
+            l := l || format('  settings     %s', tasker_bench._report_settings_line(j));
+        END IF;
+        l := l || format('  environment  %s', tasker_bench._report_env_line(j));
+        IF tasker_bench._report_dataset_line(j) IS NOT NULL THEN
+            l := l || format('  dataset      %s', tasker_bench._report_dataset_line(j));
+        END IF;
+        IF r->>'status' = 'failed' THEN
+            l := l || format('  error        %s %s', r->>'error_sqlstate', r->>'error');
+            l := l || format('               in case "%s", after %s completed cases',
+                             coalesce(r->>'failed_case', '-'), r->>'cases_done');
+        END IF;
+    END IF;
+
+    -- A/B outcome
+    IF j->'ab' IS NOT NULL AND jsonb_typeof(j->'ab') = 'object' THEN
+        l := l || ''::text;
+        IF p_markdown THEN
+            l := l || '### A/B'::text || ''::text
+                   || '| | statement | p50 us |'::text || '|---|---|--:|'::text;
+            l := l || format('| a: %s | `%s` | %s |', j->'ab'->>'a_name', replace(j->'ab'->>'a_sql', '|', '\|'),
+                             tasker_bench._fmt((j->'ab'->>'a_p50_us')::float8));
+            l := l || format('| b: %s | `%s` | %s |', j->'ab'->>'b_name', replace(j->'ab'->>'b_sql', '|', '\|'),
+                             tasker_bench._fmt((j->'ab'->>'b_p50_us')::float8));
+            l := l || ''::text;
+            l := l || format('**b/a = %s** (%s %% CI %s .. %s), p %s, **%s** (noise threshold %s %%, %s rounds of %s iterations)',
+                             round((j->'ab'->>'ratio')::numeric, 4),
+                             round(100 * (1 - (j->'ab'->>'alpha')::numeric)),
+                             coalesce(round((j->'ab'->>'ci_low')::numeric, 4)::text, '-'),
+                             coalesce(round((j->'ab'->>'ci_high')::numeric, 4)::text, '-'),
+                             tasker_bench._fmt_p_is((j->'ab'->>'p_value')::float8), j->'ab'->>'verdict',
+                             tasker_bench._fmt_thr((j->'ab'->>'noise_threshold_pct')::float8),
+                             j->'ab'->>'rounds', j->'ab'->>'iterations');
+        ELSE
+            l := l || format('A/B  a = %s: %s', j->'ab'->>'a_name', j->'ab'->>'a_sql');
+            l := l || format('     b = %s: %s', j->'ab'->>'b_name', j->'ab'->>'b_sql');
+            l := l || format('  p50 a %s us, b %s us; b/a = %s, %s %% CI %s .. %s, p %s: %s',
+                             tasker_bench._fmt((j->'ab'->>'a_p50_us')::float8),
+                             tasker_bench._fmt((j->'ab'->>'b_p50_us')::float8),
+                             round((j->'ab'->>'ratio')::numeric, 4),
+                             round(100 * (1 - (j->'ab'->>'alpha')::numeric)),
+                             coalesce(round((j->'ab'->>'ci_low')::numeric, 4)::text, '-'),
+                             coalesce(round((j->'ab'->>'ci_high')::numeric, 4)::text, '-'),
+                             tasker_bench._fmt_p_is((j->'ab'->>'p_value')::float8), j->'ab'->>'verdict');
+            l := l || format('  %s rounds of %s iterations each, alternating order; noise threshold %s %%',
+                             j->'ab'->>'rounds', j->'ab'->>'iterations',
+                             tasker_bench._fmt_thr((j->'ab'->>'noise_threshold_pct')::float8));
+        END IF;
+    END IF;
+
+    -- cases
+    l := l || ''::text;
+    IF jsonb_array_length(j->'cases') = 0 THEN
+        l := l || CASE WHEN r->>'status' = 'failed' THEN 'No results: the run failed.'
+                       ELSE 'No results.' END;
+    ELSIF p_markdown THEN
+        l := l || '### Cases'::text || ''::text
+               || '| case | n | p50 us | p95 us | p99 us | mean us | stddev us | min us | max us | rows/call | ops/s | outliers low/high |'::text
+               || '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|'::text;
+        FOR c IN SELECT x FROM jsonb_array_elements(j->'cases') x LOOP
+            l := l || format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |',
+                             replace(c->>'case_name', '|', '\|'), c->>'n',
+                             tasker_bench._fmt((c->>'p50_us')::float8), tasker_bench._fmt((c->>'p95_us')::float8),
+                             tasker_bench._fmt((c->>'p99_us')::float8), tasker_bench._fmt((c->>'mean_us')::float8),
+                             tasker_bench._fmt((c->>'stddev_us')::float8), tasker_bench._fmt((c->>'min_us')::float8),
+                             tasker_bench._fmt((c->>'max_us')::float8), tasker_bench._fmt((c->>'rows_per_call')::float8),
+                             tasker_bench._fmt((c->>'ops_per_s')::float8),
+                             (c->'outliers'->>'low_severe')::bigint + (c->'outliers'->>'low_mild')::bigint,
+                             (c->'outliers'->>'high_mild')::bigint + (c->'outliers'->>'high_severe')::bigint);
+        END LOOP;
+        l := l || ''::text || '<details><summary>Latency histograms</summary>'::text || ''::text || '```text'::text;
+        FOR c IN SELECT x FROM jsonb_array_elements(j->'cases') x LOOP
+            l := l || (c->>'case_name') || tasker_bench._report_hist_lines(c, '  ');
+        END LOOP;
+        l := l || '```'::text || ''::text || '</details>'::text;
+    ELSE
+        FOR c IN SELECT x FROM jsonb_array_elements(j->'cases') x LOOP
+            l := l || (c->>'case_name');
+            l := l || format('  p50 %s us  p95 %s us  p99 %s us  mean %s us (stddev %s us)  n %s  rows/call %s  ops/s %s',
+                             tasker_bench._fmt((c->>'p50_us')::float8), tasker_bench._fmt((c->>'p95_us')::float8),
+                             tasker_bench._fmt((c->>'p99_us')::float8), tasker_bench._fmt((c->>'mean_us')::float8),
+                             tasker_bench._fmt((c->>'stddev_us')::float8), c->>'n',
+                             tasker_bench._fmt((c->>'rows_per_call')::float8),
+                             tasker_bench._fmt((c->>'ops_per_s')::float8));
+            l := l || format('  min %s us  max %s us  outliers: low %s severe + %s mild, high %s mild + %s severe',
+                             tasker_bench._fmt((c->>'min_us')::float8), tasker_bench._fmt((c->>'max_us')::float8),
+                             c->'outliers'->>'low_severe', c->'outliers'->>'low_mild',
+                             c->'outliers'->>'high_mild', c->'outliers'->>'high_severe');
+            l := l || tasker_bench._report_hist_lines(c, '    ');
+            l := l || ''::text;
+        END LOOP;
+        l := l[1 : cardinality(l) - 1];
+    END IF;
+
+    -- comparison with the baseline
+    IF j->'baseline' IS NOT NULL AND jsonb_typeof(j->'baseline') = 'object' THEN
+        l := l || ''::text;
+        v_line := format('Comparison with baseline "%s" (run %s%s)', j->'baseline'->>'name',
+                         j->'baseline'->>'run_id',
+                         coalesce(', ' || (j->'baseline'->>'label'), ''));
+        IF p_markdown THEN
+            l := l || ('### ' || replace(v_line, '"', '`'));
+        ELSE
+            l := l || v_line;
+        END IF;
+        IF j->>'comparison_skipped' IS NOT NULL THEN
+            l := l || (CASE WHEN p_markdown THEN '' ELSE '  ' END || 'Not compared: ' || (j->>'comparison_skipped'));
+        ELSIF p_markdown THEN
+            l := l || ''::text
+                   || '| case | baseline p50 us | current p50 us | change | 95 % CI | p | verdict | tolerance | within | p95 us (base → cur) | p99 us (base → cur) | mean us (base → cur) |'::text
+                   || '|---|--:|--:|--:|---|--:|---|---|---|---|---|---|'::text;
+            FOR c IN SELECT x FROM jsonb_array_elements(j->'comparison') x LOOP
+                l := l || format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s | %s → %s | %s → %s |',
+                                 replace(c->>'case_name', '|', '\|'),
+                                 tasker_bench._fmt((c->>'baseline_p50_us')::float8),
+                                 tasker_bench._fmt((c->>'current_p50_us')::float8),
+                                 tasker_bench._fmt_pct((c->>'change_pct')::float8),
+                                 CASE WHEN c->>'ci_low_pct' IS NULL THEN '-'
+                                      ELSE tasker_bench._fmt_pct((c->>'ci_low_pct')::float8) || ' .. '
+                                           || tasker_bench._fmt_pct((c->>'ci_high_pct')::float8) END,
+                                 tasker_bench._fmt_p((c->>'p_value')::float8),
+                                 CASE WHEN (c->>'regression_signal')::boolean THEN '**' || (c->>'verdict') || '** (> 20 %)'
+                                      ELSE c->>'verdict' END,
+                                 format('%s %% (%s)', tasker_bench._fmt_thr((c->>'tolerance_pct')::float8), c->>'tolerance_from'),
+                                 CASE (c->>'within_tolerance')::boolean WHEN true THEN 'yes' WHEN false THEN '**no**' ELSE '-' END,
+                                 tasker_bench._fmt((c->>'baseline_p95_us')::float8), tasker_bench._fmt((c->>'current_p95_us')::float8),
+                                 tasker_bench._fmt((c->>'baseline_p99_us')::float8), tasker_bench._fmt((c->>'current_p99_us')::float8),
+                                 tasker_bench._fmt((c->>'baseline_mean_us')::float8), tasker_bench._fmt((c->>'current_mean_us')::float8));
+            END LOOP;
+        ELSE
+            SELECT greatest(max(length(x->>'case_name')), 4) INTO v_w FROM jsonb_array_elements(j->'comparison') x;
+            l := l || format('  %s  %12s  %12s  %9s  %-21s  %7s  %-12s  %-18s  %s',
+                             rpad('case', v_w), 'base p50 us', 'cur p50 us', 'change', '95 % CI', 'p',
+                             'verdict', 'tolerance', 'within');
+            FOR c IN SELECT x FROM jsonb_array_elements(j->'comparison') x LOOP
+                v_tol := format('%s %% (%s)', tasker_bench._fmt_thr((c->>'tolerance_pct')::float8), c->>'tolerance_from');
+                l := l || rtrim(format('  %s  %12s  %12s  %9s  %-21s  %7s  %-12s  %-18s  %s%s',
+                                 rpad(c->>'case_name', v_w),
+                                 tasker_bench._fmt((c->>'baseline_p50_us')::float8),
+                                 tasker_bench._fmt((c->>'current_p50_us')::float8),
+                                 tasker_bench._fmt_pct((c->>'change_pct')::float8),
+                                 CASE WHEN c->>'ci_low_pct' IS NULL THEN '-'
+                                      ELSE tasker_bench._fmt_pct((c->>'ci_low_pct')::float8) || ' .. '
+                                           || tasker_bench._fmt_pct((c->>'ci_high_pct')::float8) END,
+                                 tasker_bench._fmt_p((c->>'p_value')::float8),
+                                 c->>'verdict', v_tol,
+                                 CASE (c->>'within_tolerance')::boolean WHEN true THEN 'yes' WHEN false THEN 'NO' ELSE '-' END,
+                                 CASE WHEN (c->>'regression_signal')::boolean THEN '  regression signal (> 20 %)' ELSE '' END));
+            END LOOP;
+            l := l || '  (p95 / p99 / mean, baseline -> current, us)'::text;
+            FOR c IN SELECT x FROM jsonb_array_elements(j->'comparison') x LOOP
+                l := l || format('  %s  p95 %s -> %s  p99 %s -> %s  mean %s -> %s', rpad(c->>'case_name', v_w),
+                                 tasker_bench._fmt((c->>'baseline_p95_us')::float8), tasker_bench._fmt((c->>'current_p95_us')::float8),
+                                 tasker_bench._fmt((c->>'baseline_p99_us')::float8), tasker_bench._fmt((c->>'current_p99_us')::float8),
+                                 tasker_bench._fmt((c->>'baseline_mean_us')::float8), tasker_bench._fmt((c->>'current_mean_us')::float8));
+            END LOOP;
+        END IF;
+        IF j->>'comparison_skipped' IS NULL THEN
+            l := l || format('%snoise threshold %s %%, alpha 0.05; change and CI of the median from the raw histograms (clock read cost not subtracted), p from a Mann-Whitney test',
+                             CASE WHEN p_markdown THEN E'\n' ELSE '  ' END,
+                             coalesce((SELECT string_agg(DISTINCT tasker_bench._fmt_thr((x->>'noise_threshold_pct')::float8), '/')
+                                         FROM jsonb_array_elements(j->'comparison') x), '-'));
+        END IF;
+    END IF;
+    RETURN array_to_string(l, E'\n');
+END
+$$;
+
+CREATE FUNCTION tasker_bench_report(run_id bigint DEFAULT NULL, baseline text DEFAULT NULL,
+                                    format text DEFAULT 'text')
+RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_format text := lower(tasker_bench_report.format);
+    v_json jsonb;
+BEGIN
+    IF v_format IS NULL OR v_format NOT IN ('text', 'markdown', 'json') THEN
+        RAISE EXCEPTION 'unknown report format "%"', coalesce(tasker_bench_report.format, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Use text (for psql), markdown (for a pull request) or json (for tools).';
+    END IF;
+    v_json := tasker_bench._report_json(tasker_bench_report.run_id, tasker_bench_report.baseline);
+    IF v_format = 'json' THEN
+        RETURN jsonb_pretty(v_json);
+    END IF;
+    RETURN tasker_bench._report_text(v_json, v_format = 'markdown');
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_report(bigint, text, text) IS
+    'Report of a run (default: your latest): text for psql, markdown for a pull request, json for tools '
+    '(keys: format_version, run, cases, ab, baseline, comparison, comparison_skipped); with a baseline, the comparison';

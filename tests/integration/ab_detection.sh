@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Detection power and false alarms of tasker_bench_ab and tasker_bench_compare
+# on a deterministic SQL function: work(n) sums generate_series(1, n)
+# (about 60 us for n = 1000); "5 % slower" is the same work on 5 % more rows.
+#   - A/A through tasker_bench_ab: no regressed/improved verdict in >= 19 of 20 trials
+#   - 5 % slower through tasker_bench_ab: ratio within 1.03-1.07 and CI excluding 1.0 in >= 19 of 20
+#   - A/A through two runs + tasker_bench_compare: no regressed/improved in >= 19 of 20
+#   - 5 % slower through two runs + tasker_bench_compare: regressed in >= 8 of 10 (separate runs
+#     are exposed to load that changes between them; tools/bench-compare.sh prints the rates)
+# Each A/B trial is 20 rounds of AB_ITERATIONS iterations per statement.
+source "$(dirname "$0")/../lib.sh"
+AB_ITERATIONS=${AB_ITERATIONS:-300}
+RUN_ITERATIONS=${RUN_ITERATIONS:-3000}
+t0=$(date +%s)
+errfile=$(mktemp)
+
+psql -X -q -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS tb_ab_detection" \
+	-c "CREATE DATABASE tb_ab_detection" >/dev/null
+export PGDATABASE=tb_ab_detection
+q "SET client_min_messages = warning; CREATE EXTENSION tasker_bench" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
+CREATE FUNCTION work(n int) RETURNS bigint LANGUAGE sql STABLE
+AS 'SELECT sum(g) FROM generate_series(1, n) g';
+CREATE FUNCTION work_case() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT work(1000)';
+CREATE TABLE trials (kind text, trial int, ratio float8, ci_low float8, ci_high float8,
+                     change_pct float8, verdict text);
+SET client_min_messages = warning;
+SELECT tasker_bench_register('detect/work', 'SELECT work_case()', suite => 'detect');
+SQL
+
+# trials of tasker_bench_ab: kind, statement a, statement b
+ab_trials() {
+	psql -X -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "
+DO \$\$
+DECLARE v record;
+BEGIN
+    FOR i IN 1 .. 20 LOOP
+        SELECT * INTO v FROM tasker_bench_ab('$2', '$3', rounds => 20, iterations => $AB_ITERATIONS,
+                                             warmup => '20 ms');
+        INSERT INTO trials VALUES ('$1', i, v.ratio, v.ci_low, v.ci_high, NULL, v.verdict);
+    END LOOP;
+END \$\$" >/dev/null 2>"$errfile" || sed 's/^/#   /' "$errfile"
+}
+
+# trials of two runs and tasker_bench_compare: kind, trials, body of work_case() for the second run
+compare_trials() {
+	psql -X -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "
+DO \$\$
+DECLARE v record; r1 bigint; r2 bigint;
+BEGIN
+    FOR i IN 1 .. $2 LOOP
+        CREATE OR REPLACE FUNCTION work_case() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT work(1000)';
+        SELECT run_id INTO r1 FROM tasker_bench_run('detect', iterations => $RUN_ITERATIONS, warmup => '50 ms');
+        PERFORM tasker_bench_baseline('before', r1, move => true);
+        EXECUTE format('CREATE OR REPLACE FUNCTION work_case() RETURNS bigint LANGUAGE sql STABLE AS %L', '$3');
+        SELECT run_id INTO r2 FROM tasker_bench_run('detect', iterations => $RUN_ITERATIONS, warmup => '50 ms');
+        SELECT * INTO v FROM tasker_bench_compare('before');
+        IF v.current_run_id <> r2 THEN
+            RAISE EXCEPTION 'compared run % instead of the latest run %', v.current_run_id, r2;
+        END IF;
+        INSERT INTO trials VALUES ('$1', i, NULL, v.ci_low_pct, v.ci_high_pct, v.change_pct, v.verdict);
+    END LOOP;
+END \$\$" >/dev/null 2>"$errfile" || sed 's/^/#   /' "$errfile"
+}
+
+summary() {	# kind -> one line
+	q "SELECT format('%s trials: %s', sum(n), string_agg(verdict || ' ' || n, ', ' ORDER BY verdict))
+	     FROM (SELECT verdict, count(*) AS n FROM trials WHERE kind = '$1' GROUP BY verdict) s"
+}
+
+# --- A/B, A/A
+s=$(date +%s)
+ab_trials ab_aa 'SELECT work(1000)' 'SELECT work(1000)'
+fp=$(q "SELECT count(*) FROM trials WHERE kind = 'ab_aa' AND verdict IN ('regressed', 'improved')")
+check "A/A through tasker_bench_ab: $fp of 20 trials regressed/improved (at most 1), $(($(date +%s) - s)) s" \
+	test "${fp:-99}" -le 1
+echo "#   $(summary ab_aa)"
+
+# --- A/B, 5 % more work
+s=$(date +%s)
+ab_trials ab_5 'SELECT work(1000)' 'SELECT work(1050)'
+hits=$(q "SELECT count(*) FROM trials WHERE kind = 'ab_5' AND ratio BETWEEN 1.03 AND 1.07 AND ci_low > 1")
+range=$(q "SELECT format('ratio %s .. %s, CI low >= %s', round(min(ratio)::numeric, 4), round(max(ratio)::numeric, 4),
+                         round(min(ci_low)::numeric, 4)) FROM trials WHERE kind = 'ab_5'")
+check "5 % slower through tasker_bench_ab: $hits of 20 trials with ratio in 1.03-1.07 and CI excluding 1 (at least 19), $(($(date +%s) - s)) s" \
+	test "${hits:-0}" -ge 19
+echo "#   $range; $(summary ab_5)"
+
+# what one A/B trial stored
+check "an A/B run stores two results of 20 x $AB_ITERATIONS samples and its outcome" test \
+	"$(q "SELECT count(*) FILTER (WHERE r.n = 20 * $AB_ITERATIONS) || '/' || count(x.run_id)
+	        FROM tasker_bench.results r LEFT JOIN tasker_bench.ab_results x ON x.run_id = r.run_id
+	       WHERE r.run_id = (SELECT max(id) FROM tasker_bench.runs)")" = "2/2"
+
+# --- two runs + compare, A/A
+s=$(date +%s)
+compare_trials cmp_aa 20 'SELECT work(1000)'
+fp=$(q "SELECT count(*) FROM trials WHERE kind = 'cmp_aa' AND verdict IN ('regressed', 'improved')")
+check "A/A through two runs and tasker_bench_compare: $fp of 20 trials regressed/improved (at most 1), $(($(date +%s) - s)) s" \
+	test "${fp:-99}" -le 1
+echo "#   $(summary cmp_aa); changes $(q "SELECT round(min(change_pct)::numeric, 2) || ' .. ' || round(max(change_pct)::numeric, 2) || ' %' FROM trials WHERE kind = 'cmp_aa'")"
+
+# --- two runs + compare, 5 % more work
+s=$(date +%s)
+compare_trials cmp_5 10 'SELECT work(1050)'
+hits=$(q "SELECT count(*) FROM trials WHERE kind = 'cmp_5' AND verdict = 'regressed'")
+check "5 % slower through two runs and tasker_bench_compare: regressed in $hits of 10 trials (at least 8), $(($(date +%s) - s)) s" \
+	test "${hits:-0}" -ge 8
+echo "#   $(summary cmp_5); changes $(q "SELECT round(min(change_pct)::numeric, 2) || ' .. ' || round(max(change_pct)::numeric, 2) || ' %' FROM trials WHERE kind = 'cmp_5'")"
+
+# the report of the last comparison renders in all three formats
+check "report with a baseline renders as text, markdown and json" test \
+	"$(q "SELECT (tasker_bench_report(baseline => 'before') LIKE '%Comparison with baseline%')::int
+	           + (tasker_bench_report(baseline => 'before', format => 'markdown') LIKE '%### Comparison%')::int
+	           + (jsonb_array_length(tasker_bench_report(baseline => 'before', format => 'json')::jsonb->'comparison') = 1)::int")" = 3
+
+echo "# ab_detection took $(($(date +%s) - t0)) s"
+export PGDATABASE=postgres
+psql -X -q -c "DROP DATABASE tb_ab_detection" >/dev/null
+rm -f "$errfile"
+finish
