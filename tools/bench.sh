@@ -126,3 +126,9 @@ pg=$(PGOPTIONS='-c search_path=tasker,public' "$PGBENCH" -n -M prepared -c 1 -T 
 	awk '/latency average/ {printf "%.1f", $4 * 1000}')
 rm -f "$f"
 printf '   tasker_bench p50 %s   PL/pgSQL loop p50 %s   pgbench -M prepared avg %s\n' "$tb" "$pl" "$pg"
+
+echo
+echo "== comparisons: A/A false positives and detection of 3/5/10 % slowdowns (own cluster)"
+cluster_stop
+trap - EXIT
+bash tools/bench-compare.sh
