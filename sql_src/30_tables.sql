@@ -32,7 +32,9 @@ CREATE TABLE tasker_bench.runs (
     label       text,
     started_at  timestamptz NOT NULL,
     finished_at timestamptz,
-    status      text NOT NULL CHECK (status IN ('running', 'completed', 'failed')),
+    -- 'running' while tasker_bench_run_suite runs it (it commits per case),
+    -- 'interrupted' when that was cancelled or its backend ended first
+    status      text NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'interrupted')),
     error       text,
     error_sqlstate text,
     failed_case text,

@@ -19,6 +19,8 @@ int			tb_progress_interval_ms = 250;
 bool		tb_record_failures = true;
 bool		tb_explain_enabled = true;
 double		tb_noise_threshold = 2.0;
+int			tb_statements_top = 10;
+int			tb_history_runs = 5;
 
 void		_PG_init(void);
 
@@ -69,6 +71,24 @@ _PG_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("tasker_bench.statements_top",
+							"How many nested statements (from pg_stat_statements) are kept per case.",
+							"The ones with the most total time; 0 keeps none.",
+							&tb_statements_top,
+							10, 0, 1000,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("tasker_bench.history_runs",
+							"How many earlier completed runs form the rolling median a run without a baseline is compared with.",
+							NULL,
+							&tb_history_runs,
+							5, 1, 1000,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
 
 	tb_notify_define_gucs();
 

@@ -20,4 +20,10 @@ extern bool tb_explain_enabled;
 /* tasker_bench.noise_threshold: percent change treated as noise */
 extern double tb_noise_threshold;
 
+/* tasker_bench.statements_top: nested statements kept per case */
+extern int	tb_statements_top;
+
+/* tasker_bench.history_runs: runs in the rolling median of alerts */
+extern int	tb_history_runs;
+
 #endif							/* TASKER_BENCH_H */
