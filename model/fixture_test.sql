@@ -5,8 +5,8 @@
 --     psql -X -v ON_ERROR_STOP=1 -f model/fixture_test.sql
 -- The output is deterministic (counts, states, SQLSTATEs; no ids, no times):
 -- diff it against the expected output.  The fixture's progress NOTICEs are
--- suppressed (client_min_messages = warning) except where the bad-input
--- checks print their SQLSTATEs.
+-- suppressed (client_min_messages = warning); the bad-input checks catch
+-- each error in a DO block and list its SQLSTATE and message.
 
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
@@ -93,26 +93,24 @@ SELECT 'step: transitions in time order', count(*)
 UNION ALL
 SELECT 'task transition allowed by the task state machine', count(*)
   FROM tasker.task_transitions
- WHERE (from_state, to_state) NOT IN (
-        (NULL, 'pending'), ('pending', 'initializing'), ('initializing', 'enqueuing_steps'),
+ WHERE (coalesce(from_state, '-'), to_state) NOT IN (
+        ('-', 'pending'), ('pending', 'initializing'), ('initializing', 'enqueuing_steps'),
         ('enqueuing_steps', 'steps_in_process'), ('steps_in_process', 'evaluating_results'),
         ('steps_in_process', 'waiting_for_retry'), ('evaluating_results', 'enqueuing_steps'),
         ('evaluating_results', 'waiting_for_dependencies'), ('evaluating_results', 'complete'),
         ('evaluating_results', 'blocked_by_failures'), ('waiting_for_retry', 'enqueuing_steps'),
         ('blocked_by_failures', 'error'), ('blocked_by_failures', 'resolved_manually'),
         ('pending', 'cancelled'), ('steps_in_process', 'cancelled'))
-    AND NOT (from_state IS NULL AND to_state = 'pending')
 UNION ALL
 SELECT 'step transition allowed by the step state machine', count(*)
   FROM tasker.workflow_step_transitions
- WHERE (from_state, to_state) NOT IN (
-        ('pending', 'enqueued'), ('enqueued', 'in_progress'),
+ WHERE (coalesce(from_state, '-'), to_state) NOT IN (
+        ('-', 'pending'), ('pending', 'enqueued'), ('enqueued', 'in_progress'),
         ('in_progress', 'enqueued_for_orchestration'), ('enqueued_for_orchestration', 'complete'),
         ('in_progress', 'enqueued_as_error_for_orchestration'),
         ('enqueued_as_error_for_orchestration', 'waiting_for_retry'),
         ('enqueued_as_error_for_orchestration', 'error'), ('waiting_for_retry', 'pending'),
         ('pending', 'cancelled'), ('error', 'resolved_manually'))
-    AND NOT (from_state IS NULL AND to_state = 'pending')
 UNION ALL
 SELECT 'complete task: all steps complete, complete flag and completed_at', count(*)
   FROM per_task p JOIN tcur tc USING (task_uuid)
@@ -183,15 +181,18 @@ SELECT 'rows point at existing parents (steps, transitions, tasks)', (
      + (SELECT count(*) FROM tasker.tasks t
          WHERE NOT EXISTS (SELECT 1 FROM tasker.named_tasks n WHERE n.named_task_uuid = t.named_task_uuid)))
 UNION ALL
-SELECT 'audit: one row per worker result transition', (
-       SELECT count(*) FROM tasker.workflow_step_transitions tr
-         FULL JOIN tasker.workflow_step_result_audit au
-                ON au.workflow_step_transition_uuid = tr.workflow_step_transition_uuid
-        WHERE (tr.to_state IN ('enqueued_for_orchestration', 'enqueued_as_error_for_orchestration'))
-              IS DISTINCT FROM (au.workflow_step_transition_uuid IS NOT NULL)
-           OR au.task_uuid IS DISTINCT FROM (SELECT s.task_uuid FROM tasker.workflow_steps s
-                                              WHERE s.workflow_step_uuid = tr.workflow_step_uuid)
-              AND au.workflow_step_transition_uuid IS NOT NULL)
+SELECT 'audit: one row per worker result transition, right task', (
+       (SELECT count(*) FROM tasker.workflow_step_transitions tr
+         WHERE tr.to_state IN ('enqueued_for_orchestration', 'enqueued_as_error_for_orchestration')
+           AND (SELECT count(*) FROM tasker.workflow_step_result_audit au
+                 WHERE au.workflow_step_transition_uuid = tr.workflow_step_transition_uuid) <> 1)
+     + (SELECT count(*) FROM tasker.workflow_step_result_audit au
+         WHERE NOT EXISTS (SELECT 1 FROM tasker.workflow_step_transitions tr
+                             JOIN tasker.workflow_steps s ON s.workflow_step_uuid = tr.workflow_step_uuid
+                            WHERE tr.workflow_step_transition_uuid = au.workflow_step_transition_uuid
+                              AND tr.workflow_step_uuid = au.workflow_step_uuid
+                              AND s.task_uuid = au.task_uuid
+                              AND au.success = (tr.to_state = 'enqueued_for_orchestration'))))
 $$;
 
 -- ---------------------------------------------------------------------------
@@ -270,14 +271,15 @@ SELECT cur.to_state, ctx.execution_status = 'has_ready_steps' AS has_ready_steps
 -- 3. Determinism: same arguments -> same dataset; another seed -> another one
 -- ---------------------------------------------------------------------------
 CREATE TEMP TABLE runs (name text, d jsonb, ids text);
-INSERT INTO runs SELECT 'seed 3 a', tasker_bench_fixture(500, seed => 3, as_of => '2025-06-01 12:00') - 'fixture',
-       (SELECT md5(string_agg(task_uuid::text || workflow_step_uuid::text, ',' ORDER BY workflow_step_uuid))
-          FROM tasker.workflow_steps);
-INSERT INTO runs SELECT 'seed 3 b', tasker_bench_fixture(500, seed => 3, as_of => '2025-06-01 12:00') - 'fixture',
-       (SELECT md5(string_agg(task_uuid::text || workflow_step_uuid::text, ',' ORDER BY workflow_step_uuid))
-          FROM tasker.workflow_steps);
-INSERT INTO runs SELECT 'seed 3 c', tasker_bench_fixture(500, seed => 3) - 'fixture', NULL;
-INSERT INTO runs SELECT 'seed 4', tasker_bench_fixture(500, seed => 4) - 'fixture', NULL;
+-- (the fixture truncates the tables: no other part of its statement may read them)
+INSERT INTO runs SELECT 'seed 3 a', tasker_bench_fixture(500, seed => 3, as_of => '2025-06-01 12:00') - 'fixture';
+UPDATE runs SET ids = (SELECT md5(string_agg(task_uuid::text || workflow_step_uuid::text, ',' ORDER BY workflow_step_uuid))
+                         FROM tasker.workflow_steps) WHERE name = 'seed 3 a';
+INSERT INTO runs SELECT 'seed 3 b', tasker_bench_fixture(500, seed => 3, as_of => '2025-06-01 12:00') - 'fixture';
+UPDATE runs SET ids = (SELECT md5(string_agg(task_uuid::text || workflow_step_uuid::text, ',' ORDER BY workflow_step_uuid))
+                         FROM tasker.workflow_steps) WHERE name = 'seed 3 b';
+INSERT INTO runs SELECT 'seed 3 c', tasker_bench_fixture(500, seed => 3) - 'fixture';
+INSERT INTO runs SELECT 'seed 4', tasker_bench_fixture(500, seed => 4) - 'fixture';
 SELECT (SELECT d FROM runs WHERE name = 'seed 3 a') = (SELECT d FROM runs WHERE name = 'seed 3 b') AS same_description,
        (SELECT ids FROM runs WHERE name = 'seed 3 a') = (SELECT ids FROM runs WHERE name = 'seed 3 b') AS same_ids_same_as_of,
        (SELECT d FROM runs WHERE name = 'seed 3 a') = (SELECT d FROM runs WHERE name = 'seed 3 c') AS same_description_other_time,
@@ -288,8 +290,8 @@ SELECT (SELECT d FROM runs WHERE name = 'seed 3 a') = (SELECT d FROM runs WHERE 
 SELECT tasker_bench.describe_dataset() = (SELECT d FROM runs WHERE name = 'seed 4') AS describe_matches_return;
 
 -- row by row (triggers and foreign key checks firing) gives the same dataset
-SELECT (tasker_bench_fixture(300, seed => 5, fast => false) -> 'fixture' ->> 'audit') AS audit_by_slow,
-       tasker_bench.describe_dataset() AS slow \gset
+SELECT tasker_bench_fixture(300, seed => 5, fast => false) -> 'fixture' ->> 'audit' AS audit_by_slow \gset
+SELECT tasker_bench.describe_dataset() AS slow \gset
 SELECT tasker_bench_fixture(300, seed => 5, fast => true) - 'fixture' = :'slow'::jsonb AS fast_equals_row_by_row;
 SELECT :'audit_by_slow' AS audit_written_by;
 
@@ -313,10 +315,11 @@ SELECT s.shape, count(*) AS steps, sum(cardinality(s.parents)) AS edges, max(s.l
 -- ---------------------------------------------------------------------------
 CREATE SCHEMA fixture_test_empty;
 SELECT tasker_bench.describe_dataset() AS before_bad_input \gset
-SET client_min_messages = notice;
+CREATE TEMP TABLE bad_input (n serial, call text, outcome text);
 DO $$
 DECLARE
     c text;
+    h text;
 BEGIN
     FOREACH c IN ARRAY ARRAY[
         'SELECT tasker_bench_fixture(NULL)',
@@ -345,14 +348,16 @@ BEGIN
     ] LOOP
         BEGIN
             EXECUTE c;
-            RAISE NOTICE '% -> no error', c;
+            INSERT INTO bad_input (call, outcome) VALUES (c, 'no error');
         EXCEPTION WHEN others THEN
-            RAISE NOTICE '% -> %: %', c, SQLSTATE, SQLERRM;
+            GET STACKED DIAGNOSTICS h = PG_EXCEPTION_HINT;
+            INSERT INTO bad_input (call, outcome)
+            VALUES (c, SQLSTATE || ': ' || SQLERRM || coalesce(nullif(' (hint: ' || h || ')', ' (hint: )'), ''));
         END;
     END LOOP;
 END
 $$;
-SET client_min_messages = warning;
+SELECT call, outcome FROM bad_input ORDER BY n;
 SELECT tasker_bench.describe_dataset() = :'before_bad_input'::jsonb AS unchanged_after_bad_input;
 DROP SCHEMA fixture_test_empty;
 

@@ -57,8 +57,21 @@
 --   '<shape>.<step>' (named_steps.name is unique schema wide).
 --
 -- Task states: each task draws its current state from state_mix, a jsonb
--- object {task state: weight >= 0}; the states not named get weight 0
--- (tasker_bench.fixture_default_state_mix() is used when it is NULL).
+-- object {task state: weight >= 0}; weights are relative, the states not
+-- named get weight 0 (tasker_bench.fixture_default_state_mix() is used when
+-- it is NULL: complete 40, pending 12, steps_in_process 10,
+-- waiting_for_dependencies 8, waiting_for_retry 6, error 6, cancelled 5,
+-- enqueuing_steps 3, evaluating_results 3, blocked_by_failures 3,
+-- initializing 2, resolved_manually 2).
+--
+-- Returns tasker_bench.describe_dataset(schema) plus a "fixture" object: the
+-- arguments used (tasks, shapes, seed, state_mix, as_of), whether fast mode
+-- was used, who wrote the audit rows ("fixture", "trigger" or "none") and the
+-- elapsed seconds.  Progress is reported with one NOTICE per phase.
+--
+-- The fixture TRUNCATEs the tables, so the statement that calls it must not
+-- itself read them (PostgreSQL refuses to truncate a table that an active
+-- query of the same session uses): call it in a statement of its own.
 --
 -- Histories (task path; the steps' paths in brackets).  k = how many steps
 -- are done (a prefix in level order), R = how many levels are done; one
@@ -66,14 +79,17 @@
 --
 --   pending                 pending                         [all steps: pending]
 --   initializing            pending, initializing           [all pending]
---   enqueuing_steps         ... R rounds, enqueuing_steps   [first ready step enqueued]
+--   enqueuing_steps         ... R rounds, enqueuing_steps   [first ready step enqueued,
+--                                       the other ready ones pending]
 --   steps_in_process        ... R rounds, enqueuing_steps, steps_in_process
 --                                      [ready steps enqueued / in_progress /
 --                                       enqueued_for_orchestration]
---   evaluating_results      ... R >= 1 rounds               [ready steps pending or in_progress]
+--   evaluating_results      ... R >= 1 rounds               [first ready step pending,
+--                                       the others pending or in_progress]
 --   waiting_for_dependencies ... R >= 1 rounds, waiting_for_dependencies
 --                                      [half the tasks: first ready step pending
---                                       (has_ready_steps); others: in_progress]
+--                                       (has_ready_steps), the others in_progress;
+--                                       the other half: all in_progress]
 --   waiting_for_retry       ... enqueuing_steps, steps_in_process,
 --                           (waiting_for_retry, enqueuing_steps, steps_in_process)
 --                           x (attempts - 1), waiting_for_retry
@@ -81,9 +97,11 @@
 --                                       enqueued_as_error_for_orchestration,
 --                                       waiting_for_retry) x 1 or 2 attempts with
 --                                       last_attempted_at and
---                                       backoff_request_seconds set: the retry is
---                                       due for 65 % of the tasks, 1..5 min
---                                       ahead for the others]
+--                                       backoff_request_seconds set: for 30 % of
+--                                       the tasks the step failed 5 s..4 min ago
+--                                       and its backoff (90..300 s) is not over,
+--                                       for the others the backoff (1..300 s)
+--                                       is over]
 --   blocked_by_failures     ... the failed attempts, evaluating_results,
 --                           blocked_by_failures  [one step in error: 3 attempts,
 --                                       or 1 attempt and retryable = false]
@@ -94,7 +112,10 @@
 --                           ... R rounds, enqueuing_steps, steps_in_process,
 --                           cancelled          [steps not done: pending -> cancelled]
 --   complete                ... all rounds, complete      [all complete; 10 % of the
---                                       tasks had one step retried once]
+--                                       tasks had one step retried once (and a
+--                                       waiting_for_retry detour in the task path)]
+--   Steps in the paths above that are not reachable yet (a parent not done)
+--   stay pending; "ready steps" are the steps whose parents are all done.
 --
 --   A step's happy path is pending, enqueued, in_progress,
 --   enqueued_for_orchestration, complete; a retry goes in_progress,
@@ -108,7 +129,8 @@
 -- like now() as the tasker functions see it).  Time in the current state:
 --   pending                   40 % < 1 h, 40 % 1 h..24 h, 20 % 24 h..72 h
 --   waiting_for_dependencies  75 % < 60 min (candidates), 25 % 1 h..12 h
---   waiting_for_retry         75 % < 30 min (candidates), 25 % 30 min..6 h
+--   waiting_for_retry         30 % < 4 min (retry not due yet), then of the
+--                             others 75 % < 30 min, 25 % 30 min..6 h
 --   initializing .. evaluating_results  90 % < 10 min, 10 % 10 min..3 h
 --   blocked_by_failures       0..24 h;  terminal states 0..7 days
 -- Task transitions are 1..20 s apart (per task), step transitions are placed
@@ -117,10 +139,13 @@
 -- Determinism: the dataset (rows, states, structure, attempts, priorities,
 -- offsets from as_of) is a function of (tasks, shapes, seed, state_mix) only:
 -- every random choice is hashint8extended(task or step number, seed-derived
--- salt).  Ids are UUID v7 layout (48-bit millisecond time of the row, version
--- 7, variant 10) whose other bits encode the row's table, task number, step
--- number and sequence number, so they are unique by construction and the same
--- for the same arguments and as_of.
+-- salt).  Ids have the UUID v7 layout (version 7, variant 10): 48 bits of
+-- milliseconds -- the task's creation time, for the task and for its steps,
+-- edges and transitions alike -- then bits encoding the table, task number,
+-- step number and sort_key.  So ids are unique by construction, identical for
+-- identical arguments and as_of, time ordered by task, ordered by sort_key
+-- within an owner, and they ascend in insertion order (the rows are written
+-- in task creation order), which keeps index maintenance append-only.
 --
 -- Speed: every table is filled by one INSERT .. SELECT over generate_series
 -- and small shape tables.  fast => true (the default) additionally sets
@@ -131,8 +156,9 @@
 -- foreign key by construction, and the fixture then writes the audit rows
 -- itself, set-based, if the schema has an enabled trigger on
 -- workflow_step_transitions (which would have written them).  Otherwise, or
--- with fast => false, the triggers run row by row.  The tables are ANALYZEd
--- at the end.
+-- with fast => false, the triggers run row by row.  JIT is off inside the
+-- function (the load queries run once each).  The tables are ANALYZEd at the
+-- end.
 
 -- ---------------------------------------------------------------------------
 -- Internal helpers (inlinable SQL)
@@ -300,17 +326,11 @@ BEGIN
     END IF;
     FOREACH v_table IN ARRAY ARRAY['task_namespaces', 'named_tasks', 'named_steps',
                                    'named_tasks_named_steps', 'tasks', 'workflow_steps',
-                                   'workflow_step_edges', 'task_transitions',
-                                   'workflow_step_transitions', 'workflow_step_result_audit']
+                                   'workflow_step_edges', 'task_transitions', 'workflow_step_transitions']
     LOOP
         IF to_regclass(format('%I.%I', v_schema, v_table)) IS NULL THEN
-            IF v_table <> 'workflow_step_result_audit' THEN
-                v_missing := v_missing || v_table;
-            END IF;
-            CONTINUE;
+            v_missing := v_missing || v_table;
         END IF;
-        EXECUTE format('SELECT count(*) FROM %I.%I', v_schema, v_table) INTO v_n;
-        v_counts := v_counts || jsonb_build_object(v_table, v_n);
     END LOOP;
     IF cardinality(v_missing) > 0 THEN
         RAISE EXCEPTION 'schema "%" has no tasker table %', v_schema, array_to_string(v_missing, ', ')
@@ -318,16 +338,38 @@ BEGIN
                   HINT = format('run tasker_bench_setup(%L) first, or name the schema holding the tasker tables', v_schema);
     END IF;
 
-    EXECUTE format('SELECT coalesce(jsonb_object_agg(s, n), ''{}'') FROM (SELECT to_state AS s, count(*) AS n
-                      FROM %I.task_transitions WHERE most_recent GROUP BY to_state) x', v_schema)
-       INTO v_tstates;
-    EXECUTE format('SELECT coalesce(jsonb_object_agg(s, n), ''{}'') FROM (SELECT to_state AS s, count(*) AS n
-                      FROM %I.workflow_step_transitions WHERE most_recent GROUP BY to_state) x', v_schema)
-       INTO v_sstates;
-    EXECUTE format('SELECT coalesce(jsonb_object_agg(s, n), ''{}'') FROM (SELECT nt.name AS s, count(*) AS n
-                      FROM %I.tasks t JOIN %I.named_tasks nt ON nt.named_task_uuid = t.named_task_uuid
-                     GROUP BY nt.name) x', v_schema, v_schema)
-       INTO v_shapes;
+    -- plain counts
+    FOREACH v_table IN ARRAY ARRAY['task_namespaces', 'named_tasks', 'named_steps', 'named_tasks_named_steps',
+                                   'workflow_steps', 'workflow_step_edges', 'workflow_step_result_audit']
+    LOOP
+        CONTINUE WHEN to_regclass(format('%I.%I', v_schema, v_table)) IS NULL;   -- the audit table is optional
+        EXECUTE format('SELECT count(*) FROM %I.%I', v_schema, v_table) INTO v_n;
+        v_counts := v_counts || jsonb_build_object(v_table, v_n);
+    END LOOP;
+
+    -- tasks per named task (one pass over tasks)
+    EXECUTE format($q$
+        SELECT coalesce(sum(n), 0), coalesce(jsonb_object_agg(name, n), '{}')
+          FROM (SELECT nt.name, sum(c.n)::bigint AS n
+                  FROM (SELECT named_task_uuid, count(*) AS n FROM %1$I.tasks GROUP BY named_task_uuid) c
+                  LEFT JOIN %1$I.named_tasks nt ON nt.named_task_uuid = c.named_task_uuid
+                 GROUP BY nt.name) x$q$, v_schema)
+       INTO v_n, v_shapes;
+    v_counts := v_counts || jsonb_build_object('tasks', v_n);
+
+    -- all transitions and the current ones per state (one pass per table)
+    EXECUTE format($q$
+        SELECT coalesce(sum(n_all), 0), coalesce(jsonb_object_agg(to_state, n_cur) FILTER (WHERE n_cur > 0), '{}')
+          FROM (SELECT to_state, count(*) AS n_all, count(*) FILTER (WHERE most_recent) AS n_cur
+                  FROM %1$I.task_transitions GROUP BY to_state) x$q$, v_schema)
+       INTO v_n, v_tstates;
+    v_counts := v_counts || jsonb_build_object('task_transitions', v_n);
+    EXECUTE format($q$
+        SELECT coalesce(sum(n_all), 0), coalesce(jsonb_object_agg(to_state, n_cur) FILTER (WHERE n_cur > 0), '{}')
+          FROM (SELECT to_state, count(*) AS n_all, count(*) FILTER (WHERE most_recent) AS n_cur
+                  FROM %1$I.workflow_step_transitions GROUP BY to_state) x$q$, v_schema)
+       INTO v_n, v_sstates;
+    v_counts := v_counts || jsonb_build_object('workflow_step_transitions', v_n);
 
     RETURN jsonb_build_object('schema', v_schema,
                               'row_counts', v_counts,
@@ -355,6 +397,7 @@ CREATE FUNCTION tasker_bench_fixture(
     as_of     timestamp DEFAULT NULL
 ) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET jit = off   -- the load queries are big expressions run once: compiling them costs more than it saves
 AS $fx$
 DECLARE
     c_states constant text[] := '{pending,initializing,enqueuing_steps,steps_in_process,evaluating_results,waiting_for_dependencies,waiting_for_retry,blocked_by_failures,complete,error,cancelled,resolved_manually}';
@@ -534,7 +577,7 @@ BEGIN
     v_tp := clock_timestamp();
     IF to_regclass('pg_temp.tb_fx_shapes') IS NOT NULL THEN
         DROP TABLE IF EXISTS pg_temp.tb_fx_spath, pg_temp.tb_fx_tpath, pg_temp.tb_fx_s, pg_temp.tb_fx_t,
-                             pg_temp.tb_fx_steps, pg_temp.tb_fx_shapes;
+                             pg_temp.tb_fx_edges, pg_temp.tb_fx_steps, pg_temp.tb_fx_shapes;
     END IF;
     CREATE TEMP TABLE tb_fx_shapes (shp integer, shape text, ns text, n integer, nlev integer, lvls integer[],
                                     named_task_uuid uuid) ON COMMIT DROP;
@@ -603,8 +646,18 @@ BEGIN
     -- One row per task: its state, progress, path and time line; everything
     -- else is derived from these columns and the shape tables.
     v_tp := clock_timestamp();
+    -- Every consumer below scans the big table (tasks, then steps) in its
+    -- physical order and fetches the few rows it combines them with through a
+    -- LATERAL index lookup: rows are then inserted in task creation order, step
+    -- order and sort_key order, i.e. in ascending id order.
+    CREATE INDEX ON pg_temp.tb_fx_steps (shp, idx);
+    CREATE TEMP TABLE tb_fx_edges ON COMMIT DROP AS
+    SELECT s.shp, p AS from_idx, s.idx AS to_idx
+      FROM pg_temp.tb_fx_steps s CROSS JOIN LATERAL unnest(s.parents) p;
+    CREATE INDEX ON pg_temp.tb_fx_edges (shp, to_idx, from_idx);
     ANALYZE pg_temp.tb_fx_shapes;
     ANALYZE pg_temp.tb_fx_steps;
+    ANALYZE pg_temp.tb_fx_edges;
     CREATE TEMP TABLE tb_fx_t (
         i integer, shp integer, st text, k integer, fa integer, ready boolean, retr integer,
         tp text, m integer, gms bigint, ms_last bigint, ms0 bigint, prio integer, bs integer,
@@ -634,10 +687,11 @@ BEGIN
                    v_now_ms - (a.d * 1000)::bigint AS ms_last
               FROM (
                 SELECT y.*,
-                       -- backoff of the waiting_for_retry step: due already for 65 % of
-                       -- the tasks (at most the time in state), 1..5 min ahead for the rest
+                       -- backoff of the waiting_for_retry step: 90..300 s and not yet
+                       -- elapsed for 30 % of the tasks (they failed 5 s..4 min ago),
+                       -- 1..300 s and already elapsed for the others
                        CASE WHEN y.st <> 'waiting_for_retry' THEN NULL
-                            WHEN y.u4 < 0.35 THEN floor(y.d)::integer + 60 + floor(y.u9 * 240)::integer
+                            WHEN y.u4 < 0.3 THEN 90 + floor(y.u9 * 210)::integer
                             ELSE greatest(1, floor(y.u9 * least(y.d, 300))::integer) END AS bs
                   FROM (
                 SELECT z.i, z.shp, z.st, z.k, z.fa, z.ready, z.retr, z.gms, z.prio, z.u4, z.u9,
@@ -651,7 +705,9 @@ BEGIN
                            WHEN z.st = 'waiting_for_dependencies' THEN
                                CASE WHEN z.u5 < 0.75 THEN 30 + z.u6 * 3500 ELSE 3660 + z.u6 * 39600 END
                            WHEN z.st = 'waiting_for_retry' THEN
-                               CASE WHEN z.u5 < 0.75 THEN 30 + z.u6 * 1740 ELSE 1830 + z.u6 * 19800 END
+                               CASE WHEN z.u4 < 0.3 THEN 5 + z.u6 * (10 + floor(z.u9 * 210))   -- <= backoff - 75 s
+                                    WHEN z.u5 < 0.75 THEN 30 + z.u6 * 1740
+                                    ELSE 1830 + z.u6 * 19800 END
                            WHEN z.st IN ('initializing', 'enqueuing_steps', 'steps_in_process', 'evaluating_results') THEN
                                CASE WHEN z.u5 < 0.9 THEN 5 + z.u6 * 595 ELSE 600 + z.u6 * 10200 END
                            WHEN z.st = 'blocked_by_failures' THEN 60 + z.u6 * 86340
@@ -710,7 +766,9 @@ BEGIN
       FROM (SELECT t.i, t.ms0, t.ms_last, t.gms, t.k, t.bs, t.task_uuid, s.idx, s.named_step_uuid,
                    tasker_bench._fx_step_path(t.st, s.idx, t.k, s.mp, t.fa, t.ready, t.retr,
                                               tasker_bench._fx_u(t.i::bigint * 2048 + s.idx, v_salt + 10)) AS path
-              FROM pg_temp.tb_fx_t t JOIN pg_temp.tb_fx_steps s ON s.shp = t.shp
+              FROM pg_temp.tb_fx_t t
+             CROSS JOIN LATERAL (SELECT s.idx, s.mp, s.named_step_uuid FROM pg_temp.tb_fx_steps s
+                                  WHERE s.shp = t.shp ORDER BY s.idx OFFSET 0) s
             OFFSET 0) q;
     ANALYZE pg_temp.tb_fx_s;
 
@@ -721,12 +779,14 @@ BEGIN
            j = length(d.tp) AS last,
            substr(d.tp, j, 1) IN ('i', 'e', 's', 'v') AS claimed
       FROM (SELECT DISTINCT tp FROM pg_temp.tb_fx_t) d CROSS JOIN LATERAL generate_series(1, length(d.tp)) j;
+    CREATE INDEX ON pg_temp.tb_fx_tpath (tp, j);
     CREATE TEMP TABLE tb_fx_spath ON COMMIT DROP AS
     SELECT d.path, j, tasker_bench._fx_sstate(substr(d.path, j, 1)) AS to_state,
            CASE WHEN j > 1 THEN tasker_bench._fx_sstate(substr(d.path, j - 1, 1)) END AS from_state,
            j = length(d.path) AS last,
            substr(d.path, j, 1) IN ('o', 'a') AS audit
       FROM (SELECT DISTINCT path FROM pg_temp.tb_fx_s) d CROSS JOIN LATERAL generate_series(1, length(d.path)) j;
+    CREATE INDEX ON pg_temp.tb_fx_spath (path, j);
     ANALYZE pg_temp.tb_fx_tpath;
     ANALYZE pg_temp.tb_fx_spath;
     RAISE NOTICE 'tasker_bench_fixture: % task plans drawn (% s)', v_tasks,
@@ -744,7 +804,7 @@ BEGIN
                'tasker_bench', 'tasker_bench_fixture', 'benchmark fixture',
                '{"fixture": "tasker_bench"}'::jsonb,
                jsonb_build_object('fixture_task', t.i, 'seed', $2),
-               md5(sh.shape || ':' || $2 || ':' || t.i),
+               replace(t.task_uuid::text, '-', ''),
                t.prio,
                tasker_bench._fx_uuid(t.ms0, 7, t.i, 0, 1),
                CASE WHEN tasker_bench._fx_u(t.i, $3) < 0.05 THEN tasker_bench._fx_uuid(t.ms0, 7, t.i, 0, 2) END,
@@ -794,8 +854,8 @@ BEGIN
                tasker_bench._fx_uuid(t.ms0, 2, t.i, e.to_idx, 0),
                'provides', $1 + t.ms0 * interval '1 ms', $1 + t.ms0 * interval '1 ms'
           FROM pg_temp.tb_fx_t t
-          JOIN (SELECT s.shp, p AS from_idx, s.idx AS to_idx
-                  FROM pg_temp.tb_fx_steps s CROSS JOIN LATERAL unnest(s.parents) p) e ON e.shp = t.shp$q$,
+         CROSS JOIN LATERAL (SELECT e.from_idx, e.to_idx FROM pg_temp.tb_fx_edges e
+                              WHERE e.shp = t.shp ORDER BY e.to_idx, e.from_idx OFFSET 0) e$q$,
         v_schema)
     USING v_epoch;
     GET DIAGNOSTICS v_n = ROW_COUNT;
@@ -816,7 +876,9 @@ BEGIN
                r.j, r.last,
                $1 + (t.ms0 + (r.j - 1) * t.gms) * interval '1 ms',
                $1 + (t.ms0 + (r.j - 1) * t.gms) * interval '1 ms'
-          FROM pg_temp.tb_fx_t t JOIN pg_temp.tb_fx_tpath r ON r.tp = t.tp$q$, v_schema)
+          FROM pg_temp.tb_fx_t t
+         CROSS JOIN LATERAL (SELECT r.j, r.to_state, r.from_state, r.last, r.claimed FROM pg_temp.tb_fx_tpath r
+                              WHERE r.tp = t.tp ORDER BY r.j OFFSET 0) r$q$, v_schema)
     USING v_epoch, v_procs;
     GET DIAGNOSTICS v_n = ROW_COUNT;
     RAISE NOTICE 'tasker_bench_fixture: task_transitions % inserted (% s)', v_n,
@@ -832,7 +894,9 @@ BEGIN
                '{}'::jsonb, r.j, r.last,
                $1 + CASE WHEN r.j = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es - (x.p - r.j) * (x.gms / 2)) END * interval '1 ms',
                $1 + CASE WHEN r.j = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es - (x.p - r.j) * (x.gms / 2)) END * interval '1 ms'
-          FROM pg_temp.tb_fx_s x JOIN pg_temp.tb_fx_spath r ON r.path = x.path$q$, v_schema)
+          FROM pg_temp.tb_fx_s x
+         CROSS JOIN LATERAL (SELECT r.j, r.to_state, r.from_state, r.last FROM pg_temp.tb_fx_spath r
+                              WHERE r.path = x.path ORDER BY r.j OFFSET 0) r$q$, v_schema)
     USING v_epoch;
     GET DIAGNOSTICS v_n = ROW_COUNT;
     RAISE NOTICE 'tasker_bench_fixture: workflow_step_transitions % inserted (% s)', v_n,
@@ -848,8 +912,9 @@ BEGIN
             SELECT x.step_uuid, tasker_bench._fx_uuid(x.ms0, 5, x.i, x.idx, r.j), x.task_uuid,
                    $1 + greatest(x.ms0, x.es - (x.p - r.j) * (x.gms / 2)) * interval '1 ms',
                    r.to_state = 'enqueued_for_orchestration'
-              FROM pg_temp.tb_fx_s x JOIN pg_temp.tb_fx_spath r ON r.path = x.path
-             WHERE r.audit$q$, v_schema)
+              FROM pg_temp.tb_fx_s x
+             CROSS JOIN LATERAL (SELECT r.j, r.to_state FROM pg_temp.tb_fx_spath r
+                                  WHERE r.path = x.path AND r.audit ORDER BY r.j OFFSET 0) r$q$, v_schema)
         USING v_epoch;
         GET DIAGNOSTICS v_n = ROW_COUNT;
         RAISE NOTICE 'tasker_bench_fixture: workflow_step_result_audit % inserted (% s)', v_n,
@@ -860,7 +925,7 @@ BEGIN
         PERFORM set_config('session_replication_role', v_old_srr, true);
     END IF;
     DROP TABLE pg_temp.tb_fx_spath, pg_temp.tb_fx_tpath, pg_temp.tb_fx_s, pg_temp.tb_fx_t,
-               pg_temp.tb_fx_steps, pg_temp.tb_fx_shapes;
+               pg_temp.tb_fx_edges, pg_temp.tb_fx_steps, pg_temp.tb_fx_shapes;
 
     -- --------------------------------------------------------------- analyze
     v_tp := clock_timestamp();
