@@ -170,34 +170,44 @@ SELECT pg_temp.err($$SELECT tasker_bench_suite_settings('cmp', -5)$$);
 SELECT name, what FROM tasker_bench_baseline('cmp-other', :other_run);
 SELECT pg_temp.err($$SELECT * FROM tasker_bench_compare('cmp-other')$$);
 
--- the statistics helpers: t critical values and the verdict rule
-SELECT df, round(tasker_bench._t_critical(0.95, df)::numeric, 3) AS t975,
-       round((1 - tasker_bench._t_central(tasker_bench._t_critical(0.95, df), df))::numeric, 6) AS two_sided_p
+-- the statistics of the A/B (src/stats.c): t critical values, the t interval and test
+SELECT ARRAY(SELECT x - y FROM unnest('{1.83,0.50,1.62,2.48,1.68,1.88,1.55,3.06,1.30}'::float8[],
+                                     '{0.878,0.647,0.598,2.05,1.06,1.29,1.06,3.14,1.29}'::float8[]) d(x, y))::text AS dep \gset
+SELECT df, round(tasker_bench.t_quantile(0.975, df)::numeric, 3) AS t975
   FROM unnest('{1,2,3,4,9,19,30,100}'::int[]) df;
+-- R: t.test(x, y, paired = TRUE) on Hollander & Wolfe's depression data: mean 0.4318889,
+-- CI 0.1037787 .. 0.7599991, p = 0.01618
+SELECT round(mean::numeric, 7) AS mean, round(low::numeric, 7) AS low, round(high::numeric, 7) AS high,
+       round(tasker_bench.t_test_p(:'dep', 0)::numeric, 5) AS p_value
+  FROM tasker_bench.mean_ci(:'dep', 0.95);
 -- Hodges-Lehmann estimate, signed-rank interval and p (R: wilcox.test(x, y, paired = TRUE, conf.int = TRUE)
--- on Hollander & Wolfe's depression data: V = 40, p = 0.03906, (pseudo)median 0.46, CI 0.010 .. 0.786)
-SELECT round(estimate::numeric, 4) AS estimate, round(ci_low::numeric, 4) AS ci_low,
-       round(ci_high::numeric, 4) AS ci_high, round(p_value::numeric, 5) AS p_value
-  FROM tasker_bench._signed_rank(ARRAY(SELECT x - y FROM unnest('{1.83,0.50,1.62,2.48,1.68,1.88,1.55,3.06,1.30}'::float8[],
-                                                                '{0.878,0.647,0.598,2.05,1.06,1.29,1.06,3.14,1.29}'::float8[]) d(x, y)),
-                                 0.95);
+-- on the same data: V = 40, p = 0.03906, (pseudo)median 0.46, CI 0.010 .. 0.786)
+SELECT round(estimate::numeric, 4) AS estimate, round(low::numeric, 4) AS low,
+       round(high::numeric, 4) AS high, round(p_value::numeric, 5) AS p_value
+  FROM tasker_bench.signed_rank(:'dep');
 -- ties and zeros (normal approximation), a wild value does not move the estimate much, too few values for 95 %
-SELECT round(estimate::numeric, 4) AS estimate, round(ci_low::numeric, 4) AS ci_low,
-       round(ci_high::numeric, 4) AS ci_high, round(p_value::numeric, 4) AS p_value
-  FROM tasker_bench._signed_rank('{0.05,0.05,0.05,0.04,0.06,0,0.05,0.05,0.04,0.06,0.05,0.05}', 0.95);
-SELECT round(estimate::numeric, 4) AS estimate, round(ci_low::numeric, 4) AS ci_low,
-       round(ci_high::numeric, 4) AS ci_high, round(p_value::numeric, 4) AS p_value
-  FROM tasker_bench._signed_rank('{0.05,0.05,0.05,0.04,0.06,0.9,0.05,0.05,0.04,0.06,0.05,-0.7}', 0.95);
-SELECT estimate, ci_low IS NULL AS no_interval, round(p_value::numeric, 4) AS p_value
-  FROM tasker_bench._signed_rank('{0.1,0.2,0.3,0.4,0.5}', 0.95);
-SELECT round(tasker_bench._normal_upper(1.959963985)::numeric, 6) AS upper_1_96,
-       round(tasker_bench._normal_quantile(0.975)::numeric, 5) AS z975;
-SELECT tasker_bench._verdict(5, 1, 9, 0.01, 0.05, 2) AS regressed,
-       tasker_bench._verdict(-5, -9, -1, 0.01, 0.05, 2) AS improved,
-       tasker_bench._verdict(1, -1.5, 1.5, 0.5, 0.05, 2) AS unchanged,
-       tasker_bench._verdict(1, 0.5, 1.5, 0.001, 0.05, 2) AS small_but_significant,
-       tasker_bench._verdict(5, -3, 13, 0.3, 0.05, 2) AS inconclusive,
-       tasker_bench._verdict(5, NULL, NULL, NULL, 0.05, 2) AS unknown;
+SELECT round(estimate::numeric, 4) AS estimate, round(low::numeric, 4) AS low,
+       round(high::numeric, 4) AS high, round(p_value::numeric, 4) AS p_value
+  FROM tasker_bench.signed_rank('{0.05,0.05,0.05,0.04,0.06,0,0.05,0.05,0.04,0.06,0.05,0.05}', 0.95);
+SELECT round(estimate::numeric, 4) AS estimate, round(low::numeric, 4) AS low,
+       round(high::numeric, 4) AS high, round(p_value::numeric, 4) AS p_value
+  FROM tasker_bench.signed_rank('{0.05,0.05,0.05,0.04,0.06,0.9,0.05,0.05,0.04,0.06,0.05,-0.7}', 0.95);
+SELECT estimate, low IS NULL AS no_interval, round(p_value::numeric, 4) AS p_value
+  FROM tasker_bench.signed_rank('{0.1,0.2,0.3,0.4,0.5}', 0.95);
+-- no values, one value, all zeros
+SELECT * FROM tasker_bench.signed_rank('{}');
+SELECT * FROM tasker_bench.signed_rank('{0.25}');
+SELECT * FROM tasker_bench.signed_rank('{0,0,0,0,0,0,0,0}');
+SELECT pg_temp.err($$SELECT * FROM tasker_bench.signed_rank('{1,NaN,2}')$$);
+SELECT pg_temp.err($$SELECT * FROM tasker_bench.signed_rank('{1,NULL,2}')$$);
+SELECT pg_temp.err($$SELECT * FROM tasker_bench.signed_rank('{1,2,3}', 1)$$);
+SELECT tasker_bench.verdict(5, 1, 9, 0.01, 0.05, 2) AS regressed,
+       tasker_bench.verdict(-5, -9, -1, 0.01, 0.05, 2) AS improved,
+       tasker_bench.verdict(1, -1.5, 1.5, 0.5, 0.05, 2) AS unchanged,
+       tasker_bench.verdict(1, 0.5, 1.5, 0.001, 0.05, 2) AS small_but_significant,
+       tasker_bench.verdict(5, -3, 13, 0.3, 0.05, 2) AS inconclusive,
+       tasker_bench.verdict(5, NULL, NULL, NULL, 0.05, 2) AS unknown,
+       tasker_bench.verdict(1, NULL, NULL, 0.5, 0.05, 2) AS small_without_interval;
 
 -- ---- rows a role cannot see do not exist for it ----
 CREATE ROLE regress_tb_carol;
@@ -290,7 +300,8 @@ SELECT kind, what, status, cases_done, settings->>'rounds' AS rounds FROM tasker
 SELECT case_name, ordinal, n, rows_per_call, sql FROM tasker_bench.results
  WHERE run_id = (SELECT max(id) FROM tasker_bench.runs) ORDER BY ordinal;
 SELECT a_name, b_name, rounds, iterations, cardinality(a_medians_us) AS a_rounds, cardinality(b_medians_us) AS b_rounds,
-       a_p50_us = r.p50_us AS a_p50_is_result
+       a_p50_us = r.p50_us AS a_p50_is_result,
+       t_ci_low <= t_ratio AND t_ratio <= t_ci_high AS t_ci_holds, t_p_value BETWEEN 0 AND 1 AS has_t_p
   FROM tasker_bench.ab_results x JOIN tasker_bench.results r ON r.run_id = x.run_id AND r.case_name = 'a'
  WHERE x.run_id = (SELECT max(id) FROM tasker_bench.runs);
 -- names, params, search_path and a warmup

@@ -33,6 +33,19 @@ COMMENT ON FUNCTION tasker_bench.mean_ci(float8[], float8) IS 'Student t confide
 CREATE FUNCTION tasker_bench.t_test_p(x float8[], mu float8 DEFAULT 0) RETURNS float8
     AS 'MODULE_PATHNAME', 'tb_t_test_p' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.t_test_p(float8[], float8) IS 'Two-sided one-sample t-test p-value of mean(x) = mu';
+CREATE FUNCTION tasker_bench.signed_rank(x float8[], conf float8 DEFAULT 0.95,
+    OUT estimate float8, OUT low float8, OUT high float8, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'tb_signed_rank' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.signed_rank(float8[], float8) IS
+    'Hodges-Lehmann estimate of the location of x (median of the Walsh averages), its Wilcoxon signed-rank '
+    'interval at level conf (exact up to 50 values; NULL when too few for the level) and the two-sided '
+    'signed-rank p-value of location 0';
+CREATE FUNCTION tasker_bench.verdict(change_pct float8, ci_low_pct float8, ci_high_pct float8,
+    p float8, alpha float8, threshold_pct float8) RETURNS text
+    AS 'MODULE_PATHNAME', 'tb_verdict' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.verdict(float8, float8, float8, float8, float8, float8) IS
+    'improved, regressed, unchanged or inconclusive: the verdict of a change (percent) with its interval, '
+    'p-value, significance level and noise threshold (percent); NULL counts as unknown';
 CREATE FUNCTION tasker_bench.noise_threshold() RETURNS float8
     AS 'MODULE_PATHNAME', 'tb_noise_threshold_get' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.noise_threshold() IS 'The setting tasker_bench.noise_threshold (percent)';

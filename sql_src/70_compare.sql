@@ -184,268 +184,14 @@ CREATE TYPE tasker_bench.ab_outcome AS (
 );
 
 -- ---------------------------------------------------------------------------
--- Statistics helpers
+-- Statistics
 -- ---------------------------------------------------------------------------
 
-/*
- * P(|T| <= t) for Student's t with df (a positive integer) degrees of
- * freedom, from the finite series of Abramowitz & Stegun 26.7.3 (odd df)
- * and 26.7.4 (even df); exact up to rounding.
- */
-CREATE FUNCTION tasker_bench._t_central(t float8, df integer) RETURNS float8
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
-DECLARE
-    v_theta float8;
-    v_c2    float8;
-    v_term  float8;
-    v_sum   float8;
-BEGIN
-    IF df < 1 THEN
-        RAISE EXCEPTION 'degrees of freedom must be positive, got %', df USING ERRCODE = '22023';
-    END IF;
-    IF t = 'NaN' THEN
-        RETURN 'NaN';
-    END IF;
-    IF abs(t) = 'Infinity' THEN
-        RETURN 1;
-    END IF;
-    v_theta := atan(abs(t) / sqrt(df));
-    v_c2 := cos(v_theta) ^ 2;
-    IF df % 2 = 1 THEN
-        v_sum := 0;
-        IF df > 1 THEN
-            v_term := cos(v_theta);
-            v_sum := v_term;
-            FOR j IN 1 .. (df - 3) / 2 LOOP
-                v_term := v_term * v_c2 * (2 * j) / (2 * j + 1);
-                v_sum := v_sum + v_term;
-            END LOOP;
-        END IF;
-        RETURN least(1.0, 2.0 / pi() * (v_theta + sin(v_theta) * v_sum));
-    END IF;
-    v_term := 1;
-    v_sum := 1;
-    FOR j IN 1 .. (df - 2) / 2 LOOP
-        v_term := v_term * v_c2 * (2 * j - 1) / (2 * j);
-        v_sum := v_sum + v_term;
-    END LOOP;
-    RETURN least(1.0, sin(v_theta) * v_sum);
-END
-$$;
+-- The statistics of the A/B are those of src/stats.c (sql_src/20_stats.sql):
+-- tasker_bench.signed_rank (Hodges-Lehmann, Wilcoxon signed rank),
+-- tasker_bench.mean_ci and tasker_bench.t_test_p (Student t) and
+-- tasker_bench.verdict (the verdict rule of tasker_bench.hcompare).
 
-/* t > 0 with P(|T| <= t) = conf (two-sided critical value), by bisection. */
-CREATE FUNCTION tasker_bench._t_critical(conf float8, df integer) RETURNS float8
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
-DECLARE
-    v_lo  float8 := 0;
-    v_hi  float8 := 1;
-    v_mid float8;
-BEGIN
-    IF NOT (conf > 0 AND conf < 1) THEN
-        RAISE EXCEPTION 'confidence level % is outside (0, 1)', conf USING ERRCODE = '22023';
-    END IF;
-    WHILE tasker_bench._t_central(v_hi, df) < conf LOOP
-        v_lo := v_hi;
-        v_hi := v_hi * 2;
-        IF v_hi > 1e300 THEN
-            RETURN 'Infinity';
-        END IF;
-    END LOOP;
-    FOR i IN 1 .. 200 LOOP
-        v_mid := (v_lo + v_hi) / 2;
-        IF tasker_bench._t_central(v_mid, df) < conf THEN
-            v_lo := v_mid;
-        ELSE
-            v_hi := v_mid;
-        END IF;
-        EXIT WHEN v_hi - v_lo <= 1e-13 * v_hi;
-    END LOOP;
-    RETURN (v_lo + v_hi) / 2;
-END
-$$;
-
-/* P(Z > z) for the standard normal (erfc by Chebyshev fit, relative error < 1.2e-7). */
-CREATE FUNCTION tasker_bench._normal_upper(z float8) RETURNS float8
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
-DECLARE
-    x float8 := abs(z) / sqrt(2.0);
-    t float8 := 1.0 / (1.0 + 0.5 * x);
-    v_erfc float8;
-BEGIN
-    IF z = 'NaN' THEN
-        RETURN 'NaN';
-    END IF;
-    IF x > 27 THEN
-        v_erfc := 0;
-    ELSE
-        v_erfc := t * exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-                  + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-                  + t * (-0.82215223 + t * 0.17087277)))))))));
-    END IF;
-    RETURN CASE WHEN z >= 0 THEN 0.5 * v_erfc ELSE 1.0 - 0.5 * v_erfc END;
-END
-$$;
-
-/* z with P(Z <= z) = p, by bisection. */
-CREATE FUNCTION tasker_bench._normal_quantile(p float8) RETURNS float8
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
-DECLARE
-    v_lo float8 := -40;
-    v_hi float8 := 40;
-    v_mid float8;
-BEGIN
-    IF NOT (p > 0 AND p < 1) THEN
-        RAISE EXCEPTION 'probability % is outside (0, 1)', p USING ERRCODE = '22023';
-    END IF;
-    FOR i IN 1 .. 200 LOOP
-        v_mid := (v_lo + v_hi) / 2;
-        IF 1.0 - tasker_bench._normal_upper(v_mid) < p THEN
-            v_lo := v_mid;
-        ELSE
-            v_hi := v_mid;
-        END IF;
-        EXIT WHEN v_hi - v_lo <= 1e-12;
-    END LOOP;
-    RETURN (v_lo + v_hi) / 2;
-END
-$$;
-
-/*
- * Null distribution of Wilcoxon's signed-rank statistic T+ for n
- * observations without ties: element t + 1 is P(T+ <= t), t = 0 .. n(n+1)/2.
- * (Counts of subsets of 1..n by their sum; exact in float8 up to n = 50.)
- */
-CREATE FUNCTION tasker_bench._signed_rank_cdf(n integer) RETURNS float8[]
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
-DECLARE
-    v_m integer := n * (n + 1) / 2;
-    c float8[] := array_fill(0::float8, ARRAY[n * (n + 1) / 2 + 1]);
-    v_total float8 := 2.0 ^ n;
-    v_cum float8 := 0;
-BEGIN
-    IF n < 1 OR n > 50 THEN
-        RAISE EXCEPTION 'exact signed-rank distribution for n = % is not available (1 .. 50)', n
-            USING ERRCODE = '22023';
-    END IF;
-    c[1] := 1;
-    FOR i IN 1 .. n LOOP
-        FOR t IN REVERSE i * (i + 1) / 2 .. i LOOP
-            c[t + 1] := c[t + 1] + c[t - i + 1];
-        END LOOP;
-    END LOOP;
-    FOR t IN 0 .. v_m LOOP
-        v_cum := v_cum + c[t + 1];
-        c[t + 1] := v_cum / v_total;
-    END LOOP;
-    RETURN c;
-END
-$$;
-
-/*
- * Location of x (no NULLs): the Hodges-Lehmann estimate (median of the
- * Walsh averages (x_i + x_j) / 2, i <= j) with its distribution-free
- * interval at level conf (the Walsh averages of rank k and M - k + 1, k
- * from the null distribution of Wilcoxon's signed-rank statistic: exact up
- * to 50 values, normal approximation above; NULL when n is too small for
- * the level), and the two-sided p-value of Wilcoxon's signed-rank test of
- * location 0 (zeros dropped, midranks for ties; exact when there are no
- * ties and at most 50 values, else the normal approximation with tie and
- * continuity corrections).  Robust: a few wild values move none of them much.
- */
-CREATE FUNCTION tasker_bench._signed_rank(x float8[], conf float8,
-    OUT estimate float8, OUT ci_low float8, OUT ci_high float8, OUT p_value float8)
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
-DECLARE
-    v_n integer := cardinality(x);
-    v_m integer;
-    v_w float8[];
-    v_k integer;
-    v_cdf float8[];
-    v_d float8[];
-    v_nd integer;
-    v_tplus float8;
-    v_ties float8;
-    v_mean float8;
-    v_var float8;
-    v_diff float8;
-BEGIN
-    IF v_n = 0 THEN
-        RETURN;
-    END IF;
-    v_m := v_n * (v_n + 1) / 2;
-    v_w := ARRAY(SELECT (a.v + b.v) / 2
-                   FROM unnest(x) WITH ORDINALITY AS a(v, i)
-                   JOIN unnest(x) WITH ORDINALITY AS b(v, j) ON a.i <= b.j
-                  ORDER BY 1);
-    estimate := CASE WHEN v_m % 2 = 1 THEN v_w[(v_m + 1) / 2]
-                     ELSE (v_w[v_m / 2] + v_w[v_m / 2 + 1]) / 2 END;
-
-    -- interval: k = 1 + the largest t with P(T+ <= t) <= (1 - conf) / 2
-    IF v_n <= 50 THEN
-        v_cdf := tasker_bench._signed_rank_cdf(v_n);
-        SELECT coalesce(max(t), -1) + 1 INTO v_k
-          FROM generate_series(0, v_m) t WHERE v_cdf[t + 1] <= (1 - conf) / 2;
-    ELSE
-        v_k := floor(v_m / 2.0 - tasker_bench._normal_quantile(0.5 + conf / 2)
-                     * sqrt(v_n * (v_n + 1) * (2 * v_n + 1) / 24.0));
-    END IF;
-    IF v_k >= 1 THEN
-        ci_low := v_w[v_k];
-        ci_high := v_w[v_m - v_k + 1];
-    END IF;
-
-    -- test: signed ranks of the non-zero values
-    v_d := ARRAY(SELECT v FROM unnest(x) v WHERE v <> 0);
-    v_nd := cardinality(v_d);
-    IF v_nd = 0 THEN
-        p_value := 1;
-        RETURN;
-    END IF;
-    SELECT sum(r.midrank) FILTER (WHERE r.v > 0),
-           coalesce((SELECT sum(g.t ^ 3 - g.t)
-                       FROM (SELECT count(*)::float8 AS t FROM unnest(v_d) v GROUP BY abs(v)) g), 0)
-      INTO v_tplus, v_ties
-      FROM (SELECT v, (rank() OVER (ORDER BY abs(v))
-                       + count(*) OVER (PARTITION BY abs(v)) - 1 + rank() OVER (ORDER BY abs(v))) / 2.0 AS midrank
-              FROM unnest(v_d) v) r;
-    v_tplus := coalesce(v_tplus, 0);
-    IF v_ties = 0 AND v_nd <= 50 THEN
-        v_cdf := tasker_bench._signed_rank_cdf(v_nd);
-        -- P(T+ <= t) and, by symmetry, P(T+ >= t) = P(T+ <= M - t)
-        p_value := least(1.0, 2.0 * least(v_cdf[v_tplus::integer + 1],
-                                          v_cdf[v_nd * (v_nd + 1) / 2 - v_tplus::integer + 1]));
-        RETURN;
-    END IF;
-    v_mean := v_nd * (v_nd + 1) / 4.0;
-    v_var := v_nd * (v_nd + 1) * (2 * v_nd + 1) / 24.0 - v_ties / 48.0;
-    IF v_var <= 0 THEN
-        p_value := 1;
-        RETURN;
-    END IF;
-    v_diff := greatest(abs(v_tplus - v_mean) - 0.5, 0);
-    p_value := least(1.0, 2.0 * tasker_bench._normal_upper(v_diff / sqrt(v_var)));
-END
-$$;
-
-/*
- * The verdict rule of src/stats.c (tbs_verdict), for figures computed in
- * SQL (the A/B).  NaN counts as unknown.
- */
-CREATE FUNCTION tasker_bench._verdict(change_pct float8, ci_low_pct float8, ci_high_pct float8,
-                                      p float8, alpha float8, threshold_pct float8)
-RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE
-             WHEN p < alpha AND lo > 0 AND ch > thr THEN 'regressed'
-             WHEN p < alpha AND hi < 0 AND ch < -thr THEN 'improved'
-             WHEN lo >= -thr AND hi <= thr THEN 'unchanged'
-             WHEN p IS NOT NULL AND alpha IS NOT NULL AND abs(ch) <= thr THEN 'unchanged'
-             ELSE 'inconclusive'
-           END
-      FROM (SELECT nullif(change_pct, 'NaN') AS ch, nullif(ci_low_pct, 'NaN') AS lo,
-                   nullif(ci_high_pct, 'NaN') AS hi, nullif(p, 'NaN') AS p,
-                   greatest(coalesce(nullif(threshold_pct, 'NaN'), 0), 0) AS thr) f
-$$;
 
 -- ---------------------------------------------------------------------------
 -- Finding runs
@@ -856,12 +602,9 @@ DECLARE
     v_explain   jsonb[] := ARRAY[NULL, NULL]::jsonb[];
     v_side_a    record;
     v_side_b    record;
-    v_mean      float8;
-    v_sd        float8;
-    v_half      float8;
+    v_lr        float8[];                  -- per-round log(median b / median a)
+    v_t         record;
     v_t_p       float8;
-    v_t_lo      float8;
-    v_t_hi      float8;
     v_sr        record;
     v_p         float8;
     v_ratio     float8;
@@ -978,34 +721,23 @@ BEGIN
      * a wild value that a mean and a t interval follow, but ranks do not.
      * The t figures are kept beside them in ab_results.
      */
-    SELECT * INTO STRICT v_sr
-      FROM tasker_bench._signed_rank(ARRAY(SELECT ln(mb / ma) FROM unnest(v_med_a, v_med_b) AS m(ma, mb)),
-                                     1.0 - v_alpha);
+    v_lr := ARRAY(SELECT ln(mb / ma) FROM unnest(v_med_a, v_med_b) AS m(ma, mb));
+    SELECT * INTO STRICT v_sr FROM tasker_bench.signed_rank(v_lr, 1.0 - v_alpha);
     v_ratio := exp(v_sr.estimate);
-    v_lo := exp(v_sr.ci_low);
-    v_hi := exp(v_sr.ci_high);
+    v_lo := exp(v_sr.low);
+    v_hi := exp(v_sr.high);
     v_p := v_sr.p_value;
     IF v_lo IS NULL THEN
         RAISE NOTICE 'tasker_bench: % rounds are too few for a % %% confidence interval, give at least % rounds',
             v_rounds, trim_scale(round(100 * (1 - v_alpha)::numeric, 1)), ceil(log(2, (2 / v_alpha)::numeric));
     END IF;
 
-    SELECT avg(ln(mb / ma)), stddev_samp(ln(mb / ma)) INTO v_mean, v_sd
-      FROM unnest(v_med_a, v_med_b) AS m(ma, mb);
-    IF v_rounds >= 2 THEN
-        IF v_sd > 0 THEN
-            v_half := tasker_bench._t_critical(1.0 - v_alpha, v_rounds - 1) * v_sd / sqrt(v_rounds);
-            v_t_p := 1.0 - tasker_bench._t_central(v_mean / (v_sd / sqrt(v_rounds)), v_rounds - 1);
-        ELSE
-            v_half := 0;
-            v_t_p := CASE WHEN v_mean = 0 THEN 1.0 ELSE 0.0 END;
-        END IF;
-        v_t_lo := exp(v_mean - v_half);
-        v_t_hi := exp(v_mean + v_half);
-    END IF;
+    -- mean of the log ratios, its Student t interval (NULL below 2 rounds) and t-test
+    SELECT * INTO STRICT v_t FROM tasker_bench.mean_ci(v_lr, 1.0 - v_alpha);
+    v_t_p := tasker_bench.t_test_p(v_lr, 0);
 
-    v_verdict := tasker_bench._verdict(100.0 * (v_ratio - 1.0), 100.0 * (v_lo - 1.0), 100.0 * (v_hi - 1.0),
-                                       v_p, v_alpha, v_noise);
+    v_verdict := tasker_bench.verdict(100.0 * (v_ratio - 1.0), 100.0 * (v_lo - 1.0), 100.0 * (v_hi - 1.0),
+                                      v_p, v_alpha, v_noise);
 
     SELECT * INTO STRICT v_side_a
       FROM tasker_bench._ab_side(v_run, v_names[1], 1, v_sql[1], v_params, v_hists_a, v_rounds_a,
@@ -1033,7 +765,8 @@ BEGIN
                                          a_medians_us, b_medians_us, t_ratio, t_ci_low, t_ci_high, t_p_value)
     VALUES (v_run, v_names[1], v_names[2], v_sql[1], v_sql[2], v_params, v_path_arg,
             v_rounds, v_iter, (v_side_a.result).p50_us, (v_side_b.result).p50_us, v_ratio, v_lo, v_hi,
-            v_p, v_verdict, v_noise, v_alpha, v_med_a, v_med_b, exp(v_mean), v_t_lo, v_t_hi, v_t_p);
+            v_p, v_verdict, v_noise, v_alpha, v_med_a, v_med_b, exp(v_t.mean), exp(v_t.low), exp(v_t.high),
+            v_t_p);
 
     RAISE NOTICE 'tasker_bench: A/B run %: b/a = % (CI % .. %), %', v_run, round(v_ratio::numeric, 4),
         coalesce(round(v_lo::numeric, 4)::text, '-'), coalesce(round(v_hi::numeric, 4)::text, '-'), v_verdict;

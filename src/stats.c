@@ -5,13 +5,15 @@
  * Plain C (libc and libm only, no PostgreSQL headers): Tukey outliers,
  * normal and Student t distributions, the distribution-free confidence
  * interval of the median, the Mann-Whitney rank test between two
- * histograms, the relative change of the median, change verdicts and the
- * complexity fit of the scale sweep.  See stats.h for the contracts.
+ * histograms, the relative change of the median, the Wilcoxon signed-rank
+ * statistics of paired rounds, change verdicts and the complexity fit of
+ * the scale sweep.  See stats.h for the contracts.
  *
  * Nothing here allocates memory or keeps state between calls.
  */
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "stats.h"
 
@@ -659,6 +661,325 @@ tbs_median_change(const TbHist *a, const TbHist *b, double conf, TbsChange *out)
 	out->ci_low_pct = 100.0 * expm1(lr - z * sd);
 	out->ci_high_pct = 100.0 * expm1(lr + z * sd);
 	return true;
+}
+
+
+/* ------------------------------------------------------------------------
+ * Wilcoxon signed-rank statistics of paired rounds
+ * ------------------------------------------------------------------------
+ */
+
+#define TBS_SIGN_BIT	UINT64_C(0x8000000000000000)
+
+/* largest T+ of the exact null distribution: M for n = 50 */
+#define TBS_SIGNED_RANK_EXACT_M \
+	(TBS_SIGNED_RANK_EXACT_MAX * (TBS_SIGNED_RANK_EXACT_MAX + 1) / 2)
+
+static inline bool
+sorts_before(double a, double b, bool by_abs)
+{
+	return by_abs ? fabs(a) < fabs(b) : a < b;
+}
+
+static void
+sift_down(double *v, int root, int end, bool by_abs)
+{
+	for (;;)
+	{
+		int			child = 2 * root + 1;
+		double		tmp;
+
+		if (child >= end)
+			break;
+		if (child + 1 < end && sorts_before(v[child], v[child + 1], by_abs))
+			child++;
+		if (!sorts_before(v[root], v[child], by_abs))
+			break;
+		tmp = v[root];
+		v[root] = v[child];
+		v[child] = tmp;
+		root = child;
+	}
+}
+
+/*
+ * Heapsort of v[0..n-1], ascending by value or by absolute value (not
+ * qsort: glibc's may allocate a buffer).
+ */
+static void
+sort_doubles(double *v, int n, bool by_abs)
+{
+	int			i;
+
+	for (i = n / 2 - 1; i >= 0; i--)
+		sift_down(v, i, n, by_abs);
+	for (i = n - 1; i > 0; i--)
+	{
+		double		tmp = v[0];
+
+		v[0] = v[i];
+		v[i] = tmp;
+		sift_down(v, 0, i, by_abs);
+	}
+}
+
+/*
+ * cdf[t] = P(T+ <= t), t = 0 .. n(n+1)/2, for n <= 50 values without ties:
+ * the number of subsets of {1..n} with sum t, over 2^n.  The counts are
+ * below 2^50, so every step is exact in double.
+ */
+static void
+signed_rank_cdf(int n, double *cdf)
+{
+	int			m = n * (n + 1) / 2;
+	int			i;
+	int			t;
+	double		cum = 0.0;
+	double		total = ldexp(1.0, n);
+
+	cdf[0] = 1.0;
+	for (t = 1; t <= m; t++)
+		cdf[t] = 0.0;
+	for (i = 1; i <= n; i++)
+		for (t = i * (i + 1) / 2; t >= i; t--)
+			cdf[t] += cdf[t - i];
+	for (t = 0; t <= m; t++)
+	{
+		cum += cdf[t];
+		cdf[t] = cum / total;
+	}
+}
+
+/*
+ * Order-preserving map of doubles to unsigned integers (NaN excluded):
+ * consecutive keys are adjacent doubles, -0 sorts just below +0.
+ */
+static uint64_t
+order_key(double d)
+{
+	uint64_t	u;
+
+	memcpy(&u, &d, sizeof(u));
+	return (u & TBS_SIGN_BIT) ? ~u : (u | TBS_SIGN_BIT);
+}
+
+static double
+key_value(uint64_t key)
+{
+	uint64_t	u = (key & TBS_SIGN_BIT) ? (key & ~TBS_SIGN_BIT) : ~key;
+	double		d;
+
+	memcpy(&d, &u, sizeof(d));
+	return d;
+}
+
+/*
+ * Number of pairs i <= j with s[i] + s[j] <= v, s sorted ascending.
+ * Rounding is monotone, so the sums grow along both indexes and the
+ * boundary column only moves left as i grows.
+ */
+static int64_t
+pair_sums_at_most(const double *s, int n, double v)
+{
+	int64_t		count = 0;
+	int			j = n - 1;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		while (j >= i && s[i] + s[j] > v)
+			j--;
+		if (j < i)
+			break;
+		count += j - i + 1;
+	}
+	return count;
+}
+
+/*
+ * The k-th smallest (1-based) of the n(n+1)/2 sums s[i] + s[j], i <= j, s
+ * sorted: the smallest double v with at least k sums <= v, found by
+ * bisection over the doubles in order (at most 64 steps of O(n)).  That v
+ * is one of the sums, computed exactly as they are.
+ */
+static double
+kth_pair_sum(const double *s, int n, int64_t k)
+{
+	uint64_t	lo = order_key(s[0] + s[0]);
+	uint64_t	hi = order_key(s[n - 1] + s[n - 1]);
+
+	while (lo < hi)
+	{
+		uint64_t	mid = lo + (hi - lo) / 2;
+
+		if (pair_sums_at_most(s, n, key_value(mid)) >= k)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	/* a zero sum is found as -0; report +0 */
+	return key_value(lo) + 0.0;
+}
+
+/* the k-th smallest Walsh average (s[i] + s[j]) / 2 */
+static double
+walsh_average(const double *s, int n, int64_t k)
+{
+	return kth_pair_sum(s, n, k) / 2.0;
+}
+
+static void
+signed_rank_nan(TbsSignedRank *out)
+{
+	out->estimate = NAN;
+	out->low = NAN;
+	out->high = NAN;
+	out->p = NAN;
+	out->v = NAN;
+	out->n_nonzero = 0;
+	out->k = 0;
+	out->exact_p = false;
+	out->exact_ci = false;
+}
+
+bool
+tbs_signed_rank_work(const double *x, int n, double conf, double *work, TbsSignedRank *out)
+{
+	double		cdf[TBS_SIGNED_RANK_EXACT_M + 1];
+	double		half_alpha;
+	double		ties = 0.0;		/* sum of t^3 - t over tie groups */
+	double		nn;
+	double		mm;
+	int64_t		m;
+	int64_t		k = 0;
+	int			zeros;
+	int			i;
+	int			j;
+
+	signed_rank_nan(out);
+	if (x == NULL || work == NULL || n < 1 || !(conf > 0.0 && conf < 1.0))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isfinite(x[i]))
+			return false;
+	half_alpha = (1.0 - conf) / 2.0;
+	m = (int64_t) n * (n + 1) / 2;
+	if (n <= TBS_SIGNED_RANK_EXACT_MAX)
+		signed_rank_cdf(n, cdf);
+
+	/*
+	 * The test: ranks of |x| among the non-zero values, midranks for ties.
+	 * Sorted by |x|, the zeros come first.
+	 */
+	memcpy(work, x, sizeof(double) * n);
+	sort_doubles(work, n, true);
+	for (zeros = 0; zeros < n && work[zeros] == 0.0; zeros++)
+		;
+	out->n_nonzero = n - zeros;
+	out->v = 0.0;
+	for (i = zeros; i < n; i = j)
+	{
+		double		t;
+		double		midrank;
+
+		for (j = i + 1; j < n && fabs(work[j]) == fabs(work[i]); j++)
+			;
+		t = (double) (j - i);
+		/* 1-based ranks i - zeros + 1 .. j - zeros */
+		midrank = 0.5 * ((double) (i - zeros + 1) + (double) (j - zeros));
+		if (t > 1.0)
+			ties += t * t * t - t;
+		for (; i < j; i++)
+			if (work[i] > 0.0)
+				out->v += midrank;
+	}
+	if (out->n_nonzero == 0)
+		out->p = 1.0;
+	else if (zeros == 0 && ties == 0.0 && n <= TBS_SIGNED_RANK_EXACT_MAX)
+	{
+		/* P(T+ <= v) and, by symmetry, P(T+ >= v) = P(T+ <= M - v) */
+		int			v = (int) out->v;
+		double		tail = fmin(cdf[v], cdf[m - v]);
+
+		out->p = fmin(1.0, 2.0 * tail);
+		out->exact_p = true;
+	}
+	else
+	{
+		double		nd = (double) out->n_nonzero;
+		double		mean = nd * (nd + 1.0) / 4.0;
+		double		var = nd * (nd + 1.0) * (2.0 * nd + 1.0) / 24.0 - ties / 48.0;
+		double		diff = fabs(out->v - mean) - 0.5;
+
+		if (!(var > 0.0))
+			out->p = 1.0;
+		else
+		{
+			if (diff < 0.0)
+				diff = 0.0;
+			/* 2 (1 - Phi(diff / sd)) without cancellation */
+			out->p = fmin(1.0, erfc(diff / sqrt(var) / TBS_SQRT2));
+		}
+	}
+
+	/* Walsh averages, by selection from the values sorted */
+	sort_doubles(work, n, false);
+	if (m % 2 == 1)
+		out->estimate = walsh_average(work, n, (m + 1) / 2);
+	else
+		out->estimate = (walsh_average(work, n, m / 2) +
+						 walsh_average(work, n, m / 2 + 1)) / 2.0;
+
+	/* the interval: k = 1 + the largest t with P(T+ <= t) <= alpha / 2 */
+	if (n <= TBS_SIGNED_RANK_EXACT_MAX)
+	{
+		while (k <= m && cdf[k] <= half_alpha)
+			k++;
+		out->exact_ci = true;
+	}
+	else
+	{
+		double		tx = 0.0;	/* ties among the values themselves */
+		double		kd;
+
+		for (i = 0; i < n; i = j)
+		{
+			double		t;
+
+			for (j = i + 1; j < n && work[j] == work[i]; j++)
+				;
+			t = (double) (j - i);
+			tx += t * t * t - t;
+		}
+		nn = (double) n;
+		mm = (double) m;
+		kd = floor(mm / 2.0 - two_sided_z(conf) *
+				   sqrt(nn * (nn + 1.0) * (2.0 * nn + 1.0) / 24.0 - tx / 48.0));
+		if (kd >= 1.0)
+			k = (int64_t) kd;
+	}
+	if (k > (m + 1) / 2)
+		k = (m + 1) / 2;
+	out->k = k;
+	if (k >= 1)
+	{
+		out->low = walsh_average(work, n, k);
+		out->high = walsh_average(work, n, m - k + 1);
+	}
+	return true;
+}
+
+bool
+tbs_signed_rank(const double *x, int n, double conf, TbsSignedRank *out)
+{
+	double		work[TBS_SIGNED_RANK_MAX];
+
+	if (n > TBS_SIGNED_RANK_MAX)
+	{
+		signed_rank_nan(out);
+		return false;
+	}
+	return tbs_signed_rank_work(x, n, conf, work, out);
 }
 
 

@@ -2,8 +2,8 @@
  * stats.h
  *		Benchmark statistics on latency histograms (plain C, no PostgreSQL
  *		headers): outlier classification, confidence intervals, the rank
- *		test between two histograms, change verdicts, and the complexity fit
- *		of the scale sweep.
+ *		test between two histograms, the signed-rank statistics of paired
+ *		rounds, change verdicts, and the complexity fit of the scale sweep.
  *
  * All figures are in the histogram's unit (nanoseconds) unless a name says
  * _pct.  Functions never crash on degenerate input (empty histograms,
@@ -90,6 +90,54 @@ extern bool tbs_mean_ci(const double *x, int n, double conf, double *mean, doubl
 
 /* Two-sided one-sample t-test p-value of mean(x) = mu. NaN when n < 2; 1 or 0 when sd = 0. */
 extern double tbs_t_test_p(const double *x, int n, double mu);
+
+/*
+ * Wilcoxon signed-rank statistics of x[0..n-1] (used on the per-round log
+ * ratios of an interleaved A/B), all in the unit of x:
+ *
+ *   estimate  the Hodges-Lehmann estimate: the median of the M = n(n+1)/2
+ *             Walsh averages (x_i + x_j) / 2, i <= j
+ *   low, high its distribution-free interval at level conf: the Walsh
+ *             averages of rank k and M - k + 1, where k - 1 is the largest
+ *             t with P(T+ <= t) <= (1 - conf) / 2 under H0.  For n <= 50
+ *             from the exact null distribution of T+ (dynamic programming;
+ *             the tie-free distribution even when values are tied, which
+ *             only makes the interval conservative); above that the normal
+ *             approximation k = floor(M/2 - z sqrt(var)), var with the tie
+ *             correction for groups of equal values.  NaN when n is too
+ *             small for the level (k < 1, e.g. n < 6 at 95 %).
+ *   p         two-sided p-value of H0: location 0.  Zeros are dropped and
+ *             tied |x| get midranks; exact for n <= 50 when there are no
+ *             zeros and no ties, else the normal approximation with tie
+ *             and continuity corrections (as R's wilcox.test).  1 when
+ *             every value is zero.
+ *
+ * Returns false (every figure NaN) when n < 1, conf is not in (0, 1) or a
+ * value is not finite; then also when n > TBS_SIGNED_RANK_MAX for
+ * tbs_signed_rank, which keeps its scratch space on the stack.
+ * tbs_signed_rank_work has no limit: the caller passes scratch space for
+ * n doubles.  Nothing is allocated; time O(n log n) (the Walsh averages are
+ * selected by bisection over the values, never stored).
+ */
+#define TBS_SIGNED_RANK_MAX			1000
+#define TBS_SIGNED_RANK_EXACT_MAX	50
+
+typedef struct TbsSignedRank
+{
+	double		estimate;
+	double		low;
+	double		high;
+	double		p;
+	double		v;				/* T+ (R's V): rank sum of the positive values */
+	int			n_nonzero;		/* values left for the test after dropping zeros */
+	int64_t		k;				/* rank of low among the Walsh averages; 0: none */
+	bool		exact_p;		/* p from the exact null distribution */
+	bool		exact_ci;		/* k from the exact null distribution */
+} TbsSignedRank;
+
+extern bool tbs_signed_rank(const double *x, int n, double conf, TbsSignedRank *out);
+extern bool tbs_signed_rank_work(const double *x, int n, double conf, double *work,
+								 TbsSignedRank *out);
 
 /*
  * Verdict of a change given its interval, p-value, significance alpha and

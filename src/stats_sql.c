@@ -1,8 +1,9 @@
 /*
  * stats_sql.c
  *		SQL wrappers of the pure-C statistics (stats.h): the summary of a
- *		result, median intervals, the comparison of two histograms, and the
- *		complexity fit.
+ *		result, median intervals, the comparison of two histograms, the
+ *		complexity fit, Student t and Wilcoxon signed-rank figures of paired
+ *		rounds, and the verdict rule.
  */
 #include "postgres.h"
 
@@ -26,6 +27,8 @@ PG_FUNCTION_INFO_V1(tb_fit_complexity);
 PG_FUNCTION_INFO_V1(tb_t_quantile);
 PG_FUNCTION_INFO_V1(tb_mean_ci);
 PG_FUNCTION_INFO_V1(tb_t_test_p);
+PG_FUNCTION_INFO_V1(tb_signed_rank);
+PG_FUNCTION_INFO_V1(tb_verdict);
 PG_FUNCTION_INFO_V1(tb_noise_threshold_get);
 
 static TupleDesc
@@ -301,6 +304,64 @@ tb_t_test_p(PG_FUNCTION_ARGS)
 	if (isnan(p))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(p);
+}
+
+/*
+ * signed_rank(x float8[], conf) -> (estimate, low, high, p_value): the
+ * Hodges-Lehmann estimate of the location of x, its signed-rank interval
+ * at level conf (NULL when x has too few values for the level) and the
+ * two-sided Wilcoxon signed-rank p-value of location 0.  An empty array
+ * gives a row of NULLs.  Any number of values (scratch space from palloc).
+ */
+Datum
+tb_signed_rank(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc = result_desc(fcinfo);
+	int			n;
+	double	   *x = float8_array(PG_GETARG_ARRAYTYPE_P(0), "values", &n);
+	double		conf = PG_GETARG_FLOAT8(1);
+	TbsSignedRank sr;
+	Datum		values[4];
+	bool		nulls[4] = {true, true, true, true};
+	int			i;
+
+	check_conf(conf);
+	for (i = 0; i < n; i++)
+		if (isnan(x[i]) || isinf(x[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("values must be finite, element %d is %g", i + 1, x[i])));
+	if (n > 0)
+	{
+		double	   *work = palloc(sizeof(double) * n);
+
+		if (!tbs_signed_rank_work(x, n, conf, work, &sr))
+			elog(ERROR, "could not compute the signed-rank statistics of %d values", n);
+		values[0] = Float8GetDatum(sr.estimate);
+		values[1] = Float8GetDatum(sr.low);
+		values[2] = Float8GetDatum(sr.high);
+		values[3] = Float8GetDatum(sr.p);
+		for (i = 0; i < 4; i++)
+			nulls[i] = isnan(DatumGetFloat8(values[i]));
+		pfree(work);
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/*
+ * verdict(change_pct, ci_low_pct, ci_high_pct, p, alpha, threshold_pct):
+ * the verdict rule of tbs_verdict; a NULL argument counts as unknown.
+ */
+Datum
+tb_verdict(PG_FUNCTION_ARGS)
+{
+	double		a[6];
+	int			i;
+
+	for (i = 0; i < 6; i++)
+		a[i] = PG_ARGISNULL(i) ? NAN : PG_GETARG_FLOAT8(i);
+	PG_RETURN_TEXT_P(cstring_to_text(tbs_verdict_name(tbs_verdict(a[0], a[1], a[2],
+																	a[3], a[4], a[5]))));
 }
 
 /* noise_threshold(): the setting tasker_bench.noise_threshold (loads the module first) */

@@ -64,7 +64,7 @@ psql -X -At -q <<SQL
 -- the same A/B rounds judged by the mean of the log ratios and a t interval (stored beside them)
 INSERT INTO trials
 SELECT 'ab_t', t.slowdown, t.trial, t.run_id, x.t_ratio, x.t_ci_low, x.t_ci_high,
-       tasker_bench._verdict(100 * (x.t_ratio - 1), 100 * (x.t_ci_low - 1), 100 * (x.t_ci_high - 1),
+       tasker_bench.verdict(100 * (x.t_ratio - 1), 100 * (x.t_ci_low - 1), 100 * (x.t_ci_high - 1),
                              x.t_p_value, x.alpha, x.noise_threshold_pct)
   FROM trials t JOIN tasker_bench.ab_results x ON x.run_id = t.run_id
  WHERE t.method = 'ab';

@@ -527,6 +527,327 @@ test_median_change(void)
 	free(b);
 }
 
+/* ---- Wilcoxon signed-rank statistics ---- */
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a;
+	double		y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* NaN-aware equality of two figures */
+static int
+same(double a, double b)
+{
+	return (isnan(a) && isnan(b)) || a == b;
+}
+
+/* identical figures (bit for bit, NaN equal to NaN) */
+static int
+same_result(const TbsSignedRank *a, const TbsSignedRank *b)
+{
+	return same(a->estimate, b->estimate) && same(a->low, b->low) &&
+		same(a->high, b->high) && same(a->p, b->p) && same(a->v, b->v) &&
+		a->k == b->k && a->n_nonzero == b->n_nonzero &&
+		a->exact_p == b->exact_p && a->exact_ci == b->exact_ci;
+}
+
+/*
+ * Brute force: every Walsh average materialised and sorted; the estimate
+ * and the Walsh averages of ranks k and M - k + 1 must equal what
+ * tbs_signed_rank selected.  Also T+ = the number of positive Walsh
+ * averages when there are no ties or zeros.
+ */
+static int
+walsh_brute_force_agrees(const double *x, int n, const TbsSignedRank *r, int check_v)
+{
+	int64_t		m = (int64_t) n * (n + 1) / 2;
+	double	   *w = malloc(sizeof(double) * m);
+	double		est;
+	int64_t		pos = 0;
+	int64_t		c = 0;
+	int			i,
+				j;
+	int			good;
+
+	if (w == NULL)
+	{
+		printf("Bail out! out of memory\n");
+		exit(1);
+	}
+	for (i = 0; i < n; i++)
+		for (j = i; j < n; j++)
+		{
+			w[c] = (x[i] + x[j]) / 2.0;
+			if (w[c] > 0.0)
+				pos++;
+			c++;
+		}
+	qsort(w, m, sizeof(double), cmp_double);
+	est = (m % 2 == 1) ? w[(m + 1) / 2 - 1] : (w[m / 2 - 1] + w[m / 2]) / 2.0;
+	good = est == r->estimate;
+	if (r->k >= 1)
+		good = good && w[r->k - 1] == r->low && w[m - r->k] == r->high;
+	else
+		good = good && isnan(r->low) && isnan(r->high);
+	if (check_v)
+		good = good && (double) pos == r->v;
+	free(w);
+	return good;
+}
+
+static void
+test_signed_rank(void)
+{
+	/* Hollander & Wolfe: Hamilton depression scale before and after (R's ?wilcox.test) */
+	static const double dep_x[9] = {1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30};
+	static const double dep_y[9] = {0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29};
+	/* Darwin's Zea mays height differences (scipy.stats.wilcoxon docs: p = 0.041259765625) */
+	static const double zea[15] = {6, 8, 14, 16, 23, 24, 28, 29, 41, -48, 49, 56, 60, -67, 75};
+	/* ties and two zeros */
+	static const double tz[12] = {1.5, -0.5, 0, 2, 2, 3.5, -1, 0, 4, 2.5, 1.5, 3};
+	static const double six[6] = {0.3, -0.1, 0.5, 0.2, 0.9, 0.4};
+	double		d[9];
+	double		x[1500];
+	double		y[1500];
+	double	   *work;
+	TbsSignedRank r;
+	TbsSignedRank r2;
+	Rng			rng;
+	int			i;
+	int			n;
+	int			trial;
+	int			bad;
+	int64_t		m;
+
+	for (i = 0; i < 9; i++)
+		d[i] = dep_x[i] - dep_y[i];
+	ok(tbs_signed_rank(d, 9, 0.95, &r) &&
+	   close_rel(r.estimate, 0.46, 1e-12) && close_rel(r.low, 0.01, 1e-12) &&
+	   close_rel(r.high, 0.786, 1e-12) && r.p == 0.0390625 && r.v == 40.0 &&
+	   r.k == 6 && r.exact_p && r.exact_ci && r.n_nonzero == 9,
+	   "depression data (R: V = 40, p = 0.03906, 0.46 [0.010, 0.786]): V = %g, p = %.7g, %.6g [%.6g, %.6g]",
+	   r.v, r.p, r.estimate, r.low, r.high);
+	ok(tbs_signed_rank(d, 9, 0.90, &r) && r.k == 9 &&
+	   close_rel(r.low, 0.175, 1e-12) && close_rel(r.high, 0.726, 1e-12),
+	   "depression data at 90 %%: [%.6g, %.6g]", r.low, r.high);
+	ok(tbs_signed_rank(zea, 15, 0.95, &r) &&
+	   r.estimate == 25.0 && r.low == 4.0 && r.high == 41.5 &&
+	   r.p == 0.041259765625 && r.v == 96.0 && r.k == 26 && r.exact_p,
+	   "Zea mays (p = 0.041259765625): V = %g, p = %.12g, %g [%g, %g]",
+	   r.v, r.p, r.estimate, r.low, r.high);
+	ok(tbs_signed_rank(tz, 12, 0.95, &r) && !r.exact_p && r.exact_ci &&
+	   r.n_nonzero == 10 && r.v == 52.0 && close_rel(r.p, 0.01430587843542964, 1e-12) &&
+	   r.estimate == 1.5 && r.low == 0.5 && r.high == 2.75,
+	   "ties and zeros: normal approximation, V = %g, p = %.15g, %g [%g, %g]",
+	   r.v, r.p, r.estimate, r.low, r.high);
+
+	/* n > 50: normal approximation of k, with the tie correction */
+	for (i = 0; i < 70; i++)
+		x[i] = ((i * 37) % 101 - 40) / 8.0;
+	ok(tbs_signed_rank(x, 70, 0.95, &r) && !r.exact_ci && r.k == 907 &&
+	   r.estimate == 1.25 && r.low == 0.3125 && r.high == 2.1875 &&
+	   r.v == 1639.5 && close_rel(r.p, 0.009879979730417458, 1e-12),
+	   "n = 70: k = %lld, %g [%g, %g], V = %g, p = %.15g",
+	   (long long) r.k, r.estimate, r.low, r.high, r.v, r.p);
+	for (i = 0; i < 80; i++)
+		x[i] = ((i * 7) % 5 - 1) * 0.25;
+	ok(tbs_signed_rank(x, 80, 0.95, &r) && r.k == 1213 &&
+	   r.estimate == 0.25 && r.low == 0.125 && r.high == 0.375 &&
+	   r.v == 1816.0 && close_rel(r.p, 1.2374048431859392e-07, 1e-10),
+	   "n = 80, 5 values tied 16 times: k = %lld (1211 without the tie correction), p = %.6g",
+	   (long long) r.k, r.p);
+
+	/* degenerate input */
+	ok(!tbs_signed_rank(d, 0, 0.95, &r) && isnan(r.estimate) && isnan(r.low) &&
+	   isnan(r.high) && isnan(r.p) && !tbs_signed_rank(NULL, 5, 0.95, &r),
+	   "n = 0 or no values: false, NaN");
+	ok(tbs_signed_rank(d, 1, 0.95, &r) && r.estimate == d[0] && isnan(r.low) &&
+	   isnan(r.high) && r.p == 1.0 && r.k == 0,
+	   "n = 1: estimate = x, no interval, p = 1");
+	ok(tbs_signed_rank(six, 5, 0.95, &r) && r.k == 0 && isnan(r.low) &&
+	   r.estimate == 0.35 && r.p == 0.125,
+	   "n = 5 is too few for 95 %%: no interval, p = %g", r.p);
+	ok(tbs_signed_rank(six, 6, 0.95, &r) && r.k == 1 && r.low == -0.1 &&
+	   r.high == 0.9 && r.p == 0.0625,
+	   "n = 6: the interval is the range [%g, %g], p = %g", r.low, r.high, r.p);
+	for (i = 0; i < 10; i++)
+		x[i] = 0.0;
+	ok(tbs_signed_rank(x, 10, 0.95, &r) && r.estimate == 0.0 && !signbit(r.estimate) &&
+	   r.low == 0.0 && r.high == 0.0 && r.p == 1.0 && r.n_nonzero == 0 && r.v == 0.0,
+	   "all zeros: 0 [0, 0], p = 1");
+	for (i = 0; i < 60; i++)
+		x[i] = 0.0;
+	ok(tbs_signed_rank(x, 60, 0.95, &r) && r.estimate == 0.0 && r.low == 0.0 &&
+	   r.high == 0.0 && r.p == 1.0,
+	   "all zeros, n = 60: 0 [0, 0], p = 1");
+	for (i = 0; i < 10; i++)
+		x[i] = 0.5;
+	ok(tbs_signed_rank(x, 10, 0.95, &r) && r.estimate == 0.5 && r.low == 0.5 &&
+	   r.high == 0.5 && r.v == 55.0 && !r.exact_p &&
+	   close_rel(r.p, 0.001904195043004389, 1e-12),
+	   "all equal: 0.5 [0.5, 0.5], all tied, p = %.6g", r.p);
+	ok(!tbs_signed_rank(d, 9, 0.0, &r) && !tbs_signed_rank(d, 9, 1.0, &r) &&
+	   !tbs_signed_rank(d, 9, NAN, &r) && isnan(r.estimate),
+	   "conf outside (0, 1): false");
+	x[0] = 1.0;
+	x[1] = NAN;
+	x[2] = 2.0;
+	ok(!tbs_signed_rank(x, 3, 0.95, &r) && isnan(r.p), "NaN value: false");
+	x[1] = INFINITY;
+	ok(!tbs_signed_rank(x, 3, 0.95, &r) && isnan(r.p), "infinite value: false");
+
+	/* above TBS_SIGNED_RANK_MAX only with scratch space of the caller's */
+	rng_seed(&rng, 21);
+	for (i = 0; i < 1500; i++)
+		x[i] = 0.1 + rng_normal(&rng);
+	work = malloc(sizeof(double) * 1500);
+	if (work == NULL)
+	{
+		printf("Bail out! out of memory\n");
+		exit(1);
+	}
+	ok(!tbs_signed_rank(x, 1500, 0.95, &r) && isnan(r.estimate) &&
+	   tbs_signed_rank_work(x, 1500, 0.95, work, &r2) &&
+	   walsh_brute_force_agrees(x, 1500, &r2, 1) &&
+	   r2.low < 0.1 && r2.high > 0.1 && r2.p < 0.05,
+	   "n = 1500: tbs_signed_rank refuses, tbs_signed_rank_work gives %.4f [%.4f, %.4f], p = %.3g",
+	   r2.estimate, r2.low, r2.high, r2.p);
+	ok(tbs_signed_rank(x, 1000, 0.95, &r) && tbs_signed_rank_work(x, 1000, 0.95, work, &r2) &&
+	   same_result(&r, &r2),
+	   "n = 1000: both entry points agree");
+	free(work);
+
+	/* selection against brute force, and the T+ / Walsh average identity */
+	rng_seed(&rng, 22);
+	bad = 0;
+	for (trial = 0; trial < 300; trial++)
+	{
+		double		conf = (trial % 3 == 0) ? 0.95 : (trial % 3 == 1) ? 0.9 : 0.5;
+
+		n = 1 + trial % 120;
+		for (i = 0; i < n; i++)
+		{
+			x[i] = 0.2 + rng_normal(&rng);
+			/* every fourth sample quantised: ties and zeros */
+			if (trial % 4 == 3)
+				x[i] = round(4.0 * x[i]) / 4.0;
+		}
+		if (!tbs_signed_rank(x, n, conf, &r) ||
+			!walsh_brute_force_agrees(x, n, &r, trial % 4 != 3))
+		{
+			bad++;
+			printf("# mismatch: trial %d, n %d\n", trial, n);
+		}
+	}
+	ok(bad == 0, "estimate, interval and T+ equal brute force in 300 samples");
+
+	/* symmetry and invariance */
+	rng_seed(&rng, 23);
+	bad = 0;
+	for (trial = 0; trial < 200; trial++)
+	{
+		int			perm;
+
+		n = 2 + trial % 90;
+		for (i = 0; i < n; i++)
+			x[i] = 0.1 + 0.5 * rng_normal(&rng);
+		tbs_signed_rank(x, n, 0.95, &r);
+		/* negated: estimate and interval mirrored, same p, V' = M - V */
+		for (i = 0; i < n; i++)
+			y[i] = -x[i];
+		tbs_signed_rank(y, n, 0.95, &r2);
+		m = (int64_t) n * (n + 1) / 2;
+		if (r2.estimate != -r.estimate || !same(r2.low, -r.high) ||
+			!same(r2.high, -r.low) || r2.p != r.p || r2.v != (double) m - r.v)
+			bad++;
+		/* permuted (reversed and rotated): bit-identical */
+		perm = trial % n;
+		for (i = 0; i < n; i++)
+			y[i] = x[(n - 1 - i + perm) % n];
+		tbs_signed_rank(y, n, 0.95, &r2);
+		if (!same_result(&r, &r2))
+			bad++;
+		/* shifted by 10: everything shifted (up to rounding) */
+		for (i = 0; i < n; i++)
+			y[i] = x[i] + 10.0;
+		tbs_signed_rank(y, n, 0.95, &r2);
+		if (fabs(r2.estimate - r.estimate - 10.0) > 1e-12 ||
+			(r.k >= 1 && (fabs(r2.low - r.low - 10.0) > 1e-12 ||
+						  fabs(r2.high - r.high - 10.0) > 1e-12)) ||
+			r2.k != r.k)
+			bad++;
+	}
+	ok(bad == 0, "negation mirrors, permutation changes nothing, shifts shift (200 samples): %d bad", bad);
+
+	/* exactly: the interval excludes 0 if and only if p <= 1 - conf (n <= 50, no ties, no zeros) */
+	rng_seed(&rng, 24);
+	bad = 0;
+	for (trial = 0; trial < 500; trial++)
+	{
+		n = 6 + trial % 45;
+		for (i = 0; i < n; i++)
+			x[i] = 0.4 + rng_normal(&rng);
+		tbs_signed_rank(x, n, 0.95, &r);
+		if (!r.exact_p || ((r.low > 0.0 || r.high < 0.0) != (r.p <= 0.05)))
+			bad++;
+	}
+	ok(bad == 0, "exact: interval excludes 0 exactly when p <= 0.05 (500 samples): %d bad", bad);
+
+	/* coverage, false positives and power by simulation */
+	{
+		static const int ns[5] = {8, 20, 50, 51, 120};
+		int			t;
+
+		for (t = 0; t < 5; t++)
+		{
+			int			covered = 0;
+			int			rejected = 0;
+			int			detected = 0;
+			int			trials = 2000;
+			int			heavy;
+
+			n = ns[t];
+			rng_seed(&rng, 100 + t);
+			for (trial = 0; trial < trials; trial++)
+			{
+				/* half normal, half Cauchy (symmetric, heavy tails), centre 0.3 */
+				heavy = trial % 2;
+				for (i = 0; i < n; i++)
+					x[i] = heavy ? tan(M_PI * (rng_uniform(&rng) - 0.5)) : rng_normal(&rng);
+				for (i = 0; i < n; i++)
+					y[i] = x[i] + 0.3;
+				tbs_signed_rank(y, n, 0.95, &r);
+				if (r.low <= 0.3 && 0.3 <= r.high)
+					covered++;
+				tbs_signed_rank(x, n, 0.95, &r);
+				if (r.p < 0.05)
+					rejected++;
+				for (i = 0; i < n; i++)
+					y[i] = x[i] + 1.0;
+				tbs_signed_rank(y, n, 0.95, &r);
+				if (r.p < 0.05 && r.low > 0.0)
+					detected++;
+			}
+			printf("# signed rank n = %d: coverage %.4f, false positives %.4f, shift 1 detected %.4f\n",
+				   n, covered / (double) trials, rejected / (double) trials,
+				   detected / (double) trials);
+			ok(covered >= 0.935 * trials && covered <= 0.975 * trials,
+			   "n = %d: 95 %% interval covers the centre in %.3f of %d samples",
+			   n, covered / (double) trials, trials);
+			ok(rejected >= 0.025 * trials && rejected <= 0.065 * trials,
+			   "n = %d: p < 0.05 under H0 in %.3f", n, rejected / (double) trials);
+			/* the Cauchy half is what keeps it well below 1 */
+			if (n >= 20)
+				ok(detected >= (n >= 50 ? 0.9 : 0.65) * trials,
+				   "n = %d: a shift of 1 detected in %.3f", n, detected / (double) trials);
+		}
+	}
+}
+
 static void
 test_verdict(void)
 {
@@ -711,6 +1032,7 @@ main(void)
 	test_median_ci();
 	test_mann_whitney();
 	test_median_change();
+	test_signed_rank();
 	test_verdict();
 	test_complexity();
 	test_outliers();
