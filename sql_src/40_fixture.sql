@@ -28,9 +28,12 @@
 --       enqueued_as_error_for_orchestration, written by the schema's audit
 --       trigger, or by the fixture itself in fast mode (see `fast`).
 --
--- replace => true (the default) first empties ALL of those tables (and any
--- other table of that schema that references them, e.g. tasks_dlq) with one
--- TRUNCATE: every row in them goes, not only rows an earlier fixture wrote.
+-- replace => true first empties ALL of those tables (and any other table of
+-- that schema that references them, e.g. tasks_dlq) with one TRUNCATE: every
+-- row in them goes, not only rows an earlier fixture wrote.  replace => NULL
+-- (the default) means true for a reference model made by tasker_bench_setup()
+-- and refuses (55000) a schema that is not one and already holds tasks: a
+-- real tasker database is emptied only when the caller says replace => true.
 -- replace => false refuses (SQLSTATE 55000) when the schema already holds
 -- tasks; catalog rows that already exist (same names) are reused.
 --
@@ -392,7 +395,7 @@ CREATE FUNCTION tasker_bench_fixture(
     seed      integer   DEFAULT 1,
     schema    text      DEFAULT 'tasker',
     state_mix jsonb     DEFAULT NULL,
-    replace   boolean   DEFAULT true,
+    replace   boolean   DEFAULT NULL,
     fast      boolean   DEFAULT true,
     as_of     timestamp DEFAULT NULL
 ) RETURNS jsonb
@@ -448,9 +451,6 @@ BEGIN
     IF v_seed IS NULL THEN
         RAISE EXCEPTION 'seed must not be NULL'
             USING ERRCODE = '22023', HINT = 'Any integer; the same seed gives the same dataset (default 1).';
-    END IF;
-    IF v_replace IS NULL THEN
-        RAISE EXCEPTION 'replace must not be NULL' USING ERRCODE = '22023';
     END IF;
     IF cardinality(v_shapes) = 0 THEN
         RAISE EXCEPTION 'shapes must not be empty'
@@ -509,7 +509,20 @@ BEGIN
     END IF;
     v_has_audit := to_regclass(format('%I.%I', v_schema, 'workflow_step_result_audit')) IS NOT NULL;
 
-    IF NOT v_replace THEN
+    -- replace NULL (the default): replace a reference model's data, but never
+    -- empty a schema tasker_bench_setup() did not make (a real tasker
+    -- database) unless the caller says replace => true.
+    IF v_replace IS NULL THEN
+        v_replace := EXISTS (SELECT 1 FROM tasker_bench.models m WHERE m.schema_name = v_schema);
+        IF NOT v_replace THEN
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.tasks)', v_schema) INTO STRICT v_exists;
+            IF v_exists THEN
+                RAISE EXCEPTION 'schema "%" holds tasks and is not a reference model made by tasker_bench_setup()', v_schema
+                    USING ERRCODE = '55000',
+                          HINT = 'Pass replace => true to delete every row of its tasker tables first (all of them, not only fixture rows), or use an empty schema.';
+            END IF;
+        END IF;
+    ELSIF NOT v_replace THEN
         EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.tasks)', v_schema) INTO STRICT v_exists;
         IF v_exists THEN
             RAISE EXCEPTION 'schema "%" already holds tasks', v_schema
@@ -984,4 +997,4 @@ END;
 $fx$;
 
 COMMENT ON FUNCTION tasker_bench_fixture(integer, text[], integer, text, jsonb, boolean, boolean, timestamp) IS
-    'tasker_bench: fill a tasker schema with a deterministic, realistic dataset (REPLACES all rows of its tasker tables unless replace => false)';
+    'tasker_bench: fill a tasker schema with a deterministic, realistic dataset (replaces all rows of a reference model''s tasker tables; a real tasker schema holding tasks only with replace => true)';
