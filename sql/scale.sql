@@ -1,0 +1,35 @@
+-- Scale sweeps: one run per fixture size, a fitted growth per case.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS tasker_bench;
+SELECT tasker_bench_setup();
+
+SELECT case_name, size, n, target_ms, growth IS NOT NULL AS fitted, r2 BETWEEN 0 AND 1 AS r2_in_range
+  FROM tasker_bench_scale('get_next_ready_tasks/batch_1', sizes => '{100,50,200}', iterations => 5,
+                          warmup => '0');
+SELECT what, sizes, cardinality(run_ids) AS runs, fits ? 'get_next_ready_tasks/batch_1' AS has_fit
+  FROM tasker_bench.scales;
+SELECT kind, label, (dataset->'row_counts'->>'tasks')::int AS tasks
+  FROM tasker_bench.runs WHERE kind = 'scale' ORDER BY id;
+
+-- bad input
+CREATE FUNCTION pg_temp.err(stmt text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE v_state text; v_msg text;
+BEGIN
+    EXECUTE stmt;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
+    RETURN v_state || ' ' || v_msg;
+END $$;
+SELECT pg_temp.err($$SELECT * FROM tasker_bench_scale('get_next_ready_tasks/batch_1', sizes => '{100}')$$);
+SELECT pg_temp.err($$SELECT * FROM tasker_bench_scale('get_next_ready_tasks/batch_1', sizes => '{100,-1}')$$);
+SELECT pg_temp.err($$SELECT * FROM tasker_bench_scale('get_next_ready_tasks/batch_1', sizes => '{100,100}')$$);
+SELECT pg_temp.err($$SELECT * FROM tasker_bench_scale('no such case', sizes => '{10,20}')$$);
+SELECT pg_temp.err($$SELECT * FROM tasker_bench_scale(NULL)$$);
+SELECT pg_temp.err($$SELECT * FROM tasker_bench_scale('get_next_ready_tasks/batch_1', sizes => '{10,20}', iterations => 0)$$);
+SELECT pg_temp.err($$SELECT * FROM tasker_bench_scale('get_next_ready_tasks/batch_1', sizes => '{10,20}', schema => 'public')$$);
+SELECT count(*) AS sweeps_after_bad_input FROM tasker_bench.scales;
+
+DELETE FROM tasker_bench.scales;
+DELETE FROM tasker_bench.runs WHERE kind = 'scale';
+SELECT tasker_bench_teardown();
