@@ -20,30 +20,12 @@
 -- ---------------------------------------------------------------------------
 
 /*
- * The noise threshold (percent) below which a change counts as unchanged.
- * Reads the setting tasker_bench.noise_threshold when it is set, else 2.
+ * The noise threshold (percent) below which a change counts as unchanged:
+ * the setting tasker_bench.noise_threshold (default 2).
  */
 CREATE FUNCTION tasker_bench.default_noise_threshold() RETURNS float8
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    v_text text := current_setting('tasker_bench.noise_threshold', true);
-    v_pct  float8;
-BEGIN
-    IF v_text IS NULL OR v_text = '' THEN
-        RETURN 2.0;
-    END IF;
-    BEGIN
-        v_pct := v_text::float8;
-    EXCEPTION WHEN invalid_text_representation THEN
-        RAISE EXCEPTION 'tasker_bench.noise_threshold must be a number of percent, got "%"', v_text
-            USING ERRCODE = '22023', HINT = 'For example SET tasker_bench.noise_threshold = 2 (for 2 %).';
-    END;
-    IF v_pct IS NULL OR v_pct < 0 OR v_pct >= 'Infinity' THEN
-        RAISE EXCEPTION 'tasker_bench.noise_threshold must be zero or a positive number of percent, got "%"', v_text
-            USING ERRCODE = '22023', HINT = 'For example SET tasker_bench.noise_threshold = 2 (for 2 %).';
-    END IF;
-    RETURN v_pct;
-END
+LANGUAGE sql STABLE AS $$
+    SELECT tasker_bench.noise_threshold()
 $$;
 COMMENT ON FUNCTION tasker_bench.default_noise_threshold() IS
     'Noise threshold in percent for verdicts: the setting tasker_bench.noise_threshold, else 2';

@@ -4,6 +4,8 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+
 #include "clock.h"
 
 #define CALIBRATION_SAMPLES 4001
@@ -30,9 +32,13 @@ tb_clock_read_cost_ns(void)
 
 	for (i = 0; i < CALIBRATION_SAMPLES; i++)
 	{
-		int64_t		t0 = tb_clock_ns();
-		int64_t		t1 = tb_clock_ns();
+		int64_t		t0;
+		int64_t		t1;
 
+		if ((i & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		t0 = tb_clock_ns();
+		t1 = tb_clock_ns();
 		d[i] = t1 - t0;
 	}
 	qsort(d, CALIBRATION_SAMPLES, sizeof(int64_t), cmp_int64);
