@@ -826,7 +826,13 @@ COMMENT ON FUNCTION tasker_bench.report_bins(tasker_bench.histogram, float8, int
  *                stddev_us, p50_us, p90_us, p95_us, p99_us, p999_us, max_us, ops_per_s,
  *                rows_per_call, clock_ns, plan_us, wall_s, read_only, rolled_back, param_sets,
  *                outliers {low_severe, low_mild, high_mild, high_severe},
- *                histogram_bins [{low_us, high_us, count}]}]
+ *                histogram_bins [{low_us, high_us, count}],
+ *                resources {cpu_user_us, cpu_sys_us, shared_blks_hit, shared_blks_read,
+ *                           shared_blks_dirtied, shared_blks_written, temp_blks_read,
+ *                           temp_blks_written, wal_records, wal_bytes, wal_fpi} (per call),
+ *                counters {name: per call} or null,
+ *                phases [{phase, n, mean_us, p50_us, p95_us, p99_us}] or null,
+ *                statements [{query, calls, total_ms, mean_us, rows}] (top 5) or null}]
  *   ab         (runs of kind ab) {a_name, b_name, a_sql, b_sql, rounds, iterations, ratio,
  *               ci_low, ci_high, p_value, verdict, noise_threshold_pct, alpha,
  *               a_p50_us, b_p50_us, a_medians_us, b_medians_us,
@@ -835,6 +841,23 @@ COMMENT ON FUNCTION tasker_bench.report_bins(tasker_bench.histogram, float8, int
  *   comparison (when given) [the columns of tasker_bench_compare]; else null
  *   comparison_skipped (text) why a baseline was given but not compared (a failed run); else null
  */
+-- The top nested statements of a case, for reports (tasker_bench.statement_results).
+CREATE FUNCTION tasker_bench._report_statements(p_run bigint, p_case text) RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v jsonb;
+BEGIN
+    EXECUTE $q$SELECT jsonb_agg(jsonb_build_object('query', s.query, 'calls', s.calls,
+                                                   'total_ms', s.total_ms, 'mean_us', s.mean_us,
+                                                   'rows', s.rows) ORDER BY s.total_ms DESC)
+                 FROM (SELECT * FROM tasker_bench.statement_results
+                        WHERE run_id = $1 AND case_name = $2
+                        ORDER BY total_ms DESC LIMIT 5) s$q$
+      INTO v USING p_run, p_case;
+    RETURN v;
+END
+$$;
+
 CREATE FUNCTION tasker_bench._report_json(p_run bigint, p_baseline text) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -875,7 +898,25 @@ BEGIN
                'histogram_bins', (SELECT jsonb_agg(jsonb_build_object('low_us', rb.low_us,
                                                                       'high_us', rb.high_us,
                                                                       'count', rb.count) ORDER BY rb.bin)
-                                    FROM tasker_bench.report_bins(r.histogram, r.clock_ns) rb))
+                                    FROM tasker_bench.report_bins(r.histogram, r.clock_ns) rb),
+               'resources', jsonb_build_object('cpu_user_us', r.cpu_user_us, 'cpu_sys_us', r.cpu_sys_us,
+                                               'shared_blks_hit', r.shared_blks_hit,
+                                               'shared_blks_read', r.shared_blks_read,
+                                               'shared_blks_dirtied', r.shared_blks_dirtied,
+                                               'shared_blks_written', r.shared_blks_written,
+                                               'temp_blks_read', r.temp_blks_read,
+                                               'temp_blks_written', r.temp_blks_written,
+                                               'wal_records', r.wal_records, 'wal_bytes', r.wal_bytes,
+                                               'wal_fpi', r.wal_fpi),
+               'counters', r.counters,
+               'phases', (SELECT jsonb_agg(jsonb_build_object('phase', ph.phase, 'n', ph.n,
+                                                              'mean_us', ph.mean_us, 'p50_us', ph.p50_us,
+                                                              'p95_us', ph.p95_us, 'p99_us', ph.p99_us)
+                                           ORDER BY ph.ordinal)
+                            FROM tasker_bench.phase_results ph
+                           WHERE ph.run_id = r.run_id AND ph.case_name = r.case_name),
+               'statements', CASE WHEN to_regclass('tasker_bench.statement_results') IS NOT NULL THEN
+                                  tasker_bench._report_statements(r.run_id, r.case_name) END)
                ORDER BY r.ordinal), '[]')
       INTO v_cases
       FROM tasker_bench.results r WHERE r.run_id = p_run;
@@ -1026,6 +1067,48 @@ LANGUAGE sql IMMUTABLE AS $$
       FROM b, m
 $$;
 
+-- Resources, counters, phases and nested statements of one case, as text lines.
+CREATE FUNCTION tasker_bench._report_detail_lines(c jsonb) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    l text[] := '{}';
+    r jsonb := c->'resources';
+    x jsonb;
+    v_total float8;
+BEGIN
+    IF r IS NOT NULL AND r->>'shared_blks_hit' IS NOT NULL THEN
+        l := l || format('  per call: cpu %s us user + %s us sys, buffers %s hit / %s read / %s dirtied, wal %s records / %s bytes',
+                         tasker_bench._fmt((r->>'cpu_user_us')::float8), tasker_bench._fmt((r->>'cpu_sys_us')::float8),
+                         tasker_bench._fmt((r->>'shared_blks_hit')::float8), tasker_bench._fmt((r->>'shared_blks_read')::float8),
+                         tasker_bench._fmt((r->>'shared_blks_dirtied')::float8),
+                         tasker_bench._fmt((r->>'wal_records')::float8), tasker_bench._fmt((r->>'wal_bytes')::float8));
+    END IF;
+    IF jsonb_typeof(c->'counters') = 'object' THEN
+        l := l || ('  counters per call: ' ||
+                   (SELECT string_agg(format('%s %s', k, tasker_bench._fmt(v::text::float8)), ', ' ORDER BY k)
+                      FROM jsonb_each(c->'counters') AS e(k, v)));
+    END IF;
+    IF jsonb_typeof(c->'phases') = 'array' THEN
+        SELECT sum((p->>'mean_us')::float8) INTO v_total FROM jsonb_array_elements(c->'phases') p;
+        l := l || '  phases (mean us, share of the iteration):'::text;
+        FOR x IN SELECT p FROM jsonb_array_elements(c->'phases') p LOOP
+            l := l || format('    %-22s %12s  %5s %%  (p50 %s, p95 %s)', x->>'phase',
+                             tasker_bench._fmt((x->>'mean_us')::float8),
+                             round((100 * (x->>'mean_us')::float8 / nullif(v_total, 0))::numeric, 1),
+                             tasker_bench._fmt((x->>'p50_us')::float8), tasker_bench._fmt((x->>'p95_us')::float8));
+        END LOOP;
+    END IF;
+    IF jsonb_typeof(c->'statements') = 'array' THEN
+        l := l || '  top nested statements (total ms, calls):'::text;
+        FOR x IN SELECT s FROM jsonb_array_elements(c->'statements') s LOOP
+            l := l || format('    %10s ms %8s  %s', tasker_bench._fmt((x->>'total_ms')::float8), x->>'calls',
+                             left(regexp_replace(x->>'query', '\s+', ' ', 'g'), 90));
+        END LOOP;
+    END IF;
+    RETURN l;
+END
+$$;
+
 CREATE FUNCTION tasker_bench._report_text(j jsonb, p_markdown boolean) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -1161,6 +1244,7 @@ BEGIN
                              c->'outliers'->>'low_severe', c->'outliers'->>'low_mild',
                              c->'outliers'->>'high_mild', c->'outliers'->>'high_severe');
             l := l || tasker_bench._report_hist_lines(c, '    ');
+            l := l || tasker_bench._report_detail_lines(c);
             l := l || ''::text;
         END LOOP;
         l := l[1 : cardinality(l) - 1];
