@@ -4,18 +4,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS tasker_bench;
 
-CREATE FUNCTION pg_temp.err(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    v_state text; v_msg text; v_hint text;
-BEGIN
-    EXECUTE stmt;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_hint = PG_EXCEPTION_HINT;
-    -- run ids depend on the tests before this one
-    RETURN regexp_replace(v_state || ' ' || v_msg || CASE WHEN v_hint <> '' THEN E'\n      hint: ' || v_hint ELSE '' END,
-                          'run [0-9]+', 'run N', 'g');
-END $$;
+\i sql/include/expect_error.sql
 
 -- A run of suite 'cmp' with one result per element of p_cases:
 -- {"name", "category", "scale", "n", "spread"}; the values of a case are

@@ -4,16 +4,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS tasker_bench;
 
-CREATE FUNCTION pg_temp.err(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    v_state text; v_msg text; v_hint text;
-BEGIN
-    EXECUTE stmt;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_hint = PG_EXCEPTION_HINT;
-    RETURN v_state || ' ' || v_msg || CASE WHEN v_hint <> '' THEN E'\n      hint: ' || v_hint ELSE '' END;
-END $$;
+\i sql/include/expect_error.sql
 
 SELECT tasker_bench_setup() IS NOT NULL AS set_up;
 SELECT tasker_bench_fixture(200) IS NOT NULL AS fixture;

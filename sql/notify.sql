@@ -7,18 +7,7 @@ CREATE EXTENSION IF NOT EXISTS tasker_bench;
 LOAD 'tasker_bench';
 
 -- SQLSTATE and message of an error (with the caller's role and database as <role>, <db>)
-CREATE FUNCTION pg_temp.err(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    v_state text; v_msg text; v_hint text;
-BEGIN
-    EXECUTE stmt;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_hint = PG_EXCEPTION_HINT;
-    v_msg := replace(replace(v_msg, format('role "%s"', current_user), 'role "<role>"'),
-                     format('database "%s"', current_database()), 'database "<db>"');
-    RETURN v_state || ' ' || v_msg || CASE WHEN v_hint <> '' THEN E'\n      hint: ' || v_hint ELSE '' END;
-END $$;
+\i sql/include/expect_error.sql
 
 -- The loopback's backends end when their connections close, a moment later.
 CREATE FUNCTION pg_temp.loopbacks_gone() RETURNS boolean LANGUAGE plpgsql AS $$

@@ -7,16 +7,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS tasker_bench;
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
 
-CREATE FUNCTION pg_temp.err(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    v_state text; v_msg text; v_hint text;
-BEGIN
-    EXECUTE stmt;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_hint = PG_EXCEPTION_HINT;
-    RETURN v_state || ' ' || v_msg || CASE WHEN v_hint <> '' THEN E'\n      hint: ' || v_hint ELSE '' END;
-END $$;
+\i sql/include/expect_error.sql
 
 -- a function with nested statements, one of them calling another function
 CREATE TABLE prof_t (x int PRIMARY KEY);

@@ -12,15 +12,7 @@ SELECT kind, label, (dataset->'row_counts'->>'tasks')::int AS tasks
   FROM tasker_bench.runs WHERE kind = 'scale' ORDER BY id;
 
 -- bad input
-CREATE FUNCTION pg_temp.err(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE v_state text; v_msg text;
-BEGIN
-    EXECUTE stmt;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
-    RETURN v_state || ' ' || v_msg;
-END $$;
+\i sql/include/expect_error.sql
 SELECT pg_temp.err($$SELECT * FROM tasker_bench_scale('get_next_ready_tasks/batch_1', sizes => '{100}')$$);
 SELECT pg_temp.err($$SELECT * FROM tasker_bench_scale('get_next_ready_tasks/batch_1', sizes => '{100,-1}')$$);
 SELECT pg_temp.err($$SELECT * FROM tasker_bench_scale('get_next_ready_tasks/batch_1', sizes => '{100,100}')$$);

@@ -52,10 +52,12 @@ BEGIN
             HINT = 'e.g. sizes => ''{1000,5000,10000,100000}''.';
     END IF;
     IF EXISTS (SELECT 1 FROM unnest(sizes) s WHERE s IS NULL OR s <= 0 OR s > 10000000) THEN
-        RAISE EXCEPTION 'sizes must be between 1 and 10000000 tasks' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'sizes must be between 1 and 10000000 tasks' USING ERRCODE = '22023',
+            HINT = 'Give fixture sizes in tasks, e.g. sizes => ''{1000,5000,10000,100000}''.';
     END IF;
     IF (SELECT count(DISTINCT s) FROM unnest(sizes) s) <> cardinality(sizes) THEN
-        RAISE EXCEPTION 'sizes must be distinct' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'sizes must be distinct' USING ERRCODE = '22023',
+            HINT = 'Each size is measured once; remove the repeated ones.';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM tasker_bench.models m WHERE m.schema_name = schema) THEN
         RAISE EXCEPTION 'schema "%" is not a reference model made by tasker_bench_setup()', schema
