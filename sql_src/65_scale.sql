@@ -32,7 +32,7 @@ CREATE FUNCTION tasker_bench_scale(
     what text, sizes integer[] DEFAULT '{1000,5000,10000,100000}',
     iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
     warmup interval DEFAULT '200 milliseconds', schema text DEFAULT 'tasker',
-    seed integer DEFAULT 1, label text DEFAULT NULL)
+    seed integer DEFAULT 1, label text DEFAULT NULL, replace boolean DEFAULT false)
 RETURNS TABLE (case_name text, size integer, n bigint, p50_us float8, p95_us float8,
                p99_us float8, mean_us float8, target_ms float8, meets_target boolean,
                growth text, r2 float8, run_id bigint, scale_id bigint)
@@ -59,17 +59,18 @@ BEGIN
         RAISE EXCEPTION 'sizes must be distinct' USING ERRCODE = '22023',
             HINT = 'Each size is measured once; remove the repeated ones.';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM tasker_bench.models m WHERE m.schema_name = schema) THEN
+    IF NOT replace AND NOT EXISTS (SELECT 1 FROM tasker_bench.models m WHERE m.schema_name = schema) THEN
         RAISE EXCEPTION 'schema "%" is not a reference model made by tasker_bench_setup()', schema
             USING ERRCODE = '42501',
-            HINT = 'A scale sweep replaces the schema''s data with fixtures of each size, so it runs only on a model tasker_bench_setup() created.';
+            HINT = 'A scale sweep replaces the schema''s data with fixtures of each size; on a schema tasker_bench_setup() did not make (a real tasker database) pass replace => true if every row of its tasker tables may go.';
     END IF;
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
     SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(what);
 
     FOREACH v_size IN ARRAY (SELECT array_agg(s ORDER BY s) FROM unnest(sizes) s) LOOP
         RAISE NOTICE 'tasker_bench_scale: fixture of % tasks', v_size;
-        PERFORM tasker_bench_fixture(v_size, schema => schema, seed => seed, replace => true);
+        PERFORM tasker_bench_fixture(v_size, schema => tasker_bench_scale.schema,
+                                     seed => tasker_bench_scale.seed, replace => true);
         v_runs := v_runs || tasker_bench._execute('scale', what, v_suite, v_cases, iterations, duration,
                                                   warmup, coalesce(label, 'scale') || ' n=' || v_size,
                                                   NULL);
@@ -99,5 +100,5 @@ BEGIN
      ORDER BY r.ordinal, r.run_id;
 END
 $$;
-COMMENT ON FUNCTION tasker_bench_scale(text, integer[], bigint, interval, interval, text, integer, text) IS
+COMMENT ON FUNCTION tasker_bench_scale(text, integer[], bigint, interval, interval, text, integer, text, boolean) IS
     'Measures a case or suite on fixtures of each size (one run per size) and fits its growth';
