@@ -107,7 +107,7 @@ done
 echo
 echo "== get_step_readiness_status on the fixture, three ways (µs)"
 psql -X -q -c "SET client_min_messages = warning" -c "SELECT tasker_bench_fixture(100000)" >/dev/null
-task=$(psql -X -At -c "SET search_path = tasker, public" -c "SELECT task_uuid FROM tasker_bench.sample_tasks(5) WHERE ordinal = 1")
+task=$(psql -X -At -q -c "SET search_path = tasker, public" -c "SELECT task_uuid FROM tasker_bench.sample_tasks(5) WHERE ordinal = 1")
 psql -X -q <<SQL
 CREATE OR REPLACE FUNCTION bench_plpgsql_readiness(t uuid, n int) RETURNS float8
 LANGUAGE plpgsql SET search_path = tasker, public AS \$\$
