@@ -15,9 +15,13 @@ CREATE FUNCTION tasker_bench.hmedian_ci(h tasker_bench.histogram, conf float8 DE
 
 CREATE FUNCTION tasker_bench.hcompare(baseline tasker_bench.histogram, current tasker_bench.histogram,
     threshold_pct float8 DEFAULT 2, alpha float8 DEFAULT 0.05, conf float8 DEFAULT 0.95,
+    baseline_blocks float8[] DEFAULT NULL, current_blocks float8[] DEFAULT NULL,
+    baseline_probes float8[] DEFAULT NULL, current_probes float8[] DEFAULT NULL,
     OUT change_pct float8, OUT ci_low_pct float8, OUT ci_high_pct float8,
     OUT p_value float8, OUT verdict text)
-    AS 'MODULE_PATHNAME', 'tb_hcompare' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'tb_hcompare' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.hcompare(tasker_bench.histogram, tasker_bench.histogram, float8, float8, float8, float8[], float8[], float8[], float8[]) IS
+    'Change of the median from baseline to current with an interval, p-value and verdict; with both runs'' block medians (results.block_medians_ns, relative to probe_medians_ns when given) the Hodges-Lehmann shift and Mann-Whitney test of the blocks, else of the histograms';
 
 CREATE FUNCTION tasker_bench.fit_complexity(sizes float8[], vals float8[],
     OUT complexity text, OUT r2 float8, OUT a float8, OUT b float8)
@@ -49,3 +53,7 @@ COMMENT ON FUNCTION tasker_bench.verdict(float8, float8, float8, float8, float8,
 CREATE FUNCTION tasker_bench.noise_threshold() RETURNS float8
     AS 'MODULE_PATHNAME', 'tb_noise_threshold_get' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.noise_threshold() IS 'The setting tasker_bench.noise_threshold (percent)';
+CREATE FUNCTION tasker_bench.compare_noise_threshold() RETURNS float8
+    AS 'MODULE_PATHNAME', 'tb_compare_noise_threshold_get' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.compare_noise_threshold() IS
+    'The setting tasker_bench.compare_noise_threshold (percent): noise threshold of comparisons of two separate runs';

@@ -94,6 +94,13 @@ CREATE TABLE tasker_bench.results (
     wal_bytes   float8,
     wal_fpi     float8,
     counters    jsonb,              -- tasker_bench.count() totals per call
+    -- the median (raw ns) of each of up to 20 consecutive blocks of the
+    -- measured iterations: how much the figure drifted during the run
+    block_medians_ns float8[],
+    -- before each block, the median time of a fixed probe statement: the
+    -- machine's speed, so comparisons can tell a slower machine from a
+    -- slower statement
+    probe_medians_ns float8[],
     run_by      name NOT NULL DEFAULT current_user,
     PRIMARY KEY (run_id, case_name)
 );

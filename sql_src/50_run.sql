@@ -50,7 +50,8 @@ CREATE FUNCTION tasker_bench._measure(
     OUT shared_blks_hit float8, OUT shared_blks_read float8, OUT shared_blks_dirtied float8,
     OUT shared_blks_written float8, OUT temp_blks_read float8, OUT temp_blks_written float8,
     OUT wal_records float8, OUT wal_bytes float8, OUT wal_fpi float8,
-    OUT phase_names text[], OUT phase_histograms tasker_bench.histogram[], OUT counters jsonb)
+    OUT phase_names text[], OUT phase_histograms tasker_bench.histogram[], OUT counters jsonb,
+    OUT block_medians_ns float8[], OUT probe_medians_ns float8[])
     AS 'MODULE_PATHNAME', 'tb_measure' LANGUAGE C;
 CREATE FUNCTION tasker_bench.phase(name text) RETURNS void
     AS 'MODULE_PATHNAME', 'tb_phase' LANGUAGE C VOLATILE;

@@ -365,7 +365,8 @@ COMMENT ON FUNCTION tasker_bench_suite_settings(text, float8, float8) IS
  * p_threshold (the call), cases.tolerance_pct, suite_settings.tolerance_pct,
  * the category default (e2e 10 %, lifecycle 20 %, sql: the noise threshold,
  * i.e. "unchanged").  Noise threshold: p_noise (the call),
- * suite_settings.noise_threshold_pct, default_noise_threshold().
+ * suite_settings.noise_threshold_pct, compare_noise_threshold() (two
+ * separate runs see shifts of the machine's speed that A/B rounds cancel).
  */
 CREATE FUNCTION tasker_bench._compare(p_base bigint, p_cur bigint, p_threshold float8,
                                       p_alpha float8, p_noise float8)
@@ -377,6 +378,8 @@ LANGUAGE sql STABLE AS $$
                coalesce(c.category, bs.category) AS category,
                coalesce(c.suite, bs.suite) AS suite,
                bs.histogram AS bh, c.histogram AS ch,
+               bs.block_medians_ns AS bblocks, c.block_medians_ns AS cblocks,
+               bs.probe_medians_ns AS bprobes, c.probe_medians_ns AS cprobes,
                bs.p50_us AS b50, c.p50_us AS c50, bs.p95_us AS b95, c.p95_us AS c95,
                bs.p99_us AS b99, c.p99_us AS c99, bs.mean_us AS bmean, c.mean_us AS cmean
           FROM (SELECT * FROM tasker_bench.results r WHERE r.run_id = p_base) bs
@@ -384,7 +387,7 @@ LANGUAGE sql STABLE AS $$
             ON c.case_name = bs.case_name
     ), t AS (
         SELECT j.*,
-               coalesce(p_noise, ss.noise_threshold_pct, tasker_bench.default_noise_threshold()) AS noise,
+               coalesce(p_noise, ss.noise_threshold_pct, tasker_bench.compare_noise_threshold()) AS noise,
                cs.tolerance_pct AS case_tol, ss.tolerance_pct AS suite_tol
           FROM j
           LEFT JOIN tasker_bench.cases cs ON cs.name = j.case_name
@@ -403,7 +406,8 @@ LANGUAGE sql STABLE AS $$
                     ELSE 'category' END AS tol_from,
                hc.change_pct, hc.ci_low_pct, hc.ci_high_pct, hc.p_value, hc.verdict
           FROM t
-          LEFT JOIN LATERAL tasker_bench.hcompare(t.bh, t.ch, t.noise, p_alpha, 1.0 - p_alpha) hc
+          LEFT JOIN LATERAL tasker_bench.hcompare(t.bh, t.ch, t.noise, p_alpha, 1.0 - p_alpha,
+                                                  t.bblocks, t.cblocks, t.bprobes, t.cprobes) hc
             ON t.bh IS NOT NULL AND t.ch IS NOT NULL
     )
     SELECT ROW(v.case_name, v.b50, v.c50, v.change_pct, v.ci_low_pct, v.ci_high_pct, v.p_value,

@@ -28,7 +28,7 @@
 
 PG_FUNCTION_INFO_V1(tb_check_budget);
 
-#define NMEASURE_COLS 24
+#define NMEASURE_COLS 26
 PG_FUNCTION_INFO_V1(tb_measure);
 PG_FUNCTION_INFO_V1(tb_validate);
 
@@ -241,6 +241,30 @@ tb_measure(PG_FUNCTION_ARGS)
 	}
 	else
 		nulls[23] = true;
+	if (res.nblocks > 0)
+	{
+		Datum		blocks[TB_BLOCKS];
+		int			i;
+
+		for (i = 0; i < res.nblocks; i++)
+			blocks[i] = Float8GetDatum(res.block_medians[i]);
+		values[24] = PointerGetDatum(construct_array(blocks, res.nblocks, FLOAT8OID, sizeof(float8),
+													 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	}
+	else
+		nulls[24] = true;
+	if (res.nblocks > 0)
+	{
+		Datum		probes[TB_BLOCKS];
+		int			i;
+
+		for (i = 0; i < res.nblocks; i++)
+			probes[i] = Float8GetDatum(res.probe_medians[i]);
+		values[25] = PointerGetDatum(construct_array(probes, res.nblocks, FLOAT8OID, sizeof(float8),
+													 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	}
+	else
+		nulls[25] = true;
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

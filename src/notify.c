@@ -64,7 +64,9 @@
 PG_FUNCTION_INFO_V1(tb_measure_notify);
 PG_FUNCTION_INFO_V1(tb_validate_notify);
 
-#define NMEASURE_COLS		24
+#define NMEASURE_COLS		26
+#define COL_COUNTERS		23
+#define COL_BLOCKS			24
 
 /* PostgreSQL's limit: a NOTIFY payload must be shorter than 8000 bytes */
 #define NOTIFY_PAYLOAD_MAX	7999
@@ -1353,8 +1355,10 @@ tb_measure_notify(PG_FUNCTION_ARGS)
 	nulls[7] = true;			/* plan_us */
 	values[8] = Float8GetDatum((double) wall_ns / 1e9);
 	values[9] = Int32GetDatum(1);	/* param_sets */
-	for (i = 10; i < NMEASURE_COLS - 1; i++)
+	for (i = 10; i < COL_COUNTERS; i++)
 		nulls[i] = true;		/* CPU, buffers, WAL, phases */
+	nulls[COL_BLOCKS] = true;	/* block medians and probes: not kept by this driver */
+	nulls[COL_BLOCKS + 1] = true;
 
 	/*
 	 * counters, per call: statement_us = mean time from sending the statement
@@ -1369,9 +1373,9 @@ tb_measure_notify(PG_FUNCTION_ARGS)
 		snprintf(js, sizeof(js), "{\"statement_us\": %.3f, \"waited\": %.4f}",
 				 (double) tot.statement_ns / (double) n / 1000.0,
 				 (double) tot.waited / (double) n);
-		values[NMEASURE_COLS - 1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(js));
+		values[COL_COUNTERS] = DirectFunctionCall1(jsonb_in, CStringGetDatum(js));
 	}
 	else
-		nulls[NMEASURE_COLS - 1] = true;
+		nulls[COL_COUNTERS] = true;
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

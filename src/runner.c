@@ -174,26 +174,55 @@ report_progress(const TbRunSpec *spec, const char *phase, int64 done, int64 star
 	pgstat_report_activity(STATE_RUNNING, buf);
 }
 
+static void
+loop_init(LoopState *ls, TbTarget *t, bool rollback, MemoryContext parent)
+{
+	memset(ls, 0, sizeof(LoopState));
+	ls->target = t;
+	ls->rollback = rollback;
+	ls->dest.pub.receiveSlot = counting_receive;
+	ls->dest.pub.rStartup = counting_startup;
+	ls->dest.pub.rShutdown = counting_shutdown;
+	ls->dest.pub.rDestroy = counting_destroy;
+	ls->dest.pub.mydest = DestNone;
+	ls->iterctx = AllocSetContextCreate(parent, "tasker_bench iteration",
+										ALLOCSET_DEFAULT_SIZES);
+}
+
+/*
+ * The machine's speed now: the median of TB_PROBE_RUNS executions of a
+ * fixed statement (TB_PROBE_SQL).  Taken before every block, so a
+ * comparison can tell a slower machine from a slower statement.
+ */
+static double
+probe_speed(LoopState *probe, TbHist *h)
+{
+	int			i;
+
+	tbh_init(h);
+	for (i = 0; i < TB_PROBE_RUNS; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		tbh_record_fast(h, run_once(probe, NULL));
+	}
+	return tbh_percentile(h, 0.5);
+}
+
 void
 tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out)
 {
 	LoopState	ls;
+	LoopState	probe;
+	TbHist	   *probe_hist = palloc(sizeof(TbHist));
 	MemoryContext caller = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	int64		progress_ns = (int64) tb_progress_interval_ms * 1000000;
 	struct rusage ru0;
 	struct rusage ru1;
+	TbHist	   *block = palloc(sizeof(TbHist));
 
-	memset(&ls, 0, sizeof(ls));
-	ls.target = t;
-	ls.rollback = spec->rollback;
-	ls.dest.pub.receiveSlot = counting_receive;
-	ls.dest.pub.rStartup = counting_startup;
-	ls.dest.pub.rShutdown = counting_shutdown;
-	ls.dest.pub.rDestroy = counting_destroy;
-	ls.dest.pub.mydest = DestNone;
-	ls.iterctx = AllocSetContextCreate(caller, "tasker_bench iteration",
-									   ALLOCSET_DEFAULT_SIZES);
+	loop_init(&ls, t, spec->rollback, caller);
+	loop_init(&probe, tb_target_prepare(TB_PROBE_SQL, NULL), false, caller);
 
 	out->warmup_n = 0;
 	out->rows = 0;
@@ -231,9 +260,15 @@ tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out)
 		start = tb_clock_ns();
 		now = start;
 		next_report = start;
+		out->nblocks = 0;
+		tbh_init(block);
+		out->probe_medians[0] = probe_speed(&probe, probe_hist);
+		start = tb_clock_ns();
+		now = start;
 		for (i = 0;; i++)
 		{
 			int64		d;
+			bool		block_done;
 
 			if (spec->iterations > 0 ? i >= spec->iterations
 				: (i > 0 && now - start >= spec->duration_ns))
@@ -241,13 +276,26 @@ tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out)
 			CHECK_FOR_INTERRUPTS();
 			d = run_once(&ls, t->sets[i % t->nsets]);
 			tbh_record_fast(out->hist, d);
+			tbh_record_fast(block, d);
 			now = tb_clock_ns();
+			if (spec->iterations > 0)
+				block_done = (i + 1) % Max(spec->iterations / TB_BLOCKS, 1) == 0;
+			else
+				block_done = now - start >= (out->nblocks + 1) * (spec->duration_ns / TB_BLOCKS);
+			if (block_done && out->nblocks < TB_BLOCKS - 1)
+			{
+				out->block_medians[out->nblocks++] = tbh_percentile(block, 0.5);
+				tbh_init(block);
+				out->probe_medians[out->nblocks] = probe_speed(&probe, probe_hist);
+			}
 			if (now >= next_report)
 			{
 				report_progress(spec, "measuring", i + 1, start, now);
 				next_report = now + progress_ns;
 			}
 		}
+		if (block->count > 0)
+			out->block_medians[out->nblocks++] = tbh_percentile(block, 0.5);
 		out->wall_ns = now - start;
 		getrusage(RUSAGE_SELF, &ru1);
 		tb_phases_stop();
@@ -280,6 +328,9 @@ tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out)
 	PG_END_TRY();
 
 	MemoryContextDelete(ls.iterctx);
+	MemoryContextDelete(probe.iterctx);
+	pfree(block);
+	pfree(probe_hist);
 	if (debug_query_string)
 		pgstat_report_activity(STATE_RUNNING, debug_query_string);
 }

@@ -13,6 +13,17 @@
 #include "phases.h"
 #include "target.h"
 
+/*
+ * The measured phase is cut into this many consecutive blocks (by iteration
+ * count, or by time with a time budget); each block's median is kept, so a
+ * comparison of two runs can see how much the figure drifts over time.
+ */
+#define TB_BLOCKS 20
+
+/* the probe of the machine's speed taken before each block */
+#define TB_PROBE_SQL	"SELECT sum(g) FROM generate_series(1, 200) g /* tasker_bench_probe */"
+#define TB_PROBE_RUNS	25
+
 typedef struct TbRunSpec
 {
 	int64		iterations;		/* > 0: exactly this many; 0: run for duration_ns */
@@ -34,6 +45,9 @@ typedef struct TbRunResult
 	double		cpu_user_us;	/* getrusage over the measured phase */
 	double		cpu_sys_us;
 	TbPhaseSet	phases;			/* phases and counters the statement marked */
+	int			nblocks;		/* the measured phase cut in up to TB_BLOCKS blocks */
+	double		block_medians[TB_BLOCKS];	/* median (raw ns) of each block */
+	double		probe_medians[TB_BLOCKS];	/* machine speed probe before each block */
 } TbRunResult;
 
 /*

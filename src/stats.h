@@ -162,6 +162,28 @@ extern TbsVerdict tbs_verdict(double change_pct, double ci_low_pct, double ci_hi
 extern const char *tbs_verdict_name(TbsVerdict v);
 
 /*
+ * Two-sample shift between x (baseline) and y (current), distribution free:
+ * the Hodges-Lehmann estimate (median of the nx * ny differences y_j - x_i),
+ * its confidence interval from the Mann-Whitney distribution (order
+ * statistics k and nx*ny + 1 - k of the differences, normal approximation)
+ * and the Mann-Whitney two-sided p-value (tie-corrected, continuity
+ * corrected).  Used on per-block medians (log scale) of two runs, so the
+ * interval reflects how much a run's figure drifts over time, which two
+ * separate runs are exposed to.  work must hold nx * ny doubles.  Returns
+ * false (NaN figures) when nx or ny is below 2.
+ */
+typedef struct TbsShift
+{
+	double		estimate;
+	double		lo;
+	double		hi;
+	double		p;
+} TbsShift;
+
+extern bool tbs_two_sample_shift(const double *x, int nx, const double *y, int ny, double conf,
+								 double *work, TbsShift *out);
+
+/*
  * Complexity fit for the scale sweep: for each model f in
  * {1, log n, n, n log n, n^2} least squares y = a + b f(n) with b >= 0
  * (for O(1), b = 0), goodness of fit R^2 (1 - SSE/SST; 1 when SST = 0).

@@ -20,6 +20,11 @@
 #include "stats.h"
 #include "tasker_bench.h"
 
+/* fewer blocks than this on either side: compare the histograms instead */
+#define TB_MIN_BLOCKS 5
+
+static double *float8_array(ArrayType *a, const char *what, int *n);
+
 PG_FUNCTION_INFO_V1(tb_hsummary);
 PG_FUNCTION_INFO_V1(tb_hmedian_ci);
 PG_FUNCTION_INFO_V1(tb_hcompare);
@@ -30,6 +35,7 @@ PG_FUNCTION_INFO_V1(tb_t_test_p);
 PG_FUNCTION_INFO_V1(tb_signed_rank);
 PG_FUNCTION_INFO_V1(tb_verdict);
 PG_FUNCTION_INFO_V1(tb_noise_threshold_get);
+PG_FUNCTION_INFO_V1(tb_compare_noise_threshold_get);
 
 static TupleDesc
 result_desc(FunctionCallInfo fcinfo)
@@ -133,22 +139,43 @@ tb_hmedian_ci(PG_FUNCTION_ARGS)
 }
 
 /*
- * hcompare(baseline h, current h, threshold_pct, alpha, conf) ->
+ * hcompare(baseline h, current h, threshold_pct, alpha, conf
+ *			[, baseline_blocks float8[], current_blocks float8[]]) ->
  * change_pct, ci_low_pct, ci_high_pct, p_value, verdict
+ *
+ * NULL in any of the first five arguments gives NULL (as if strict); the
+ * block medians are optional.
  */
 Datum
 tb_hcompare(PG_FUNCTION_ARGS)
 {
-	TupleDesc	tupdesc = result_desc(fcinfo);
-	TbHist	   *a = tb_hist_from_datum(PG_GETARG_DATUM(0));
-	TbHist	   *b = tb_hist_from_datum(PG_GETARG_DATUM(1));
-	double		threshold = PG_GETARG_FLOAT8(2);
-	double		alpha = PG_GETARG_FLOAT8(3);
-	double		conf = PG_GETARG_FLOAT8(4);
+	TupleDesc	tupdesc;
+	TbHist	   *a;
+	TbHist	   *b;
+	double		threshold;
+	double		alpha;
+	double		conf;
+	double	   *blocks_a = NULL;
+	double	   *blocks_b = NULL;
+	double	   *probes_a = NULL;
+	double	   *probes_b = NULL;
+	int			nblocks_a = 0;
+	int			nblocks_b = 0;
 	TbsChange	ch;
 	TbsRankTest rt;
 	Datum		values[5];
 	bool		nulls[5] = {false, false, false, false, false};
+	int			i;
+
+	for (i = 0; i < 5; i++)
+		if (PG_ARGISNULL(i))
+			PG_RETURN_NULL();
+	tupdesc = result_desc(fcinfo);
+	a = tb_hist_from_datum(PG_GETARG_DATUM(0));
+	b = tb_hist_from_datum(PG_GETARG_DATUM(1));
+	threshold = PG_GETARG_FLOAT8(2);
+	alpha = PG_GETARG_FLOAT8(3);
+	conf = PG_GETARG_FLOAT8(4);
 
 	if (isnan(threshold) || threshold < 0)
 		ereport(ERROR,
@@ -160,6 +187,57 @@ tb_hcompare(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("significance level %g is outside (0, 1)", alpha)));
 	check_conf(conf);
+	if (PG_NARGS() > 6 && !PG_ARGISNULL(5) && !PG_ARGISNULL(6))
+	{
+		blocks_a = float8_array(PG_GETARG_ARRAYTYPE_P(5), "baseline_blocks", &nblocks_a);
+		blocks_b = float8_array(PG_GETARG_ARRAYTYPE_P(6), "current_blocks", &nblocks_b);
+		if (PG_NARGS() > 8 && !PG_ARGISNULL(7) && !PG_ARGISNULL(8))
+		{
+			int			npa;
+			int			npb;
+
+			probes_a = float8_array(PG_GETARG_ARRAYTYPE_P(7), "baseline_probes", &npa);
+			probes_b = float8_array(PG_GETARG_ARRAYTYPE_P(8), "current_probes", &npb);
+			if (npa != nblocks_a || npb != nblocks_b)
+				probes_a = probes_b = NULL;
+		}
+	}
+
+	if (nblocks_a >= TB_MIN_BLOCKS && nblocks_b >= TB_MIN_BLOCKS)
+	{
+		/*
+		 * Both runs kept block medians: judge the change by how the blocks
+		 * of one run stand against those of the other (log scale), so the
+		 * drift of a figure over time, which two separate runs are exposed
+		 * to, widens the interval instead of passing for a change.
+		 */
+		double	   *la = palloc(sizeof(double) * nblocks_a);
+		double	   *lb = palloc(sizeof(double) * nblocks_b);
+		double	   *work = palloc(sizeof(double) * nblocks_a * nblocks_b);
+		TbsShift	sh;
+
+		/* with probes, each block relative to the machine's speed before it */
+		for (i = 0; i < nblocks_a; i++)
+			la[i] = log(Max(blocks_a[i], 1.0)) -
+				(probes_a ? log(Max(probes_a[i], 1.0)) : 0.0);
+		for (i = 0; i < nblocks_b; i++)
+			lb[i] = log(Max(blocks_b[i], 1.0)) -
+				(probes_b ? log(Max(probes_b[i], 1.0)) : 0.0);
+		if (tbs_two_sample_shift(la, nblocks_a, lb, nblocks_b, conf, work, &sh))
+		{
+			ch.change_pct = 100.0 * (exp(sh.estimate) - 1.0);
+			ch.ci_low_pct = 100.0 * (exp(sh.lo) - 1.0);
+			ch.ci_high_pct = 100.0 * (exp(sh.hi) - 1.0);
+			values[0] = Float8GetDatum(ch.change_pct);
+			values[1] = Float8GetDatum(ch.ci_low_pct);
+			values[2] = Float8GetDatum(ch.ci_high_pct);
+			values[3] = Float8GetDatum(sh.p);
+			values[4] = CStringGetTextDatum(tbs_verdict_name(tbs_verdict(ch.change_pct, ch.ci_low_pct,
+																		  ch.ci_high_pct, sh.p,
+																		  alpha, threshold)));
+			PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+		}
+	}
 
 	if (!tbs_median_change(a, b, conf, &ch) || !tbs_mann_whitney(a, b, &rt))
 	{
@@ -369,4 +447,11 @@ Datum
 tb_noise_threshold_get(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_FLOAT8(tb_noise_threshold);
+}
+
+/* compare_noise_threshold(): the setting tasker_bench.compare_noise_threshold */
+Datum
+tb_compare_noise_threshold_get(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(tb_compare_noise_threshold);
 }

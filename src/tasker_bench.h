@@ -20,6 +20,9 @@ extern bool tb_explain_enabled;
 /* tasker_bench.noise_threshold: percent change treated as noise */
 extern double tb_noise_threshold;
 
+/* tasker_bench.compare_noise_threshold: the same for two separate runs */
+extern double tb_compare_noise_threshold;
+
 /* tasker_bench.statements_top: nested statements kept per case */
 extern int	tb_statements_top;
 

@@ -1024,6 +1024,56 @@ test_outliers(void)
 	free(h);
 }
 
+static void
+test_two_sample_shift(void)
+{
+	double		x[5] = {1, 2, 3, 4, 5};
+	double		y[5] = {6, 7, 8, 9, 10};
+	double		work[400];
+	double		a[20];
+	double		b[20];
+	TbsShift	sh;
+	int			i;
+	int			trial;
+	int			fp = 0;
+	int			covered = 0;
+	uint64_t	seed = 42;
+
+	ok(tbs_two_sample_shift(x, 5, y, 5, 0.95, work, &sh) && sh.estimate == 5.0,
+	   "shift: Hodges-Lehmann estimate of a 5-shift is 5 (%g)", sh.estimate);
+	/* U = 25 of 25, normal approximation with continuity: z = 12 / sqrt(22.9167) */
+	ok(fabs(sh.p - 0.012185) < 1e-4, "shift: Mann-Whitney p of separated samples 0.0122 (%g)", sh.p);
+	ok(sh.lo <= 5.0 && sh.hi >= 5.0 && sh.lo >= 1.0 && sh.hi <= 9.0,
+	   "shift: interval [%g, %g] holds the estimate and lies among the differences", sh.lo, sh.hi);
+	ok(tbs_two_sample_shift(x, 5, x, 5, 0.95, work, &sh) && sh.estimate == 0.0 && sh.p == 1.0,
+	   "shift: identical samples: estimate 0, p 1 (%g, %g)", sh.estimate, sh.p);
+	ok(!tbs_two_sample_shift(x, 1, y, 5, 0.95, work, &sh) && isnan(sh.p),
+	   "shift: one value on a side is refused");
+
+	/* A/A false positives and coverage of a true shift of 0.05, normal noise */
+	for (trial = 0; trial < 400; trial++)
+	{
+		for (i = 0; i < 20; i++)
+		{
+			double		u1 = ((double) ((seed = seed * 6364136223846793005ULL + 1442695040888963407ULL) >> 11) + 0.5) / 9007199254740992.0;
+			double		u2 = ((double) ((seed = seed * 6364136223846793005ULL + 1442695040888963407ULL) >> 11) + 0.5) / 9007199254740992.0;
+
+			a[i] = 0.03 * sqrt(-2.0 * log(u1)) * cos(2 * M_PI * u2);
+			b[i] = 0.03 * sqrt(-2.0 * log(u1)) * sin(2 * M_PI * u2);
+		}
+		tbs_two_sample_shift(a, 20, b, 20, 0.95, work, &sh);
+		if (sh.p < 0.05)
+			fp++;
+		for (i = 0; i < 20; i++)
+			b[i] += 0.05;
+		tbs_two_sample_shift(a, 20, b, 20, 0.95, work, &sh);
+		if (sh.lo <= 0.05 && sh.hi >= 0.05)
+			covered++;
+	}
+	ok(fp >= 8 && fp <= 36, "shift: A/A false positive rate at 5 %% is %.3f", fp / 400.0);
+	ok(covered >= 368 && covered <= 392, "shift: 95 %% interval covers the true shift in %.3f", covered / 400.0);
+}
+
 int
 main(void)
 {
@@ -1036,6 +1086,7 @@ main(void)
 	test_verdict();
 	test_complexity();
 	test_outliers();
+	test_two_sample_shift();
 
 	printf("1..%d\n", tests_run);
 	if (tests_failed > 0)
