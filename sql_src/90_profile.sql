@@ -629,11 +629,15 @@ BEGIN
             END LOOP;
         ELSE
             EXECUTE 'SELECT b.run_id FROM tasker_bench.baselines b WHERE b.name = $1' INTO v_base USING p_baseline;
-            FOR r IN SELECT c.case_name, c.histogram AS ch, b.histogram AS bh, c.p50_us AS c50, b.p50_us AS b50
+            FOR r IN SELECT c.case_name, c.histogram AS ch, b.histogram AS bh, c.p50_us AS c50, b.p50_us AS b50,
+                            b.block_medians_ns AS bblocks, c.block_medians_ns AS cblocks,
+                            b.probe_medians_ns AS bprobes, c.probe_medians_ns AS cprobes
                        FROM tasker_bench.results c
                        JOIN tasker_bench.results b ON b.case_name = c.case_name AND b.run_id = v_base
                       WHERE c.run_id = p_run LOOP
-                SELECT * INTO v_hc FROM tasker_bench.hcompare(r.bh, r.ch, tasker_bench.noise_threshold(), 0.05, 0.95);
+                SELECT * INTO v_hc FROM tasker_bench.hcompare(r.bh, r.ch, tasker_bench.compare_noise_threshold(),
+                                                              0.05, 0.95, r.bblocks, r.cblocks,
+                                                              r.bprobes, r.cprobes);
                 IF v_hc.verdict = 'regressed' THEN
                     PERFORM tasker_bench._alert(p_run, r.case_name, p_baseline, v_hc.change_pct, 'regressed',
                                                 jsonb_build_object('method', 'baseline', 'baseline_run_id', v_base,
@@ -663,7 +667,9 @@ BEGIN
              GROUP BY x.case_name
         )
         SELECT c.case_name, c.p50_us, c.histogram, c.category, m.median_p50, m.k, m.runs, m.last_run,
-               l.histogram AS last_h, cs.tolerance_pct
+               l.histogram AS last_h, cs.tolerance_pct,
+               l.block_medians_ns AS last_blocks, c.block_medians_ns AS blocks,
+               l.probe_medians_ns AS last_probes, c.probe_medians_ns AS probes
           FROM tasker_bench.results c
           JOIN med m ON m.case_name = c.case_name
           JOIN tasker_bench.results l ON l.run_id = m.last_run AND l.case_name = c.case_name
@@ -673,10 +679,11 @@ BEGIN
     LOOP
         v_tol := coalesce(r.tolerance_pct,
                           CASE r.category WHEN 'e2e' THEN 10.0 WHEN 'lifecycle' THEN 20.0 END,
-                          tasker_bench.noise_threshold());
+                          tasker_bench.compare_noise_threshold());
         v_change := 100.0 * (r.p50_us / nullif(r.median_p50, 0) - 1);
         CONTINUE WHEN v_change IS NULL OR v_change <= v_tol;
-        SELECT * INTO v_hc FROM tasker_bench.hcompare(r.last_h, r.histogram, v_tol, 0.05, 0.95);
+        SELECT * INTO v_hc FROM tasker_bench.hcompare(r.last_h, r.histogram, v_tol, 0.05, 0.95,
+                                                      r.last_blocks, r.blocks, r.last_probes, r.probes);
         IF v_hc.verdict = 'regressed' THEN
             PERFORM tasker_bench._alert(p_run, r.case_name, format('rolling median of %s', r.k), v_change,
                                         'regressed',
