@@ -34,7 +34,7 @@ SELECT tasker_bench_register('bench/work', 'SELECT work_case()', suite => 'bench
 SQL
 
 echo
-echo "== A/A false positives and detection of slower functions (${TRIALS} trials each, noise threshold 2 %)"
+echo "== A/A false positives and detection of slower functions (${TRIALS} trials each; noise threshold: A/B 2 %, compare 3 %)"
 echo "   the original: SELECT work(1000), about $(psql -X -At -q -c "SET client_min_messages = warning" \
 	-c "SELECT round(p50_us::numeric) FROM tasker_bench_measure('SELECT work(1000)', iterations => 2000)") us"
 s=$(date +%s)
