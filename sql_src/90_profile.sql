@@ -68,26 +68,7 @@ SELECT pg_catalog.pg_extension_config_dump('tasker_bench.statement_results', '')
 
 -- How many statements per case to keep.
 CREATE FUNCTION tasker_bench._statements_top() RETURNS integer
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    v_text text := current_setting('tasker_bench.statements_top', true);
-    v_n integer;
-BEGIN
-    IF v_text IS NULL OR v_text = '' THEN
-        RETURN 10;
-    END IF;
-    BEGIN
-        v_n := v_text::integer;
-    EXCEPTION WHEN OTHERS THEN
-        v_n := NULL;
-    END;
-    IF v_n IS NULL OR v_n < 0 THEN
-        RAISE EXCEPTION 'tasker_bench.statements_top must be a number of statements (0 or more), got "%"', v_text
-            USING ERRCODE = '22023', HINT = 'For example SET tasker_bench.statements_top = 10.';
-    END IF;
-    RETURN v_n;
-END
-$$;
+    AS 'MODULE_PATHNAME', 'tb_statements_top_get' LANGUAGE C STABLE PARALLEL SAFE;
 
 /*
  * The schema of pg_stat_statements when nested statements can be collected
@@ -105,7 +86,7 @@ BEGIN
     SELECT n.nspname INTO v_schema
       FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
      WHERE e.extname = 'pg_stat_statements';
-    -- the library defines its settings only when preloaded (placeholders are not in pg_settings)
+    -- pg_stat_statements defines its settings only when preloaded: absent from pg_settings, it is not loaded
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_settings WHERE name = 'pg_stat_statements.max') THEN
         v_why := 'pg_stat_statements is not loaded';
     ELSIF v_schema IS NULL THEN
@@ -541,26 +522,7 @@ COMMENT ON VIEW tasker_bench.history IS
     'Each case''s figures (microseconds) in every completed run, over time: ORDER BY case_name, started_at';
 
 CREATE FUNCTION tasker_bench._history_runs() RETURNS integer
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    v_text text := current_setting('tasker_bench.history_runs', true);
-    v_n integer;
-BEGIN
-    IF v_text IS NULL OR v_text = '' THEN
-        RETURN 5;
-    END IF;
-    BEGIN
-        v_n := v_text::integer;
-    EXCEPTION WHEN OTHERS THEN
-        v_n := NULL;
-    END;
-    IF v_n IS NULL OR v_n < 1 THEN
-        RAISE EXCEPTION 'tasker_bench.history_runs must be a number of runs (1 or more), got "%"', v_text
-            USING ERRCODE = '22023', HINT = 'For example SET tasker_bench.history_runs = 5.';
-    END IF;
-    RETURN v_n;
-END
-$$;
+    AS 'MODULE_PATHNAME', 'tb_history_runs_get' LANGUAGE C STABLE PARALLEL SAFE;
 
 -- Write an alert and send it on the channel tasker_bench_alerts (delivered at commit).
 CREATE FUNCTION tasker_bench._alert(p_run bigint, p_case text, p_baseline text, p_change float8,

@@ -1,6 +1,7 @@
 /*
  * tasker_bench.c
- *		Module entry point and settings (GUCs); nothing else.
+ *		Module entry point and settings (GUCs), and their getters for SQL;
+ *		nothing else.
  */
 #include "postgres.h"
 
@@ -24,6 +25,22 @@ int			tb_statements_top = 10;
 int			tb_history_runs = 5;
 
 void		_PG_init(void);
+
+PG_FUNCTION_INFO_V1(tb_statements_top_get);
+PG_FUNCTION_INFO_V1(tb_history_runs_get);
+
+/* the settings as SQL sees them, read through the loaded module */
+Datum
+tb_statements_top_get(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(tb_statements_top);
+}
+
+Datum
+tb_history_runs_get(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(tb_history_runs);
+}
 
 void
 _PG_init(void)
