@@ -40,18 +40,24 @@ BEGIN
 END
 $$;
 
+-- What one measurement gives, whichever driver took it (src/measure.c,
+-- src/notify.c build rows of exactly these columns, in this order).
+CREATE TYPE tasker_bench.measurement AS (
+    histogram tasker_bench.histogram, n bigint, warmup_n bigint,
+    clock_ns float8, rows_per_call float8, read_only boolean,
+    rolled_back boolean, plan_us float8, wall_s float8, param_sets integer,
+    cpu_user_us float8, cpu_sys_us float8,
+    shared_blks_hit float8, shared_blks_read float8, shared_blks_dirtied float8,
+    shared_blks_written float8, temp_blks_read float8, temp_blks_written float8,
+    wal_records float8, wal_bytes float8, wal_fpi float8,
+    phase_names text[], phase_histograms tasker_bench.histogram[], counters jsonb,
+    block_medians_ns float8[], probe_medians_ns float8[]
+);
+
 CREATE FUNCTION tasker_bench._measure(
     sql text, params text, iterations bigint, duration interval, warmup interval,
-    rollback boolean, label text,
-    OUT histogram tasker_bench.histogram, OUT n bigint, OUT warmup_n bigint,
-    OUT clock_ns float8, OUT rows_per_call float8, OUT read_only boolean,
-    OUT rolled_back boolean, OUT plan_us float8, OUT wall_s float8, OUT param_sets integer,
-    OUT cpu_user_us float8, OUT cpu_sys_us float8,
-    OUT shared_blks_hit float8, OUT shared_blks_read float8, OUT shared_blks_dirtied float8,
-    OUT shared_blks_written float8, OUT temp_blks_read float8, OUT temp_blks_written float8,
-    OUT wal_records float8, OUT wal_bytes float8, OUT wal_fpi float8,
-    OUT phase_names text[], OUT phase_histograms tasker_bench.histogram[], OUT counters jsonb,
-    OUT block_medians_ns float8[], OUT probe_medians_ns float8[])
+    rollback boolean, label text)
+    RETURNS tasker_bench.measurement
     AS 'MODULE_PATHNAME', 'tb_measure' LANGUAGE C;
 CREATE FUNCTION tasker_bench.phase(name text) RETURNS void
     AS 'MODULE_PATHNAME', 'tb_phase' LANGUAGE C VOLATILE;

@@ -9,16 +9,8 @@ COMMENT ON FUNCTION tasker_bench._validate_notify(text, text, jsonb) IS
 
 CREATE FUNCTION tasker_bench._measure_notify(
     sql text, params text, options jsonb, iterations bigint, duration interval,
-    warmup interval, label text,
-    OUT histogram tasker_bench.histogram, OUT n bigint, OUT warmup_n bigint,
-    OUT clock_ns float8, OUT rows_per_call float8, OUT read_only boolean,
-    OUT rolled_back boolean, OUT plan_us float8, OUT wall_s float8, OUT param_sets integer,
-    OUT cpu_user_us float8, OUT cpu_sys_us float8,
-    OUT shared_blks_hit float8, OUT shared_blks_read float8, OUT shared_blks_dirtied float8,
-    OUT shared_blks_written float8, OUT temp_blks_read float8, OUT temp_blks_written float8,
-    OUT wal_records float8, OUT wal_bytes float8, OUT wal_fpi float8,
-    OUT phase_names text[], OUT phase_histograms tasker_bench.histogram[], OUT counters jsonb,
-    OUT block_medians_ns float8[], OUT probe_medians_ns float8[])
+    warmup interval, label text)
+    RETURNS tasker_bench.measurement
     AS 'MODULE_PATHNAME', 'tb_measure_notify' LANGUAGE C;
 COMMENT ON FUNCTION tasker_bench._measure_notify(text, text, jsonb, bigint, interval, interval, text) IS
     'Measures LISTEN/NOTIFY latency: commit returned on a loopback sender -> notification held by a loopback listener (ns)';
