@@ -304,6 +304,19 @@ COMMENT ON FUNCTION tasker_bench.fixture_default_state_mix() IS
 -- describe_dataset
 -- ---------------------------------------------------------------------------
 
+-- Rows of a transition table, and its current transitions per state.
+CREATE FUNCTION tasker_bench._fx_transition_counts(p_schema text, p_table text,
+                                                   OUT total bigint, OUT current_states jsonb)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    EXECUTE format($q$
+        SELECT coalesce(sum(n_all), 0), coalesce(jsonb_object_agg(to_state, n_cur) FILTER (WHERE n_cur > 0), '{}')
+          FROM (SELECT to_state, count(*) AS n_all, count(*) FILTER (WHERE most_recent) AS n_cur
+                  FROM %I.%I GROUP BY to_state) x$q$, p_schema, p_table)
+       INTO total, current_states;
+END
+$$;
+
 CREATE FUNCTION tasker_bench.describe_dataset(schema text DEFAULT 'tasker')
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY INVOKER
@@ -361,17 +374,9 @@ BEGIN
     v_counts := v_counts || jsonb_build_object('tasks', v_n);
 
     -- all transitions and the current ones per state (one pass per table)
-    EXECUTE format($q$
-        SELECT coalesce(sum(n_all), 0), coalesce(jsonb_object_agg(to_state, n_cur) FILTER (WHERE n_cur > 0), '{}')
-          FROM (SELECT to_state, count(*) AS n_all, count(*) FILTER (WHERE most_recent) AS n_cur
-                  FROM %1$I.task_transitions GROUP BY to_state) x$q$, v_schema)
-       INTO v_n, v_tstates;
+    SELECT * INTO v_n, v_tstates FROM tasker_bench._fx_transition_counts(v_schema, 'task_transitions');
     v_counts := v_counts || jsonb_build_object('task_transitions', v_n);
-    EXECUTE format($q$
-        SELECT coalesce(sum(n_all), 0), coalesce(jsonb_object_agg(to_state, n_cur) FILTER (WHERE n_cur > 0), '{}')
-          FROM (SELECT to_state, count(*) AS n_all, count(*) FILTER (WHERE most_recent) AS n_cur
-                  FROM %1$I.workflow_step_transitions GROUP BY to_state) x$q$, v_schema)
-       INTO v_n, v_sstates;
+    SELECT * INTO v_n, v_sstates FROM tasker_bench._fx_transition_counts(v_schema, 'workflow_step_transitions');
     v_counts := v_counts || jsonb_build_object('workflow_step_transitions', v_n);
 
     RETURN jsonb_build_object('schema', v_schema,

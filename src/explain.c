@@ -14,6 +14,7 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
+#include "runner.h"
 #include "target.h"
 
 PG_FUNCTION_INFO_V1(tb_explain);
@@ -66,14 +67,7 @@ tb_explain(PG_FUNCTION_ARGS)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(caller);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		CurrentResourceOwner = owner;
-		ReThrowError(edata);
+		tb_rollback_subxact_and_rethrow(caller, owner);
 	}
 	PG_END_TRY();
 	RollbackAndReleaseCurrentSubTransaction();

@@ -174,6 +174,19 @@ report_progress(const TbRunSpec *spec, const char *phase, int64 done, int64 star
 	pgstat_report_activity(STATE_RUNNING, buf);
 }
 
+void
+tb_rollback_subxact_and_rethrow(MemoryContext caller, ResourceOwner owner)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(caller);
+	edata = CopyErrorData();
+	FlushErrorState();
+	RollbackAndReleaseCurrentSubTransaction();
+	CurrentResourceOwner = owner;
+	ReThrowError(edata);
+}
+
 static void
 loop_init(LoopState *ls, TbTarget *t, bool rollback, MemoryContext parent)
 {
@@ -312,17 +325,7 @@ tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out)
 	{
 		tb_phases_stop();
 		if (ls.in_subxact)
-		{
-			ErrorData  *edata;
-
-			/* undo our own subtransaction before the error travels up */
-			MemoryContextSwitchTo(caller);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			CurrentResourceOwner = owner;
-			ReThrowError(edata);
-		}
+			tb_rollback_subxact_and_rethrow(caller, owner);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();

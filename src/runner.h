@@ -8,6 +8,7 @@
 #include "postgres.h"
 
 #include "executor/instrument.h"
+#include "utils/resowner.h"
 
 #include "histogram.h"
 #include "phases.h"
@@ -58,5 +59,12 @@ typedef struct TbRunResult
  * statement_timeout between and inside iterations.
  */
 extern void tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out);
+
+/*
+ * In a PG_CATCH block inside a subtransaction we began: roll it back, restore
+ * the caller's memory context and resource owner, and raise the error again
+ * (so a caller's own exception handling sees its own subtransaction on top).
+ */
+extern void tb_rollback_subxact_and_rethrow(MemoryContext caller, ResourceOwner owner) pg_attribute_noreturn();
 
 #endif							/* TB_RUNNER_H */

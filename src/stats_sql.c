@@ -138,6 +138,19 @@ tb_hmedian_ci(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
+/* The five output columns of hcompare from a change, its p-value and the verdict rule. */
+static void
+comparison_values(Datum *values, const TbsChange *ch, double p, double alpha, double threshold)
+{
+	values[0] = Float8GetDatum(ch->change_pct);
+	values[1] = Float8GetDatum(ch->ci_low_pct);
+	values[2] = Float8GetDatum(ch->ci_high_pct);
+	values[3] = Float8GetDatum(p);
+	values[4] = CStringGetTextDatum(tbs_verdict_name(tbs_verdict(ch->change_pct, ch->ci_low_pct,
+																  ch->ci_high_pct, p,
+																  alpha, threshold)));
+}
+
 /*
  * hcompare(baseline h, current h, threshold_pct, alpha, conf
  *			[, baseline_blocks float8[], current_blocks float8[]]) ->
@@ -228,13 +241,7 @@ tb_hcompare(PG_FUNCTION_ARGS)
 			ch.change_pct = 100.0 * (exp(sh.estimate) - 1.0);
 			ch.ci_low_pct = 100.0 * (exp(sh.lo) - 1.0);
 			ch.ci_high_pct = 100.0 * (exp(sh.hi) - 1.0);
-			values[0] = Float8GetDatum(ch.change_pct);
-			values[1] = Float8GetDatum(ch.ci_low_pct);
-			values[2] = Float8GetDatum(ch.ci_high_pct);
-			values[3] = Float8GetDatum(sh.p);
-			values[4] = CStringGetTextDatum(tbs_verdict_name(tbs_verdict(ch.change_pct, ch.ci_low_pct,
-																		  ch.ci_high_pct, sh.p,
-																		  alpha, threshold)));
+			comparison_values(values, &ch, sh.p, alpha, threshold);
 			PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 		}
 	}
@@ -245,15 +252,7 @@ tb_hcompare(PG_FUNCTION_ARGS)
 		values[4] = CStringGetTextDatum(tbs_verdict_name(TBS_INCONCLUSIVE));
 	}
 	else
-	{
-		values[0] = Float8GetDatum(ch.change_pct);
-		values[1] = Float8GetDatum(ch.ci_low_pct);
-		values[2] = Float8GetDatum(ch.ci_high_pct);
-		values[3] = Float8GetDatum(rt.p);
-		values[4] = CStringGetTextDatum(tbs_verdict_name(tbs_verdict(ch.change_pct, ch.ci_low_pct,
-																	  ch.ci_high_pct, rt.p,
-																	  alpha, threshold)));
-	}
+		comparison_values(values, &ch, rt.p, alpha, threshold);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
