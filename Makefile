@@ -26,7 +26,8 @@ OBJS = \
 	src/explain.o \
 	src/phases.o \
 	src/autonomous.o \
-	src/notify.o
+	src/notify.o \
+	src/fixture_ids.o
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "tasker_bench - benchmarks SQL inside the server"

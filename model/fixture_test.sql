@@ -295,6 +295,55 @@ SELECT tasker_bench.describe_dataset() AS slow \gset
 SELECT tasker_bench_fixture(300, seed => 5, fast => true) - 'fixture' = :'slow'::jsonb AS fast_equals_row_by_row;
 SELECT :'audit_by_slow' AS audit_written_by;
 
+-- fast mode drops the data tables' indexes (and the primary keys and unique
+-- constraints no foreign key needs) and builds them again after the load:
+-- afterwards the schema has the same indexes, constraints and comments, and
+-- the constraints hold
+COMMENT ON INDEX tasker.idx_tasks_priority IS 'fixture test: index comment';
+COMMENT ON CONSTRAINT task_transitions_pkey ON tasker.task_transitions IS 'fixture test: constraint comment';
+CREATE TEMP TABLE schema_before AS
+SELECT 'index' AS kind, c.relname::text AS tbl, ic.relname::text AS name, pg_get_indexdef(i.indexrelid) AS def,
+       obj_description(i.indexrelid, 'pg_class') AS note
+  FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
+ WHERE c.relnamespace = 'tasker'::regnamespace
+UNION ALL
+SELECT 'constraint', k.conrelid::regclass::text, k.conname::text, pg_get_constraintdef(k.oid),
+       obj_description(k.oid, 'pg_constraint')
+  FROM pg_constraint k WHERE k.connamespace = 'tasker'::regnamespace;
+SELECT f ->> 'fast' AS fast, f ->> 'indexes_rebuilt' AS indexes_rebuilt
+  FROM (SELECT tasker_bench_fixture(200, seed => 6) -> 'fixture' AS f) x;
+CREATE TEMP TABLE schema_after AS
+SELECT 'index' AS kind, c.relname::text AS tbl, ic.relname::text AS name, pg_get_indexdef(i.indexrelid) AS def,
+       obj_description(i.indexrelid, 'pg_class') AS note
+  FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
+ WHERE c.relnamespace = 'tasker'::regnamespace
+UNION ALL
+SELECT 'constraint', k.conrelid::regclass::text, k.conname::text, pg_get_constraintdef(k.oid),
+       obj_description(k.oid, 'pg_constraint')
+  FROM pg_constraint k WHERE k.connamespace = 'tasker'::regnamespace;
+SELECT (SELECT count(*) FROM schema_before) AS objects,
+       (SELECT count(*) FROM (SELECT * FROM schema_before EXCEPT SELECT * FROM schema_after) x) AS lost,
+       (SELECT count(*) FROM (SELECT * FROM schema_after EXCEPT SELECT * FROM schema_before) x) AS changed_or_new;
+SELECT kind, name, note FROM schema_after WHERE note LIKE 'fixture test:%' ORDER BY 1, 2;
+DO $$
+BEGIN
+    INSERT INTO tasker.task_transitions
+    SELECT * FROM tasker.task_transitions WHERE most_recent = false LIMIT 1;
+EXCEPTION WHEN unique_violation THEN
+    RAISE WARNING 'rebuilt primary key holds: %', SQLSTATE;
+END $$;
+DO $$
+BEGIN
+    INSERT INTO tasker.workflow_step_edges (workflow_step_edge_uuid, from_step_uuid, to_step_uuid, name,
+                                            created_at, updated_at)
+    SELECT gen_random_uuid(), from_step_uuid, to_step_uuid, name, created_at, updated_at
+      FROM tasker.workflow_step_edges LIMIT 1;
+EXCEPTION WHEN unique_violation THEN
+    RAISE WARNING 'rebuilt unique constraint holds: %', SQLSTATE;
+END $$;
+COMMENT ON INDEX tasker.idx_tasks_priority IS NULL;
+COMMENT ON CONSTRAINT task_transitions_pkey ON tasker.task_transitions IS NULL;
+
 -- ---------------------------------------------------------------------------
 -- 4. state_mix and shape lists
 -- ---------------------------------------------------------------------------

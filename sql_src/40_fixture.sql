@@ -69,8 +69,9 @@
 --
 -- Returns tasker_bench.describe_dataset(schema) plus a "fixture" object: the
 -- arguments used (tasks, shapes, seed, state_mix, as_of), whether fast mode
--- was used, who wrote the audit rows ("fixture", "trigger" or "none") and the
--- elapsed seconds.  Progress is reported with one NOTICE per phase.
+-- was used, who wrote the audit rows ("fixture", "trigger" or "none"), how
+-- many indexes were dropped and built again after the load, and the elapsed
+-- seconds.  Progress is reported with one NOTICE per phase.
 --
 -- The fixture TRUNCATEs the tables, so the statement that calls it must not
 -- itself read them (PostgreSQL refuses to truncate a table that an active
@@ -144,24 +145,27 @@
 -- every random choice is hashint8extended(task or step number, seed-derived
 -- salt).  Ids have the UUID v7 layout (version 7, variant 10): 48 bits of
 -- milliseconds -- the task's creation time, for the task and for its steps,
--- edges and transitions alike -- then bits encoding the table, task number,
+-- edges, transitions and audit rows alike -- then bits encoding the table, task number,
 -- step number and sort_key.  So ids are unique by construction, identical for
 -- identical arguments and as_of, time ordered by task, ordered by sort_key
 -- within an owner, and they ascend in insertion order (the rows are written
 -- in task creation order), which keeps index maintenance append-only.
 --
 -- Speed: every table is filled by one INSERT .. SELECT over generate_series
--- and small shape tables.  fast => true (the default) additionally sets
--- session_replication_role = replica for the duration of the load when the
--- caller may (superuser, or GRANT SET ON PARAMETER session_replication_role):
--- per-row triggers (foreign key checks, the audit trigger) do not fire, which
--- is what makes a million tasks fit in minutes.  The data satisfies every
--- foreign key by construction, and the fixture then writes the audit rows
--- itself, set-based, if the schema has an enabled trigger on
+-- and small shape tables; the ids are computed in C (src/fixture_ids.c).
+-- fast => true (the default) additionally sets session_replication_role =
+-- replica for the duration of the load when the caller may (superuser, or
+-- GRANT SET ON PARAMETER session_replication_role): per-row triggers (foreign
+-- key checks, the audit trigger) do not fire, which is what makes a million
+-- tasks fit in minutes.  The data satisfies every foreign key by
+-- construction, and the fixture then writes the audit rows itself,
+-- set-based, if the schema has an enabled trigger on
 -- workflow_step_transitions (which would have written them).  Otherwise, or
--- with fast => false, the triggers run row by row.  JIT is off inside the
--- function (the load queries run once each).  The tables are ANALYZEd at the
--- end.
+-- with fast => false, the triggers run row by row.  In fast mode, when the
+-- tables were emptied and the caller owns them, the indexes of the six data
+-- tables are dropped before the load and built again after it (see "clear"
+-- below for which ones and how).  JIT is off inside the function (the load
+-- queries run once each).  The tables are ANALYZEd at the end.
 
 -- ---------------------------------------------------------------------------
 -- Internal helpers (inlinable SQL)
@@ -175,15 +179,10 @@ AS $fx$
 $fx$;
 
 -- UUID v7 layout: 48-bit ms | version 7 | 12 bits | variant 10 | 62 bits, the
--- 62 bits being tag(3) | a(24) | b(11) | c(12) | 12 bits of scatter.
+-- 62 bits being tag(3) | a(24) | b(11) | c(12) | 12 bits of scatter (see
+-- src/fixture_ids.c).
 CREATE FUNCTION tasker_bench._fx_uuid(ms bigint, tag integer, a bigint, b integer, c integer) RETURNS uuid
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $fx$
-    SELECT (lpad(to_hex((ms << 16) | 28672 | ((a * 2654435761 + b * 40503 + c * 977) & 4095)), 16, '0')
-            || to_hex((-9223372036854775808)::bigint
-                      | (tag::bigint << 59) | (a << 35) | (b::bigint << 24) | (c::bigint << 12)
-                      | ((a * 97 + b * 31 + c * 7919) & 4095)))::uuid
-$fx$;
+    AS 'MODULE_PATHNAME', 'tb_fixture_uuid' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- Task state of one character of a task path.
 CREATE FUNCTION tasker_bench._fx_tstate(c text) RETURNS text
@@ -436,7 +435,7 @@ DECLARE
     v_procs   uuid[];
     v_fast    boolean := false;
     v_index_defs  text[] := '{}';
-    v_index_names text[] := '{}';
+    v_index_drops text[] := '{}';
     v_old_srr text;
     v_old_sp  text;
     v_audit   text := 'none';
@@ -591,26 +590,53 @@ BEGIN
 
     IF v_fast THEN
         PERFORM set_config('session_replication_role', 'replica', true);
-        -- Into empty tables the caller owns, building the secondary indexes
-        -- once after the load (sorted, in bulk) is several times cheaper than
-        -- maintaining them row by row; the indexes that back constraints stay.
+        -- Into empty tables the caller owns, building the indexes once after
+        -- the load (sorted, in bulk) is several times cheaper than maintaining
+        -- them row by row.  Dropped and rebuilt: every index of the six data
+        -- tables (tasks .. workflow_step_result_audit) except those a foreign key depends on (tasks_pkey,
+        -- workflow_steps_pkey...), those in a tablespace of their own, and the
+        -- replica identity and CLUSTER indexes; a primary key or unique
+        -- constraint is dropped and added back as a constraint (same name and
+        -- definition, checked again when it is added), comments are restored.
         IF v_replace AND NOT EXISTS (
                SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = v_schema AND c.relname = ANY (c_tables)
                   AND NOT pg_has_role(c.relowner, 'USAGE')) THEN
-            SELECT coalesce(array_agg(pg_get_indexdef(i.indexrelid) ORDER BY i.indexrelid), '{}'),
-                   coalesce(array_agg(format('%I.%I', v_schema, ic.relname) ORDER BY i.indexrelid), '{}')
-              INTO v_index_defs, v_index_names
-              FROM pg_index i
-              JOIN pg_class ic ON ic.oid = i.indexrelid
-              JOIN pg_class c ON c.oid = i.indrelid
-              JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname = v_schema
-               AND c.relname = ANY (c_tables || '{workflow_step_result_audit}'::text[])
-               AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid);
-            IF cardinality(v_index_names) > 0 THEN
-                EXECUTE 'DROP INDEX ' || array_to_string(v_index_names, ', ');
-            END IF;
+            SELECT coalesce(array_agg(x.drop_sql ORDER BY x.ord), '{}'),
+                   coalesce(array_agg(x.create_sql ORDER BY x.ord), '{}')
+              INTO v_index_drops, v_index_defs
+              FROM (SELECT i.indexrelid AS ord,
+                           CASE WHEN k.oid IS NULL THEN format('DROP INDEX %I.%I', v_schema, ic.relname)
+                                ELSE format('ALTER TABLE %I.%I DROP CONSTRAINT %I', v_schema, c.relname, k.conname)
+                           END AS drop_sql,
+                           CASE WHEN k.oid IS NULL THEN pg_get_indexdef(i.indexrelid)
+                                ELSE format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', v_schema, c.relname,
+                                            k.conname, pg_get_constraintdef(k.oid))
+                           END
+                           || CASE WHEN k.oid IS NULL AND obj_description(i.indexrelid, 'pg_class') IS NOT NULL
+                                   THEN format('; COMMENT ON INDEX %I.%I IS %L', v_schema, ic.relname,
+                                               obj_description(i.indexrelid, 'pg_class'))
+                                   WHEN k.oid IS NOT NULL AND obj_description(k.oid, 'pg_constraint') IS NOT NULL
+                                   THEN format('; COMMENT ON CONSTRAINT %I ON %I.%I IS %L', k.conname, v_schema,
+                                               c.relname, obj_description(k.oid, 'pg_constraint'))
+                                   ELSE '' END AS create_sql
+                      FROM pg_index i
+                      JOIN pg_class ic ON ic.oid = i.indexrelid
+                      JOIN pg_class c ON c.oid = i.indrelid
+                      JOIN pg_namespace n ON n.oid = c.relnamespace
+                      LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = c.oid
+                                               AND k.contype IN ('p', 'u', 'x')
+                     WHERE n.nspname = v_schema
+                       AND c.relname = ANY ('{tasks,workflow_steps,workflow_step_edges,task_transitions,workflow_step_transitions,workflow_step_result_audit}')
+                       AND c.relkind = 'r' AND ic.reltablespace = 0
+                       AND NOT i.indisreplident AND NOT i.indisclustered
+                       AND NOT EXISTS (SELECT 1 FROM pg_constraint f
+                                        WHERE f.contype = 'f' AND f.conindid = i.indexrelid)
+                       AND (k.oid IS NOT NULL
+                            OR NOT EXISTS (SELECT 1 FROM pg_constraint o WHERE o.conindid = i.indexrelid))) x;
+            FOREACH v_table IN ARRAY v_index_drops LOOP
+                EXECUTE v_table;
+            END LOOP;
         END IF;
     END IF;
 
@@ -948,9 +974,11 @@ BEGIN
         -- what the (disabled) audit trigger would have written
         v_tp := clock_timestamp();
         EXECUTE format($q$
-            INSERT INTO %1$I.workflow_step_result_audit (workflow_step_uuid, workflow_step_transition_uuid,
-                                                         task_uuid, recorded_at, success)
-            SELECT x.step_uuid, tasker_bench._fx_uuid(x.ms0, 5, x.i, x.idx, r.j), x.task_uuid,
+            INSERT INTO %1$I.workflow_step_result_audit (workflow_step_result_audit_uuid, workflow_step_uuid,
+                                                         workflow_step_transition_uuid, task_uuid, recorded_at,
+                                                         success)
+            SELECT tasker_bench._fx_uuid(x.ms0, 6, x.i, x.idx, r.j),
+                   x.step_uuid, tasker_bench._fx_uuid(x.ms0, 5, x.i, x.idx, r.j), x.task_uuid,
                    $1 + greatest(x.ms0, x.es - (x.p - r.j) * (x.gms / 2)) * interval '1 ms',
                    r.to_state = 'enqueued_for_orchestration'
               FROM pg_temp.tb_fx_s x
@@ -968,6 +996,12 @@ BEGIN
     IF cardinality(v_index_defs) > 0 THEN
         v_tp := clock_timestamp();
         PERFORM set_config('maintenance_work_mem', '256MB', true);
+        -- a parallel build's leader works too: more workers than the other
+        -- cores only makes them take turns (one worker on 2 cores is 10-15 %
+        -- faster than the default two); never more than the caller allows
+        PERFORM set_config('max_parallel_maintenance_workers',
+                           least(current_setting('max_parallel_maintenance_workers')::integer,
+                                 greatest(tasker_bench._cpu_count() - 1, 0))::text, true);
         FOREACH v_table IN ARRAY v_index_defs LOOP
             EXECUTE v_table;
         END LOOP;
@@ -994,6 +1028,7 @@ BEGIN
                'state_mix', (SELECT jsonb_object_agg(s, (v_mix ->> s)::numeric)
                                FROM unnest(v_states) s),
                'as_of', v_now, 'fast', v_fast, 'audit', v_audit,
+               'indexes_rebuilt', cardinality(v_index_defs),
                'seconds', round(extract(epoch FROM clock_timestamp() - v_t0)::numeric, 3)));
     RAISE NOTICE 'tasker_bench_fixture: done, % tasks in % s', v_tasks,
         round(extract(epoch FROM clock_timestamp() - v_t0)::numeric, 1);
