@@ -145,8 +145,8 @@
 -- every random choice is hashint8extended(task or step number, seed-derived
 -- salt).  Ids have the UUID v7 layout (version 7, variant 10): 48 bits of
 -- milliseconds -- the task's creation time, for the task and for its steps,
--- edges, transitions and audit rows alike -- then bits encoding the table, task number,
--- step number and sort_key.  So ids are unique by construction, identical for
+-- edges, transitions and audit rows alike -- then bits encoding the table,
+-- task number, step number and sort_key.  So ids are unique by construction, identical for
 -- identical arguments and as_of, time ordered by task, ordered by sort_key
 -- within an owner, and they ascend in insertion order (the rows are written
 -- in task creation order), which keeps index maintenance append-only.
@@ -178,9 +178,9 @@ AS $fx$
     SELECT (hashint8extended(x, salt) & 9007199254740991)::double precision / 9007199254740992.0
 $fx$;
 
--- UUID v7 layout: 48-bit ms | version 7 | 12 bits | variant 10 | 62 bits, the
--- 62 bits being tag(3) | a(24) | b(11) | c(12) | 12 bits of scatter (see
--- src/fixture_ids.c).
+-- UUID v7 layout: 48-bit ms | version 7 | 12 zero bits | variant 10 | 62 bits,
+-- the 62 bits being tag(3) | a(24) | b(11) | c(12) | 12 bits of scatter (see
+-- src/fixture_ids.c): ids sort by (ms, tag, a, b, c).
 CREATE FUNCTION tasker_bench._fx_uuid(ms bigint, tag integer, a bigint, b integer, c integer) RETURNS uuid
     AS 'MODULE_PATHNAME', 'tb_fixture_uuid' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
