@@ -436,6 +436,8 @@ DECLARE
     v_fast    boolean := false;
     v_index_defs  text[] := '{}';
     v_index_drops text[] := '{}';
+    v_index_tables text[] := '{}';
+    v_tq      timestamptz;
     v_old_srr text;
     v_old_sp  text;
     v_audit   text := 'none';
@@ -602,10 +604,14 @@ BEGIN
                SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = v_schema AND c.relname = ANY (c_tables)
                   AND NOT pg_has_role(c.relowner, 'USAGE')) THEN
-            SELECT coalesce(array_agg(x.drop_sql ORDER BY x.ord), '{}'),
-                   coalesce(array_agg(x.create_sql ORDER BY x.ord), '{}')
-              INTO v_index_drops, v_index_defs
-              FROM (SELECT i.indexrelid AS ord,
+            -- (grouped by table, in load order: one table's heap is scanned
+            -- for all its indexes in a row, and progress is shown per table)
+            SELECT coalesce(array_agg(x.drop_sql ORDER BY x.tord, x.ord), '{}'),
+                   coalesce(array_agg(x.create_sql ORDER BY x.tord, x.ord), '{}'),
+                   coalesce(array_agg(x.tbl ORDER BY x.tord, x.ord), '{}')
+              INTO v_index_drops, v_index_defs, v_index_tables
+              FROM (SELECT i.indexrelid AS ord, c.relname::text AS tbl,
+                           array_position(c_tables || '{workflow_step_result_audit}'::text[], c.relname::text) AS tord,
                            CASE WHEN k.oid IS NULL THEN format('DROP INDEX %I.%I', v_schema, ic.relname)
                                 ELSE format('ALTER TABLE %I.%I DROP CONSTRAINT %I', v_schema, c.relname, k.conname)
                            END AS drop_sql,
@@ -1002,8 +1008,14 @@ BEGIN
         PERFORM set_config('max_parallel_maintenance_workers',
                            least(current_setting('max_parallel_maintenance_workers')::integer,
                                  greatest(tasker_bench._cpu_count() - 1, 0))::text, true);
-        FOREACH v_table IN ARRAY v_index_defs LOOP
-            EXECUTE v_table;
+        v_tq := clock_timestamp();
+        FOR v_n IN 1 .. cardinality(v_index_defs) LOOP
+            EXECUTE v_index_defs[v_n];
+            IF v_n = cardinality(v_index_defs) OR v_index_tables[v_n + 1] <> v_index_tables[v_n] THEN
+                RAISE NOTICE 'tasker_bench_fixture: indexes of % built (% of %, % s)', v_index_tables[v_n],
+                    v_n, cardinality(v_index_defs), round(extract(epoch FROM clock_timestamp() - v_tq)::numeric, 1);
+                v_tq := clock_timestamp();
+            END IF;
         END LOOP;
         RAISE NOTICE 'tasker_bench_fixture: % indexes built (% s)', cardinality(v_index_defs),
             round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
