@@ -343,6 +343,12 @@ EXCEPTION WHEN unique_violation THEN
 END $$;
 COMMENT ON INDEX tasker.idx_tasks_priority IS NULL;
 COMMENT ON CONSTRAINT task_transitions_pkey ON tasker.task_transitions IS NULL;
+-- a view grouping by task_transitions' primary key depends on that
+-- constraint: the fixture leaves it in place and rebuilds the others
+CREATE VIEW public.fixture_test_by_pk AS
+SELECT task_transition_uuid, to_state FROM tasker.task_transitions GROUP BY task_transition_uuid;
+SELECT tasker_bench_fixture(100, seed => 6) -> 'fixture' ->> 'indexes_rebuilt' AS indexes_rebuilt_with_view;
+DROP VIEW public.fixture_test_by_pk;
 
 -- ---------------------------------------------------------------------------
 -- 4. state_mix and shape lists

@@ -595,11 +595,12 @@ BEGIN
         -- Into empty tables the caller owns, building the indexes once after
         -- the load (sorted, in bulk) is several times cheaper than maintaining
         -- them row by row.  Dropped and rebuilt: every index of the six data
-        -- tables (tasks .. workflow_step_result_audit) except those a foreign key depends on (tasks_pkey,
-        -- workflow_steps_pkey...), those in a tablespace of their own, and the
-        -- replica identity and CLUSTER indexes; a primary key or unique
-        -- constraint is dropped and added back as a constraint (same name and
-        -- definition, checked again when it is added), comments are restored.
+        -- tables (tasks .. workflow_step_result_audit) except those a foreign
+        -- key (tasks_pkey, workflow_steps_pkey...) or another object depends
+        -- on, those in a tablespace of their own, and the replica identity
+        -- and CLUSTER indexes; a primary key or unique constraint is dropped
+        -- and added back as a constraint (same name and definition, checked
+        -- again when it is added); comments are restored.
         IF v_replace AND NOT EXISTS (
                SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = v_schema AND c.relname = ANY (c_tables)
@@ -638,6 +639,13 @@ BEGIN
                        AND NOT i.indisreplident AND NOT i.indisclustered
                        AND NOT EXISTS (SELECT 1 FROM pg_constraint f
                                         WHERE f.contype = 'f' AND f.conindid = i.indexrelid)
+                       -- nothing else depends on the index or its constraint
+                       -- (a view grouping by the primary key, say)
+                       AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                                        WHERE (d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indexrelid)
+                                           OR (d.refclassid = 'pg_constraint'::regclass AND d.refobjid = k.oid
+                                               AND NOT (d.classid = 'pg_class'::regclass
+                                                        AND d.objid = i.indexrelid)))
                        AND (k.oid IS NOT NULL
                             OR NOT EXISTS (SELECT 1 FROM pg_constraint o WHERE o.conindid = i.indexrelid))) x;
             FOREACH v_table IN ARRAY v_index_drops LOOP
