@@ -162,9 +162,10 @@
 -- set-based, if the schema has an enabled trigger on
 -- workflow_step_transitions (which would have written them).  Otherwise, or
 -- with fast => false, the triggers run row by row.  In fast mode, when the
--- tables were emptied and the caller owns them, the indexes of the six data
--- tables are dropped before the load and built again after it (see "clear"
--- below for which ones and how).  JIT is off inside the function (the load
+-- caller owns the tables, the indexes of the six data tables are dropped
+-- before the load and built again after it (see "clear" below for which ones
+-- and how); the tables stay locked (ACCESS EXCLUSIVE) until the caller's
+-- transaction ends, as they do after the TRUNCATE of replace.  JIT is off inside the function (the load
 -- queries run once each).  The tables are ANALYZEd at the end.
 
 -- ---------------------------------------------------------------------------
@@ -592,16 +593,19 @@ BEGIN
 
     IF v_fast THEN
         PERFORM set_config('session_replication_role', 'replica', true);
-        -- Into empty tables the caller owns, building the indexes once after
-        -- the load (sorted, in bulk) is several times cheaper than maintaining
-        -- them row by row.  Dropped and rebuilt: every index of the six data
+        -- Into empty tables the caller owns (emptied above, or no tasks, so
+        -- no rows that reference tasks), building the indexes once after the
+        -- load (sorted, in bulk) is several times cheaper than maintaining
+        -- them row by row.  Should a table without foreign keys hold rows
+        -- anyway, the rebuilt indexes include them and a unique constraint
+        -- added back checks them.  Dropped and rebuilt: every index of the six data
         -- tables (tasks .. workflow_step_result_audit) except those a foreign
         -- key (tasks_pkey, workflow_steps_pkey...) or another object depends
         -- on, those in a tablespace of their own, and the replica identity
         -- and CLUSTER indexes; a primary key or unique constraint is dropped
         -- and added back as a constraint (same name and definition, checked
         -- again when it is added); comments are restored.
-        IF v_replace AND NOT EXISTS (
+        IF NOT EXISTS (
                SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = v_schema AND c.relname = ANY (c_tables)
                   AND NOT pg_has_role(c.relowner, 'USAGE')) THEN
