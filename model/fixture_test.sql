@@ -349,6 +349,18 @@ CREATE VIEW public.fixture_test_by_pk AS
 SELECT task_transition_uuid, to_state FROM tasker.task_transitions GROUP BY task_transition_uuid;
 SELECT tasker_bench_fixture(100, seed => 6) -> 'fixture' ->> 'indexes_rebuilt' AS indexes_rebuilt_with_view;
 DROP VIEW public.fixture_test_by_pk;
+-- the settings the fixture changes for its load are back afterwards, in the
+-- caller's transaction too
+BEGIN;
+SET LOCAL maintenance_work_mem = '16MB';
+SET LOCAL max_parallel_maintenance_workers = 2;
+SELECT tasker_bench_fixture(50, seed => 6) -> 'fixture' ->> 'indexes_rebuilt' AS indexes_rebuilt;
+SELECT current_setting('maintenance_work_mem') AS maintenance_work_mem,
+       current_setting('max_parallel_maintenance_workers') AS parallel_workers,
+       current_setting('session_replication_role') AS replication_role,
+       current_setting('search_path') AS search_path,
+       current_setting('jit') AS jit;
+COMMIT;
 
 -- ---------------------------------------------------------------------------
 -- 4. state_mix and shape lists

@@ -146,10 +146,11 @@
 -- salt).  Ids have the UUID v7 layout (version 7, variant 10): 48 bits of
 -- milliseconds -- the task's creation time, for the task and for its steps,
 -- edges, transitions and audit rows alike -- then bits encoding the table,
--- task number, step number and sort_key.  So ids are unique by construction, identical for
--- identical arguments and as_of, time ordered by task, ordered by sort_key
--- within an owner, and they ascend in insertion order (the rows are written
--- in task creation order), which keeps index maintenance append-only.
+-- task number, step number and sort_key.  So ids are unique by construction,
+-- identical for identical arguments and as_of, time ordered by task, ordered
+-- by sort_key within an owner, and they ascend in insertion order (the rows
+-- are written in task creation order), which keeps index maintenance
+-- append-only.
 --
 -- Speed: every table is filled by one INSERT .. SELECT over generate_series
 -- and small shape tables; the ids are computed in C (src/fixture_ids.c).
@@ -165,8 +166,9 @@
 -- caller owns the tables, the indexes of the six data tables are dropped
 -- before the load and built again after it (see "clear" below for which ones
 -- and how); the tables stay locked (ACCESS EXCLUSIVE) until the caller's
--- transaction ends, as they do after the TRUNCATE of replace.  JIT is off inside the function (the load
--- queries run once each).  The tables are ANALYZEd at the end.
+-- transaction ends, as they do after the TRUNCATE of replace.  JIT is off
+-- inside the function (the load queries run once each).  The tables are
+-- ANALYZEd at the end.
 
 -- ---------------------------------------------------------------------------
 -- Internal helpers (inlinable SQL)
@@ -441,6 +443,8 @@ DECLARE
     v_tq      timestamptz;
     v_old_srr text;
     v_old_sp  text;
+    v_old_mwm text;
+    v_old_pmw text;
     v_audit   text := 'none';
     v_has_audit boolean;
     v_exists  boolean;
@@ -598,13 +602,14 @@ BEGIN
         -- load (sorted, in bulk) is several times cheaper than maintaining
         -- them row by row.  Should a table without foreign keys hold rows
         -- anyway, the rebuilt indexes include them and a unique constraint
-        -- added back checks them.  Dropped and rebuilt: every index of the six data
-        -- tables (tasks .. workflow_step_result_audit) except those a foreign
-        -- key (tasks_pkey, workflow_steps_pkey...) or another object depends
-        -- on, those in a tablespace of their own, and the replica identity
-        -- and CLUSTER indexes; a primary key or unique constraint is dropped
-        -- and added back as a constraint (same name and definition, checked
-        -- again when it is added); comments are restored.
+        -- added back checks them.  Dropped and rebuilt: every index of the
+        -- six data tables (tasks .. workflow_step_result_audit) except those
+        -- a foreign key (tasks_pkey, workflow_steps_pkey...) or another
+        -- object depends on, those in a tablespace of their own, and the
+        -- replica identity and CLUSTER indexes; a primary key or unique
+        -- constraint is dropped and added back as a constraint (same name
+        -- and definition, checked again when it is added); comments are
+        -- restored.
         IF NOT EXISTS (
                SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = v_schema AND c.relname = ANY (c_tables)
@@ -1013,6 +1018,8 @@ BEGIN
     END IF;
     IF cardinality(v_index_defs) > 0 THEN
         v_tp := clock_timestamp();
+        v_old_mwm := current_setting('maintenance_work_mem');
+        v_old_pmw := current_setting('max_parallel_maintenance_workers');
         PERFORM set_config('maintenance_work_mem', '256MB', true);
         -- a parallel build's leader works too: more workers than the other
         -- cores only makes them take turns (one worker on 2 cores is 10-15 %
@@ -1029,6 +1036,8 @@ BEGIN
                 v_tq := clock_timestamp();
             END IF;
         END LOOP;
+        PERFORM set_config('maintenance_work_mem', v_old_mwm, true);
+        PERFORM set_config('max_parallel_maintenance_workers', v_old_pmw, true);
         RAISE NOTICE 'tasker_bench_fixture: % indexes built (% s)', cardinality(v_index_defs),
             round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
     END IF;
