@@ -32,7 +32,8 @@ CREATE FUNCTION tasker_bench_scale(
     what text, sizes integer[] DEFAULT '{1000,5000,10000,100000}',
     iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
     warmup interval DEFAULT '200 milliseconds', schema text DEFAULT 'tasker',
-    seed integer DEFAULT 1, label text DEFAULT NULL, replace boolean DEFAULT false)
+    seed integer DEFAULT 1, label text DEFAULT NULL, replace boolean DEFAULT false,
+    state_mix jsonb DEFAULT NULL, shapes text[] DEFAULT NULL)
 RETURNS TABLE (case_name text, size integer, n bigint, p50_us float8, p95_us float8,
                p99_us float8, mean_us float8, target_ms float8, meets_target boolean,
                growth text, r2 float8, run_id bigint, scale_id bigint)
@@ -70,7 +71,9 @@ BEGIN
     FOREACH v_size IN ARRAY (SELECT array_agg(s ORDER BY s) FROM unnest(sizes) s) LOOP
         RAISE NOTICE 'tasker_bench_scale: fixture of % tasks', v_size;
         PERFORM tasker_bench_fixture(v_size, schema => tasker_bench_scale.schema,
-                                     seed => tasker_bench_scale.seed, replace => true);
+                                     seed => tasker_bench_scale.seed, replace => true,
+                                     state_mix => tasker_bench_scale.state_mix,
+                                     shapes => tasker_bench_scale.shapes);
         v_runs := v_runs || tasker_bench._execute('scale', what, v_suite, v_cases, iterations, duration,
                                                   warmup, coalesce(label, 'scale') || ' n=' || v_size,
                                                   NULL);
@@ -100,5 +103,5 @@ BEGIN
      ORDER BY r.ordinal, r.run_id;
 END
 $$;
-COMMENT ON FUNCTION tasker_bench_scale(text, integer[], bigint, interval, interval, text, integer, text, boolean) IS
+COMMENT ON FUNCTION tasker_bench_scale(text, integer[], bigint, interval, interval, text, integer, text, boolean, jsonb, text[]) IS
     'Measures a case or suite on fixtures of each size (one run per size) and fits its growth';
