@@ -301,7 +301,7 @@ SELECT :'audit_by_slow' AS audit_written_by;
 -- the constraints hold
 COMMENT ON INDEX tasker.idx_tasks_priority IS 'fixture test: index comment';
 COMMENT ON CONSTRAINT task_transitions_pkey ON tasker.task_transitions IS 'fixture test: constraint comment';
-CREATE TEMP TABLE schema_before AS
+CREATE TEMP VIEW schema_objects AS
 SELECT 'index' AS kind, c.relname::text AS tbl, ic.relname::text AS name, pg_get_indexdef(i.indexrelid) AS def,
        obj_description(i.indexrelid, 'pg_class') AS note
   FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
@@ -310,21 +310,15 @@ UNION ALL
 SELECT 'constraint', k.conrelid::regclass::text, k.conname::text, pg_get_constraintdef(k.oid),
        obj_description(k.oid, 'pg_constraint')
   FROM pg_constraint k WHERE k.connamespace = 'tasker'::regnamespace;
+CREATE TEMP TABLE schema_before AS SELECT * FROM schema_objects;
 SELECT f ->> 'fast' AS fast, f ->> 'indexes_rebuilt' AS indexes_rebuilt
   FROM (SELECT tasker_bench_fixture(200, seed => 6) -> 'fixture' AS f) x;
-CREATE TEMP TABLE schema_after AS
-SELECT 'index' AS kind, c.relname::text AS tbl, ic.relname::text AS name, pg_get_indexdef(i.indexrelid) AS def,
-       obj_description(i.indexrelid, 'pg_class') AS note
-  FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
- WHERE c.relnamespace = 'tasker'::regnamespace
-UNION ALL
-SELECT 'constraint', k.conrelid::regclass::text, k.conname::text, pg_get_constraintdef(k.oid),
-       obj_description(k.oid, 'pg_constraint')
-  FROM pg_constraint k WHERE k.connamespace = 'tasker'::regnamespace;
+CREATE TEMP TABLE schema_after AS SELECT * FROM schema_objects;
 SELECT (SELECT count(*) FROM schema_before) AS objects,
        (SELECT count(*) FROM (SELECT * FROM schema_before EXCEPT SELECT * FROM schema_after) x) AS lost,
        (SELECT count(*) FROM (SELECT * FROM schema_after EXCEPT SELECT * FROM schema_before) x) AS changed_or_new;
 SELECT kind, name, note FROM schema_after WHERE note LIKE 'fixture test:%' ORDER BY 1, 2;
+DROP VIEW schema_objects;
 DO $$
 BEGIN
     INSERT INTO tasker.task_transitions

@@ -187,6 +187,16 @@ $fx$;
 CREATE FUNCTION tasker_bench._fx_uuid(ms bigint, tag integer, a bigint, b integer, c integer) RETURNS uuid
     AS 'MODULE_PATHNAME', 'tb_fixture_uuid' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+-- One progress NOTICE of tasker_bench_fixture: what was done, and the
+-- seconds since it started.
+CREATE FUNCTION tasker_bench._fx_progress(what text, since timestamptz) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $fx$
+BEGIN
+    RAISE NOTICE 'tasker_bench_fixture: % (% s)', what,
+        round(extract(epoch FROM clock_timestamp() - since)::numeric, 1);
+END
+$fx$;
+
 -- Task state of one character of a task path.
 CREATE FUNCTION tasker_bench._fx_tstate(c text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -591,8 +601,7 @@ BEGIN
             v_trunc := v_trunc || v_more;
         END LOOP;
         EXECUTE 'TRUNCATE ' || (SELECT string_agg(format('%I.%I', v_schema, t), ', ') FROM unnest(v_trunc) t);
-        RAISE NOTICE 'tasker_bench_fixture: emptied %.{%} (% s)', v_schema, array_to_string(v_trunc, ','),
-            round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+        PERFORM tasker_bench._fx_progress(format('emptied %s.{%s}', v_schema, array_to_string(v_trunc, ',')), v_tp);
     END IF;
 
     IF v_fast THEN
@@ -729,8 +738,7 @@ BEGIN
         ON CONFLICT DO NOTHING$q$, v_schema) USING v_cat_ms, v_epoch;
     SELECT array_agg(tasker_bench._fx_uuid(v_cat_ms, 0, 0, p, 5) ORDER BY p) INTO v_procs
       FROM generate_series(1, 4) p;
-    RAISE NOTICE 'tasker_bench_fixture: catalog of % shape(s) written (% s)', v_nshapes,
-        round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+    PERFORM tasker_bench._fx_progress(format('catalog of %s shape(s) written', v_nshapes), v_tp);
 
     -- ------------------------------------------------------------ task plans
     -- One row per task: its state, progress, path and time line; everything
@@ -879,8 +887,7 @@ BEGIN
     CREATE INDEX ON pg_temp.tb_fx_spath (path, j);
     ANALYZE pg_temp.tb_fx_tpath;
     ANALYZE pg_temp.tb_fx_spath;
-    RAISE NOTICE 'tasker_bench_fixture: % task plans drawn (% s)', v_tasks,
-        round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+    PERFORM tasker_bench._fx_progress(format('%s task plans drawn', v_tasks), v_tp);
 
     -- ----------------------------------------------------------------- tasks
     v_tp := clock_timestamp();
@@ -902,8 +909,7 @@ BEGIN
           FROM pg_temp.tb_fx_t t JOIN pg_temp.tb_fx_shapes sh ON sh.shp = t.shp$q$, v_schema)
     USING v_epoch, v_seed, v_salt + 9;
     GET DIAGNOSTICS v_n = ROW_COUNT;
-    RAISE NOTICE 'tasker_bench_fixture: tasks % inserted (% s)', v_n,
-        round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+    PERFORM tasker_bench._fx_progress(format('tasks %s inserted', v_n), v_tp);
 
     -- ---------------------------------------------------------------- steps
     v_tp := clock_timestamp();
@@ -931,8 +937,7 @@ BEGIN
           FROM (SELECT s.*, right(s.path, 1) AS last FROM pg_temp.tb_fx_s s OFFSET 0) x$q$, v_schema)
     USING v_epoch;
     GET DIAGNOSTICS v_n = ROW_COUNT;
-    RAISE NOTICE 'tasker_bench_fixture: workflow_steps % inserted (% s)', v_n,
-        round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+    PERFORM tasker_bench._fx_progress(format('workflow_steps %s inserted', v_n), v_tp);
 
     -- ---------------------------------------------------------------- edges
     v_tp := clock_timestamp();
@@ -949,8 +954,7 @@ BEGIN
         v_schema)
     USING v_epoch;
     GET DIAGNOSTICS v_n = ROW_COUNT;
-    RAISE NOTICE 'tasker_bench_fixture: workflow_step_edges % inserted (% s)', v_n,
-        round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+    PERFORM tasker_bench._fx_progress(format('workflow_step_edges %s inserted', v_n), v_tp);
 
     -- ------------------------------------------------------ task transitions
     -- Ids carry the task's creation millisecond and the sort_key, so that they
@@ -971,8 +975,7 @@ BEGIN
                               WHERE r.tp = t.tp ORDER BY r.j OFFSET 0) r$q$, v_schema)
     USING v_epoch, v_procs;
     GET DIAGNOSTICS v_n = ROW_COUNT;
-    RAISE NOTICE 'tasker_bench_fixture: task_transitions % inserted (% s)', v_n,
-        round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+    PERFORM tasker_bench._fx_progress(format('task_transitions %s inserted', v_n), v_tp);
 
     -- ------------------------------------------------------ step transitions
     v_tp := clock_timestamp();
@@ -989,8 +992,7 @@ BEGIN
                               WHERE r.path = x.path ORDER BY r.j OFFSET 0) r$q$, v_schema)
     USING v_epoch;
     GET DIAGNOSTICS v_n = ROW_COUNT;
-    RAISE NOTICE 'tasker_bench_fixture: workflow_step_transitions % inserted (% s)', v_n,
-        round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+    PERFORM tasker_bench._fx_progress(format('workflow_step_transitions %s inserted', v_n), v_tp);
 
     -- ----------------------------------------------------------------- audit
     IF v_audit = 'fixture' THEN
@@ -1009,8 +1011,7 @@ BEGIN
                                   WHERE r.path = x.path AND r.audit ORDER BY r.j OFFSET 0) r$q$, v_schema)
         USING v_epoch;
         GET DIAGNOSTICS v_n = ROW_COUNT;
-        RAISE NOTICE 'tasker_bench_fixture: workflow_step_result_audit % inserted (% s)', v_n,
-            round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+        PERFORM tasker_bench._fx_progress(format('workflow_step_result_audit %s inserted', v_n), v_tp);
     END IF;
 
     IF v_fast THEN
@@ -1031,15 +1032,14 @@ BEGIN
         FOR v_n IN 1 .. cardinality(v_index_defs) LOOP
             EXECUTE v_index_defs[v_n];
             IF v_n = cardinality(v_index_defs) OR v_index_tables[v_n + 1] <> v_index_tables[v_n] THEN
-                RAISE NOTICE 'tasker_bench_fixture: indexes of % built (% of %, % s)', v_index_tables[v_n],
-                    v_n, cardinality(v_index_defs), round(extract(epoch FROM clock_timestamp() - v_tq)::numeric, 1);
+                PERFORM tasker_bench._fx_progress(format('indexes of %s built (%s of %s)', v_index_tables[v_n],
+                                                         v_n, cardinality(v_index_defs)), v_tq);
                 v_tq := clock_timestamp();
             END IF;
         END LOOP;
         PERFORM set_config('maintenance_work_mem', v_old_mwm, true);
         PERFORM set_config('max_parallel_maintenance_workers', v_old_pmw, true);
-        RAISE NOTICE 'tasker_bench_fixture: % indexes built (% s)', cardinality(v_index_defs),
-            round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+        PERFORM tasker_bench._fx_progress(format('%s indexes built', cardinality(v_index_defs)), v_tp);
     END IF;
     DROP TABLE pg_temp.tb_fx_spath, pg_temp.tb_fx_tpath, pg_temp.tb_fx_s, pg_temp.tb_fx_t,
                pg_temp.tb_fx_edges, pg_temp.tb_fx_steps, pg_temp.tb_fx_shapes;
@@ -1050,8 +1050,7 @@ BEGIN
                                               ELSE '{}'::text[] END LOOP
         EXECUTE format('ANALYZE %I.%I', v_schema, v_table);
     END LOOP;
-    RAISE NOTICE 'tasker_bench_fixture: tables analyzed (% s)',
-        round(extract(epoch FROM clock_timestamp() - v_tp)::numeric, 1);
+    PERFORM tasker_bench._fx_progress('tables analyzed', v_tp);
 
     PERFORM set_config('search_path', v_old_sp, true);
 
@@ -1063,8 +1062,7 @@ BEGIN
                'as_of', v_now, 'fast', v_fast, 'audit', v_audit,
                'indexes_rebuilt', cardinality(v_index_defs),
                'seconds', round(extract(epoch FROM clock_timestamp() - v_t0)::numeric, 3)));
-    RAISE NOTICE 'tasker_bench_fixture: done, % tasks in % s', v_tasks,
-        round(extract(epoch FROM clock_timestamp() - v_t0)::numeric, 1);
+    PERFORM tasker_bench._fx_progress(format('done, %s tasks', v_tasks), v_t0);
     RETURN v_result;
 END;
 $fx$;
