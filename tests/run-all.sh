@@ -11,7 +11,9 @@ top=$(pwd)
 bash tools/ensure-deps.sh || exit 1
 make -s clean >/dev/null 2>&1
 make -s >/dev/null || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
-make -s install >/dev/null || { echo "install failed"; echo "0 passed, 1 failed"; exit 1; }
+source tools/cluster.sh
+trap 'tb_private_remove' EXIT
+tb_private_install || { echo "install failed"; echo "0 passed, 1 failed"; exit 1; }
 
 passed=0
 failed=0
@@ -52,7 +54,6 @@ else
 	failed=$((failed + 1)); failures+=("unit test build: $(tail -5 "$log/unit-build.txt" | tr '\n' ' ')")
 fi
 
-source tools/cluster.sh
 if ! cluster_start; then
 	echo "could not start a throwaway cluster"
 	echo "$passed passed, $((failed + 1)) failed"

@@ -13,8 +13,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/ensure-deps.sh
-make -s >/dev/null && make -s install >/dev/null
+make -s >/dev/null
 source tools/cluster.sh
+tb_private_install
 cluster_start
 trap cluster_stop EXIT
 export PGDATABASE=postgres

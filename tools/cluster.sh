@@ -8,6 +8,28 @@
 # Nothing outside TB_DIR is touched; only the server started here is stopped.
 
 TB_BINDIR=${TB_BINDIR:-$(pg_config --bindir)}
+export TB_BINDIR
+
+# tb_private_install: the system's PostgreSQL laid out under a temporary
+# folder (its bin, lib and share folders at the same relative places, so the
+# server finds its files there) with this build installed into it, as
+# PostgreSQL's own "make check" does.  Tests and demos never write into the
+# system's PostgreSQL, and several checkouts can test at once.  Sets
+# TB_BINDIR; cluster_stop (or tb_private_remove) removes the folder.
+tb_private_install() {
+	local root d
+	root=$(mktemp -d -t tasker_bench_install.XXXXXX) || return 1
+	chmod 755 "$root"
+	TB_INSTALL=$root
+	export TB_INSTALL
+	for d in "$(pg_config --bindir)" "$(pg_config --pkglibdir)" "$(pg_config --sharedir)"; do
+		mkdir -p "$root$d" && cp -a "$d/." "$root$d/" || return 1
+	done
+	make -s install DESTDIR="$root" >/dev/null || return 1
+	chmod -R a+rX "$root"
+	TB_BINDIR=$root$(pg_config --bindir)
+	export TB_BINDIR
+}
 
 _tb_as_owner() {
 	if [ "$(id -u)" -eq 0 ]; then
@@ -66,4 +88,12 @@ cluster_stop() {
 		rm -rf "$TB_DIR"
 	fi
 	TB_DIR=
+	tb_private_remove
+}
+
+tb_private_remove() {
+	if [ -n "${TB_INSTALL:-}" ] && [ -d "$TB_INSTALL" ]; then
+		rm -rf "$TB_INSTALL"
+	fi
+	TB_INSTALL=
 }
