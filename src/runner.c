@@ -126,7 +126,7 @@ run_once(LoopState *ls, ParamListInfo params)
 
 		t0 = tb_clock_ns();
 		ExecutorStart(qd, 0);
-		ExecutorRun(qd, ForwardScanDirection, 0, true);
+		tb_executor_run(qd, ForwardScanDirection, 0);
 		ExecutorFinish(qd);
 		ExecutorEnd(qd);
 		t1 = tb_clock_ns();

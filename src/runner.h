@@ -10,6 +10,7 @@
 #include "executor/instrument.h"
 #include "utils/resowner.h"
 
+#include "compat.h"
 #include "histogram.h"
 #include "phases.h"
 #include "target.h"
@@ -65,6 +66,6 @@ extern void tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out);
  * the caller's memory context and resource owner, and raise the error again
  * (so a caller's own exception handling sees its own subtransaction on top).
  */
-extern void tb_rollback_subxact_and_rethrow(MemoryContext caller, ResourceOwner owner) pg_attribute_noreturn();
+extern tb_noreturn void tb_rollback_subxact_and_rethrow(MemoryContext caller, ResourceOwner owner);
 
 #endif							/* TB_RUNNER_H */
