@@ -30,8 +30,7 @@ done
 rm -rf "$build"
 mkdir -p "$build"
 (cd "$top" && tar --exclude=./.git --exclude='*.o' --exclude='*.so' --exclude='*.bc' \
-	--exclude=./results --exclude=./regression.diffs --exclude=./regression.out \
-	--exclude='./tasker_bench--*.sql' -cf - .) | tar -C "$build" -xf -
+	--exclude=./results --exclude=./regression.diffs --exclude=./regression.out -cf - .) | tar -C "$build" -xf -
 make -s -C "$build" clean >/dev/null 2>&1 || true
 make -s -C "$build" PG_CONFIG="$pgc" CC="$cc" CFLAGS="${cflags# }" >"$build/build.log" 2>&1 || {
 	cat "$build/build.log" >&2
