@@ -56,6 +56,7 @@
 #include "utils/varlena.h"
 
 #include "clock.h"
+#include "compat.h"
 #include "driver.h"
 
 /* PostgreSQL's limit: a NOTIFY payload must be shorter than 8000 bytes */
@@ -1057,11 +1058,11 @@ loopback_setup(const NotifySpec *spec, bool listener)
 		exec_params(lb.listener, NULL, sql, 0, NULL, CONNECT_TIMEOUT_MS, "LISTEN");
 	}
 
-	lb.sender_wes = CreateWaitEventSet(TopMemoryContext, 3);
+	lb.sender_wes = tb_create_wait_event_set(3);
 	AddWaitEventToSet(lb.sender_wes, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
 	AddWaitEventToSet(lb.sender_wes, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
 	AddWaitEventToSet(lb.sender_wes, WL_SOCKET_READABLE, PQsocket(lb.sender), NULL, NULL);
-	lb.listener_wes = CreateWaitEventSet(TopMemoryContext, 3);
+	lb.listener_wes = tb_create_wait_event_set(3);
 	AddWaitEventToSet(lb.listener_wes, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
 	AddWaitEventToSet(lb.listener_wes, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
 	AddWaitEventToSet(lb.listener_wes, WL_SOCKET_READABLE, PQsocket(lb.listener), NULL, NULL);
