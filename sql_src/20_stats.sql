@@ -57,3 +57,29 @@ CREATE FUNCTION tasker_bench.compare_noise_threshold() RETURNS float8
     AS 'MODULE_PATHNAME', 'tb_compare_noise_threshold_get' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.compare_noise_threshold() IS
     'The setting tasker_bench.compare_noise_threshold (percent): noise threshold of comparisons of two separate runs';
+CREATE FUNCTION tasker_bench.judge(change_pct float8, ci_low_pct float8, ci_high_pct float8,
+    p float8, alpha float8, floor_pct float8, n_a bigint, n_b bigint,
+    OUT verdict text, OUT reason text)
+    AS 'MODULE_PATHNAME', 'tb_judge' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.judge(float8, float8, float8, float8, float8, float8, bigint, bigint) IS
+    'Verdict of a comparison and its reason: inconclusive below 30 samples on either side; regressed/improved '
+    'when p < alpha, the interval excludes 0 and the change is beyond the noise floor (percent); unchanged '
+    'within the floor; else inconclusive';
+CREATE FUNCTION tasker_bench.noise_floor(levels float8[], z float8 DEFAULT 3) RETURNS float8
+    AS 'MODULE_PATHNAME', 'tb_noise_floor' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.noise_floor(float8[], float8) IS
+    'Noise floor (percent) from a case''s figure in earlier runs, in time order: 100 (exp(z 1.4826 median '
+    '|ln ratio of consecutive runs|) - 1); NULL with fewer than 5 runs';
+CREATE FUNCTION tasker_bench.round_figure(x float8) RETURNS float8
+    AS 'MODULE_PATHNAME', 'tb_round_figure' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.round_figure(float8) IS
+    'x rounded to 3 significant digits, never to a step finer than 0.001';
+CREATE FUNCTION tasker_bench.change_points_of(levels float8[], min_size integer DEFAULT 3,
+    alpha float8 DEFAULT 0.01, min_shift_pct float8 DEFAULT 0,
+    OUT index integer, OUT before float8, OUT after float8, OUT change_pct float8, OUT p_value float8)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'tb_change_points' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.change_points_of(float8[], integer, float8, float8) IS
+    'Change points of a series (E-Divisive means on ln x, Welch t-test): index of the first value at the '
+    'new level (1-based), geometric means before and after, change in percent, p-value; each level at '
+    'least min_size values long, change at least min_shift_pct';
