@@ -543,9 +543,50 @@ LANGUAGE sql VOLATILE AS $$
     SELECT * FROM tasker_bench._compare_checked(baseline, run_id, threshold_pct, alpha, noise_threshold_pct)
 $$;
 COMMENT ON FUNCTION tasker_bench_compare(text, bigint, float8, float8, float8) IS
-    'Compares a run (default: your latest completed run of the baseline''s case or suite) with a baseline: '
-    'per case the change of the median with a CI (1 - alpha), Mann-Whitney p-value, verdict, tolerance met; '
-    'threshold_pct overrides every tolerance, noise_threshold_pct the noise threshold of the verdicts';
+    'Compares a run (default: your latest completed run of the baseline''s case or suite) with a baseline. '
+    'Per case: the change of the median as the Hodges-Lehmann shift of the two runs'' block medians (each '
+    'relative to the probe timed before it; without blocks, the medians of the histograms with a delta-method '
+    'interval), its interval (1 - alpha) and Mann-Whitney p-value; the verdict (tasker_bench.judge) against '
+    'the case''s noise floor (noise_threshold_pct from the call, the suite, else the larger of '
+    'tasker_bench.compare_noise_threshold and the case''s run-to-run spread in its history) with its reason, '
+    'inconclusive below 30 samples a side; plan, SQL, params and suite changes; tolerance met. '
+    'threshold_pct overrides every tolerance, noise_threshold_pct the noise floor';
+
+/*
+ * Both plans of the cases of a comparison (or of one case): the plan
+ * shapes, their fingerprints and the stored EXPLAIN of each side.
+ */
+CREATE FUNCTION tasker_bench_compare_plans(baseline text, run_id bigint DEFAULT NULL,
+                                           only_case text DEFAULT NULL)
+RETURNS TABLE (case_name text, plan_changed boolean, baseline_shape text, current_shape text,
+               baseline_fingerprint text, current_fingerprint text,
+               baseline_explain jsonb, current_explain jsonb)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+DECLARE
+    v_cmp record;
+BEGIN
+    SELECT c.baseline_run_id AS b, c.current_run_id AS r INTO v_cmp
+      FROM tasker_bench._compare_checked(tasker_bench_compare_plans.baseline,
+                                         tasker_bench_compare_plans.run_id, NULL, 0.05, 0) c
+     LIMIT 1;
+    RETURN QUERY
+    SELECT coalesce(c.case_name, b.case_name),
+           tasker_bench._plan_fingerprint(b.explain) <> tasker_bench._plan_fingerprint(c.explain),
+           b.explain->0->>'Plan Shape', c.explain->0->>'Plan Shape',
+           tasker_bench._plan_fingerprint(b.explain), tasker_bench._plan_fingerprint(c.explain),
+           b.explain, c.explain
+      FROM (SELECT * FROM tasker_bench.results x WHERE x.run_id = v_cmp.b) b
+      FULL JOIN (SELECT * FROM tasker_bench.results x WHERE x.run_id = v_cmp.r) c
+        ON c.case_name = b.case_name
+     WHERE tasker_bench_compare_plans.only_case IS NULL
+        OR coalesce(c.case_name, b.case_name) = tasker_bench_compare_plans.only_case
+     ORDER BY coalesce(c.ordinal, 1000000 + b.ordinal);
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_compare_plans(text, bigint, text) IS
+    'Both plans of each case (or of only_case) of a comparison with a baseline: plan shapes (every plan the '
+    'execution started, nested statements included, without costs), fingerprints and the stored EXPLAIN';
 
 -- ---------------------------------------------------------------------------
 -- Interleaved A/B
@@ -1053,11 +1094,11 @@ BEGIN
 END
 $$;
 
-/* A figure for people: 3 significant-ish decimals, '-' for unknown. */
+/* A figure for people: 3 significant-ish decimals, '—' for unknown (e.g. a p99 of fewer than 100 samples). */
 CREATE FUNCTION tasker_bench._fmt(x float8) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE
-             WHEN x IS NULL OR x = 'NaN' THEN '-'
+             WHEN x IS NULL OR x = 'NaN' THEN '—'
              WHEN abs(x) = 'Infinity' THEN x::text
              WHEN abs(x) < 10 THEN round(x::numeric, 3)::text
              WHEN abs(x) < 1000 THEN round(x::numeric, 2)::text
@@ -1361,7 +1402,11 @@ BEGIN
                                            || tasker_bench._fmt_pct((c->>'ci_high_pct')::float8) END,
                                  tasker_bench._fmt_p((c->>'p_value')::float8),
                                  CASE WHEN (c->>'regression_signal')::boolean THEN '**' || (c->>'verdict') || '** (> 20 %)'
-                                      ELSE c->>'verdict' END,
+                                      ELSE c->>'verdict' END
+                                 || format(' (%s; n %s / %s, floor %s %% %s)', c->>'verdict_reason',
+                                           coalesce(c->>'baseline_n', '—'), coalesce(c->>'current_n', '—'),
+                                           tasker_bench._fmt_thr((c->>'noise_threshold_pct')::float8), c->>'noise_floor_from')
+                                 || coalesce(', **' || (c->>'notes') || '**', ''),
                                  format('%s %% (%s)', tasker_bench._fmt_thr((c->>'tolerance_pct')::float8), c->>'tolerance_from'),
                                  CASE (c->>'within_tolerance')::boolean WHEN true THEN 'yes' WHEN false THEN '**no**' ELSE '-' END,
                                  tasker_bench._fmt((c->>'baseline_p95_us')::float8), tasker_bench._fmt((c->>'current_p95_us')::float8),
@@ -1388,16 +1433,24 @@ BEGIN
                                  CASE (c->>'within_tolerance')::boolean WHEN true THEN 'yes' WHEN false THEN 'NO' ELSE '-' END,
                                  CASE WHEN (c->>'regression_signal')::boolean THEN '  regression signal (> 20 %)' ELSE '' END));
             END LOOP;
-            l := l || '  (p95 / p99 / mean, baseline -> current, us)'::text;
+            l := l || '  (p95 / p99 / mean, baseline -> current, us; samples; why the verdict)'::text;
             FOR c IN SELECT x FROM jsonb_array_elements(j->'comparison') x LOOP
-                l := l || format('  %s  p95 %s -> %s  p99 %s -> %s  mean %s -> %s', rpad(c->>'case_name', v_w),
+                l := l || format('  %s  p95 %s -> %s  p99 %s -> %s  mean %s -> %s  n %s -> %s  %s, floor %s %% (%s)%s',
+                                 rpad(c->>'case_name', v_w),
                                  tasker_bench._fmt((c->>'baseline_p95_us')::float8), tasker_bench._fmt((c->>'current_p95_us')::float8),
                                  tasker_bench._fmt((c->>'baseline_p99_us')::float8), tasker_bench._fmt((c->>'current_p99_us')::float8),
-                                 tasker_bench._fmt((c->>'baseline_mean_us')::float8), tasker_bench._fmt((c->>'current_mean_us')::float8));
+                                 tasker_bench._fmt((c->>'baseline_mean_us')::float8), tasker_bench._fmt((c->>'current_mean_us')::float8),
+                                 coalesce(c->>'baseline_n', '—'), coalesce(c->>'current_n', '—'), c->>'verdict_reason',
+                                 tasker_bench._fmt_thr((c->>'noise_threshold_pct')::float8), c->>'noise_floor_from',
+                                 coalesce('; ' || upper(c->>'notes'), ''));
             END LOOP;
         END IF;
         IF j->>'comparison_skipped' IS NULL THEN
-            l := l || format('%snoise threshold %s %%, alpha 0.05; change and CI of the median from the raw histograms (clock read cost not subtracted), p from a Mann-Whitney test',
+            l := l || format('%schange: Hodges-Lehmann shift of the two runs'' block medians, each relative to the probe before it '
+                             '(without blocks: the histograms'' medians), with its 95 %% interval and a Mann-Whitney p; '
+                             'regressed/improved when p < 0.05, the interval excludes 0 and the change is beyond the case''s noise floor '
+                             '(%s %%: the larger of tasker_bench.compare_noise_threshold and the case''s run-to-run spread in its history, '
+                             'unless set per suite or call); inconclusive below 30 samples a side; percentiles shown only where n supports them (p99: 100, p99.9: 1000)',
                              CASE WHEN p_markdown THEN E'\n' ELSE '  ' END,
                              coalesce((SELECT string_agg(DISTINCT tasker_bench._fmt_thr((x->>'noise_threshold_pct')::float8), '/')
                                          FROM jsonb_array_elements(j->'comparison') x), '-'));
