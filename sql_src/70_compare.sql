@@ -371,19 +371,21 @@ COMMENT ON FUNCTION tasker_bench_suite_settings(text, float8, float8) IS
 
 /*
  * The noise floor of a case learned from its own history: its median (raw
- * ns) in the caller's completed runs of kind 'run' before p_cur that
- * measured the same statement and params (at most the last 20), through
+ * ns) in the caller's completed runs of kind 'run' up to and including the
+ * baseline p_base (the code as it was then: runs after the baseline may
+ * hold the very change being judged) that measured the same statement and
+ * params (at most the last 20), through
  * tasker_bench.noise_floor (z = 3).  NULL with fewer than 5 such runs.
  * Returns the floor and the number of runs it was learned from.
  */
-CREATE FUNCTION tasker_bench._history_floor(p_case text, p_sql text, p_params text, p_cur bigint,
+CREATE FUNCTION tasker_bench._history_floor(p_case text, p_sql text, p_params text, p_base bigint,
                                             OUT floor_pct float8, OUT runs integer)
 LANGUAGE sql STABLE AS $$
     SELECT tasker_bench.noise_floor(array_agg(h.level ORDER BY h.run_id)), count(*)::integer
       FROM (SELECT x.run_id, tasker_bench.percentile(x.histogram, 0.5) AS level
               FROM tasker_bench.results x
               JOIN tasker_bench.runs r ON r.id = x.run_id
-             WHERE x.case_name = p_case AND x.run_id < p_cur AND r.status = 'completed'
+             WHERE x.case_name = p_case AND x.run_id <= p_base AND r.status = 'completed'
                AND r.kind = 'run' AND x.sql = p_sql AND x.params IS NOT DISTINCT FROM p_params
                AND x.n > 0
              ORDER BY x.run_id DESC
@@ -441,7 +443,7 @@ LANGUAGE sql STABLE AS $$
           FROM j CROSS JOIN runs
           LEFT JOIN tasker_bench.cases cs ON cs.name = j.case_name
           LEFT JOIN tasker_bench.suite_settings ss ON ss.suite = j.suite AND ss.owner = current_user
-          LEFT JOIN LATERAL tasker_bench._history_floor(j.case_name, j.csql, j.cparams, p_cur) hf
+          LEFT JOIN LATERAL tasker_bench._history_floor(j.case_name, j.csql, j.cparams, p_base) hf
             ON p_noise IS NULL AND j.bh IS NOT NULL AND j.ch IS NOT NULL
     ), f AS (
         SELECT t.*,
