@@ -83,3 +83,12 @@ COMMENT ON FUNCTION tasker_bench.change_points_of(float8[], integer, float8, flo
     'Change points of a series (E-Divisive means on ln x, Welch t-test): index of the first value at the '
     'new level (1-based), geometric means before and after, change in percent, p-value; each level at '
     'least min_size values long, change at least min_shift_pct';
+CREATE FUNCTION tasker_bench._phase_figures(h tasker_bench.histogram) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT jsonb_build_object('n', s.n, 'mean_us', s.mean_us, 'p50_us', s.p50_us,
+                              'p95_us', s.p95_us, 'p99_us', s.p99_us)
+      FROM tasker_bench.hsummary(h) s
+$$;
+COMMENT ON FUNCTION tasker_bench._phase_figures(tasker_bench.histogram) IS
+    'n, mean_us, p50_us, p95_us, p99_us of a phase histogram as the run writer stores them: rounded, '
+    'a percentile only where n supports it (hsummary, no clock read cost subtracted)';

@@ -642,12 +642,8 @@ BEGIN
         SELECT jsonb_populate_record(NULL::tasker_bench.phase_results,
                    jsonb_build_object('run_id', p_run, 'case_name', p_name, 'phase', q.name,
                                       'ordinal', row_number() OVER (ORDER BY q.first),
-                                      'n', tasker_bench.hcount(q.h),
-                                      'mean_us', tasker_bench.hmean(q.h) / 1000,
-                                      'p50_us', tasker_bench.percentile(q.h, 0.5) / 1000,
-                                      'p95_us', tasker_bench.percentile(q.h, 0.95) / 1000,
-                                      'p99_us', tasker_bench.percentile(q.h, 0.99) / 1000,
-                                      'histogram', q.h::text, 'run_by', current_user))
+                                      'histogram', q.h::text, 'run_by', current_user)
+                   || tasker_bench._phase_figures(q.h))
           FROM (SELECT p.name, min(p.ord) AS first, tasker_bench.histogram_merge(p.h) AS h
                   FROM unnest(p_phase_names, p_phase_hists) WITH ORDINALITY AS p(name, h, ord)
                  GROUP BY p.name) q
