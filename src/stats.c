@@ -1387,27 +1387,13 @@ tbs_noise_floor(const double *levels, int k, double z, double *work, double *flo
  * ------------------------------------------------------------------------
  */
 
-static void
-seg_mean_var(const double *x, int n, double *mean, double *var)
-{
-	double		m = 0.0;
-	double		ss = 0.0;
-	int			i;
-
-	for (i = 0; i < n; i++)
-		m += x[i];
-	m /= n;
-	for (i = 0; i < n; i++)
-		ss += (x[i] - m) * (x[i] - m);
-	*mean = m;
-	*var = (n > 1) ? ss / (n - 1) : 0.0;
-}
-
 double
 tbs_welch_p(const double *x, int nx, const double *y, int ny)
 {
 	double		mx,
 				my,
+				sx,
+				sy,
 				vx,
 				vy,
 				se2,
@@ -1416,8 +1402,10 @@ tbs_welch_p(const double *x, int nx, const double *y, int ny)
 
 	if (x == NULL || y == NULL || nx < 2 || ny < 2)
 		return NAN;
-	seg_mean_var(x, nx, &mx, &vx);
-	seg_mean_var(y, ny, &my, &vy);
+	mean_sd(x, nx, &mx, &sx);
+	mean_sd(y, ny, &my, &sy);
+	vx = sx * sx;
+	vy = sy * sy;
 	se2 = vx / nx + vy / ny;
 	if (!(se2 > 0.0))
 		return (mx == my) ? 1.0 : 0.0;

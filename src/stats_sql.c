@@ -70,6 +70,16 @@ check_conf(double conf)
 				 errhint("Use 0.95 for a 95 %% interval.")));
 }
 
+static void
+check_alpha(double alpha)
+{
+	if (isnan(alpha) || alpha <= 0 || alpha >= 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("significance level %g is outside (0, 1)", alpha),
+				 errhint("Use 0.05 for a 5 %% significance level.")));
+}
+
 /*
  * hsummary(h histogram, clock_ns float8) -> n, min_us, mean_us, stddev_us,
  * p50_us, p90_us, p95_us, p99_us, p999_us, max_us, ops_per_s, and the Tukey
@@ -214,10 +224,7 @@ tb_hcompare(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("noise threshold must be zero or positive, got %g", threshold),
 				 errhint("Give it in percent, e.g. 2 for 2 %%.")));
-	if (isnan(alpha) || alpha <= 0 || alpha >= 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("significance level %g is outside (0, 1)", alpha)));
+	check_alpha(alpha);
 	check_conf(conf);
 	if (PG_NARGS() > 6 && !PG_ARGISNULL(5) && !PG_ARGISNULL(6))
 	{
@@ -563,10 +570,7 @@ tb_change_points(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("min_size must be at least 2, got %d", min_size),
 					 errhint("min_size is the fewest runs at a level: 3 keeps one noisy run from being a change point.")));
-		if (isnan(alpha) || alpha <= 0 || alpha >= 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("significance level %g is outside (0, 1)", alpha)));
+		check_alpha(alpha);
 		if (isnan(min_shift) || min_shift < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
