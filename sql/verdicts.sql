@@ -78,3 +78,33 @@ DELETE FROM tasker_bench.baselines WHERE name = 'vd-before';
 DELETE FROM tasker_bench.runs WHERE what = 'vd';
 SELECT tasker_bench_unregister('vd/flip');
 DROP SCHEMA vd CASCADE;
+
+-- alerts: a sustained shift alerts once, when the third run at the new level confirms the change point
+-- (tolerance 100 %: run-to-run noise of a loaded machine stays below it, the 10x shift does not)
+CREATE SCHEMA vdcp;
+CREATE FUNCTION vdcp.w(n int) RETURNS bigint LANGUAGE sql STABLE AS 'SELECT sum(g) FROM generate_series(1, n) g';
+CREATE FUNCTION vdcp.f() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT vdcp.w(1000)';
+SELECT tasker_bench_register('vdcp/work', 'SELECT vdcp.f()', suite => 'vdcp', tolerance_pct => 100);
+CALL tasker_bench_run_suite('vdcp', iterations => 60, warmup => '0');
+CALL tasker_bench_run_suite('vdcp', iterations => 60, warmup => '0');
+CALL tasker_bench_run_suite('vdcp', iterations => 60, warmup => '0');
+CREATE OR REPLACE FUNCTION vdcp.f() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT vdcp.w(10000)';
+CALL tasker_bench_run_suite('vdcp', iterations => 60, warmup => '0');
+-- (the first slower run alerts against the rolling median; set that aside)
+SELECT count(*) AS rolling_alerts FROM tasker_bench.alerts WHERE details->>'method' = 'rolling_median';
+DELETE FROM tasker_bench.alerts;
+CALL tasker_bench_run_suite('vdcp', iterations => 60, warmup => '0');
+SELECT count(*) AS before_confirmed FROM tasker_bench.alerts;
+CALL tasker_bench_run_suite('vdcp', iterations => 60, warmup => '0');
+SELECT case_name, baseline ~ '^change point at run [0-9]+$' AS named, change_pct > 100 AS large,
+       details->>'method' AS method
+  FROM tasker_bench.alerts;
+SELECT case_name, runs_at_new_level, change_pct > 100 AS large,
+       run_id = (SELECT min(id) FROM (SELECT id FROM tasker_bench.runs WHERE what = 'vdcp' ORDER BY id DESC LIMIT 3) x) AS at_the_shift
+  FROM tasker_bench.change_points WHERE case_name = 'vdcp/work';
+CALL tasker_bench_run_suite('vdcp', iterations => 60, warmup => '0');
+SELECT count(*) AS alerted_once FROM tasker_bench.alerts;
+DELETE FROM tasker_bench.alerts;
+DELETE FROM tasker_bench.runs WHERE what = 'vdcp';
+SELECT tasker_bench_unregister('vdcp/work');
+DROP SCHEMA vdcp CASCADE;
