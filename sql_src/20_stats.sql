@@ -7,7 +7,9 @@ CREATE FUNCTION tasker_bench.hsummary(h tasker_bench.histogram, clock_ns float8 
     OUT outliers_high_mild bigint, OUT outliers_high_severe bigint)
     AS 'MODULE_PATHNAME', 'tb_hsummary' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.hsummary(tasker_bench.histogram, float8) IS
-    'Summary in microseconds with clock_ns (the cost of a clock read) subtracted; Tukey outlier counts';
+    'Summary in microseconds with clock_ns (the cost of a clock read) subtracted, rounded to 3 significant digits '
+    '(never finer than 0.001 us); a percentile only where n supports it (p90: 10, p95: 20, p99: 100, p99.9: 1000 '
+    'samples), else NULL; Tukey outlier counts';
 
 CREATE FUNCTION tasker_bench.hmedian_ci(h tasker_bench.histogram, conf float8 DEFAULT 0.95,
     OUT low_ns float8, OUT high_ns float8)
@@ -21,7 +23,7 @@ CREATE FUNCTION tasker_bench.hcompare(baseline tasker_bench.histogram, current t
     OUT p_value float8, OUT verdict text)
     AS 'MODULE_PATHNAME', 'tb_hcompare' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.hcompare(tasker_bench.histogram, tasker_bench.histogram, float8, float8, float8, float8[], float8[], float8[], float8[]) IS
-    'Change of the median from baseline to current with an interval, p-value and verdict; with both runs'' block medians (results.block_medians_ns, relative to probe_medians_ns when given) the Hodges-Lehmann shift and Mann-Whitney test of the blocks, else of the histograms';
+    'Change of the median from baseline to current with an interval, p-value and verdict (tasker_bench.judge against threshold_pct as the noise floor: inconclusive below 30 samples a side); with both runs'' block medians (results.block_medians_ns, relative to probe_medians_ns when given) the Hodges-Lehmann shift and Mann-Whitney test of the blocks, else of the histograms';
 
 CREATE FUNCTION tasker_bench.fit_complexity(sizes float8[], vals float8[],
     OUT complexity text, OUT r2 float8, OUT a float8, OUT b float8)
