@@ -278,6 +278,7 @@ tb_explain(PG_FUNCTION_ARGS)
 	StringInfoData captured;
 	char		md5[33];
 	const char *errstr = NULL;
+	volatile bool capturing = false;
 	int			i;
 
 	if (PG_ARGISNULL(0))
@@ -302,16 +303,27 @@ tb_explain(PG_FUNCTION_ARGS)
 	{
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		/* the shapes live in the caller's context, outside the subtransaction */
-		scratch = AllocSetContextCreate(caller, "tasker_bench plan shapes", ALLOCSET_SMALL_SIZES);
-		shapes = &captured;
-		nshapes = 0;
-		prev_executor_start = ExecutorStart_hook;
-		ExecutorStart_hook = capture_executor_start;
+		/*
+		 * The shapes live in the caller's context, outside the
+		 * subtransaction.  A statement that explains another one while it is
+		 * being explained is not captured twice (the hook stays installed
+		 * once).
+		 */
+		if (shapes == NULL)
+		{
+			scratch = AllocSetContextCreate(caller, "tasker_bench plan shapes", ALLOCSET_SMALL_SIZES);
+			shapes = &captured;
+			nshapes = 0;
+			prev_executor_start = ExecutorStart_hook;
+			ExecutorStart_hook = capture_executor_start;
+			capturing = true;
+		}
 		if (SPI_execute_with_args(sql, t->nargs, t->argtypes, values, nulls, false, 0) < 0 ||
 			SPI_processed != 1)
 			elog(ERROR, "EXPLAIN returned no plan");
-		capture_stop();
+		if (capturing)
+			capture_stop();
+		capturing = false;
 		{
 			char	   *plan = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 			MemoryContext old = MemoryContextSwitchTo(caller);
@@ -323,7 +335,7 @@ tb_explain(PG_FUNCTION_ARGS)
 	}
 	PG_CATCH();
 	{
-		if (shapes != NULL)
+		if (capturing)
 			capture_stop();
 		tb_rollback_subxact_and_rethrow(caller, owner);
 	}
