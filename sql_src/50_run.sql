@@ -216,16 +216,11 @@ BEGIN
         SELECT jsonb_populate_record(NULL::tasker_bench.phase_results,
                    jsonb_build_object('run_id', p_run, 'case_name', p_case.name,
                                       'phase', p.name, 'ordinal', p.ord,
-                                      'n', tasker_bench.hcount(p.h),
-                                      'mean_us', tasker_bench.hmean(p.h) / 1000,
-                                      'p50_us', tasker_bench.percentile(p.h, 0.5) / 1000,
-                                      'p95_us', tasker_bench.percentile(p.h, 0.95) / 1000,
-                                      'p99_us', tasker_bench.percentile(p.h, 0.99) / 1000,
-                                      'histogram', p.h::text, 'run_by', current_user))
+                                      'histogram', p.h::text, 'run_by', current_user)
+                   || tasker_bench._phase_figures(p.h))
           FROM unnest(v_m.phase_names, v_m.phase_histograms) WITH ORDINALITY AS p(name, h, ord));
     RAISE NOTICE 'tasker_bench: % (%/%): n=%, p50 % us, p99 % us',
-        p_case.name, p_ordinal, p_total, v_s.n, round(v_s.p50_us::numeric, 3),
-        round(v_s.p99_us::numeric, 3);
+        p_case.name, p_ordinal, p_total, v_s.n, v_s.p50_us, coalesce(v_s.p99_us::text, '— (n < 100)');
 END
 $$;
 
