@@ -140,12 +140,17 @@ BEGIN
 END
 $$;
 
-/* An axis label that says when its scale is logarithmic: "latency (µs, log scale)". */
-CREATE FUNCTION tasker_bench._svg_axis_label(label text, is_log boolean) RETURNS text
+/*
+ * An axis label that says when its scale is logarithmic, shortened to the
+ * room it has: "latency (µs, log scale)", else "latency (µs, log)".
+ */
+CREATE FUNCTION tasker_bench._svg_axis_label(label text, is_log boolean, room float8 DEFAULT 'Infinity') RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN NOT is_log THEN coalesce(label, '?')
-                WHEN label LIKE '%)' THEN left(label, -1) || ', log scale)'
-                ELSE coalesce(label, '?') || ' (log scale)' END
+    SELECT CASE WHEN tasker_bench._svg_tw(l) <= room THEN l
+                ELSE tasker_bench._svg_fit(replace(l, 'log scale', 'log'), room) END
+      FROM (SELECT CASE WHEN NOT is_log THEN coalesce(label, '?')
+                        WHEN label LIKE '%)' THEN left(label, -1) || ', log scale)'
+                        ELSE coalesce(label, '?') || ' (log scale)' END AS l) a
 $$;
 
 /*
@@ -438,10 +443,10 @@ BEGIN
     -- axis labels (the log scales say so)
     o := o || format('<text class="axis-label x" x="%s" y="%s" text-anchor="middle">%s</text>',
                      tasker_bench._svg_n(left_ + pw / 2), tasker_bench._svg_n(ch - 8),
-                     tasker_bench._svg_esc(tasker_bench._svg_fit(tasker_bench._svg_axis_label(ax->>'label', xlog), pw)));
+                     tasker_bench._svg_esc(tasker_bench._svg_axis_label(ax->>'label', xlog, pw)));
     o := o || format('<text class="axis-label y" transform="translate(%s,%s) rotate(-90)" text-anchor="middle">%s</text>',
                      18, tasker_bench._svg_n(top + ph / 2),
-                     tasker_bench._svg_esc(tasker_bench._svg_fit(tasker_bench._svg_axis_label(ay->>'label', ylog), ph)));
+                     tasker_bench._svg_esc(tasker_bench._svg_axis_label(ay->>'label', ylog, ph)));
     o := o || '</svg>'::text;
     RETURN array_to_string(o, '');
 END

@@ -706,7 +706,7 @@ BEGIN
                 SELECT r.case_name INTO v_case FROM tasker_bench.results r WHERE r.run_id = v_run ORDER BY r.ordinal LIMIT 1;
             ELSIF NOT EXISTS (SELECT 1 FROM tasker_bench.results r WHERE r.run_id = v_run AND r.case_name = v_case) THEN
                 RAISE EXCEPTION 'run % has no case "%"', v_run, v_case USING ERRCODE = '42704',
-                    HINT = format('SELECT case_name FROM tasker_bench.results WHERE run_id = %s lists its cases.', v_run);
+                    HINT = 'SELECT case_name FROM tasker_bench.results WHERE run_id = ... lists the cases of a run.';
             END IF;
             v_spec := CASE v_chart WHEN 'histogram' THEN tasker_bench._chart_histogram(v_run, v_case, v_base, v_chart)
                                    WHEN 'percentiles' THEN tasker_bench._chart_percentiles(v_run, v_case, v_base, v_chart)
