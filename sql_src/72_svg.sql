@@ -349,7 +349,7 @@ BEGIN
         o := o || format('<g class="series" data-series="%s">', tasker_bench._svg_esc(s->>'name'));
         IF s->>'kind' = 'line' THEN
             pts := NULL;
-            FOR d IN SELECT e FROM jsonb_array_elements(s->'data') e LOOP
+            FOR d IN SELECT e FROM jsonb_array_elements(CASE WHEN jsonb_typeof(s->'data') = 'array' THEN s->'data' ELSE '[]' END) e LOOP
                 v_x := (d->>0)::float8;
                 v_y := (d->>1)::float8;
                 IF v_x IS NULL OR v_y IS NULL OR (xlog AND v_x <= 0) OR (ylog AND v_y <= 0) THEN
