@@ -43,15 +43,17 @@ $$;
 
 /*
  * A number for a tick or a label: 3 significant digits, k / M for thousands
- * and millions (decimals: fixed number of decimals instead, for linear ticks).
+ * and millions (decimals: a fixed number of decimals below 1000, for linear ticks).
  */
 CREATE FUNCTION tasker_bench._svg_num_label(v float8, decimals integer DEFAULT NULL) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE
              WHEN v IS NULL OR v = 'NaN' THEN '-'
              WHEN v = 0 THEN '0'
+             WHEN decimals IS NOT NULL AND abs(v) >= 1e6 THEN trim_scale(round((v / 1e6)::numeric, greatest(decimals, 0) + 6))::text || 'M'
+             WHEN decimals IS NOT NULL AND abs(v) >= 1e3 THEN trim_scale(round((v / 1e3)::numeric, greatest(decimals, 0) + 3))::text || 'k'
              WHEN abs(v) >= 1e6 THEN trim_scale(round((v / 1e6)::numeric, greatest(0, 2 - floor(log(abs(v) / 1e6))::int)))::text || 'M'
-             WHEN abs(v) >= 1e4 THEN trim_scale(round((v / 1e3)::numeric, greatest(0, 2 - floor(log(abs(v) / 1e3))::int)))::text || 'k'
+             WHEN abs(v) >= 1e3 THEN trim_scale(round((v / 1e3)::numeric, greatest(0, 2 - floor(log(abs(v) / 1e3))::int)))::text || 'k'
              WHEN decimals IS NOT NULL THEN trim_scale(round(v::numeric, greatest(decimals, 0)))::text
              ELSE trim_scale(round(v::numeric, greatest(0, 2 - floor(log(abs(v)))::int)))::text
            END

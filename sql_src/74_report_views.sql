@@ -401,11 +401,12 @@ BEGIN
                                          FROM jsonb_array_elements(a->'b_medians_us') WITH ORDINALITY t(bm, o)));
     RETURN jsonb_build_object(
         'id', p_id, 'kind', 'ab', 'width', 600, 'height', 300,
-        'title', format('A/B: b = %s over a = %s, per round', a->>'b_name', a->>'a_name'),
-        'note', format('%s rounds of %s iterations each; verdict %s', v_rounds, a->>'iterations', a->>'verdict'),
+        'title', format('A/B: ratio b/a per round (a: %s, b: %s)', a->>'a_name', a->>'b_name'),
+        'note', format('%s rounds of %s iterations each; per round median b / median a; verdict %s',
+                       v_rounds, a->>'iterations', a->>'verdict'),
         'x', jsonb_build_object('label', 'round', 'min', 0.5, 'max', v_rounds + 0.5,
                                 'ticks', tasker_bench._svg_ticks(1, v_rounds, false, least(v_rounds, 10))),
-        'y', jsonb_build_object('label', 'ratio b/a of the round medians'),
+        'y', jsonb_build_object('label', 'ratio b/a'),
         'series', v_series);
 END
 $$;
