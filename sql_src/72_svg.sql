@@ -165,7 +165,8 @@ $$;
  *   series          [{name, kind, color, dash, opacity, data, legend (default true)}] with kind
  *                     line      data [[x, y], ...] (points with a null or, on a log axis, a
  *                               non-positive coordinate break the line)
- *                     points    data [[x, y], ...]
+ *                     points    data [[x, y], ...]; shape 'left' / 'right': a triangle pointing
+ *                               that way (a value beyond the axis, drawn at its edge)
  *                     rects     data [[x0, x1, y0, y1], ...]
  *                     segments  data [[x0, y0, x1, y1], ...]
  *                     vlines    data [x, ...] (full height); hlines data [y, ...] (full width)
@@ -256,7 +257,7 @@ BEGIN
 
     -- legend entries
     SELECT coalesce(jsonb_agg(jsonb_build_object('name', se->>'name', 'color', coalesce(se->>'color', '#1f5fa8'),
-                                                 'kind', se->>'kind', 'dash', se->>'dash')), '[]')
+                                                 'kind', se->>'kind', 'dash', se->>'dash', 'shape', se->>'shape')), '[]')
       INTO v_legend
       FROM jsonb_array_elements(coalesce(spec->'series', '[]')) se
      WHERE se->>'name' IS NOT NULL AND coalesce((se->>'legend')::boolean, true);
@@ -293,6 +294,8 @@ BEGIN
                 o := o || format('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="2"%s/>',
                                  lx, ly + 6, lx + 12, ly + 6, t->>'color',
                                  CASE WHEN t->>'dash' IS NOT NULL THEN format(' stroke-dasharray="%s"', t->>'dash') ELSE '' END);
+            ELSIF t->>'kind' = 'points' AND t->>'shape' = 'right' THEN
+                o := o || format('<polygon points="%s,%s %s,%s %s,%s" fill="%s"/>', lx + 10, ly + 6, lx + 3, ly + 2, lx + 3, ly + 10, t->>'color');
             ELSIF t->>'kind' = 'points' THEN
                 o := o || format('<circle cx="%s" cy="%s" r="3.5" fill="%s"/>', lx + 6, ly + 6, t->>'color');
             ELSE
@@ -377,8 +380,17 @@ BEGIN
                     CONTINUE WHEN v_x IS NULL OR v_y IS NULL OR (xlog AND v_x <= 0) OR (ylog AND v_y <= 0);
                     px := left_ + pw * least(greatest(CASE WHEN xlog THEN ln(v_x / xlo) / ln(xhi / xlo) ELSE (v_x - xlo) / (xhi - xlo) END, 0), 1);
                     py := top + ph - ph * least(greatest(CASE WHEN ylog THEN ln(v_y / ylo) / ln(yhi / ylo) ELSE (v_y - ylo) / (yhi - ylo) END, 0), 1);
-                    o := o || format('<circle cx="%s" cy="%s" r="%s" fill="%s"/>', tasker_bench._svg_n(px), tasker_bench._svg_n(py),
-                                     coalesce(s->>'r', '3'), v_color);
+                    IF s->>'shape' IN ('left', 'right') THEN
+                        -- a triangle pointing out of the plot: a value beyond the axis
+                        o := o || format('<polygon points="%s,%s %s,%s %s,%s" fill="%s"/>',
+                                         tasker_bench._svg_n(px), tasker_bench._svg_n(py),
+                                         tasker_bench._svg_n(px + CASE WHEN s->>'shape' = 'right' THEN -7 ELSE 7 END), tasker_bench._svg_n(py - 4),
+                                         tasker_bench._svg_n(px + CASE WHEN s->>'shape' = 'right' THEN -7 ELSE 7 END), tasker_bench._svg_n(py + 4),
+                                         v_color);
+                    ELSE
+                        o := o || format('<circle cx="%s" cy="%s" r="%s" fill="%s"/>', tasker_bench._svg_n(px), tasker_bench._svg_n(py),
+                                         coalesce(s->>'r', '3'), v_color);
+                    END IF;
                 ELSIF s->>'kind' IN ('rects', 'segments', 'xbands', 'vlines', 'hlines') THEN
                     IF s->>'kind' = 'rects' THEN
                         v_x := (d->>0)::float8; px2 := (d->>1)::float8; v_y := (d->>2)::float8; py2 := (d->>3)::float8;

@@ -319,14 +319,21 @@ BEGIN
 END
 $$;
 
-/* Every case's change against the baseline with its interval, the noise threshold shaded (one row per case). */
+/*
+ * Every case's change against the baseline with its interval, the noise
+ * threshold shaded (one row per case).  The axis spans the changes (at
+ * least twice the noise threshold); an interval reaching beyond it is cut at
+ * the edge and marked by a triangle.
+ */
 CREATE FUNCTION tasker_bench._chart_comparison(j jsonb, p_id text) RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_rows jsonb;
     v_n integer;
     v_thr float8;
+    v_lim float8;
     v_series jsonb := '[]';
+    v_cut jsonb;
     v text;
 BEGIN
     IF jsonb_typeof(j->'comparison') <> 'array' THEN
@@ -339,6 +346,8 @@ BEGIN
         RETURN NULL;
     END IF;
     SELECT max((x->>'noise_threshold_pct')::float8) INTO v_thr FROM jsonb_array_elements(v_rows) x;
+    SELECT greatest(max(abs((x->>'change_pct')::float8)) * 1.3, 2 * coalesce(v_thr, 0), 5) INTO v_lim
+      FROM jsonb_array_elements(v_rows) x;
     IF v_thr IS NOT NULL THEN
         v_series := v_series || jsonb_build_object('name', format('noise threshold ±%s %%', tasker_bench._fmt_thr(v_thr)),
                                                    'kind', 'xbands', 'color', '#95a5a6', 'data', jsonb_build_array(jsonb_build_array(-v_thr, v_thr)));
@@ -347,8 +356,8 @@ BEGIN
     FOR v IN SELECT DISTINCT x->>'verdict' FROM jsonb_array_elements(v_rows) x ORDER BY 1 LOOP
         v_series := v_series
             || jsonb_build_object('kind', 'segments', 'color', tasker_bench._verdict_color(v), 'stroke_width', '2',
-                                  'data', (SELECT coalesce(jsonb_agg(jsonb_build_array((x->>'ci_low_pct')::float8, v_n - o + 1,
-                                                                                       (x->>'ci_high_pct')::float8, v_n - o + 1)), '[]')
+                                  'data', (SELECT coalesce(jsonb_agg(jsonb_build_array(greatest((x->>'ci_low_pct')::float8, -v_lim), v_n - o + 1,
+                                                                                       least((x->>'ci_high_pct')::float8, v_lim), v_n - o + 1)), '[]')
                                              FROM jsonb_array_elements(v_rows) WITH ORDINALITY t(x, o)
                                             WHERE x->>'verdict' = v AND x->>'ci_low_pct' IS NOT NULL))
             || jsonb_build_object('name', v, 'kind', 'points', 'color', tasker_bench._verdict_color(v), 'r', '3.5',
@@ -356,12 +365,22 @@ BEGIN
                                              FROM jsonb_array_elements(v_rows) WITH ORDINALITY t(x, o)
                                             WHERE x->>'verdict' = v));
     END LOOP;
+    FOREACH v IN ARRAY ARRAY['left', 'right'] LOOP
+        SELECT jsonb_agg(jsonb_build_array(CASE WHEN v = 'left' THEN -v_lim ELSE v_lim END, v_n - o + 1)) INTO v_cut
+          FROM jsonb_array_elements(v_rows) WITH ORDINALITY t(x, o)
+         WHERE CASE WHEN v = 'left' THEN (x->>'ci_low_pct')::float8 < -v_lim ELSE (x->>'ci_high_pct')::float8 > v_lim END;
+        IF v_cut IS NOT NULL THEN
+            v_series := v_series || jsonb_build_object('name', CASE WHEN v = 'right' THEN 'interval beyond the axis' END,
+                                                       'kind', 'points', 'shape', v, 'color', '#34495e', 'data', v_cut);
+        END IF;
+    END LOOP;
     RETURN jsonb_build_object(
         'id', p_id, 'kind', 'comparison', 'width', 1200, 'height', 110 + 17 * v_n,
         'title', format('Change of the median against baseline "%s" (run %s)', j->'baseline'->>'name', j->'baseline'->>'run_id'),
         'note', format('%s cases; point: change, bar: its %s %% interval', v_n,
                        round(100 * (1 - coalesce((j->'baseline'->>'alpha')::numeric, 0.05)))),
-        'x', jsonb_build_object('label', 'change of the median (%)', 'zero', true),
+        'x', jsonb_build_object('label', 'change of the median (%)', 'min', -v_lim, 'max', v_lim,
+                                'ticks', tasker_bench._svg_ticks(-v_lim, v_lim, false, 8)),
         'y', jsonb_build_object('label', 'case', 'min', 0.4, 'max', v_n + 0.6, 'category', true,
                                 'ticks', (SELECT jsonb_agg(jsonb_build_object('v', v_n - o + 1, 'label', x->>'case_name'))
                                             FROM jsonb_array_elements(v_rows) WITH ORDINALITY t(x, o))),
