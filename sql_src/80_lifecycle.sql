@@ -956,7 +956,7 @@ COMMENT ON FUNCTION tasker_bench.table_checksums(text, boolean) IS
 -- ---------------------------------------------------------------------------
 
 INSERT INTO tasker_bench.cases (name, suite, sql, search_path, rollback, category, description, builtin)
-SELECT k.kind || '/' || s.shape, 'lifecycle', format(k.stmt, s.shape), 'tasker, public', true, k.category,
+SELECT k.kind || '/' || s.shape, 'lifecycle', format(k.stmt, s.shape), '{schema}, public', true, k.category,
        format(k.descr, s.shape), true
   FROM unnest(ARRAY['linear4', 'diamond4', 'complex_dag7', 'tree8']) s(shape)
  CROSS JOIN (VALUES
