@@ -6,3 +6,14 @@ SELECT tasker_bench._refresh_tasker_cases();
 -- signatures that gained an argument (a leftover overload would make calls ambiguous)
 DROP FUNCTION IF EXISTS tasker_bench._cases_for(text);
 DROP FUNCTION IF EXISTS @extschema@.tasker_bench_run(text, bigint, interval, interval, text, boolean);
+-- tree8 gained its 4-way convergence step (tasker-core's hierarchical tree)
+UPDATE tasker_bench.lifecycle_templates l
+   SET step_names = t.step_names, edge_from = t.edge_from, edge_to = t.edge_to
+  FROM tasker_bench._lc_template('tree8') t
+ WHERE l.shape = 'tree8';
+-- worker queues of the new shapes' namespaces
+INSERT INTO tasker_bench.queues (queue_name, builtin)
+SELECT q, true
+  FROM unnest(ARRAY['worker_parallel_workflow_queue', 'worker_conditional_workflow_queue',
+                    'worker_batch_workflow_queue']) q
+ON CONFLICT (queue_name) DO NOTHING;
