@@ -101,4 +101,44 @@ SELECT count(*) AS steps FROM tasker_bench.sample_steps(4);
 SET tasker_bench.sampler = nope;
 RESET search_path;
 
+-- notify: any sender statement, timed from the send to the notification held, in two phases
+-- a pgmq-shaped sender function in a model schema, through the generic driver
+CREATE FUNCTION cov.pgmq_send_with_notify(queue_name text, message jsonb, delay_seconds integer DEFAULT 0)
+RETURNS bigint LANGUAGE sql AS $$ SELECT tasker_bench.queue_send_with_notify(queue_name, message, delay_seconds) $$;
+INSERT INTO tasker_bench.cases (name, suite, sql, category, driver, options)
+VALUES ('notify/cov_sender', 'cov_notify', 'SELECT cov.pgmq_send_with_notify($1, $2::jsonb, $3)', 'lifecycle', 'notify',
+        '{"mode": "send_with_notify", "queue": "tasker_bench_notify"}');
+CREATE TEMP TABLE r3 AS
+SELECT * FROM tasker_bench_run('notify/cov_sender', iterations => 5, warmup => '0');
+-- a stand-in for pgmq and tasker-core's pgmq_send_with_notify: sender auto picks it once pgmq has the queue
+CREATE SCHEMA pgmq;
+CREATE TABLE pgmq.meta (queue_name text PRIMARY KEY);
+CREATE TABLE pgmq.msgs (msg_id bigserial PRIMARY KEY, queue_name text NOT NULL, message jsonb);
+CREATE FUNCTION pgmq.delete(queue_name text, msg_id bigint) RETURNS boolean LANGUAGE sql
+AS $$ DELETE FROM pgmq.msgs m WHERE m.queue_name = $1 AND m.msg_id = $2 RETURNING true $$;
+CREATE FUNCTION public.pgmq_send_with_notify(queue_name text, message jsonb, delay_seconds integer DEFAULT 0)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE v bigint;
+BEGIN
+    INSERT INTO pgmq.msgs (queue_name, message) VALUES (queue_name, message) RETURNING msg_id INTO v;
+    PERFORM pg_notify('pgmq_message_ready.' || regexp_replace(queue_name, '_queue$', ''), v::text);
+    PERFORM pg_notify('pgmq_message_ready', v::text);
+    RETURN v;
+END $$;
+-- pgmq has no such queue yet: the model (and a notice)
+INSERT INTO r3 SELECT * FROM tasker_bench_run('notify/send_with_notify_0b', iterations => 5, warmup => '0');
+INSERT INTO pgmq.meta VALUES ('tasker_bench_notify');
+INSERT INTO r3 SELECT * FROM tasker_bench_run('notify/send_with_notify_0b', iterations => 5, warmup => '0');
+SELECT r.case_name, r.n, r.counters ->> 'pgmq' AS pgmq, tasker_bench.hcount(r.histogram) AS timed,
+       (SELECT string_agg(p.phase || '=' || p.n, ', ' ORDER BY p.ordinal) FROM tasker_bench.phase_results p
+         WHERE p.run_id = r.run_id AND p.case_name = r.case_name) AS phases,
+       (SELECT bool_and(r.p50_us * 1.01 >= p.p50_us) FROM tasker_bench.phase_results p
+         WHERE p.run_id = r.run_id AND p.case_name = r.case_name) AS includes_its_parts
+  FROM r3 JOIN tasker_bench.results r USING (run_id, case_name) ORDER BY r.run_id;
+SELECT (SELECT count(*) FROM pgmq.msgs) AS pgmq_messages_left,
+       (SELECT count(*) FROM tasker_bench.queue_messages) AS model_messages_left;
+DROP SCHEMA pgmq CASCADE;
+DROP FUNCTION public.pgmq_send_with_notify(text, jsonb, integer);
+DELETE FROM tasker_bench.cases WHERE name = 'notify/cov_sender';
+
 SELECT tasker_bench_teardown('cov');

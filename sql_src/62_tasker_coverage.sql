@@ -8,7 +8,8 @@
 -- search_path ('{schema}, public'); a run replaces it with the schema it
 -- measures (tasker_bench_run(..., schema => 'other'), tasker_bench_scale,
 -- default tasker).  A case whose options carry "requires": [function, ...]
--- runs only where the schema has those functions; in a suite, a case whose
+-- runs only where the schema has those functions (requires and group are the
+-- case's own keys: the driver gets the options without them); in a suite, a case whose
 -- function is missing is left out with a NOTICE (the reference model lacks
 -- the staleness, DLQ, analytics and summary functions; a real tasker-core
 -- database has them all), and the run's dataset lists it under "skipped".
@@ -80,6 +81,8 @@ BEGIN
             v_skipped := v_skipped || v_case.name;
             CONTINUE;
         END IF;
+        -- requires and group describe the case; the driver gets the rest of its options
+        v_case.options := nullif(v_case.options - 'requires' - 'group', '{}'::jsonb);
         v_out := v_out || v_case;
     END LOOP;
     IF cardinality(v_skipped) > 0 THEN
