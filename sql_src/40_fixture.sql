@@ -47,13 +47,26 @@
 --                  right -> analyze; validate, transform, analyze -> finalize
 --                  (the edges named in tasker-model.md: 9, although its
 --                  summary table says 8)
---   tree8          root -> branch_left, branch_right;               7 steps, 6 edges
+--   tree8          root -> branch_left, branch_right;               8 steps, 10 edges
 --                  each branch -> 2 leaves (4 leaves run in parallel)
+--                  -> final_convergence (tasker-core's hierarchical tree)
+--   tree7          tasker-core's Tree factory: tree8 without the    7 steps, 6 edges
+--                  convergence step
+--   parallel_merge4  parallel_step_1..3 -> parallel_merge            4 steps, 3 edges
+--   conditional5   validate_request -> routing_decision (decision   5 steps in the template
+--                  point) -> auto_approve | manager_approval ->
+--                  finalize_approval; the decision's completion creates one branch and the
+--                  convergence (the other branch never exists)
+--   batch7         analyze_input -> process_batch_001..005 ->       7 steps in the template
+--                  aggregate_results; workers and aggregator created
+--                  when analyze_input completes
+--                  (steps created at run time: tasker_bench.fixture_shape_dynamic)
 --   linear_N       step_0001 -> ... -> step_N, N in 2..1000         N steps, N-1 edges
 --   fanout_N       root -> worker_0001..worker_N -> join,           N+2 steps, 2N edges
 --                  N in 1..1000 (one root, N parallel steps, one join step)
 --
---   shapes => NULL means the four named ones.  Named tasks are called after
+--   shapes => NULL means linear4, diamond4, complex_dag7, tree8
+--   (tasker_bench.fixture_shape_mix('default'); 'factories' is tasker-core's mix).  Named tasks are called after
 --   the shape ('linear4', 'fanout_8'...), version 0.1.0, in the namespaces
 --   linear_workflow (linear4, linear_N), diamond_workflow, mixed_dag_workflow
 --   (complex_dag7), tree_workflow and fanout_workflow; named steps are called
