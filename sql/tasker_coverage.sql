@@ -1,8 +1,8 @@
 -- The suite tasker covers every tasker-core SQL function; any schema; shapes,
 -- presets and the sampler; the lifecycle's operation counts.
 -- (Nothing here depends on timings.)
-CREATE EXTENSION IF NOT EXISTS tasker_bench;
 SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS tasker_bench;
 
 -- every tasker-core function has a built-in case, each case a group and the function it needs
 SELECT f."group", count(DISTINCT f.function_name) AS functions, count(c.name) AS cases
