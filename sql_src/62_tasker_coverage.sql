@@ -30,6 +30,7 @@ LANGUAGE sql IMMUTABLE AS $$
         ('calculate_dependency_levels', 'hot_path'), ('get_current_task_state', 'hot_path'),
         ('transition_task_state_atomic', 'hot_path'), ('set_step_backoff_atomic', 'hot_path'),
         ('calculate_step_next_retry_time', 'hot_path'), ('evaluate_step_state_readiness', 'hot_path'),
+        ('uuid_generate_v7', 'hot_path'),
         ('find_stuck_tasks', 'staleness_dlq'), ('get_stale_tasks_for_dlq', 'staleness_dlq'),
         ('detect_and_transition_stale_tasks', 'staleness_dlq'), ('calculate_staleness_threshold', 'staleness_dlq'),
         ('create_dlq_entry', 'staleness_dlq'), ('transition_stale_task_to_error', 'staleness_dlq'),
@@ -159,6 +160,9 @@ LANGUAGE sql IMMUTABLE AS $$
         SELECT 'evaluate_step_state_readiness/pending',
                $q$SELECT evaluate_step_state_readiness('pending', false, false, true, true, true, NULL::timestamp)$q$,
                NULL, NULL, 'Readiness rule of one pending step (helper of the readiness functions)'
+        UNION ALL
+        SELECT 'uuid_generate_v7/one', 'SELECT uuid_generate_v7()', NULL, NULL,
+               'A time-ordered id, the default of every id column'
         UNION ALL
         SELECT 'find_stuck_tasks/default', 'SELECT * FROM find_stuck_tasks()', NULL, NULL,
                'Claimed tasks in a processing state for over 10 minutes'
