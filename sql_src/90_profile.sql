@@ -9,11 +9,23 @@
 --     and NOTIFY tasker_bench_alerts) and retention (tasker_bench_prune).
 
 -- The schema tasker_bench's user-facing functions live in.
+-- The schema holding the user-facing functions (tasker_bench_run...): the
+-- extension's schema, or public when CREATE EXTENSION chose another schema
+-- only because it came first on the search_path (see sql_src/00_schema.sql).
 CREATE FUNCTION tasker_bench._ext_schema() RETURNS text
 LANGUAGE sql STABLE AS $$
-    SELECT n.nspname::text FROM pg_catalog.pg_extension e
-      JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
-     WHERE e.extname = 'tasker_bench'
+    SELECT coalesce(
+        (SELECT n.nspname::text
+           FROM pg_catalog.pg_depend d
+           JOIN pg_catalog.pg_proc p ON p.oid = d.objid AND d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+           JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+           JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+                                         AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+          WHERE e.extname = 'tasker_bench' AND d.deptype = 'e' AND p.proname = 'tasker_bench_run'
+          LIMIT 1),
+        (SELECT n.nspname::text FROM pg_catalog.pg_extension e
+           JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+          WHERE e.extname = 'tasker_bench'))
 $$;
 
 -- ---------------------------------------------------------------------------
@@ -580,8 +592,8 @@ BEGIN
     IF p_baseline IS NOT NULL THEN
         IF EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
                     WHERE p.proname = 'tasker_bench_compare'
-                      AND p.pronamespace = (SELECT e.extnamespace FROM pg_catalog.pg_extension e
-                                             WHERE e.extname = 'tasker_bench')
+                      AND p.pronamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n
+                                             WHERE n.nspname = tasker_bench._ext_schema())
                       AND p.pronargs >= 2 AND p.pronargs - p.pronargdefaults <= 2
                       AND p.proargtypes[0] = 'text'::regtype AND p.proargtypes[1] = 'bigint'::regtype) THEN
             FOR r IN EXECUTE format('SELECT to_jsonb(c) AS j FROM %I.tasker_bench_compare($1, $2) c', v_ext)

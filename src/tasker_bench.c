@@ -23,6 +23,14 @@ double		tb_noise_threshold = 2.0;
 double		tb_compare_noise_threshold = 5.0;
 int			tb_statements_top = 10;
 int			tb_history_runs = 5;
+static int	tb_sampler = 0;
+
+/* tasker_bench.sampler: how the tasker suite picks its sample steps */
+static const struct config_enum_entry tb_sampler_options[] = {
+	{"diverse", 0, false},
+	{"tasker_core", 1, false},
+	{NULL, 0, false}
+};
 
 void		_PG_init(void);
 
@@ -130,6 +138,16 @@ _PG_init(void)
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("tasker_bench.sampler",
+							 "How the tasker suite picks the steps it samples.",
+							 "diverse: per sampled task its deepest step and one from the middle; "
+							 "tasker_core: per sampled task its first two steps by uuid, as tasker-core's benchmarks do.",
+							 &tb_sampler,
+							 0, tb_sampler_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	/* each driver defines its own settings */
 	tb_drivers_define_gucs();
