@@ -118,6 +118,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	tb_notify_define_gucs();
+	tb_quiet_init();
 
 	MarkGUCPrefixReserved("tasker_bench");
 }
