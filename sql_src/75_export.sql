@@ -81,7 +81,7 @@ BEGIN
     FOREACH v_table IN ARRAY tasker_bench._export_tables() LOOP
         -- the table names are this function's own constants
         EXECUTE format('SELECT coalesce(jsonb_agg(to_jsonb(t) - ''run_id'' - ''run_by''
-                                          ORDER BY to_jsonb(t)->>''case_name'', to_jsonb(t)->''ordinal'', to_jsonb(t)::text), ''[]'')
+                                          ORDER BY to_jsonb(t)->''ordinal'', to_jsonb(t)->>''case_name'', to_jsonb(t)::text), ''[]'')
                           FROM tasker_bench.%I t WHERE t.run_id = $1', v_table)
            INTO v_rows USING v_id;
         v_doc := v_doc || jsonb_build_object(v_table, v_rows);
@@ -395,7 +395,7 @@ BEGIN
     RETURN QUERY
         SELECT * FROM tasker_bench_compare(p_baseline, v_run) c
          WHERE CASE p_fail_on WHEN 'regressed' THEN c.verdict = 'regressed'
-                              ELSE c.verdict <> 'added' AND NOT coalesce(c.within_tolerance, false) END;
+                              ELSE c.within_tolerance IS FALSE END;
 END
 $$;
 
