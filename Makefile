@@ -33,7 +33,7 @@ OBJS = \
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "tasker_bench - benchmarks SQL inside the server"
 
-REGRESS = histogram measure run bad_input security model fixture scale notify compare lifecycle profile
+REGRESS = histogram measure run bad_input security model fixture scale notify compare lifecycle profile export
 
 PG_CPPFLAGS = -I$(srcdir)/src
 # notify.c: loopback libpq connections (as contrib/dblink)

@@ -165,9 +165,8 @@ BEGIN
             HINT = 'Files are written by tasker_bench_export; do not edit its header.';
     END IF;
     IF (v_version)::numeric > tasker_bench.export_format_version() THEN
-        RAISE EXCEPTION 'the run file has format_version %, this tasker_bench (version %) reads up to %',
-            v_version, (SELECT e.extversion FROM pg_extension e WHERE e.extname = 'tasker_bench'),
-            tasker_bench.export_format_version()
+        RAISE EXCEPTION 'the run file has format_version %, this tasker_bench reads format_version 1 to %',
+            v_version, tasker_bench.export_format_version()
             USING ERRCODE = '0A000',
                   DETAIL = format('It was written by tasker_bench %s.', coalesce(v_doc->>'extension_version', '(unknown)')),
                   HINT = 'Update the extension (ALTER EXTENSION tasker_bench UPDATE), or export the run again with this version.';
