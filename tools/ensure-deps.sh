@@ -3,7 +3,7 @@
 # Runs apt-get update once, and only when something has to be installed.
 set -euo pipefail
 
-need=(postgresql-15 postgresql-server-dev-15 postgresql-contrib postgresql-15-cron
+need=(postgresql-15 postgresql-server-dev-15 postgresql-contrib postgresql-15-cron postgresql-15-pgtap libpq-dev
       make gcc clang libclang-rt-14-dev)
 missing=()
 for p in "${need[@]}"; do
