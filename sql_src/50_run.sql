@@ -106,7 +106,8 @@ $$;
 CREATE TYPE tasker_bench._measured AS (
     result tasker_bench.results,
     phases tasker_bench.phase_results[],
-    statements jsonb
+    statements jsonb,
+    clients jsonb           -- the client_results row of a case run with clients => N > 1
 );
 
 -- Every case must parse, resolve and have usable parameter sets before
@@ -158,11 +159,13 @@ $$;
 CREATE FUNCTION tasker_bench._measure_case(
     p_run bigint, p_case tasker_bench.cases, p_ordinal integer, p_total integer,
     p_iterations bigint, p_duration interval, p_warmup interval, p_rollback boolean,
+    p_clients integer DEFAULT 1,
     OUT result tasker_bench.results, OUT phases tasker_bench.phase_results[],
-    OUT statements jsonb)
+    OUT statements jsonb, OUT clients jsonb)
 LANGUAGE plpgsql AS $$
 DECLARE
     v_m record;
+    v_c record;
     v_s record;
     v_path text;
     v_explain jsonb;
@@ -177,7 +180,13 @@ BEGIN
     IF v_profile THEN
         EXECUTE 'SELECT tasker_bench._statements_snapshot()' INTO v_before;
     END IF;
-    IF p_case.driver = 'notify' THEN
+    IF coalesce(p_clients, 1) > 1 THEN
+        SELECT * INTO STRICT v_c
+          FROM tasker_bench._measure_case_clients(p_run, p_case, p_iterations, p_duration, p_warmup,
+                                                  p_rollback, v_label, p_clients);
+        SELECT (v_c.measurement).* INTO STRICT v_m;
+        clients := v_c.clients;
+    ELSIF p_case.driver = 'notify' THEN
         SELECT * INTO STRICT v_m
           FROM tasker_bench._measure_notify(p_case.sql, p_case.params, p_case.options,
                                             p_iterations, p_duration, p_warmup, v_label);
@@ -206,6 +215,10 @@ BEGIN
                          'sql', p_case.sql, 'params', p_case.params, 'explain', v_explain,
                          'run_by', current_user));
     result.histogram := v_m.histogram;
+    IF clients IS NOT NULL THEN
+        -- with concurrent clients, throughput is that of all clients together
+        result.ops_per_s := (clients->>'ops_per_s')::float8;
+    END IF;
     phases := ARRAY(
         SELECT jsonb_populate_record(NULL::tasker_bench.phase_results,
                    jsonb_build_object('run_id', p_run, 'case_name', p_case.name,
@@ -226,11 +239,15 @@ $$;
 -- Store what _measure_case returned (the run's row must exist).
 CREATE FUNCTION tasker_bench._store_case(p_result tasker_bench.results,
                                          p_phases tasker_bench.phase_results[],
-                                         p_statements jsonb) RETURNS void
+                                         p_statements jsonb,
+                                         p_clients jsonb DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO tasker_bench.results SELECT (p_result).*;
     INSERT INTO tasker_bench.phase_results SELECT * FROM unnest(p_phases);
+    IF p_clients IS NOT NULL THEN
+        PERFORM tasker_bench._store_clients(p_clients);
+    END IF;
     IF p_statements IS NOT NULL
        AND to_regprocedure('tasker_bench._store_statements(bigint,text,jsonb)') IS NOT NULL THEN
         EXECUTE 'SELECT tasker_bench._store_statements($1, $2, $3)'
@@ -268,14 +285,16 @@ $$;
 CREATE FUNCTION tasker_bench._execute(
     p_kind text, p_what text, p_suite text, p_cases tasker_bench.cases[],
     p_iterations bigint, p_duration interval, p_warmup interval,
-    p_label text, p_rollback boolean)
+    p_label text, p_rollback boolean, p_clients integer DEFAULT 1)
 RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
     v_run bigint;
     v_started timestamptz := clock_timestamp();
     v_env jsonb;
-    v_settings jsonb := tasker_bench._settings(p_iterations, p_duration, p_warmup, p_rollback);
+    v_settings jsonb := tasker_bench._settings(p_iterations, p_duration, p_warmup, p_rollback)
+                        || CASE WHEN p_clients > 1 THEN jsonb_build_object('clients', p_clients)
+                                ELSE '{}' END;
     v_case tasker_bench.cases;
     v_n int := cardinality(p_cases);
     v_i int := 0;
@@ -294,7 +313,7 @@ BEGIN
         BEGIN
             SELECT * INTO STRICT v_one
               FROM tasker_bench._measure_case(v_run, v_case, v_i, v_n, p_iterations, p_duration,
-                                              p_warmup, p_rollback);
+                                              p_warmup, p_rollback, p_clients);
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
             PERFORM tasker_bench._record_failure(tasker_bench._failure_record(
@@ -302,7 +321,8 @@ BEGIN
                 v_case.name, v_i - 1, v_settings, v_env));
             RAISE;
         END;
-        v_done := v_done || ROW(v_one.result, v_one.phases, v_one.statements)::tasker_bench._measured;
+        v_done := v_done || ROW(v_one.result, v_one.phases, v_one.statements,
+                                     v_one.clients)::tasker_bench._measured;
     END LOOP;
 
     INSERT INTO tasker_bench.runs (id, kind, what, suite, label, started_at, finished_at, status,
@@ -311,7 +331,7 @@ BEGIN
             v_n, v_settings, v_env, tasker_bench._dataset_for(p_cases));
     FOR v_i IN 1 .. cardinality(v_done) LOOP
         PERFORM tasker_bench._store_case((v_done[v_i]).result, (v_done[v_i]).phases,
-                                         (v_done[v_i]).statements);
+                                         (v_done[v_i]).statements, (v_done[v_i]).clients);
     END LOOP;
     RETURN v_run;
 END
@@ -437,7 +457,7 @@ $$;
 CREATE FUNCTION tasker_bench_run(
     what text, iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
     warmup interval DEFAULT '200 milliseconds', label text DEFAULT NULL,
-    rollback boolean DEFAULT NULL)
+    rollback boolean DEFAULT NULL, clients integer DEFAULT 1)
 RETURNS TABLE (run_id bigint, case_name text, n bigint, min_us float8, mean_us float8,
                stddev_us float8, p50_us float8, p90_us float8, p95_us float8, p99_us float8,
                p999_us float8, max_us float8, ops_per_s float8)
@@ -448,20 +468,21 @@ DECLARE
     v_run bigint;
 BEGIN
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
+    PERFORM tasker_bench._check_clients(clients);
     SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(what);
     v_run := tasker_bench._execute('run', what, v_suite, v_cases, iterations, duration, warmup,
-                                   label, rollback);
+                                   label, rollback, clients);
     RETURN QUERY SELECT * FROM tasker_bench._results_of(v_run);
 END
 $$;
-COMMENT ON FUNCTION tasker_bench_run(text, bigint, interval, interval, text, boolean) IS
-    'Runs a case or a whole suite by name, stores the run, returns one row per case (microseconds)';
+COMMENT ON FUNCTION tasker_bench_run(text, bigint, interval, interval, text, boolean, integer) IS
+    'Runs a case or a whole suite by name (clients => N: in N concurrent backends), stores the run, returns one row per case (microseconds)';
 
 CREATE FUNCTION tasker_bench_measure(
     sql text, params text DEFAULT NULL, iterations bigint DEFAULT NULL,
     duration interval DEFAULT '1 second', warmup interval DEFAULT '200 milliseconds',
     label text DEFAULT NULL, rollback boolean DEFAULT NULL, name text DEFAULT NULL,
-    search_path text DEFAULT NULL)
+    search_path text DEFAULT NULL, clients integer DEFAULT 1)
 RETURNS TABLE (run_id bigint, case_name text, n bigint, min_us float8, mean_us float8,
                stddev_us float8, p50_us float8, p90_us float8, p95_us float8, p99_us float8,
                p999_us float8, max_us float8, ops_per_s float8)
@@ -475,6 +496,7 @@ BEGIN
             HINT = 'Give one SQL statement, e.g. tasker_bench_measure(''SELECT 1'').';
     END IF;
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
+    PERFORM tasker_bench._check_clients(clients);
     v_case.name := coalesce(name, sql);
     v_case.sql := sql;
     v_case.params := params;
@@ -482,9 +504,9 @@ BEGIN
     v_case.category := 'sql';
     v_case.driver := 'executor';
     v_run := tasker_bench._execute('measure', v_case.name, NULL, ARRAY[v_case], iterations,
-                                   duration, warmup, label, rollback);
+                                   duration, warmup, label, rollback, clients);
     RETURN QUERY SELECT * FROM tasker_bench._results_of(v_run);
 END
 $$;
-COMMENT ON FUNCTION tasker_bench_measure(text, text, bigint, interval, interval, text, boolean, text, text) IS
-    'Measures an ad-hoc statement (stored as a run of kind measure)';
+COMMENT ON FUNCTION tasker_bench_measure(text, text, bigint, interval, interval, text, boolean, text, text, integer) IS
+    'Measures an ad-hoc statement (stored as a run of kind measure; clients => N: in N concurrent backends)';

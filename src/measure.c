@@ -135,6 +135,114 @@ tb_check_budget(PG_FUNCTION_ARGS)
 }
 
 /*
+ * One tasker_bench.measurement row (tupdesc, blessed) of a finished run of
+ * target: the histogram, counts and per-call resource use of res.
+ */
+Datum
+tb_measurement_datum(TupleDesc tupdesc, const TbRunResult *res, const TbTarget *target,
+					 bool rollback)
+{
+	double		clock_ns;
+	Datum		values[NMEASURE_COLS];
+	bool		nulls[NMEASURE_COLS];
+	int64		n;
+	double		dn;
+
+	clock_ns = tb_clock_read_cost_ns();
+	n = (int64) res->hist->count;
+
+	memset(nulls, 0, sizeof(nulls));
+	dn = n > 0 ? (double) n : 1.0;
+	values[0] = tb_hist_to_datum(res->hist);
+	values[1] = Int64GetDatum(n);
+	values[2] = Int64GetDatum(res->warmup_n);
+	values[3] = Float8GetDatum(clock_ns);
+	values[4] = Float8GetDatum((double) res->rows / dn);
+	values[5] = BoolGetDatum(target->read_only);
+	values[6] = BoolGetDatum(rollback);
+	values[7] = Float8GetDatum((double) res->plan_ns / dn / 1000.0);
+	values[8] = Float8GetDatum((double) res->wall_ns / 1e9);
+	values[9] = Int32GetDatum(target->nsets);
+	/* resource use per call */
+	values[10] = Float8GetDatum(res->cpu_user_us / dn);
+	values[11] = Float8GetDatum(res->cpu_sys_us / dn);
+	values[12] = Float8GetDatum((double) res->buffers.shared_blks_hit / dn);
+	values[13] = Float8GetDatum((double) res->buffers.shared_blks_read / dn);
+	values[14] = Float8GetDatum((double) res->buffers.shared_blks_dirtied / dn);
+	values[15] = Float8GetDatum((double) res->buffers.shared_blks_written / dn);
+	values[16] = Float8GetDatum((double) res->buffers.temp_blks_read / dn);
+	values[17] = Float8GetDatum((double) res->buffers.temp_blks_written / dn);
+	values[18] = Float8GetDatum((double) res->wal.wal_records / dn);
+	values[19] = Float8GetDatum((double) res->wal.wal_bytes / dn);
+	values[20] = Float8GetDatum((double) res->wal.wal_fpi / dn);
+	/* phases and counters */
+	if (res->phases.nphases > 0)
+	{
+		Datum	   *names = palloc(sizeof(Datum) * res->phases.nphases);
+		Datum	   *hists = palloc(sizeof(Datum) * res->phases.nphases);
+		Oid			histtype = get_element_type(TupleDescAttr(tupdesc, 22)->atttypid);
+		int			i;
+
+		for (i = 0; i < res->phases.nphases; i++)
+		{
+			names[i] = CStringGetTextDatum(res->phases.names[i]);
+			hists[i] = tb_hist_to_datum(res->phases.hists[i]);
+		}
+		values[21] = PointerGetDatum(construct_array(names, res->phases.nphases, TEXTOID,
+													 -1, false, TYPALIGN_INT));
+		values[22] = PointerGetDatum(construct_array(hists, res->phases.nphases, histtype,
+													 -1, false, TYPALIGN_INT));
+	}
+	else
+		nulls[21] = nulls[22] = true;
+	if (res->phases.ncounters > 0)
+	{
+		StringInfoData js;
+		int			i;
+
+		initStringInfo(&js);
+		appendStringInfoChar(&js, '{');
+		for (i = 0; i < res->phases.ncounters; i++)
+		{
+			if (i > 0)
+				appendStringInfoString(&js, ", ");
+			escape_json(&js, res->phases.counter_names[i]);
+			appendStringInfo(&js, ": %.6g", (double) res->phases.counters[i] / dn);
+		}
+		appendStringInfoChar(&js, '}');
+		values[23] = DirectFunctionCall1(jsonb_in, CStringGetDatum(js.data));
+	}
+	else
+		nulls[23] = true;
+	if (res->nblocks > 0)
+	{
+		Datum		blocks[TB_BLOCKS];
+		int			i;
+
+		for (i = 0; i < res->nblocks; i++)
+			blocks[i] = Float8GetDatum(res->block_medians[i]);
+		values[24] = PointerGetDatum(construct_array(blocks, res->nblocks, FLOAT8OID, sizeof(float8),
+													 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	}
+	else
+		nulls[24] = true;
+	if (res->nblocks > 0)
+	{
+		Datum		probes[TB_BLOCKS];
+		int			i;
+
+		for (i = 0; i < res->nblocks; i++)
+			probes[i] = Float8GetDatum(res->probe_medians[i]);
+		values[25] = PointerGetDatum(construct_array(probes, res->nblocks, FLOAT8OID, sizeof(float8),
+													 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	}
+	else
+		nulls[25] = true;
+
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
+/*
  * tasker_bench._measure(sql text, params text, iterations bigint,
  *		duration interval, warmup interval, rollback boolean, label text)
  */
@@ -147,11 +255,6 @@ tb_measure(PG_FUNCTION_ARGS)
 	TbRunSpec	spec;
 	TbRunResult res;
 	TbTarget   *target;
-	double		clock_ns;
-	Datum		values[NMEASURE_COLS];
-	bool		nulls[NMEASURE_COLS];
-	int64		n;
-	double		dn;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "tasker_bench._measure must return a composite");
@@ -173,100 +276,9 @@ tb_measure(PG_FUNCTION_ARGS)
 	target = tb_target_prepare(sql, params);
 	spec.rollback = PG_ARGISNULL(5) ? !target->read_only : PG_GETARG_BOOL(5);
 
-	clock_ns = tb_clock_read_cost_ns();
 	res.hist = tb_hist_new();
 	tb_run_target(target, &spec, &res);
-	n = (int64) res.hist->count;
-
-	memset(nulls, 0, sizeof(nulls));
-	dn = n > 0 ? (double) n : 1.0;
-	values[0] = tb_hist_to_datum(res.hist);
-	values[1] = Int64GetDatum(n);
-	values[2] = Int64GetDatum(res.warmup_n);
-	values[3] = Float8GetDatum(clock_ns);
-	values[4] = Float8GetDatum((double) res.rows / dn);
-	values[5] = BoolGetDatum(target->read_only);
-	values[6] = BoolGetDatum(spec.rollback);
-	values[7] = Float8GetDatum((double) res.plan_ns / dn / 1000.0);
-	values[8] = Float8GetDatum((double) res.wall_ns / 1e9);
-	values[9] = Int32GetDatum(target->nsets);
-	/* resource use per call */
-	values[10] = Float8GetDatum(res.cpu_user_us / dn);
-	values[11] = Float8GetDatum(res.cpu_sys_us / dn);
-	values[12] = Float8GetDatum((double) res.buffers.shared_blks_hit / dn);
-	values[13] = Float8GetDatum((double) res.buffers.shared_blks_read / dn);
-	values[14] = Float8GetDatum((double) res.buffers.shared_blks_dirtied / dn);
-	values[15] = Float8GetDatum((double) res.buffers.shared_blks_written / dn);
-	values[16] = Float8GetDatum((double) res.buffers.temp_blks_read / dn);
-	values[17] = Float8GetDatum((double) res.buffers.temp_blks_written / dn);
-	values[18] = Float8GetDatum((double) res.wal.wal_records / dn);
-	values[19] = Float8GetDatum((double) res.wal.wal_bytes / dn);
-	values[20] = Float8GetDatum((double) res.wal.wal_fpi / dn);
-	/* phases and counters */
-	if (res.phases.nphases > 0)
-	{
-		Datum	   *names = palloc(sizeof(Datum) * res.phases.nphases);
-		Datum	   *hists = palloc(sizeof(Datum) * res.phases.nphases);
-		Oid			histtype = get_element_type(TupleDescAttr(tupdesc, 22)->atttypid);
-		int			i;
-
-		for (i = 0; i < res.phases.nphases; i++)
-		{
-			names[i] = CStringGetTextDatum(res.phases.names[i]);
-			hists[i] = tb_hist_to_datum(res.phases.hists[i]);
-		}
-		values[21] = PointerGetDatum(construct_array(names, res.phases.nphases, TEXTOID,
-													 -1, false, TYPALIGN_INT));
-		values[22] = PointerGetDatum(construct_array(hists, res.phases.nphases, histtype,
-													 -1, false, TYPALIGN_INT));
-	}
-	else
-		nulls[21] = nulls[22] = true;
-	if (res.phases.ncounters > 0)
-	{
-		StringInfoData js;
-		int			i;
-
-		initStringInfo(&js);
-		appendStringInfoChar(&js, '{');
-		for (i = 0; i < res.phases.ncounters; i++)
-		{
-			if (i > 0)
-				appendStringInfoString(&js, ", ");
-			escape_json(&js, res.phases.counter_names[i]);
-			appendStringInfo(&js, ": %.6g", (double) res.phases.counters[i] / dn);
-		}
-		appendStringInfoChar(&js, '}');
-		values[23] = DirectFunctionCall1(jsonb_in, CStringGetDatum(js.data));
-	}
-	else
-		nulls[23] = true;
-	if (res.nblocks > 0)
-	{
-		Datum		blocks[TB_BLOCKS];
-		int			i;
-
-		for (i = 0; i < res.nblocks; i++)
-			blocks[i] = Float8GetDatum(res.block_medians[i]);
-		values[24] = PointerGetDatum(construct_array(blocks, res.nblocks, FLOAT8OID, sizeof(float8),
-													 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	}
-	else
-		nulls[24] = true;
-	if (res.nblocks > 0)
-	{
-		Datum		probes[TB_BLOCKS];
-		int			i;
-
-		for (i = 0; i < res.nblocks; i++)
-			probes[i] = Float8GetDatum(res.probe_medians[i]);
-		values[25] = PointerGetDatum(construct_array(probes, res.nblocks, FLOAT8OID, sizeof(float8),
-													 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	}
-	else
-		nulls[25] = true;
-
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(tb_measurement_datum(tupdesc, &res, target, spec.rollback));
 }
 
 /*

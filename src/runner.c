@@ -39,12 +39,17 @@ typedef struct CountingDest
 {
 	DestReceiver pub;
 	uint64		rows;
+	const TbRunSpec *spec;		/* its row_hook, when measuring */
 } CountingDest;
 
 static bool
 counting_receive(TupleTableSlot *slot, DestReceiver *self)
 {
-	((CountingDest *) self)->rows++;
+	CountingDest *d = (CountingDest *) self;
+
+	d->rows++;
+	if (d->spec != NULL && d->spec->row_hook != NULL)
+		d->spec->row_hook(slot, d->spec->hook_arg);
 	return true;
 }
 
@@ -89,6 +94,7 @@ run_once(LoopState *ls, ParamListInfo params)
 	bool		first = true;
 	BufferUsage buf0;
 	WalUsage	wal0;
+	int64		it0 = (ls->dest.spec != NULL) ? tb_clock_ns() : 0;
 
 	if (ls->rollback)
 	{
@@ -151,6 +157,8 @@ run_once(LoopState *ls, ParamListInfo params)
 	}
 	else
 		CommandCounterIncrement();
+	if (ls->dest.spec != NULL && ls->dest.spec->iteration_hook != NULL)
+		ls->dest.spec->iteration_hook(it0, tb_clock_ns(), ls->dest.spec->hook_arg);
 
 	MemoryContextSwitchTo(caller);
 	MemoryContextReset(ls->iterctx);
@@ -268,6 +276,8 @@ tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out)
 		ls.dest.rows = 0;
 		ls.plan_ns = 0;
 		ls.measured = true;
+		if (spec->row_hook != NULL || spec->iteration_hook != NULL)
+			ls.dest.spec = spec;
 		tb_phases_start(&out->phases);
 		getrusage(RUSAGE_SELF, &ru0);
 		start = tb_clock_ns();

@@ -8,6 +8,7 @@
 #include "postgres.h"
 
 #include "executor/instrument.h"
+#include "executor/tuptable.h"
 #include "utils/resowner.h"
 
 #include "histogram.h"
@@ -32,6 +33,15 @@ typedef struct TbRunSpec
 	int64		warmup_ns;		/* >= 0 */
 	bool		rollback;		/* each iteration in a subtransaction rolled back */
 	const char *label;			/* shown in pg_stat_activity while running */
+	/*
+	 * Optional, for concurrent clients (clients.c): row_hook sees each row a
+	 * measured iteration returns; iteration_hook is called after each
+	 * measured iteration with its start and end (clock ns, the
+	 * subtransaction included).  hook_arg is passed to both.
+	 */
+	void		(*row_hook) (TupleTableSlot *slot, void *arg);
+	void		(*iteration_hook) (int64 start_ns, int64 end_ns, void *arg);
+	void	   *hook_arg;
 } TbRunSpec;
 
 typedef struct TbRunResult

@@ -1,0 +1,123 @@
+-- Concurrent clients (src/clients.c): a case run at once by N background
+-- workers, each connected as the role running the case.  clients => N on
+-- tasker_bench_run, tasker_bench_measure and tasker_bench_run_suite; what
+-- the clients did together is stored in tasker_bench.client_results.
+
+-- What a concurrent measurement gives: the merged measurement of all
+-- clients, and what only concurrency has.
+CREATE TYPE tasker_bench.client_measurement AS (
+    measurement tasker_bench.measurement,
+    clients integer,
+    ops_per_s float8,                       -- sum over the clients of ops / their measured time
+    client_ops bigint[],                    -- measured iterations of each client
+    client_histograms tasker_bench.histogram[],
+    wait_samples bigint,
+    wait_events jsonb,                      -- {"interval_ms", "samples", "by_class", "by_event"}
+    claims_checked bigint,                  -- NULL for a read-only case
+    claims_overlapped bigint
+);
+
+CREATE FUNCTION tasker_bench._measure_clients(
+    sql text, params text, iterations bigint, duration interval, warmup interval,
+    rollback boolean, label text, clients integer)
+    RETURNS tasker_bench.client_measurement
+    AS 'MODULE_PATHNAME', 'tb_measure_clients' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._measure_clients(text, text, bigint, interval, interval, boolean, text, integer) IS
+    'Measures one statement in N concurrent background workers; stores nothing';
+
+CREATE TABLE tasker_bench.client_results (
+    run_id      bigint NOT NULL,
+    case_name   text NOT NULL,
+    clients     integer NOT NULL CHECK (clients >= 1),
+    ops_per_s   float8 NOT NULL,
+    min_client_ops bigint NOT NULL,
+    max_client_ops bigint NOT NULL,
+    client_ops  bigint[] NOT NULL,
+    client_histograms tasker_bench.histogram[] NOT NULL,
+    wait_samples bigint NOT NULL,
+    wait_events jsonb NOT NULL,
+    claims_checked bigint,
+    claims_overlapped bigint,
+    run_by      name NOT NULL DEFAULT current_user,
+    PRIMARY KEY (run_id, case_name),
+    FOREIGN KEY (run_id, case_name) REFERENCES tasker_bench.results (run_id, case_name) ON DELETE CASCADE
+);
+COMMENT ON TABLE tasker_bench.client_results IS
+    'Per case run with clients => N: total throughput, fairness, per-client histograms, wait-event shares, claims that overlapped';
+COMMENT ON COLUMN tasker_bench.client_results.ops_per_s IS
+    'Total throughput: the sum over the clients of their measured iterations per second of their measured time';
+COMMENT ON COLUMN tasker_bench.client_results.wait_events IS
+    'Shares (0..1) of the samples of the clients'' wait_event_info, every interval_ms ms of the measured phase: by_class (CPU = not waiting, LWLock, Lock, IO, IPC, ...) and by_event (class:name)';
+COMMENT ON COLUMN tasker_bench.client_results.claims_overlapped IS
+    'Rows returned to more than one client by iterations that overlapped in time (keyed by the first column); NULL for a read-only case';
+ALTER TABLE tasker_bench.client_results ENABLE ROW LEVEL SECURITY;
+CREATE POLICY client_results_own ON tasker_bench.client_results FOR ALL
+    USING (run_by = current_user) WITH CHECK (run_by = current_user);
+SELECT pg_catalog.pg_extension_config_dump('tasker_bench.client_results', '');
+
+-- clients => N is a number from 1 to 64.
+CREATE FUNCTION tasker_bench._check_clients(p_clients integer) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF p_clients IS NULL OR p_clients < 1 OR p_clients > 64 THEN
+        RAISE EXCEPTION 'clients must be between 1 and 64, got %', coalesce(p_clients::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'clients => 4 runs each case in 4 concurrent backends; leave it out for one.';
+    END IF;
+END
+$$;
+
+-- The measurement of one case by p_clients concurrent clients, as
+-- _measure_case uses it: the measurement, and the client_results row (jsonb).
+CREATE FUNCTION tasker_bench._measure_case_clients(
+    p_run bigint, p_case tasker_bench.cases, p_iterations bigint, p_duration interval,
+    p_warmup interval, p_rollback boolean, p_label text, p_clients integer,
+    OUT measurement tasker_bench.measurement, OUT clients jsonb)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_c tasker_bench.client_measurement;
+BEGIN
+    IF p_case.driver IS DISTINCT FROM 'executor' THEN
+        RAISE EXCEPTION 'case "%" (driver %) cannot run with concurrent clients', p_case.name, p_case.driver
+            USING ERRCODE = '0A000', HINT = 'clients => N works for cases of the executor driver; leave clients out.';
+    END IF;
+    v_c := tasker_bench._measure_clients(p_case.sql, p_case.params, p_iterations, p_duration, p_warmup,
+                                         coalesce(p_rollback, p_case.rollback), p_label, p_clients);
+    measurement := v_c.measurement;
+    clients := jsonb_build_object(
+        'run_id', p_run, 'case_name', p_case.name, 'clients', v_c.clients,
+        'ops_per_s', v_c.ops_per_s,
+        'min_client_ops', (SELECT min(x) FROM unnest(v_c.client_ops) x),
+        'max_client_ops', (SELECT max(x) FROM unnest(v_c.client_ops) x),
+        'client_ops', v_c.client_ops, 'client_histograms', v_c.client_histograms::text[],
+        'wait_samples', v_c.wait_samples, 'wait_events', v_c.wait_events,
+        'claims_checked', v_c.claims_checked, 'claims_overlapped', v_c.claims_overlapped,
+        'run_by', current_user);
+    RAISE NOTICE 'tasker_bench: %: % clients, % ops/s in total, client ops % .. %, CPU share %, claims overlapped %',
+        p_case.name, v_c.clients, round(v_c.ops_per_s::numeric, 1),
+        clients->'min_client_ops', clients->'max_client_ops',
+        coalesce(v_c.wait_events->'by_class'->>'CPU', '-'), coalesce(v_c.claims_overlapped::text, '-');
+END
+$$;
+
+CREATE FUNCTION tasker_bench._store_clients(p_clients jsonb) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO tasker_bench.client_results
+    SELECT (jsonb_populate_record(NULL::tasker_bench.client_results, p_clients)).*
+     WHERE p_clients IS NOT NULL
+$$;
+
+/*
+ * Wait-event shares of a run's concurrent cases, one row per case and
+ * class or event, largest share first.
+ */
+CREATE FUNCTION tasker_bench_wait_events(run_id bigint, by_event boolean DEFAULT false)
+RETURNS TABLE (case_name text, clients integer, wait text, share float8)
+LANGUAGE sql STABLE AS $$
+    SELECT c.case_name, c.clients, e.key, e.value::float8
+      FROM tasker_bench.client_results c,
+           jsonb_each_text(c.wait_events -> CASE WHEN by_event THEN 'by_event' ELSE 'by_class' END) e
+     WHERE c.run_id = tasker_bench_wait_events.run_id
+     ORDER BY c.case_name, e.value::float8 DESC, e.key
+$$;
+COMMENT ON FUNCTION tasker_bench_wait_events(bigint, boolean) IS
+    'What the concurrent clients of a run waited on: share of samples by wait class (or by event), per case';
