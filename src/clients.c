@@ -39,6 +39,7 @@
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
@@ -222,6 +223,55 @@ claim_iteration(int64 start_ns, int64 end_ns, void *arg)
 	ct->pending = ct->slot->nclaims;
 }
 
+/*
+ * The leader's settings, as "name\0value\0...\0": every setting a session
+ * may change (user or superuser context) that is not at its default, except
+ * the ones that describe the session itself.  Values are current_setting's
+ * text (with units), read from the catalogs, not from anything stored.
+ */
+static char *
+serialize_settings(Size *len)
+{
+	StringInfoData buf;
+	uint64		i;
+
+	initStringInfo(&buf);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT name, pg_catalog.current_setting(name) FROM pg_catalog.pg_settings"
+					" WHERE context IN ('user', 'superuser') AND source NOT IN ('default', 'override')"
+					" AND name NOT IN ('session_authorization', 'role', 'client_encoding',"
+					" 'transaction_isolation', 'transaction_read_only', 'transaction_deferrable')",
+					true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "tasker_bench: could not read the session's settings");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		char	   *name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		char	   *value = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+
+		appendBinaryStringInfo(&buf, name, strlen(name) + 1);
+		appendBinaryStringInfo(&buf, value ? value : "", strlen(value ? value : "") + 1);
+	}
+	appendStringInfoChar(&buf, '\0');
+	SPI_finish();
+	*len = buf.len + 1;
+	return buf.data;
+}
+
+static void
+restore_settings(const char *p)
+{
+	while (*p)
+	{
+		const char *name = p;
+		const char *value = name + strlen(name) + 1;
+
+		(void) set_config_option(name, value, PGC_SUSET, PGC_S_SESSION, GUC_ACTION_SET,
+								 true, 0, false);
+		p = value + strlen(value) + 1;
+	}
+}
+
 static void
 copy_text(char *dst, const char *src)
 {
@@ -272,8 +322,8 @@ tb_client_worker_main(Datum arg)
 
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
-		/* the leader's settings: search_path, plan_cache_mode, role, ... */
-		RestoreGUCState(shm_toc_lookup(toc, KEY_GUC, false));
+		/* the leader's settings: search_path, plan_cache_mode, work_mem, ... */
+		restore_settings(shm_toc_lookup(toc, KEY_GUC, false));
 		CommitTransactionCommand();
 
 		SetCurrentStatementStartTimestamp();
@@ -876,6 +926,7 @@ tb_measure_clients(PG_FUNCTION_ARGS)
 	bool		rollback;
 	const char *label;
 	shm_toc_estimator e;
+	char	   *settings;
 	Size		gucsize;
 	Size		segsize;
 	dsm_segment *seg;
@@ -926,7 +977,7 @@ tb_measure_clients(PG_FUNCTION_ARGS)
 	target = tb_target_prepare(sql, params);
 	rollback = PG_ARGISNULL(5) ? !target->read_only : PG_GETARG_BOOL(5);
 
-	gucsize = EstimateGUCStateSpace();
+	settings = serialize_settings(&gucsize);
 	shm_toc_initialize_estimator(&e);
 	shm_toc_estimate_chunk(&e, sizeof(ClientsShared));
 	shm_toc_estimate_chunk(&e, strlen(sql) + 1);
@@ -968,7 +1019,7 @@ tb_measure_clients(PG_FUNCTION_ARGS)
 			shm_toc_insert(toc, KEY_PARAMS, p);
 		}
 		p = shm_toc_allocate(toc, gucsize);
-		SerializeGUCState(gucsize, p);
+		memcpy(p, settings, gucsize);
 		shm_toc_insert(toc, KEY_GUC, p);
 	}
 	slots = shm_toc_allocate(toc, sizeof(ClientSlot) * nclients);
