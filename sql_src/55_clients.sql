@@ -18,12 +18,12 @@ CREATE TYPE tasker_bench.client_measurement AS (
 );
 
 CREATE FUNCTION tasker_bench._measure_clients(
-    sql text, params text, iterations bigint, duration interval, warmup interval,
-    rollback boolean, label text, clients integer)
+    driver text, sql text, params text, options jsonb, iterations bigint, duration interval,
+    warmup interval, rollback boolean, label text, clients integer)
     RETURNS tasker_bench.client_measurement
     AS 'MODULE_PATHNAME', 'tb_measure_clients' LANGUAGE C;
-COMMENT ON FUNCTION tasker_bench._measure_clients(text, text, bigint, interval, interval, boolean, text, integer) IS
-    'Measures one statement in N concurrent background workers; stores nothing';
+COMMENT ON FUNCTION tasker_bench._measure_clients(text, text, text, jsonb, bigint, interval, interval, boolean, text, integer) IS
+    'Measures one case with the named driver in N concurrent background workers; stores nothing';
 
 CREATE TABLE tasker_bench.client_results (
     run_id      bigint NOT NULL,
@@ -76,11 +76,8 @@ LANGUAGE plpgsql AS $$
 DECLARE
     v_c tasker_bench.client_measurement;
 BEGIN
-    IF p_case.driver IS DISTINCT FROM 'executor' THEN
-        RAISE EXCEPTION 'case "%" (driver %) cannot run with concurrent clients', p_case.name, p_case.driver
-            USING ERRCODE = '0A000', HINT = 'clients => N works for cases of the executor driver; leave clients out.';
-    END IF;
-    v_c := tasker_bench._measure_clients(p_case.sql, p_case.params, p_iterations, p_duration, p_warmup,
+    v_c := tasker_bench._measure_clients(p_case.driver, p_case.sql, p_case.params, p_case.options,
+                                         p_iterations, p_duration, p_warmup,
                                          coalesce(p_rollback, p_case.rollback), p_label, p_clients);
     measurement := v_c.measurement;
     clients := jsonb_build_object(

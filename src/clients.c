@@ -70,6 +70,7 @@
 
 #include "clients.h"
 #include "clock.h"
+#include "driver.h"
 #include "histogram_type.h"
 #include "measure.h"
 #include "runner.h"
@@ -87,8 +88,10 @@ PGDLLEXPORT void tb_client_worker_main(Datum arg);
 #define KEY_GUC				4
 #define KEY_SLOTS			5
 #define KEY_CLAIMS			6
+#define KEY_OPTIONS			7
 
 #define NRESULT_COLS		9
+#define MAX_MCOLS			64		/* columns of tasker_bench.measurement a client passes back */
 #define MAX_WAIT_KINDS		128
 #define ERRTEXT_LEN			1024
 #define STARTUP_POLL_MS		5
@@ -115,15 +118,14 @@ typedef struct ClientSlot
 	volatile int state;			/* ClientState */
 	volatile int pid;
 	volatile int pgprocno;		/* for wait-event sampling */
-	/* results (CLIENT_DONE) */
-	int64		warmup_n;
-	uint64		rows;
-	int64		plan_ns;
-	int64		wall_ns;
-	double		cpu_user_us;
-	double		cpu_sys_us;
-	BufferUsage buffers;
-	WalUsage	wal;
+	/*
+	 * results (CLIENT_DONE): the client's tasker_bench.measurement row, its
+	 * numeric and boolean columns by position, its histogram in hist
+	 */
+	int			ncols;
+	bool		colnull[MAX_MCOLS];
+	double		fval[MAX_MCOLS];	/* float8 columns */
+	int64		ival[MAX_MCOLS];	/* bigint, integer and boolean columns */
 	int64		nclaims;		/* records in this client's claim buffer */
 	int64		claims_dropped; /* rows beyond the buffer */
 	/* error (CLIENT_FAILED) */
@@ -143,8 +145,11 @@ typedef struct ClientsShared
 	int64		iterations;
 	int64		duration_ns;
 	int64		warmup_ns;
-	bool		rollback;
+	int			rollback;		/* -1: the driver decides; else 0 / 1 */
 	bool		track_claims;
+	Oid			mtype;			/* tasker_bench.measurement */
+	Oid			htype;			/* tasker_bench.histogram */
+	char		driver[NAMEDATALEN];
 	int64		start_ns;		/* set by the leader before go */
 	pg_atomic_uint32 go;		/* 0 wait, 1 start, 2 stop */
 	ConditionVariable cv;
@@ -278,6 +283,120 @@ copy_text(char *dst, const char *src)
 	strlcpy(dst, src ? src : "", ERRTEXT_LEN);
 }
 
+/*
+ * The driver a client runs: the case's own driver, its parameter rotation
+ * shifted by the client's offset, each measured iteration's start and end
+ * closing the claims of its rows.  One per worker process.
+ */
+typedef struct ClientWrap
+{
+	const TbDriver *inner;
+	void	   *inner_state;
+	int64		offset;
+	ClaimTracker *claims;		/* NULL: claims not tracked */
+} ClientWrap;
+
+static ClientWrap wrap;
+
+static void *
+wrap_prepare(const TbCaseSpec *c)
+{
+	/* prepared before the start, so every client starts measuring at once */
+	return &wrap;
+}
+
+static void
+wrap_begin_measured(void *state)
+{
+	if (wrap.inner->begin_measured)
+		wrap.inner->begin_measured(wrap.inner_state);
+}
+
+static int64
+wrap_iterate(void *state, int64 i, bool measured)
+{
+	int64		t0 = tb_clock_ns();
+	int64		d = wrap.inner->iterate(wrap.inner_state, i + wrap.offset, measured);
+
+	if (measured && wrap.claims != NULL)
+		claim_iteration(t0, tb_clock_ns(), wrap.claims);
+	return d;
+}
+
+static void
+wrap_end_measured(void *state)
+{
+	if (wrap.inner->end_measured)
+		wrap.inner->end_measured(wrap.inner_state);
+}
+
+static void
+wrap_report(void *state, const TbRunResult *res, TbRow *row)
+{
+	wrap.inner->report(wrap.inner_state, res, row);
+}
+
+static void
+wrap_teardown(void *state)
+{
+	if (wrap.inner->teardown && wrap.inner_state)
+		wrap.inner->teardown(wrap.inner_state);
+	wrap.inner_state = NULL;
+}
+
+static const TbDriver client_driver = {
+	.name = "client",
+	.prepare = wrap_prepare,
+	.begin_measured = wrap_begin_measured,
+	.iterate = wrap_iterate,
+	.end_measured = wrap_end_measured,
+	.report = wrap_report,
+	.teardown = wrap_teardown,
+};
+
+/* The client's measurement row into its slot: numbers by position, the histogram. */
+static void
+keep_measurement(ClientSlot *slot, TupleDesc mdesc, Datum row, Oid htype)
+{
+	HeapTupleHeader th = DatumGetHeapTupleHeader(row);
+	HeapTupleData tup;
+	Datum	   *values = palloc(sizeof(Datum) * mdesc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * mdesc->natts);
+	int			i;
+
+	tup.t_len = HeapTupleHeaderGetDatumLength(th);
+	ItemPointerSetInvalid(&tup.t_self);
+	tup.t_tableOid = InvalidOid;
+	tup.t_data = th;
+	heap_deform_tuple(&tup, mdesc, values, nulls);
+	slot->ncols = Min(mdesc->natts, MAX_MCOLS);
+	tbh_init(&slot->hist);
+	for (i = 0; i < slot->ncols; i++)
+	{
+		Oid			t = TupleDescAttr(mdesc, i)->atttypid;
+
+		slot->colnull[i] = nulls[i];
+		if (nulls[i])
+			continue;
+		if (t == FLOAT8OID)
+			slot->fval[i] = DatumGetFloat8(values[i]);
+		else if (t == INT8OID)
+			slot->ival[i] = DatumGetInt64(values[i]);
+		else if (t == INT4OID)
+			slot->ival[i] = DatumGetInt32(values[i]);
+		else if (t == BOOLOID)
+			slot->ival[i] = DatumGetBool(values[i]);
+		else if (t == htype)
+		{
+			TbHist	   *h = tb_hist_from_datum(values[i]);
+
+			memcpy(&slot->hist, h, sizeof(TbHist));
+		}
+		else
+			slot->colnull[i] = true;	/* arrays, jsonb: not merged */
+	}
+}
+
 void
 tb_client_worker_main(Datum arg)
 {
@@ -316,9 +435,11 @@ tb_client_worker_main(Datum arg)
 
 	PG_TRY();
 	{
-		TbTarget   *target;
 		TbRunSpec	spec;
-		TbRunResult res;
+		TbCaseSpec	cs;
+		TupleDesc	mdesc;
+		Datum		measurement;
+		char	   *options;
 
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
@@ -332,27 +453,23 @@ tb_client_worker_main(Datum arg)
 		pgstat_report_activity(STATE_RUNNING, psprintf("tasker_bench: %s, client %d/%d: preparing",
 													   sh->label, idx + 1, sh->nclients));
 		MemoryContextSwitchTo(ctx);
-		PushActiveSnapshot(GetTransactionSnapshot());
-		target = tb_target_prepare(sql, params);
-		PopActiveSnapshot();
 
+		memset(&cs, 0, sizeof(cs));
+		cs.sql = sql;
+		cs.params = params;
+		options = shm_toc_lookup(toc, KEY_OPTIONS, true);
+		cs.options = options ? DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(options))) : NULL;
+		cs.rollback = sh->rollback;
+		cs.label = sh->label;
+		memset(&wrap, 0, sizeof(wrap));
+		wrap.inner = tb_driver_lookup(sh->driver);
 		/* each client starts its parameter rotation at its own offset */
-		if (target->nsets > 1)
-		{
-			ParamListInfo *rot = palloc(sizeof(ParamListInfo) * target->nsets);
-			int			off = (int) ((int64) idx * target->nsets / sh->nclients);
-			int			i;
-
-			for (i = 0; i < target->nsets; i++)
-				rot[i] = target->sets[(i + off) % target->nsets];
-			target->sets = rot;
-		}
+		wrap.offset = (int64) idx * 1000003;
 
 		memset(&spec, 0, sizeof(spec));
 		spec.iterations = sh->iterations;
 		spec.duration_ns = sh->duration_ns;
 		spec.warmup_ns = sh->warmup_ns;
-		spec.rollback = sh->rollback;
 		spec.label = psprintf("%s, client %d/%d", sh->label, idx + 1, sh->nclients);
 		if (sh->track_claims)
 		{
@@ -360,12 +477,14 @@ tb_client_worker_main(Datum arg)
 			ct.claims = ((ClaimRecord *) shm_toc_lookup(toc, KEY_CLAIMS, false)) +
 				(Size) idx * TB_CLAIMS_PER_CLIENT;
 			ct.pending = 0;
-			spec.row_hook = claim_row;
-			spec.iteration_hook = claim_iteration;
-			spec.hook_arg = &ct;
+			cs.row_hook = claim_row;
+			cs.row_hook_arg = &ct;
+			wrap.claims = &ct;
 		}
+		mdesc = lookup_rowtype_tupdesc_copy(sh->mtype, -1);
 
-		/* ready; wait for the start */
+		/* prepared; ready; wait for the start */
+		wrap.inner_state = wrap.inner->prepare(&cs);
 		pg_write_barrier();
 		slot->state = CLIENT_READY;
 		ConditionVariablePrepareToSleep(&sh->cv);
@@ -379,26 +498,14 @@ tb_client_worker_main(Datum arg)
 			proc_exit(0);
 		slot->state = CLIENT_RUNNING;
 
-		memset(&res, 0, sizeof(res));
-		res.hist = palloc(sizeof(TbHist));
-		tbh_init(res.hist);
-		tb_run_target(target, &spec, &res);
-
-		memcpy(&slot->hist, res.hist, sizeof(TbHist));
-		slot->warmup_n = res.warmup_n;
-		slot->rows = res.rows;
-		slot->plan_ns = res.plan_ns;
-		slot->wall_ns = res.wall_ns;
-		slot->cpu_user_us = res.cpu_user_us;
-		slot->cpu_sys_us = res.cpu_sys_us;
-		slot->buffers = res.buffers;
-		slot->wal = res.wal;
+		measurement = tb_measure_case(&client_driver, &cs, &spec, mdesc);
+		keep_measurement(slot, mdesc, measurement, sh->htype);
 
 		/* kept only when the case was told not to roll back */
-		if (sh->rollback)
-			AbortCurrentTransaction();
-		else
+		if (sh->rollback == 0)
 			CommitTransactionCommand();
+		else
+			AbortCurrentTransaction();
 		pg_write_barrier();
 		slot->state = CLIENT_DONE;
 	}
@@ -907,24 +1014,108 @@ run_clients(LeaderState *ls, dsm_segment *seg, ClientsShared *sh, ClientSlot *sl
 }
 
 /*
- * tasker_bench._measure_clients(sql text, params text, iterations bigint,
- *		duration interval, warmup interval, rollback boolean, label text,
- *		clients integer) returns tasker_bench.client_measurement
+ * The clients' measurement rows merged into one: histograms merged, counts
+ * summed, per-call figures weighted by each client's iterations, wall_s the
+ * longest, integer and boolean columns those of the first client; arrays
+ * and jsonb (blocks, phases, counters) are per client and left NULL.
+ */
+static Datum
+merge_measurements(TupleDesc mdesc, ClientsShared *sh, ClientSlot *slots, TbHist *merged)
+{
+	Datum	   *values = palloc0(sizeof(Datum) * mdesc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * mdesc->natts);
+	double		total_n = 0;
+	int			i;
+	int			c;
+
+	for (c = 0; c < sh->nclients; c++)
+		total_n += (double) slots[c].hist.count;
+	for (i = 0; i < mdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(mdesc, i);
+		const char *name = NameStr(att->attname);
+		double		f = 0;
+		int64		v = 0;
+		int			have = 0;
+
+		nulls[i] = true;
+		if (i >= MAX_MCOLS)
+			continue;
+		if (att->atttypid == sh->htype)
+		{
+			if (strcmp(name, "histogram") == 0)
+			{
+				values[i] = tb_hist_to_datum(merged);
+				nulls[i] = false;
+			}
+			continue;
+		}
+		for (c = 0; c < sh->nclients; c++)
+		{
+			ClientSlot *s = &slots[c];
+
+			if (i >= s->ncols || s->colnull[i])
+				continue;
+			if (att->atttypid == FLOAT8OID)
+			{
+				if (strcmp(name, "wall_s") == 0)
+					f = Max(f, s->fval[i]);
+				else if (strcmp(name, "clock_ns") == 0)
+					f += s->fval[i] / sh->nclients;
+				else
+					f += s->fval[i] * (double) s->hist.count / Max(total_n, 1.0);
+			}
+			else if (att->atttypid == INT8OID)
+				v += s->ival[i];
+			else if (have == 0)
+				v = s->ival[i];
+			have++;
+		}
+		if (have == 0)
+			continue;
+		nulls[i] = false;
+		if (att->atttypid == FLOAT8OID)
+			values[i] = Float8GetDatum(f);
+		else if (att->atttypid == INT8OID)
+			values[i] = Int64GetDatum(v);
+		else if (att->atttypid == INT4OID)
+			values[i] = Int32GetDatum((int32) v);
+		else if (att->atttypid == BOOLOID)
+			values[i] = BoolGetDatum(v != 0);
+		else
+			nulls[i] = true;
+	}
+	return HeapTupleGetDatum(heap_form_tuple(mdesc, values, nulls));
+}
+
+static char *
+arg_text(FunctionCallInfo fcinfo, int argno)
+{
+	return PG_ARGISNULL(argno) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+/*
+ * tasker_bench._measure_clients(driver text, sql text, params text,
+ *		options jsonb, iterations bigint, duration interval, warmup interval,
+ *		rollback boolean, label text, clients integer)
+ *		returns tasker_bench.client_measurement
  */
 Datum
 tb_measure_clients(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
 	TupleDesc	mdesc;
+	const TbDriver *d;
+	TbCaseSpec	cs;
 	char	   *sql;
-	char	   *params = NULL;
+	char	   *params;
+	char	   *options = NULL;
 	int32		nclients;
 	int64		iterations;
 	int64		duration_ns;
 	int64		warmup_ns;
-	TbTarget   *target;
-	bool		rollback;
 	const char *label;
+	bool		track_claims = false;
 	shm_toc_estimator e;
 	char	   *settings;
 	Size		gucsize;
@@ -936,7 +1127,7 @@ tb_measure_clients(PG_FUNCTION_ARGS)
 	ClaimRecord *claims = NULL;
 	LeaderState *ls;
 	WaitTally	wt;
-	TbRunResult res;
+	TbHist	   *merged;
 	int64		claims_checked = 0;
 	int64		overlapped = 0;
 	double		ops_per_s = 0;
@@ -944,50 +1135,53 @@ tb_measure_clients(PG_FUNCTION_ARGS)
 	bool		nulls[NRESULT_COLS];
 	Datum	   *ops;
 	Datum	   *hists;
-	BufferUsage zero_buffers;
-	WalUsage	zero_wal;
 	int			i;
 
-	memset(&zero_buffers, 0, sizeof(zero_buffers));
-	memset(&zero_wal, 0, sizeof(zero_wal));
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "tasker_bench._measure_clients must return a composite");
 	tupdesc = BlessTupleDesc(tupdesc);
-	mdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(TupleDescAttr(tupdesc, 0)->atttypid, -1));
+	mdesc = lookup_rowtype_tupdesc_copy(TupleDescAttr(tupdesc, 0)->atttypid, -1);
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("the statement to measure is NULL"),
-				 errhint("Give one SQL statement, e.g. 'SELECT 1'.")));
-	if (PG_ARGISNULL(7))
+	if (PG_ARGISNULL(9))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("clients must not be NULL"),
 				 errhint("Leave it out for one client, or give clients => 4.")));
-	nclients = PG_GETARG_INT32(7);
+	nclients = PG_GETARG_INT32(9);
 	check_clients(nclients);
-	sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	if (!PG_ARGISNULL(1))
-		params = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	tb_check_budget_args(fcinfo, 2, &iterations, &duration_ns, &warmup_ns);
-	label = PG_ARGISNULL(6) ? "case" : text_to_cstring(PG_GETARG_TEXT_PP(6));
+	d = tb_driver_lookup(arg_text(fcinfo, 0));
+	sql = arg_text(fcinfo, 1);
+	params = arg_text(fcinfo, 2);
+	if (!PG_ARGISNULL(3))
+		options = DatumGetCString(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(3)));
+	tb_check_budget_args(fcinfo, 4, &iterations, &duration_ns, &warmup_ns);
+	label = PG_ARGISNULL(8) ? "case" : arg_text(fcinfo, 8);
 
-	/* bad input fails here, in the caller's backend */
-	target = tb_target_prepare(sql, params);
-	rollback = PG_ARGISNULL(5) ? !target->read_only : PG_GETARG_BOOL(5);
+	/* bad input fails here, in the caller's backend, before any worker starts */
+	memset(&cs, 0, sizeof(cs));
+	cs.sql = sql;
+	cs.params = params;
+	cs.options = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
+	cs.rollback = PG_ARGISNULL(7) ? -1 : (int) PG_GETARG_BOOL(7);
+	cs.label = label;
+	tb_validate_case(d, &cs);
+	/* rows a statement returns are claims unless it only reads */
+	if (d == &tb_executor_driver)
+		track_claims = !tb_target_prepare(sql, params)->read_only;
 
 	settings = serialize_settings(&gucsize);
 	shm_toc_initialize_estimator(&e);
 	shm_toc_estimate_chunk(&e, sizeof(ClientsShared));
-	shm_toc_estimate_chunk(&e, strlen(sql) + 1);
+	shm_toc_estimate_chunk(&e, strlen(sql ? sql : "") + 1);
 	if (params)
 		shm_toc_estimate_chunk(&e, strlen(params) + 1);
+	if (options)
+		shm_toc_estimate_chunk(&e, strlen(options) + 1);
 	shm_toc_estimate_chunk(&e, gucsize);
 	shm_toc_estimate_chunk(&e, sizeof(ClientSlot) * nclients);
-	if (!target->read_only)
+	if (track_claims)
 		shm_toc_estimate_chunk(&e, sizeof(ClaimRecord) * TB_CLAIMS_PER_CLIENT * nclients);
-	shm_toc_estimate_keys(&e, 6);
+	shm_toc_estimate_keys(&e, 7);
 	segsize = shm_toc_estimate(&e);
 
 	seg = dsm_create(segsize, 0);
@@ -1001,22 +1195,31 @@ tb_measure_clients(PG_FUNCTION_ARGS)
 	sh->iterations = iterations;
 	sh->duration_ns = duration_ns;
 	sh->warmup_ns = warmup_ns;
-	sh->rollback = rollback;
-	sh->track_claims = !target->read_only;
+	sh->rollback = cs.rollback;
+	sh->track_claims = track_claims;
+	sh->mtype = TupleDescAttr(tupdesc, 0)->atttypid;
+	sh->htype = get_element_type(TupleDescAttr(tupdesc, 4)->atttypid);
+	strlcpy(sh->driver, d->name, sizeof(sh->driver));
 	pg_atomic_init_u32(&sh->go, 0);
 	ConditionVariableInit(&sh->cv);
 	strlcpy(sh->label, label, sizeof(sh->label));
 	shm_toc_insert(toc, KEY_SHARED, sh);
 	{
-		char	   *p = shm_toc_allocate(toc, strlen(sql) + 1);
+		char	   *p = shm_toc_allocate(toc, strlen(sql ? sql : "") + 1);
 
-		strcpy(p, sql);
+		strcpy(p, sql ? sql : "");
 		shm_toc_insert(toc, KEY_SQL, p);
 		if (params)
 		{
 			p = shm_toc_allocate(toc, strlen(params) + 1);
 			strcpy(p, params);
 			shm_toc_insert(toc, KEY_PARAMS, p);
+		}
+		if (options)
+		{
+			p = shm_toc_allocate(toc, strlen(options) + 1);
+			strcpy(p, options);
+			shm_toc_insert(toc, KEY_OPTIONS, p);
 		}
 		p = shm_toc_allocate(toc, gucsize);
 		memcpy(p, settings, gucsize);
@@ -1025,7 +1228,7 @@ tb_measure_clients(PG_FUNCTION_ARGS)
 	slots = shm_toc_allocate(toc, sizeof(ClientSlot) * nclients);
 	memset(slots, 0, sizeof(ClientSlot) * nclients);
 	shm_toc_insert(toc, KEY_SLOTS, slots);
-	if (sh->track_claims)
+	if (track_claims)
 	{
 		claims = shm_toc_allocate(toc, sizeof(ClaimRecord) * TB_CLAIMS_PER_CLIENT * nclients);
 		shm_toc_insert(toc, KEY_CLAIMS, claims);
@@ -1039,32 +1242,27 @@ tb_measure_clients(PG_FUNCTION_ARGS)
 	run_clients(ls, seg, sh, slots, label, &wt);
 
 	/* merge */
-	memset(&res, 0, sizeof(res));
-	res.hist = tb_hist_new();
+	merged = tb_hist_new();
 	ops = palloc(sizeof(Datum) * nclients);
 	hists = palloc(sizeof(Datum) * nclients);
 	for (i = 0; i < nclients; i++)
 	{
 		ClientSlot *s = &slots[i];
+		int			w;
 
-		if (!tbh_merge(res.hist, &s->hist))
+		if (!tbh_merge(merged, &s->hist))
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("the clients' histograms are too large to merge")));
-		res.warmup_n += s->warmup_n;
-		res.rows += s->rows;
-		res.plan_ns += s->plan_ns;
-		res.wall_ns = Max(res.wall_ns, s->wall_ns);
-		res.cpu_user_us += s->cpu_user_us;
-		res.cpu_sys_us += s->cpu_sys_us;
-		BufferUsageAccumDiff(&res.buffers, &s->buffers, &zero_buffers);
-		WalUsageAccumDiff(&res.wal, &s->wal, &zero_wal);
-		if (s->wall_ns > 0)
-			ops_per_s += (double) s->hist.count / ((double) s->wall_ns / 1e9);
+		/* each client's own rate over its own measured time */
+		for (w = 0; w < s->ncols; w++)
+			if (strcmp(NameStr(TupleDescAttr(mdesc, w)->attname), "wall_s") == 0 &&
+				!s->colnull[w] && s->fval[w] > 0)
+				ops_per_s += (double) s->hist.count / s->fval[w];
 		ops[i] = Int64GetDatum((int64) s->hist.count);
 		hists[i] = tb_hist_to_datum(&s->hist);
 	}
-	if (sh->track_claims)
+	if (track_claims)
 	{
 		overlapped = claims_overlapped(sh, slots, claims, &claims_checked);
 		for (i = 0; i < nclients; i++)
@@ -1075,17 +1273,15 @@ tb_measure_clients(PG_FUNCTION_ARGS)
 	}
 
 	memset(nulls, 0, sizeof(nulls));
-	values[0] = tb_measurement_datum(mdesc, &res, target, rollback);
+	values[0] = merge_measurements(mdesc, sh, slots, merged);
 	values[1] = Int32GetDatum(nclients);
 	values[2] = Float8GetDatum(ops_per_s);
 	values[3] = PointerGetDatum(construct_array(ops, nclients, INT8OID, 8, FLOAT8PASSBYVAL,
 												TYPALIGN_DOUBLE));
-	values[4] = PointerGetDatum(construct_array(hists, nclients,
-												get_element_type(TupleDescAttr(tupdesc, 4)->atttypid),
-												-1, false, TYPALIGN_INT));
+	values[4] = PointerGetDatum(construct_array(hists, nclients, sh->htype, -1, false, TYPALIGN_INT));
 	values[5] = Int64GetDatum(wt.samples);
 	values[6] = wait_events_jsonb(&wt);
-	if (sh->track_claims)
+	if (track_claims)
 	{
 		values[7] = Int64GetDatum(claims_checked);
 		values[8] = Int64GetDatum(overlapped);

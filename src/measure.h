@@ -7,10 +7,6 @@
 
 #include "postgres.h"
 #include "fmgr.h"
-#include "access/tupdesc.h"
-
-#include "runner.h"
-#include "target.h"
 
 /*
  * Check the arguments argno (iterations bigint), argno + 1 (duration
@@ -20,12 +16,5 @@
  */
 extern void tb_check_budget_args(FunctionCallInfo fcinfo, int argno, int64 *iterations,
 								 int64 *duration_ns, int64 *warmup_ns);
-
-/*
- * The tasker_bench.measurement row (tupdesc must be blessed) of a finished
- * run: histogram, counts, per-call resource use, phases and blocks of res.
- */
-extern Datum tb_measurement_datum(TupleDesc tupdesc, const TbRunResult *res,
-								  const TbTarget *target, bool rollback);
 
 #endif							/* TB_MEASURE_H */

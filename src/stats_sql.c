@@ -34,8 +34,6 @@ PG_FUNCTION_INFO_V1(tb_mean_ci);
 PG_FUNCTION_INFO_V1(tb_t_test_p);
 PG_FUNCTION_INFO_V1(tb_signed_rank);
 PG_FUNCTION_INFO_V1(tb_verdict);
-PG_FUNCTION_INFO_V1(tb_noise_threshold_get);
-PG_FUNCTION_INFO_V1(tb_compare_noise_threshold_get);
 
 static TupleDesc
 result_desc(FunctionCallInfo fcinfo)
@@ -441,16 +439,3 @@ tb_verdict(PG_FUNCTION_ARGS)
 																	a[3], a[4], a[5]))));
 }
 
-/* noise_threshold(): the setting tasker_bench.noise_threshold (loads the module first) */
-Datum
-tb_noise_threshold_get(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_FLOAT8(tb_noise_threshold);
-}
-
-/* compare_noise_threshold(): the setting tasker_bench.compare_noise_threshold */
-Datum
-tb_compare_noise_threshold_get(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_FLOAT8(tb_compare_noise_threshold);
-}
