@@ -18,7 +18,7 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "tasker_bench - benchmarks SQL inside the server"
 
-REGRESS = histogram measure run bad_input security model fixture scale notify compare lifecycle profile
+REGRESS = histogram measure run bad_input security model fixture scale notify compare lifecycle profile clients
 
 PG_CPPFLAGS = -I$(srcdir)/src
 # notify.c: loopback libpq connections (as contrib/dblink)
