@@ -183,6 +183,8 @@ DECLARE
     v_label text := format('%s (%s/%s)', p_case.name, p_ordinal, p_total);
     v_profile boolean := to_regprocedure('tasker_bench._statements_snapshot()') IS NOT NULL;
     v_before jsonb;
+    -- the run's clients => N, else the case's own
+    v_clients integer := CASE WHEN p_clients > 1 THEN p_clients ELSE coalesce(p_case.clients, 1) END;
 BEGIN
     IF p_case.search_path IS NOT NULL THEN
         v_path := current_setting('search_path');
@@ -191,10 +193,10 @@ BEGIN
     IF v_profile THEN
         EXECUTE 'SELECT tasker_bench._statements_snapshot()' INTO v_before;
     END IF;
-    IF coalesce(p_clients, 1) > 1 THEN
+    IF v_clients > 1 THEN
         SELECT * INTO STRICT v_c
           FROM tasker_bench._measure_case_clients(p_run, p_case, p_iterations, p_duration, p_warmup,
-                                                  p_rollback, v_label, p_clients);
+                                                  p_rollback, v_label, v_clients);
         SELECT (v_c.measurement).* INTO STRICT v_m;
         clients := v_c.clients;
     ELSE
@@ -364,10 +366,13 @@ CREATE FUNCTION tasker_bench_register(
     name text, sql text, params text DEFAULT NULL, suite text DEFAULT 'default',
     search_path text DEFAULT NULL, rollback boolean DEFAULT NULL,
     category text DEFAULT 'sql', tolerance_pct float8 DEFAULT NULL,
-    description text DEFAULT NULL, replace boolean DEFAULT false)
+    description text DEFAULT NULL, replace boolean DEFAULT false, clients integer DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF clients IS NOT NULL THEN
+        PERFORM tasker_bench._check_clients(clients);
+    END IF;
     IF name IS NULL OR name = '' THEN
         RAISE EXCEPTION 'case name must not be NULL or empty'
             USING ERRCODE = '22004', HINT = 'Name cases function/variant, e.g. ''get_next_ready_tasks/batch_10''.';
@@ -409,11 +414,12 @@ BEGIN
     END IF;
     BEGIN
         INSERT INTO tasker_bench.cases (name, suite, sql, params, search_path, rollback, category,
-                                        tolerance_pct, description)
+                                        tolerance_pct, description, clients)
         VALUES (tasker_bench_register.name, tasker_bench_register.suite, tasker_bench_register.sql,
                 tasker_bench_register.params, tasker_bench_register.search_path,
                 tasker_bench_register.rollback, tasker_bench_register.category,
-                tasker_bench_register.tolerance_pct, tasker_bench_register.description);
+                tasker_bench_register.tolerance_pct, tasker_bench_register.description,
+                tasker_bench_register.clients);
     EXCEPTION WHEN unique_violation THEN
         RAISE EXCEPTION 'case name "%" is taken by another role', name USING ERRCODE = '42710',
             HINT = 'Case names are shared by all roles; choose another name.';
@@ -421,8 +427,8 @@ BEGIN
     RETURN name;
 END
 $$;
-COMMENT ON FUNCTION tasker_bench_register(text, text, text, text, text, boolean, text, float8, text, boolean) IS
-    'Registers a benchmark case: a statement, an optional params query feeding $1..$n, its suite';
+COMMENT ON FUNCTION tasker_bench_register(text, text, text, text, text, boolean, text, float8, text, boolean, integer) IS
+    'Registers a benchmark case: a statement, an optional params query feeding $1..$n, its suite (clients: run by N concurrent clients)';
 
 CREATE FUNCTION tasker_bench_unregister(name text) RETURNS boolean
 LANGUAGE plpgsql AS $$

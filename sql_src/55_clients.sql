@@ -118,3 +118,19 @@ LANGUAGE sql STABLE AS $$
 $$;
 COMMENT ON FUNCTION tasker_bench_wait_events(bigint, boolean) IS
     'What the concurrent clients of a run waited on: share of samples by wait class (or by event), per case';
+
+-- ---- the built-in suite 'tasker_concurrency' ----
+-- N orchestrators discovering and claiming at once, and whole workflows
+-- (orchestration and worker steps with the queue) run by 4 clients at once,
+-- as tasker-core's cluster tier.  Need a fixture (tasker_bench_fixture) and,
+-- for 8 clients, max_worker_processes of at least 8 free.
+INSERT INTO tasker_bench.cases (name, suite, sql, search_path, rollback, category, description, builtin, clients)
+SELECT format('get_next_ready_tasks/batch_10/clients_%s', n), 'tasker_concurrency',
+       'SELECT * FROM get_next_ready_tasks(10)', 'tasker, public', NULL, 'sql',
+       format('%s orchestrators discovering and claiming a batch of 10 at once (rolled back)', n), true, n
+  FROM unnest(ARRAY[2, 4, 8]) n
+UNION ALL
+SELECT 'e2e/diamond4/clients_4', 'tasker_concurrency', 'SELECT tasker_bench.lifecycle_e2e(''diamond4'')',
+       'tasker, public', true, 'e2e',
+       'Whole diamond4 workflows run by 4 clients at once: orchestration and worker steps with the queue (rolled back)',
+       true, 4;

@@ -41,3 +41,17 @@ ALTER TABLE tasker_bench.client_results ENABLE ROW LEVEL SECURITY;
 CREATE POLICY client_results_own ON tasker_bench.client_results FOR ALL
     USING (run_by = current_user) WITH CHECK (run_by = current_user);
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.client_results', '');
+
+-- the clients a case runs with, and the built-in suite 'tasker_concurrency'
+DROP FUNCTION IF EXISTS tasker_bench_register(text, text, text, text, text, boolean, text, float8, text, boolean);
+ALTER TABLE tasker_bench.cases ADD COLUMN clients integer CHECK (clients BETWEEN 1 AND 64);
+INSERT INTO tasker_bench.cases (name, suite, sql, search_path, rollback, category, description, builtin, clients)
+SELECT format('get_next_ready_tasks/batch_10/clients_%s', n), 'tasker_concurrency',
+       'SELECT * FROM get_next_ready_tasks(10)', 'tasker, public', NULL, 'sql',
+       format('%s orchestrators discovering and claiming a batch of 10 at once (rolled back)', n), true, n
+  FROM unnest(ARRAY[2, 4, 8]) n
+UNION ALL
+SELECT 'e2e/diamond4/clients_4', 'tasker_concurrency', 'SELECT tasker_bench.lifecycle_e2e(''diamond4'')',
+       'tasker, public', true, 'e2e',
+       'Whole diamond4 workflows run by 4 clients at once: orchestration and worker steps with the queue (rolled back)',
+       true, 4;
