@@ -15,6 +15,8 @@ SELECT * FROM tasker_bench_measure('SELECT 1', iterations => 10, clients => 64);
 -- bad input of the case fails in the caller, before any worker starts
 SELECT * FROM tasker_bench_measure('SELEC 1', iterations => 10, clients => 2);
 
+SELECT tasker_bench_register('two_clients', 'SELECT 1');
+
 -- two clients, 1000 iterations each: every figure merged
 SELECT n, ops_per_s > 0 AS has_throughput
   FROM tasker_bench_measure('SELECT 1', iterations => 1000, warmup => '0', clients => 2, name => 'two');
@@ -37,7 +39,7 @@ BEGIN
 EXCEPTION WHEN OTHERS THEN
     RAISE WARNING 'failed with % (%)', SQLERRM, SQLSTATE;
 END $$;
-SELECT count(*) AS failed_runs FROM tasker_bench.runs WHERE status = 'failed' AND error_sqlstate = '22012';
+SELECT status, error_sqlstate, error FROM tasker_bench.runs WHERE what LIKE 'SELECT 1 / (random()%';
 
 -- writes: each client's iteration rolled back, the table unchanged
 CREATE TABLE clients_t (x int);
@@ -60,6 +62,21 @@ SELECT count(*) AS tables_changed
   FROM (SELECT * FROM fixture_before EXCEPT SELECT * FROM tasker_bench.table_checksums()) x;
 SELECT DISTINCT case_name, clients FROM tasker_bench_wait_events(
     (SELECT max(run_id) FROM tasker_bench.client_results));
+
+-- a sweep over clients: one run per number of clients, throughput fitted against clients
+SELECT case_name, size AS clients, n, growth IS NOT NULL AS fitted, ops_per_s > 0 AS has_throughput
+  FROM tasker_bench_scale('two_clients', clients => '{1,2}', iterations => 50, warmup => '0');
+SELECT axis, sizes, cardinality(run_ids) AS runs FROM tasker_bench.scales WHERE axis = 'clients';
+SELECT * FROM tasker_bench_scale('two_clients', clients => '{2}');
+SELECT * FROM tasker_bench_scale('two_clients', clients => '{2,2}');
+SELECT * FROM tasker_bench_scale('two_clients', clients => '{1,65}');
+
+-- a registered case with clients of its own, and the built-in suite tasker_concurrency
+SELECT tasker_bench_register('own_clients', 'SELECT 1', clients => 0);
+SELECT tasker_bench_register('own_clients', 'SELECT 1', clients => 3);
+SELECT n FROM tasker_bench_run('own_clients', iterations => 100, warmup => '0');
+SELECT clients, client_ops FROM tasker_bench.client_results WHERE case_name = 'own_clients';
+SELECT name, clients, builtin FROM tasker_bench.cases WHERE suite = 'tasker_concurrency' ORDER BY name;
 
 -- no client outlives its run
 SELECT count(*) AS clients_left FROM pg_stat_activity WHERE backend_type = 'tasker_bench client';

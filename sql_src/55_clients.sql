@@ -134,3 +134,74 @@ SELECT 'e2e/diamond4/clients_4', 'tasker_concurrency', 'SELECT tasker_bench.life
        'tasker, public', true, 'e2e',
        'Whole diamond4 workflows run by 4 clients at once: orchestration and worker steps with the queue (rolled back)',
        true, 4;
+
+/*
+ * tasker_bench_scale(what, clients => '{1,2,4,8}'): one run per number of
+ * clients on the data as it is, and the growth of each case's total
+ * throughput against clients fitted (O(n): scales with clients; O(log n)
+ * or O(1): saturates).  Throughput at 1 client is measured iterations per
+ * second of measured time, as for N clients.
+ */
+CREATE FUNCTION tasker_bench._scale_clients(
+    p_what text, p_clients integer[], p_iterations bigint, p_duration interval, p_warmup interval,
+    p_schema text, p_label text)
+RETURNS TABLE (case_name text, size integer, n bigint, p50_us float8, p95_us float8,
+               p99_us float8, mean_us float8, target_ms float8, meets_target boolean,
+               growth text, r2 float8, run_id bigint, scale_id bigint, ops_per_s float8)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_cases tasker_bench.cases[];
+    v_suite text;
+    v_n integer;
+    v_runs bigint[] := '{}';
+    v_fits jsonb := '{}';
+    v_scale bigint;
+    v_case text;
+    v_fit record;
+    v_sorted integer[] := (SELECT array_agg(DISTINCT c ORDER BY c) FROM unnest(p_clients) c);
+BEGIN
+    IF cardinality(p_clients) < 2 OR EXISTS (SELECT 1 FROM unnest(p_clients) c WHERE c IS NULL)
+       OR cardinality(v_sorted) <> cardinality(p_clients) THEN
+        RAISE EXCEPTION 'a clients sweep needs at least 2 distinct numbers of clients' USING ERRCODE = '22023',
+            HINT = 'e.g. clients => ''{1,2,4,8}''.';
+    END IF;
+    FOREACH v_n IN ARRAY v_sorted LOOP
+        PERFORM tasker_bench._check_clients(v_n);
+    END LOOP;
+    PERFORM tasker_bench._check_budget(p_iterations, p_duration, p_warmup);
+    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(p_what);
+
+    FOREACH v_n IN ARRAY v_sorted LOOP
+        RAISE NOTICE 'tasker_bench_scale: % client%', v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END;
+        v_runs := v_runs || tasker_bench._execute('scale', p_what, v_suite, v_cases, p_iterations, p_duration,
+                                                  p_warmup, coalesce(p_label, 'scale') || ' clients=' || v_n,
+                                                  NULL, v_n);
+    END LOOP;
+
+    FOR v_case IN SELECT DISTINCT r.case_name FROM tasker_bench.results r WHERE r.run_id = ANY (v_runs) LOOP
+        SELECT * INTO v_fit FROM tasker_bench.fit_complexity(
+            (SELECT array_agg(coalesce(c.clients, 1)::float8 ORDER BY r.run_id)
+               FROM tasker_bench.results r
+               LEFT JOIN tasker_bench.client_results c USING (run_id, case_name)
+              WHERE r.run_id = ANY (v_runs) AND r.case_name = v_case),
+            (SELECT array_agg(coalesce(c.ops_per_s, r.n / nullif(r.wall_s, 0)) ORDER BY r.run_id)
+               FROM tasker_bench.results r
+               LEFT JOIN tasker_bench.client_results c USING (run_id, case_name)
+              WHERE r.run_id = ANY (v_runs) AND r.case_name = v_case));
+        v_fits := v_fits || jsonb_build_object(v_case, to_jsonb(v_fit));
+    END LOOP;
+    INSERT INTO tasker_bench.scales (what, schema_name, sizes, run_ids, fits, axis)
+    VALUES (p_what, p_schema, v_sorted, v_runs, v_fits, 'clients')
+    RETURNING id INTO v_scale;
+
+    RETURN QUERY
+    SELECT r.case_name, coalesce(c.clients, 1), r.n, r.p50_us, r.p95_us, r.p99_us, r.mean_us,
+           NULL::float8, NULL::boolean, v_fits->r.case_name->>'complexity',
+           (v_fits->r.case_name->>'r2')::float8, r.run_id, v_scale,
+           coalesce(c.ops_per_s, r.n / nullif(r.wall_s, 0))
+      FROM tasker_bench.results r
+      LEFT JOIN tasker_bench.client_results c USING (run_id, case_name)
+     WHERE r.run_id = ANY (v_runs)
+     ORDER BY r.ordinal, r.run_id;
+END
+$$;

@@ -55,3 +55,8 @@ SELECT 'e2e/diamond4/clients_4', 'tasker_concurrency', 'SELECT tasker_bench.life
        'tasker, public', true, 'e2e',
        'Whole diamond4 workflows run by 4 clients at once: orchestration and worker steps with the queue (rolled back)',
        true, 4;
+
+-- tasker_bench_scale(clients => '{1,2,4,8}'): sweeps of concurrent clients
+DROP FUNCTION IF EXISTS tasker_bench_scale(text, integer[], bigint, interval, interval, text, integer, text,
+                                           boolean, jsonb, text[]);
+ALTER TABLE tasker_bench.scales ADD COLUMN axis text NOT NULL DEFAULT 'tasks' CHECK (axis IN ('tasks', 'clients'));
