@@ -126,12 +126,12 @@ COMMENT ON FUNCTION tasker_bench_wait_events(bigint, boolean) IS
 -- for 8 clients, max_worker_processes of at least 8 free.
 INSERT INTO tasker_bench.cases (name, suite, sql, search_path, rollback, category, description, builtin, clients)
 SELECT format('get_next_ready_tasks/batch_10/clients_%s', n), 'tasker_concurrency',
-       'SELECT * FROM get_next_ready_tasks(10)', 'tasker, public', NULL, 'sql',
+       'SELECT * FROM get_next_ready_tasks(10)', '{schema}, public', NULL, 'sql',
        format('%s orchestrators discovering and claiming a batch of 10 at once (rolled back)', n), true, n
   FROM unnest(ARRAY[2, 4, 8]) n
 UNION ALL
 SELECT 'e2e/diamond4/clients_4', 'tasker_concurrency', 'SELECT tasker_bench.lifecycle_e2e(''diamond4'')',
-       'tasker, public', true, 'e2e',
+       '{schema}, public', true, 'e2e',
        'Whole diamond4 workflows run by 4 clients at once: orchestration and worker steps with the queue (rolled back)',
        true, 4;
 
@@ -169,7 +169,7 @@ BEGIN
         PERFORM tasker_bench._check_clients(v_n);
     END LOOP;
     PERFORM tasker_bench._check_budget(p_iterations, p_duration, p_warmup);
-    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(p_what);
+    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(p_what, p_schema);
 
     FOREACH v_n IN ARRAY v_sorted LOOP
         RAISE NOTICE 'tasker_bench_scale: % client%', v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END;

@@ -47,12 +47,12 @@ DROP FUNCTION IF EXISTS tasker_bench_register(text, text, text, text, text, bool
 ALTER TABLE tasker_bench.cases ADD COLUMN clients integer CHECK (clients BETWEEN 1 AND 64);
 INSERT INTO tasker_bench.cases (name, suite, sql, search_path, rollback, category, description, builtin, clients)
 SELECT format('get_next_ready_tasks/batch_10/clients_%s', n), 'tasker_concurrency',
-       'SELECT * FROM get_next_ready_tasks(10)', 'tasker, public', NULL, 'sql',
+       'SELECT * FROM get_next_ready_tasks(10)', '{schema}, public', NULL, 'sql',
        format('%s orchestrators discovering and claiming a batch of 10 at once (rolled back)', n), true, n
   FROM unnest(ARRAY[2, 4, 8]) n
 UNION ALL
 SELECT 'e2e/diamond4/clients_4', 'tasker_concurrency', 'SELECT tasker_bench.lifecycle_e2e(''diamond4'')',
-       'tasker, public', true, 'e2e',
+       '{schema}, public', true, 'e2e',
        'Whole diamond4 workflows run by 4 clients at once: orchestration and worker steps with the queue (rolled back)',
        true, 4;
 
