@@ -3,9 +3,9 @@
 -- by the generated part of the upgrade; here: the table, and the old
 -- signatures that gained a clients argument (or an OUT column) dropped.
 
-DROP FUNCTION IF EXISTS tasker_bench_run(text, bigint, interval, interval, text, boolean);
-DROP FUNCTION IF EXISTS tasker_bench_measure(text, text, bigint, interval, interval, text, boolean, text, text);
-DROP PROCEDURE IF EXISTS tasker_bench_run_suite(text, bigint, interval, interval, text, text);
+DROP FUNCTION IF EXISTS @extschema@.tasker_bench_run(text, bigint, interval, interval, text, boolean);
+DROP FUNCTION IF EXISTS @extschema@.tasker_bench_measure(text, text, bigint, interval, interval, text, boolean, text, text);
+DROP PROCEDURE IF EXISTS @extschema@.tasker_bench_run_suite(text, bigint, interval, interval, text, text);
 DROP FUNCTION IF EXISTS tasker_bench._measure_case(bigint, tasker_bench.cases, integer, integer, bigint,
                                                    interval, interval, boolean);
 DROP FUNCTION IF EXISTS tasker_bench._store_case(tasker_bench.results, tasker_bench.phase_results[], jsonb);
@@ -43,7 +43,7 @@ CREATE POLICY client_results_own ON tasker_bench.client_results FOR ALL
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.client_results', '');
 
 -- the clients a case runs with, and the built-in suite 'tasker_concurrency'
-DROP FUNCTION IF EXISTS tasker_bench_register(text, text, text, text, text, boolean, text, float8, text, boolean);
+DROP FUNCTION IF EXISTS @extschema@.tasker_bench_register(text, text, text, text, text, boolean, text, float8, text, boolean);
 ALTER TABLE tasker_bench.cases ADD COLUMN clients integer CHECK (clients BETWEEN 1 AND 64);
 INSERT INTO tasker_bench.cases (name, suite, sql, search_path, rollback, category, description, builtin, clients)
 SELECT format('get_next_ready_tasks/batch_10/clients_%s', n), 'tasker_concurrency',
@@ -57,6 +57,6 @@ SELECT 'e2e/diamond4/clients_4', 'tasker_concurrency', 'SELECT tasker_bench.life
        true, 4;
 
 -- tasker_bench_scale(clients => '{1,2,4,8}'): sweeps of concurrent clients
-DROP FUNCTION IF EXISTS tasker_bench_scale(text, integer[], bigint, interval, interval, text, integer, text,
+DROP FUNCTION IF EXISTS @extschema@.tasker_bench_scale(text, integer[], bigint, interval, interval, text, integer, text,
                                            boolean, jsonb, text[]);
 ALTER TABLE tasker_bench.scales ADD COLUMN axis text NOT NULL DEFAULT 'tasks' CHECK (axis IN ('tasks', 'clients'));
