@@ -2,6 +2,7 @@
 #
 #   make demo          install what is missing, run the default suite on a throwaway cluster
 #   make test          every test: pg_regress, C unit tests under sanitizers, integration tests
+#   make test-matrix   the tests on PostgreSQL 17 and 18 (fetched into a cache outside the repo)
 #   make bench         figures: tasker_bench vs pgbench vs a PL/pgSQL loop, memory, fixture speed
 #   make installcheck  pg_regress against your own running server (PGHOST/PGPORT/PGUSER)
 #
@@ -18,7 +19,7 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "tasker_bench - benchmarks SQL inside the server"
 
-REGRESS = histogram measure run bad_input security model fixture scale notify compare lifecycle profile export
+REGRESS = histogram measure run bad_input security model fixture scale notify compare verdicts lifecycle profile report_views tasker_coverage export
 
 PG_CPPFLAGS = -I$(srcdir)/src
 # notify.c: loopback libpq connections (as contrib/dblink)
@@ -83,10 +84,13 @@ demo:
 test:
 	bash tests/run-all.sh
 
+test-matrix:
+	bash tests/run-matrix.sh
+
 bench:
 	bash tools/bench.sh
 
 unit:
 	$(MAKE) -C tests/unit check
 
-.PHONY: demo test bench unit
+.PHONY: demo test test-matrix bench unit

@@ -36,7 +36,10 @@ BEGIN
        OR to_regprocedure('tasker_bench.describe_dataset(text)') IS NULL THEN
         RETURN NULL;
     END IF;
-    RETURN jsonb_build_object('schema', v_schema) || tasker_bench.describe_dataset(v_schema);
+    RETURN jsonb_build_object('schema', v_schema) || tasker_bench.describe_dataset(v_schema)
+           || CASE WHEN to_regprocedure('tasker_bench._skipped_cases(text,text)') IS NOT NULL
+                   THEN jsonb_build_object('skipped', tasker_bench._skipped_cases(p_cases[1].suite, v_schema))
+                   ELSE '{}' END;
 END
 $$;
 
@@ -220,17 +223,12 @@ BEGIN
         SELECT jsonb_populate_record(NULL::tasker_bench.phase_results,
                    jsonb_build_object('run_id', p_run, 'case_name', p_case.name,
                                       'phase', p.name, 'ordinal', p.ord,
-                                      'n', tasker_bench.hcount(p.h),
-                                      'mean_us', tasker_bench.hmean(p.h) / 1000,
-                                      'p50_us', tasker_bench.percentile(p.h, 0.5) / 1000,
-                                      'p95_us', tasker_bench.percentile(p.h, 0.95) / 1000,
-                                      'p99_us', tasker_bench.percentile(p.h, 0.99) / 1000,
-                                      'histogram', p.h::text, 'run_by', current_user))
+                                      'histogram', p.h::text, 'run_by', current_user)
+                   || tasker_bench._phase_figures(p.h))
           FROM unnest(v_m.phase_names, v_m.phase_histograms) WITH ORDINALITY AS p(name, h, ord));
     IF NOT tasker_bench._quiet() THEN
         RAISE NOTICE 'tasker_bench: % (%/%): n=%, p50 % us, p99 % us',
-            p_case.name, p_ordinal, p_total, v_s.n, round(v_s.p50_us::numeric, 3),
-            round(v_s.p99_us::numeric, 3);
+            p_case.name, p_ordinal, p_total, v_s.n, v_s.p50_us, coalesce(v_s.p99_us::text, '— (n < 100)');
     END IF;
 END
 $$;
@@ -424,8 +422,11 @@ $$;
 
 -- The cases a name stands for: the case of that name, or else the suite of
 -- that name in name order (a trailing number compared as a number, so
--- batch_10 comes after batch_5).  Errors when there is neither.
-CREATE FUNCTION tasker_bench._cases_for(what text, OUT cases tasker_bench.cases[], OUT suite text)
+-- batch_10 comes after batch_5).  Errors when there is neither.  The cases
+-- come resolved for the tasker schema named (tasker_bench._resolve_cases:
+-- {schema} in search_path, cases needing a function the schema lacks left out).
+CREATE FUNCTION tasker_bench._cases_for(what text, schema text DEFAULT 'tasker',
+                                        OUT cases tasker_bench.cases[], OUT suite text)
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF what IS NULL THEN
@@ -445,13 +446,14 @@ BEGIN
         RAISE EXCEPTION 'no case or suite named "%"', what USING ERRCODE = '42704',
             HINT = 'SELECT name, suite FROM tasker_bench.cases lists what is registered; tasker_bench_register() adds a case.';
     END IF;
+    cases := tasker_bench._resolve_cases(cases, schema);
 END
 $$;
 
 CREATE FUNCTION tasker_bench_run(
     what text, iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
     warmup interval DEFAULT '200 milliseconds', label text DEFAULT NULL,
-    rollback boolean DEFAULT NULL)
+    rollback boolean DEFAULT NULL, schema text DEFAULT 'tasker')
 RETURNS TABLE (run_id bigint, case_name text, n bigint, min_us float8, mean_us float8,
                stddev_us float8, p50_us float8, p90_us float8, p95_us float8, p99_us float8,
                p999_us float8, max_us float8, ops_per_s float8)
@@ -462,14 +464,14 @@ DECLARE
     v_run bigint;
 BEGIN
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
-    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(what);
+    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(what, tasker_bench_run.schema);
     v_run := tasker_bench._execute('run', what, v_suite, v_cases, iterations, duration, warmup,
                                    label, rollback);
     RETURN QUERY SELECT * FROM tasker_bench._results_of(v_run);
 END
 $$;
-COMMENT ON FUNCTION tasker_bench_run(text, bigint, interval, interval, text, boolean) IS
-    'Runs a case or a whole suite by name, stores the run, returns one row per case (microseconds)';
+COMMENT ON FUNCTION tasker_bench_run(text, bigint, interval, interval, text, boolean, text) IS
+    'Runs a case or a whole suite by name on a tasker schema (default tasker), stores the run, returns one row per case (microseconds)';
 
 CREATE FUNCTION tasker_bench_measure(
     sql text, params text DEFAULT NULL, iterations bigint DEFAULT NULL,

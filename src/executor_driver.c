@@ -33,6 +33,7 @@
 #include "utils/snapmgr.h"
 
 #include "clock.h"
+#include "compat.h"
 #include "driver.h"
 #include "histogram_type.h"
 #include "phases.h"
@@ -160,7 +161,7 @@ run_statement(ExecState *s, ParamListInfo params, bool measured)
 
 		t0 = tb_clock_ns();
 		ExecutorStart(qd, 0);
-		ExecutorRun(qd, ForwardScanDirection, 0, true);
+		tb_executor_run(qd, ForwardScanDirection, 0);
 		ExecutorFinish(qd);
 		ExecutorEnd(qd);
 		t1 = tb_clock_ns();
