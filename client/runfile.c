@@ -256,10 +256,22 @@ json_string(FILE *out, const char *s)
 static void
 json_number(FILE *out, double v)
 {
+	char		buf[40];
+	int			digits;
+
 	if (isnan(v) || isinf(v))
+	{
 		fputs("null", out);
-	else
-		fprintf(out, "%.17g", v);
+		return;
+	}
+	/* the shortest form that reads back as the same double (as PostgreSQL prints) */
+	for (digits = 15; digits <= 17; digits++)
+	{
+		snprintf(buf, sizeof(buf), "%.*g", digits, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	fputs(buf, out);
 }
 
 static void
