@@ -90,14 +90,15 @@ usage(FILE *f)
 			"tasker-bench: run tasker_bench benchmarks from a shell or CI job\n"
 			"\n"
 			"Usage:\n"
-			"  tasker-bench run SUITE_OR_CASE [CONNECTION] [OPTIONS]\n"
-			"  tasker-bench export [RUN_ID] [CONNECTION] [-o FILE]\n"
-			"  tasker-bench import FILE [CONNECTION] [--baseline NAME]\n"
+			"  tasker-bench run SUITE_OR_CASE [DBNAME|CONNINFO] [CONNECTION] [OPTIONS]\n"
+			"  tasker-bench export [RUN_ID] [DBNAME|CONNINFO] [CONNECTION] [-o FILE]\n"
+			"  tasker-bench import FILE [DBNAME|CONNINFO] [CONNECTION] [--baseline NAME]\n"
 			"  tasker-bench compare BASE.json CURRENT.json [--fail-on MODE] [--threshold PCT] [--report text|json]\n"
 			"\n"
 			"Connection (as psql; PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD apply):\n"
 			"  -h, --host HOST     -p, --port PORT     -U, --username USER\n"
-			"  -d, --dbname DB     (a database name or a conninfo string / postgresql:// URI)\n"
+			"  -d, --dbname DB     (a database name or a conninfo string / postgresql:// URI;\n"
+			"                      also accepted as the argument after the command's own)\n"
 			"\n"
 			"run options:\n"
 			"  --setup             create the reference tasker model first (tasker_bench_setup)\n"
@@ -210,6 +211,19 @@ number_option(const char *v, const char *name, double lo, double hi)
 }
 
 /* ---- server ---- */
+
+/* As psql: a positional argument after the command's own is the database name or a conninfo. */
+static void
+take_conninfo(Options *o, int index)
+{
+	if (o->npositional == index + 1)
+	{
+		if (o->dbname != NULL)
+			die("give the database either with -d or as an argument, not both");
+		o->dbname = o->positional[index];
+		o->npositional--;
+	}
+}
 
 static PGconn *
 connect_db(const Options *o)
@@ -572,6 +586,7 @@ cmd_run(Options *o)
 	long long	run_id;
 	int			status = EXIT_OK;
 
+	take_conninfo(o, 1);
 	if (o->npositional != 1)
 		die("run needs one suite or case name (and connection options); see tasker-bench --help");
 	if (o->report && strcmp(o->report, "text") != 0 && strcmp(o->report, "markdown") != 0 &&
@@ -710,6 +725,12 @@ cmd_export(Options *o)
 	PGconn	   *conn;
 	const char *run = o->npositional >= 1 ? o->positional[0] : NULL;
 
+	if (o->npositional == 1 && strspn(run, "0123456789") != strlen(run))
+	{
+		take_conninfo(o, 0);
+		run = NULL;
+	}
+	take_conninfo(o, 1);
 	if (o->npositional > 1)
 		die("export takes at most one run id; see tasker-bench --help");
 	if (run)
@@ -725,6 +746,7 @@ cmd_import(Options *o)
 {
 	PGconn	   *conn;
 
+	take_conninfo(o, 1);
 	if (o->npositional != 1)
 		die("import needs one run file; see tasker-bench --help");
 	conn = connect_db(o);
