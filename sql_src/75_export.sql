@@ -234,10 +234,10 @@ CREATE FUNCTION tasker_bench._case_intervals(p_run bigint)
 RETURNS TABLE (case_name text, ordinal integer, n bigint, p50_us float8, lo_us float8, hi_us float8,
                p95_us float8, p99_us float8)
 LANGUAGE sql STABLE AS $$
-    -- the median and its interval from the same histogram, so the interval holds the value
-    SELECT r.case_name, r.ordinal, r.n,
-           greatest(tasker_bench.percentile(r.histogram, 0.5) - r.clock_ns, 0) / 1000.0,
-           greatest(ci.low - r.clock_ns, 0) / 1000.0, greatest(ci.high - r.clock_ns, 0) / 1000.0,
+    -- the interval is widened to hold the shown p50 (rounded to 3 digits)
+    SELECT r.case_name, r.ordinal, r.n, r.p50_us,
+           least(greatest(ci.low - r.clock_ns, 0) / 1000.0, r.p50_us),
+           greatest(greatest(ci.high - r.clock_ns, 0) / 1000.0, r.p50_us),
            r.p95_us, r.p99_us
       FROM tasker_bench.results r
       LEFT JOIN LATERAL tasker_bench.hmedian_ci(r.histogram, 0.95) ci(low, high) ON true
