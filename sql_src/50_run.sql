@@ -183,7 +183,7 @@ DECLARE
     v_s record;
     v_path text;
     v_explain jsonb;
-    v_label text := format('run %s: %s (%s/%s)', p_run, p_case.name, p_ordinal, p_total);
+    v_label text := format('%s (%s/%s) of run %s', p_case.name, p_ordinal, p_total, p_run);
     v_profile boolean := to_regprocedure('tasker_bench._statements_snapshot()') IS NOT NULL;
     v_before jsonb;
     -- the run's clients => N, else the case's own

@@ -1,5 +1,5 @@
 -- Progress of runs for any session: pg_stat_activity.query of a running
--- backend reads "tasker_bench: run R: CASE (i/N): PHASE[, details]" (the
+-- backend reads "tasker_bench: CASE (i/N) of run R: PHASE[, details]" (the
 -- measuring loop in runner.c, the other steps of a case through
 -- tasker_bench._activity), and the view tasker_bench.progress splits it
 -- into columns, like pg_stat_progress_*.
@@ -11,19 +11,19 @@ COMMENT ON FUNCTION tasker_bench._activity(text, text) IS
 
 CREATE VIEW tasker_bench.progress WITH (security_invoker = true) AS
     SELECT a.pid, a.datname, a.usename,
-           m[1]::bigint AS run_id,
-           m[2] AS case_name,
-           m[3]::integer AS case_index,
-           m[4]::integer AS case_count,
+           m[4]::bigint AS run_id,
+           m[1] AS case_name,
+           m[2]::integer AS case_index,
+           m[3]::integer AS case_count,
            m[5] AS phase,
            coalesce(t[1], i[1])::bigint AS iterations,
            t[2]::float8 AS phase_elapsed_s,
            t[3]::float8 AS phase_budget_s,
-           round((100.0 * ((m[3]::integer - 1) + f.case_fraction) / m[4]::integer)::numeric, 1) AS percent,
+           round((100.0 * ((m[2]::integer - 1) + f.case_fraction) / m[3]::integer)::numeric, 1) AS percent,
            a.query_start AS run_started_at
       FROM pg_catalog.pg_stat_activity a
      CROSS JOIN LATERAL regexp_match(a.query,
-                '^tasker_bench: run ([0-9]+): (.*) \(([0-9]+)/([0-9]+)\): ([^,]*)(, .*)?$') m
+                '^tasker_bench: (.*) \(([0-9]+)/([0-9]+)\) of run ([0-9]+): ([^,]*)(, .*)?$') m
       LEFT JOIN LATERAL regexp_match(m[6], '^, ([0-9]+) iterations, ([0-9.]+) of ([0-9.]+) s$') t ON true
       LEFT JOIN LATERAL regexp_match(m[6], '^, ([0-9]+) of ([0-9]+) iterations$') i ON true
      CROSS JOIN LATERAL (SELECT CASE
