@@ -9,7 +9,7 @@
 --
 -- The export carries every column of the run's rows generically (to_jsonb
 -- of the row), so a column added to runs, results, phase_results,
--- statement_results or ab_results later is exported and imported without
+-- statement_results, client_results or ab_results later is exported and imported without
 -- edits here.  Histograms travel in their text form, which round-trips
 -- exactly (src/histogram.h); the import checks it like any histogram input.
 
@@ -25,7 +25,7 @@ COMMENT ON FUNCTION tasker_bench.export_format_version() IS
 /* The tables with rows of a run, in the order an import writes them. */
 CREATE FUNCTION tasker_bench._export_tables() RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT ARRAY['results', 'phase_results', 'statement_results', 'ab_results']
+    SELECT ARRAY['results', 'phase_results', 'statement_results', 'client_results', 'ab_results']
 $$;
 
 CREATE FUNCTION tasker_bench_export(run_id bigint DEFAULT NULL) RETURNS jsonb
