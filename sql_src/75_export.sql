@@ -9,7 +9,7 @@
 --
 -- The export carries every column of the run's rows generically (to_jsonb
 -- of the row), so a column added to runs, results, phase_results,
--- statement_results or ab_results later is exported and imported without
+-- statement_results, client_results or ab_results later is exported and imported without
 -- edits here.  Histograms travel in their text form, which round-trips
 -- exactly (src/histogram.h); the import checks it like any histogram input.
 
@@ -25,7 +25,7 @@ COMMENT ON FUNCTION tasker_bench.export_format_version() IS
 /* The tables with rows of a run, in the order an import writes them. */
 CREATE FUNCTION tasker_bench._export_tables() RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT ARRAY['results', 'phase_results', 'statement_results', 'ab_results']
+    SELECT ARRAY['results', 'phase_results', 'statement_results', 'client_results', 'ab_results']
 $$;
 
 CREATE FUNCTION tasker_bench_export(run_id bigint DEFAULT NULL) RETURNS jsonb
@@ -63,12 +63,21 @@ BEGIN
             'imported_from', v_run.imported_from),
         'run', to_jsonb(v_run) - 'id' - 'run_by' - 'imported_from',
         -- for offline comparisons (tasker-bench compare): the tolerances and
-        -- noise threshold this database would use for the run's cases
+        -- noise floors this database would use with this run as the baseline
         'comparison_settings', jsonb_build_object(
             'noise_threshold_pct', coalesce(
                 (SELECT ss.noise_threshold_pct FROM tasker_bench.suite_settings ss
                   WHERE ss.suite = v_run.suite AND ss.owner = current_user),
                 tasker_bench.compare_noise_threshold()),
+            'noise_floor_pct', (SELECT jsonb_object_agg(r.case_name,
+                                    coalesce(ss.noise_threshold_pct,
+                                             greatest(tasker_bench.compare_noise_threshold(), hf.floor_pct)))
+                                  FROM tasker_bench.results r
+                                  LEFT JOIN tasker_bench.suite_settings ss
+                                    ON ss.suite = r.suite AND ss.owner = current_user
+                                  LEFT JOIN LATERAL tasker_bench._history_floor(r.case_name, r.sql, r.params, v_id) hf
+                                    ON true
+                                 WHERE r.run_id = v_id),
             'tolerance_pct', (SELECT jsonb_object_agg(x.case_name, x.tol)
                                 FROM (SELECT r.case_name,
                                              coalesce(cs.tolerance_pct, ss.tolerance_pct) AS tol
