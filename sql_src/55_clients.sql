@@ -205,3 +205,32 @@ BEGIN
      ORDER BY r.ordinal, r.run_id;
 END
 $$;
+
+-- For reports: what the clients of a case did, as the report's jsonb (NULL for one client).
+CREATE FUNCTION tasker_bench._report_clients(p_run bigint, p_case text) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('clients', c.clients, 'ops_per_s', c.ops_per_s,
+                              'min_client_ops', c.min_client_ops, 'max_client_ops', c.max_client_ops,
+                              'client_ops', c.client_ops, 'wait_samples', c.wait_samples,
+                              'wait_events', c.wait_events, 'claims_checked', c.claims_checked,
+                              'claims_overlapped', c.claims_overlapped)
+      FROM tasker_bench.client_results c
+     WHERE c.run_id = p_run AND c.case_name = p_case
+$$;
+
+-- One line of a report for a case run by concurrent clients (its 'clients' object), else NULL.
+CREATE FUNCTION tasker_bench._report_clients_line(p_case_name text, c jsonb) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RETURN (SELECT format('%s: %s clients, %s ops/s in total, %s..%s iterations per client; waited (share of %s samples): %s%s',
+                  p_case_name, c->>'clients', tasker_bench._fmt((c->>'ops_per_s')::float8),
+                  c->>'min_client_ops', c->>'max_client_ops', c->>'wait_samples',
+                  coalesce((SELECT string_agg(format('%s %s %%', e.key, round(100 * e.value::numeric, 1)), ', '
+                                              ORDER BY e.value::numeric DESC, e.key)
+                              FROM jsonb_each_text(c->'wait_events'->'by_class') e), '-'),
+                  CASE WHEN c->>'claims_checked' IS NOT NULL THEN
+                      format('; rows returned to two clients at once: %s of %s', c->>'claims_overlapped',
+                             c->>'claims_checked') ELSE '' END)
+             WHERE c IS NOT NULL);
+END
+$$;
