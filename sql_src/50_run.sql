@@ -239,8 +239,10 @@ BEGIN
                                       'histogram', p.h::text, 'run_by', current_user)
                    || tasker_bench._phase_figures(p.h))
           FROM unnest(v_m.phase_names, v_m.phase_histograms) WITH ORDINALITY AS p(name, h, ord));
-    RAISE NOTICE 'tasker_bench: % (%/%): n=%, p50 % us, p99 % us',
-        p_case.name, p_ordinal, p_total, v_s.n, v_s.p50_us, coalesce(v_s.p99_us::text, '— (n < 100)');
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: % (%/%): n=%, p50 % us, p99 % us',
+            p_case.name, p_ordinal, p_total, v_s.n, v_s.p50_us, coalesce(v_s.p99_us::text, '— (n < 100)');
+    END IF;
 END
 $$;
 
@@ -314,8 +316,10 @@ BEGIN
     PERFORM tasker_bench._validate_cases(p_cases);
     v_run := nextval('tasker_bench.runs_id_seq');
     v_env := tasker_bench._environment();
-    RAISE NOTICE 'tasker_bench: run % of "%": % case%, backend PID %',
-        v_run, p_what, v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END, pg_backend_pid();
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: run % of "%": % case%, backend PID %',
+            v_run, p_what, v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END, pg_backend_pid();
+    END IF;
     FOREACH v_case IN ARRAY p_cases LOOP
         v_i := v_i + 1;
         BEGIN

@@ -114,9 +114,11 @@ BEGIN
     END IF;
     IF current_setting('tasker_bench_session.statements_notice', true) IS DISTINCT FROM 'given' THEN
         PERFORM set_config('tasker_bench_session.statements_notice', 'given', false);
-        RAISE NOTICE 'tasker_bench: nested statements are not collected (%); runs are measured and stored without them', v_why
-            USING HINT = 'To collect them: shared_preload_libraries = ''pg_stat_statements'' (restart), '
-                         'pg_stat_statements.track = all, and CREATE EXTENSION pg_stat_statements in this database.';
+        IF NOT tasker_bench._quiet() THEN
+            RAISE NOTICE 'tasker_bench: nested statements are not collected (%); runs are measured and stored without them', v_why
+                USING HINT = 'To collect them: shared_preload_libraries = ''pg_stat_statements'' (restart), '
+                             'pg_stat_statements.track = all, and CREATE EXTENSION pg_stat_statements in this database.';
+        END IF;
     END IF;
     RETURN NULL;
 END
@@ -547,8 +549,10 @@ BEGIN
                       json_build_object('run_id', p_run, 'case', p_case, 'baseline', p_baseline,
                                         'change_pct', round(p_change::numeric, 2),
                                         'verdict', p_verdict)::text);
-    RAISE NOTICE 'tasker_bench: run %, case %: % by % %% against %', p_run, p_case, p_verdict,
-        round(p_change::numeric, 1), p_baseline;
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: run %, case %: % by % %% against %', p_run, p_case, p_verdict,
+            round(p_change::numeric, 1), p_baseline;
+    END IF;
 END
 $$;
 
@@ -760,8 +764,10 @@ BEGIN
               || CASE WHEN clients > 1 THEN jsonb_build_object('clients', clients) ELSE '{}' END,
             v_env, tasker_bench._dataset_for(v_cases))
     RETURNING id INTO v_run;
-    RAISE NOTICE 'tasker_bench: run % of "%": % case%, backend PID %, committing after each case',
-        v_run, what, v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END, pg_backend_pid();
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: run % of "%": % case%, backend PID %, committing after each case',
+            v_run, what, v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END, pg_backend_pid();
+    END IF;
     COMMIT;
 
     FOREACH v_case IN ARRAY v_cases LOOP
