@@ -89,10 +89,12 @@ BEGIN
         'wait_samples', v_c.wait_samples, 'wait_events', v_c.wait_events,
         'claims_checked', v_c.claims_checked, 'claims_overlapped', v_c.claims_overlapped,
         'run_by', current_user);
-    RAISE NOTICE 'tasker_bench: %: % clients, % ops/s in total, client ops % .. %, CPU share %, claims overlapped %',
-        p_case.name, v_c.clients, round(v_c.ops_per_s::numeric, 1),
-        clients->'min_client_ops', clients->'max_client_ops',
-        coalesce(v_c.wait_events->'by_class'->>'CPU', '-'), coalesce(v_c.claims_overlapped::text, '-');
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: %: % clients, % ops/s in total, client ops % .. %, CPU share %, claims overlapped %',
+            p_case.name, v_c.clients, round(v_c.ops_per_s::numeric, 1),
+            clients->'min_client_ops', clients->'max_client_ops',
+            coalesce(v_c.wait_events->'by_class'->>'CPU', '-'), coalesce(v_c.claims_overlapped::text, '-');
+    END IF;
 END
 $$;
 
@@ -223,7 +225,7 @@ CREATE FUNCTION tasker_bench._report_clients_line(p_case_name text, c jsonb) RET
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
     RETURN (SELECT format('%s: %s clients, %s ops/s in total, %s..%s iterations per client; waited (share of %s samples): %s%s',
-                  p_case_name, c->>'clients', tasker_bench._fmt((c->>'ops_per_s')::float8),
+                  p_case_name, c->>'clients', tasker_bench._fmt_sig((c->>'ops_per_s')::float8),
                   c->>'min_client_ops', c->>'max_client_ops', c->>'wait_samples',
                   coalesce((SELECT string_agg(format('%s %s %%', e.key, round(100 * e.value::numeric, 1)), ', '
                                               ORDER BY e.value::numeric DESC, e.key)

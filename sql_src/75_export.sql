@@ -25,7 +25,7 @@ COMMENT ON FUNCTION tasker_bench.export_format_version() IS
 /* The tables with rows of a run, in the order an import writes them. */
 CREATE FUNCTION tasker_bench._export_tables() RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT ARRAY['results', 'phase_results', 'statement_results', 'ab_results']
+    SELECT ARRAY['results', 'phase_results', 'statement_results', 'ab_results', 'client_results']
 $$;
 
 CREATE FUNCTION tasker_bench_export(run_id bigint DEFAULT NULL) RETURNS jsonb
