@@ -38,6 +38,7 @@ BEGIN
     END IF;
     RETURN jsonb_build_object('schema', v_schema) || tasker_bench.describe_dataset(v_schema)
            || CASE WHEN to_regprocedure('tasker_bench._skipped_cases(text,text)') IS NOT NULL
+                        AND cardinality(p_cases) > 1   -- a suite (one case asked for skips nothing)
                    THEN jsonb_build_object('skipped', tasker_bench._skipped_cases(p_cases[1].suite, v_schema))
                    ELSE '{}' END;
 END

@@ -206,7 +206,9 @@ BEGIN
             array_to_string(v_unknown, ', ');
     END IF;
     IF tasker_bench_import.baseline IS NOT NULL THEN
-        PERFORM tasker_bench_baseline(tasker_bench_import.baseline, v_run, move => true);
+        -- (the user-facing functions live in the extension's schema, wherever that is)
+        EXECUTE format('SELECT %I.tasker_bench_baseline($1, $2, move => true)', tasker_bench._ext_schema())
+          USING tasker_bench_import.baseline, v_run;
     END IF;
     RETURN v_run;
 END
@@ -316,9 +318,9 @@ DECLARE
     v_run bigint;
 BEGIN
     PERFORM tasker_bench._assert_args(p_quantile, p_max_us);
-    SELECT min(t.run_id) INTO v_run
-      FROM tasker_bench_run(p_what, iterations => p_iterations, duration => p_duration,
-                            warmup => p_warmup, label => 'assertion') t;
+    EXECUTE format('SELECT min(t.run_id) FROM %I.tasker_bench_run($1, iterations => $2, duration => $3, '
+                   'warmup => $4, label => ''assertion'') t', tasker_bench._ext_schema())
+       INTO v_run USING p_what, p_iterations, p_duration, p_warmup;
     RETURN QUERY
         SELECT r.case_name,
                greatest(tasker_bench.percentile(r.histogram, p_quantile) - r.clock_ns, 0) / 1000.0
@@ -390,13 +392,14 @@ BEGIN
                   HINT = 'regressed: a case got slower beyond the noise; tolerance: a case''s change exceeds its tolerance.';
     END IF;
     PERFORM tasker_bench._check_baseline(p_baseline);
-    SELECT min(t.run_id) INTO v_run
-      FROM tasker_bench_run(p_what, iterations => p_iterations, duration => p_duration,
-                            warmup => p_warmup, label => 'assertion') t;
-    RETURN QUERY
-        SELECT * FROM tasker_bench_compare(p_baseline, v_run) c
-         WHERE CASE p_fail_on WHEN 'regressed' THEN c.verdict = 'regressed'
-                              ELSE c.within_tolerance IS FALSE END;
+    EXECUTE format('SELECT min(t.run_id) FROM %I.tasker_bench_run($1, iterations => $2, duration => $3, '
+                   'warmup => $4, label => ''assertion'') t', tasker_bench._ext_schema())
+       INTO v_run USING p_what, p_iterations, p_duration, p_warmup;
+    RETURN QUERY EXECUTE format(
+        'SELECT * FROM %I.tasker_bench_compare($1, $2) c
+          WHERE CASE $3 WHEN ''regressed'' THEN c.verdict = ''regressed''
+                        ELSE c.within_tolerance IS FALSE END', tasker_bench._ext_schema())
+      USING p_baseline, v_run, p_fail_on;
 END
 $$;
 
