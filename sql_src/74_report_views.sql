@@ -83,7 +83,14 @@ LANGUAGE sql STABLE AS $$
                tasker_bench._fmt_ts(j->'run'->>'started_at'),
                tasker_bench._fmt_sig((j->'run'->>'duration_s')::float8)),
         tasker_bench._report_env_line(j)
-            || coalesce('; dataset ' || tasker_bench._report_dataset_line(j), ''),
+            || coalesce('; dataset ' || CASE WHEN j->'run'->'dataset'->'row_counts' ? 'tasks' THEN
+                                                 format('schema %s: %s tasks, %s steps, %s transitions',
+                                                        j->'run'->'dataset'->>'schema',
+                                                        j->'run'->'dataset'->'row_counts'->>'tasks',
+                                                        coalesce(j->'run'->'dataset'->'row_counts'->>'workflow_steps', '-'),
+                                                        coalesce((j->'run'->'dataset'->'row_counts'->>'task_transitions')::bigint
+                                                                 + (j->'run'->'dataset'->'row_counts'->>'workflow_step_transitions')::bigint, 0))
+                                             ELSE tasker_bench._report_dataset_line(j) END, ''),
         CASE WHEN jsonb_typeof(j->'baseline') = 'object' THEN
             format('baseline "%s": run %s%s', j->'baseline'->>'name', j->'baseline'->>'run_id',
                    coalesce(' (' || (j->'baseline'->>'label') || ')', '')) END,
@@ -793,6 +800,7 @@ ul.notes { color: #566573; font-size: 12px; margin: 4px 0 12px; }
 .case { break-inside: avoid; page-break-inside: avoid; }
 svg.chart { border: 1px solid #e5e8e8; max-width: 100%; height: auto; }
 p.missing { color: #566573; font-size: 12px; }
+@page { size: A4 landscape; margin: 10mm; }
 @media print {
   body { max-width: none; margin: 0; font-size: 11px; }
   h2 { break-before: page; } .run:first-of-type h2 { break-before: auto; }
