@@ -277,7 +277,7 @@ BEGIN
         'title', 'Latency histogram',
         'note', format('n = %s; %s log-spaced bins', r.n, v_bins),
         'x', jsonb_build_object('label', 'latency (µs)', 'log', true, 'min', lo / 1000 / 1.1, 'max', hi / 1000 * 1.1),
-        'y', jsonb_build_object('label', 'samples per bin', 'zero', true),
+        'y', jsonb_build_object('label', 'samples per bin', 'zero', true, 'integer', true),
         'series', v_series);
 END
 $$;
@@ -319,7 +319,7 @@ BEGIN
         'id', p_id, 'kind', 'percentiles', 'width', 400, 'height', 270,
         'title', 'Latency by percentile',
         'note', format('n = %s; drawn up to the %s percentile (1 - 1/n)', r.n,
-                       CASE WHEN r.n > 1 THEN trim_scale(round((100 * (1 - 1.0 / r.n))::numeric, 4))::text || ' %' ELSE '-' END),
+                       CASE WHEN r.n > 1 THEN round((100 * (1 - 1.0 / r.n))::numeric, greatest(0, ceil(log(r.n::numeric))::int - 2))::text || ' %' ELSE '-' END),
         'x', jsonb_build_object('label', 'percentile (1/(1-q) on a log axis)', 'min', 0, 'max', v_xmax, 'ticks', v_ticks),
         'y', jsonb_build_object('label', 'latency (µs)', 'log', true),
         'series', v_series);
