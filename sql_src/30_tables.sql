@@ -42,7 +42,9 @@ CREATE TABLE tasker_bench.runs (
     settings    jsonb NOT NULL DEFAULT '{}',
     environment jsonb NOT NULL,
     dataset     jsonb,
-    run_by      name NOT NULL DEFAULT current_user
+    run_by      name NOT NULL DEFAULT current_user,
+    -- set on a run made by tasker_bench_import: where the file came from
+    imported_from jsonb
 );
 CREATE INDEX ON tasker_bench.runs (run_by, started_at);
 COMMENT ON TABLE tasker_bench.runs IS 'One row per run: what ran, when, how it ended, and the environment';
