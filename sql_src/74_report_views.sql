@@ -9,22 +9,14 @@
 -- Figures for people
 -- ---------------------------------------------------------------------------
 
-/* A measured figure to 3 significant digits (integers from 100 up); '-' for unknown. */
+/* A measured figure for a table: tasker_bench.round_figure (3 significant digits) as text; '-' for unknown. */
 CREATE FUNCTION tasker_bench._fmt_sig(x float8) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE
              WHEN x IS NULL OR x = 'NaN' THEN '-'
              WHEN abs(x) = 'Infinity' THEN x::text
-             WHEN x = 0 THEN '0'
-             WHEN abs(x) >= 100 THEN round(x::numeric, least(0, 2 - floor(log(abs(x)))::int))::bigint::text
-             ELSE trim_scale(round(x::numeric, 2 - floor(log(abs(x)))::int))::text
+             ELSE trim_scale(tasker_bench.round_figure(x)::numeric)::text
            END
-$$;
-
-/* The fewest samples a percentile needs to be shown: p95 20, p99 100, p99.9 1000 (one sample beyond it at least). */
-CREATE FUNCTION tasker_bench._pct_supported(n bigint, q float8) RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT n IS NOT NULL AND n * (1 - q) >= 0.9999
 $$;
 
 CREATE FUNCTION tasker_bench._verdict_color(verdict text) RETURNS text
@@ -36,13 +28,13 @@ $$;
 
 /*
  * The rows of the compact table of a report (json of tasker_bench._report_json):
- * one per case (and per case only in the baseline), figures formatted,
- * percentiles only where n supports them.  Columns of the comparison are
- * read by name, so added ones do not disturb it.
+ * one per case (and per case only in the baseline), figures formatted (a
+ * percentile the run did not store, because n does not support it, is '-').
+ * Columns of the comparison are read by name, so added ones do not disturb it.
  */
 CREATE FUNCTION tasker_bench._report_rows(j jsonb)
 RETURNS TABLE (ord integer, case_name text, n text, p50 text, p95 text, p99 text, p999 text, ops text,
-               change text, ci text, verdict text, flags text)
+               change text, ci text, verdict text, flags text, reason text)
 LANGUAGE sql IMMUTABLE AS $$
     WITH c AS (
         SELECT x, o::int AS o FROM jsonb_array_elements(coalesce(j->'cases', '[]')) WITH ORDINALITY t(x, o)
@@ -54,9 +46,9 @@ LANGUAGE sql IMMUTABLE AS $$
            coalesce(c.x->>'case_name', cmp.y->>'case_name'),
            coalesce(c.x->>'n', '-'),
            tasker_bench._fmt_sig((c.x->>'p50_us')::float8),
-           CASE WHEN tasker_bench._pct_supported((c.x->>'n')::bigint, 0.95) THEN tasker_bench._fmt_sig((c.x->>'p95_us')::float8) ELSE '-' END,
-           CASE WHEN tasker_bench._pct_supported((c.x->>'n')::bigint, 0.99) THEN tasker_bench._fmt_sig((c.x->>'p99_us')::float8) ELSE '-' END,
-           CASE WHEN tasker_bench._pct_supported((c.x->>'n')::bigint, 0.999) THEN tasker_bench._fmt_sig((c.x->>'p999_us')::float8) ELSE '-' END,
+           tasker_bench._fmt_sig((c.x->>'p95_us')::float8),
+           tasker_bench._fmt_sig((c.x->>'p99_us')::float8),
+           tasker_bench._fmt_sig((c.x->>'p999_us')::float8),
            tasker_bench._fmt_sig((c.x->>'ops_per_s')::float8),
            CASE WHEN cmp.y IS NULL THEN NULL ELSE tasker_bench._fmt_pct((cmp.y->>'change_pct')::float8) END,
            CASE WHEN cmp.y IS NULL THEN NULL
@@ -68,7 +60,10 @@ LANGUAGE sql IMMUTABLE AS $$
                             CASE WHEN (cmp.y->>'regression_signal')::boolean THEN '> 20 %' END,
                             CASE WHEN (cmp.y->>'within_tolerance')::boolean IS FALSE
                                       AND cmp.y->>'verdict' NOT IN ('added', 'removed') THEN 'beyond tolerance' END,
-                            CASE WHEN (cmp.y->>'plan_changed')::boolean THEN 'plan changed' END), '')
+                            CASE WHEN (cmp.y->>'plan_changed')::boolean THEN 'plan changed' END,
+                            CASE WHEN (cmp.y->>'sql_changed')::boolean THEN 'SQL changed' END,
+                            CASE WHEN (cmp.y->>'params_changed')::boolean THEN 'params changed' END), ''),
+           cmp.y->>'verdict_reason'
       FROM c FULL JOIN cmp ON cmp.y->>'case_name' = c.x->>'case_name'
      ORDER BY 1
 $$;
@@ -174,7 +169,7 @@ BEGIN
       INTO w FROM tasker_bench._report_rows(j) x;
     FOR r IN SELECT NULL::int AS ord, v_head[1] AS case_name, v_head[2] AS n, v_head[3] AS p50, v_head[4] AS p95,
                     v_head[5] AS p99, v_head[6] AS p999, v_head[7] AS ops, v_head[8] AS change, v_head[9] AS ci,
-                    v_head[10] AS verdict, NULL::text AS flags
+                    v_head[10] AS verdict, NULL::text AS flags, NULL::text AS reason
              UNION ALL
              SELECT * FROM (SELECT * FROM tasker_bench._report_rows(j) ORDER BY 1) x LOOP
         l := l || rtrim(format('%s  %s  %s  %s  %s  %s  %s', rpad(r.case_name, w[1]), lpad(r.n, w[2]),
@@ -356,8 +351,14 @@ BEGIN
     SELECT greatest(max(abs((x->>'change_pct')::float8)) * 1.3, 2 * coalesce(v_thr, 0), 5) INTO v_lim
       FROM jsonb_array_elements(v_rows) x;
     IF v_thr IS NOT NULL THEN
-        v_series := v_series || jsonb_build_object('name', format('noise threshold ±%s %%', tasker_bench._fmt_thr(v_thr)),
-                                                   'kind', 'xbands', 'color', '#95a5a6', 'data', jsonb_build_array(jsonb_build_array(-v_thr, v_thr)));
+        -- each case's own noise floor (they differ when set per suite or learned from history)
+        v_series := v_series || jsonb_build_object(
+            'name', CASE WHEN (SELECT count(DISTINCT x->>'noise_threshold_pct') FROM jsonb_array_elements(v_rows) x) = 1
+                         THEN format('noise threshold ±%s %%', tasker_bench._fmt_thr(v_thr)) ELSE 'noise threshold of the case' END,
+            'kind', 'rects', 'color', '#95a5a6', 'opacity', '0.3',
+            'data', (SELECT jsonb_agg(jsonb_build_array(-(x->>'noise_threshold_pct')::float8, (x->>'noise_threshold_pct')::float8,
+                                                        v_n - o + 1 - 0.45, v_n - o + 1 + 0.45))
+                       FROM jsonb_array_elements(v_rows) WITH ORDINALITY t(x, o) WHERE x->>'noise_threshold_pct' IS NOT NULL));
     END IF;
     v_series := v_series || jsonb_build_object('kind', 'vlines', 'color', '#333333', 'data', '[0]'::jsonb, 'stroke_width', '1');
     FOR v IN SELECT DISTINCT x->>'verdict' FROM jsonb_array_elements(v_rows) x ORDER BY 1 LOOP
@@ -512,7 +513,7 @@ BEGIN
     SELECT jsonb_agg(jsonb_build_array(t, p50_us, p95_us, n, run_id) ORDER BY t), min(t), max(t)
       INTO v_pts, v_lo, v_hi
       FROM (SELECT extract(epoch FROM h.started_at)::float8 AS t, h.p50_us,
-                   CASE WHEN tasker_bench._pct_supported(h.n, 0.95) THEN h.p95_us END AS p95_us, h.n, h.run_id
+                   h.p95_us, h.n, h.run_id
               FROM tasker_bench.history h
              WHERE h.what = v_what AND h.case_name = p_case AND h.started_at <= v_at
              ORDER BY h.started_at DESC LIMIT 60) x;
@@ -553,7 +554,7 @@ BEGIN
     RETURN jsonb_build_object(
         'id', p_id, 'kind', 'history', 'width', 400, 'height', 270,
         'title', 'History',
-        'note', format('%s runs of %s; p95 where n >= 20', jsonb_array_length(v_pts), v_what),
+        'note', format('%s runs of %s; p95 where stored (n >= 20)', jsonb_array_length(v_pts), v_what),
         'x', jsonb_build_object('label', 'run start (' || current_setting('TimeZone') || ')',
                                 'min', v_lo - (v_hi - v_lo) * 0.04, 'max', v_hi + (v_hi - v_lo) * 0.04,
                                 'ticks', tasker_bench._time_ticks(v_lo, v_hi)),
@@ -621,7 +622,7 @@ BEGIN
     SELECT jsonb_agg(jsonb_build_array(clients, v, run_id) ORDER BY clients, run_id) INTO v_pts
       FROM (SELECT coalesce(x->>'clients', x->'counters'->>'clients', x->'settings'->>'clients')::float8 AS clients,
                    CASE WHEN p_metric = 'p99' THEN
-                            CASE WHEN tasker_bench._pct_supported((x->>'n')::bigint, 0.99) THEN (x->>'p99_us')::float8 END
+                            (x->>'p99_us')::float8
                         ELSE coalesce(x->>'throughput_ops_per_s', x->>'throughput_per_s', x->>'throughput',
                                       x->'counters'->>'throughput_ops_per_s', x->>'ops_per_s')::float8 END AS v,
                    (x->>'run_id')::bigint AS run_id
@@ -874,9 +875,9 @@ BEGIN
         FOR r IN SELECT * FROM tasker_bench._report_rows(j) LOOP
             o := o || (format('<tr><td><a href="#r%s-c%s">%s</a></td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>',
                               v_run, r.ord, tasker_bench._svg_esc(r.case_name), r.n, r.p50, r.p95, r.p99, r.p999, r.ops)
-                       || CASE WHEN v_cmp THEN format('<td class="num">%s</td><td>%s</td><td class="v-%s">%s</td>',
+                       || CASE WHEN v_cmp THEN format('<td class="num">%s</td><td>%s</td><td class="v-%s" title="%s">%s</td>',
                                                       tasker_bench._svg_esc(r.change), tasker_bench._svg_esc(r.ci),
-                                                      tasker_bench._svg_esc(r.verdict),
+                                                      tasker_bench._svg_esc(r.verdict), tasker_bench._svg_esc(r.reason),
                                                       tasker_bench._svg_esc(r.verdict || coalesce(' (' || r.flags || ')', '')))
                                ELSE '' END || '</tr>');
         END LOOP;

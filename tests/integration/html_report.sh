@@ -101,5 +101,13 @@ check "screenshots and a PDF print written" \
 	test -s "$out/report-top.png" -a -s "$out/chart-flame.png" -a -s "$out/chart-histogram.png" -a -s "$out/report.pdf"
 echo "# screenshots, PDF and report in $out"
 
+# the command-line client writes the same HTML report
+if [ -x "${TB_BINDIR:-}/tasker-bench" ]; then
+	"$TB_BINDIR/tasker-bench" run get_step_readiness_status/sample_1 --duration '20 ms' --warmup '0' -q \
+		--report html -o "$out/client.html" >"$out/client.txt" 2>&1
+	check "tasker-bench run --report html -o FILE writes the HTML report" \
+		grep -q '<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="histogram"' "$out/client.html"
+fi
+
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS tb_html_report" >/dev/null 2>&1
 finish
