@@ -19,7 +19,25 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "tasker_bench - benchmarks SQL inside the server"
 
-REGRESS = histogram measure run bad_input security model fixture scale notify compare verdicts lifecycle profile report_views tasker_coverage export
+# pg_regress tests, in order (one a line, so branches adding tests merge cleanly)
+REGRESS =
+REGRESS += histogram
+REGRESS += measure
+REGRESS += run
+REGRESS += bad_input
+REGRESS += security
+REGRESS += model
+REGRESS += fixture
+REGRESS += scale
+REGRESS += notify
+REGRESS += compare
+REGRESS += verdicts
+REGRESS += lifecycle
+REGRESS += profile
+REGRESS += report_views
+REGRESS += tasker_coverage
+REGRESS += export
+REGRESS += clients
 
 PG_CPPFLAGS = -I$(srcdir)/src
 # notify.c: loopback libpq connections (as contrib/dblink)

@@ -20,7 +20,9 @@ CREATE TABLE tasker_bench.cases (
     description text,
     builtin     boolean NOT NULL DEFAULT false,
     owner       name NOT NULL DEFAULT current_user,
-    created_at  timestamptz NOT NULL DEFAULT now()
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    -- concurrent clients the case runs with (NULL: 1, or the run's clients => N)
+    clients     integer CHECK (clients BETWEEN 1 AND 64)
 );
 COMMENT ON TABLE tasker_bench.cases IS 'Registered benchmark cases (tasker_bench_register)';
 
