@@ -449,7 +449,7 @@ DECLARE
     v_series jsonb := '[]';
     v_targets jsonb;
 BEGIN
-    SELECT * INTO s FROM tasker_bench.scales x WHERE x.id = p_scale;
+    SELECT * INTO s FROM tasker_bench.scales x WHERE x.id = p_scale AND x.axis = 'tasks';
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
@@ -494,7 +494,8 @@ END
 $$;
 
 /*
- * A case's p50 and p95 over the completed runs of the same what, up to a run,
+ * A case's p50 and p95 over the completed runs of the same what, kind and
+ * number of clients, up to a run,
  * with alerts and, when tasker_bench.change_points exists, change points
  * (rows naming the case and a run_id or a time, read by column name).
  */
@@ -503,19 +504,23 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_what text;
     v_at timestamptz;
+    v_kind text;
+    v_clients text;
     v_pts jsonb;
     v_lo float8; v_hi float8;
     v_alerts jsonb;
     v_cps jsonb;
     v_series jsonb := '[]';
 BEGIN
-    SELECT r.what, r.started_at INTO v_what, v_at FROM tasker_bench.runs r WHERE r.id = p_run;
+    SELECT r.what, r.started_at, r.kind, coalesce(r.settings->>'clients', '1') INTO v_what, v_at, v_kind, v_clients
+      FROM tasker_bench.runs r WHERE r.id = p_run;
     SELECT jsonb_agg(jsonb_build_array(t, p50_us, p95_us, n, run_id) ORDER BY t), min(t), max(t)
       INTO v_pts, v_lo, v_hi
       FROM (SELECT extract(epoch FROM h.started_at)::float8 AS t, h.p50_us,
                    h.p95_us, h.n, h.run_id
-              FROM tasker_bench.history h
+              FROM tasker_bench.history h JOIN tasker_bench.runs ru ON ru.id = h.run_id
              WHERE h.what = v_what AND h.case_name = p_case AND h.started_at <= v_at
+               AND ru.kind = v_kind AND coalesce(ru.settings->>'clients', '1') = v_clients
              ORDER BY h.started_at DESC LIMIT 60) x;
     IF v_pts IS NULL OR jsonb_array_length(v_pts) < 2 OR v_hi <= v_lo THEN
         RETURN NULL;
@@ -610,38 +615,46 @@ END
 $$;
 
 /*
- * Concurrent clients of a case: throughput or p99 against the number of
- * clients, from every completed result of the case that records a client
- * count (a column or counter named clients; read generically).
+ * Concurrent clients of a case: total throughput or p99 (latency under load)
+ * against the number of clients: from the runs of a sweep over clients
+ * (tasker_bench_scale(..., clients => ...)) when given, else from the
+ * latest completed result of the case for each number of clients
+ * (tasker_bench.client_results; a result without one ran 1 client).
  */
-CREATE FUNCTION tasker_bench._chart_concurrency(p_case text, p_metric text, p_id text) RETURNS jsonb
+CREATE FUNCTION tasker_bench._chart_concurrency(p_case text, p_metric text, p_id text, p_scale bigint DEFAULT NULL)
+RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_pts jsonb;
+    v_runs bigint[];
 BEGIN
-    SELECT jsonb_agg(jsonb_build_array(clients, v, run_id) ORDER BY clients, run_id) INTO v_pts
-      FROM (SELECT coalesce(x->>'clients', x->'counters'->>'clients', x->'settings'->>'clients')::float8 AS clients,
-                   CASE WHEN p_metric = 'p99' THEN
-                            (x->>'p99_us')::float8
-                        ELSE coalesce(x->>'throughput_ops_per_s', x->>'throughput_per_s', x->>'throughput',
-                                      x->'counters'->>'throughput_ops_per_s', x->>'ops_per_s')::float8 END AS v,
-                   (x->>'run_id')::bigint AS run_id
-              FROM (SELECT to_jsonb(r) || jsonb_build_object('settings', ru.settings) AS x
-                      FROM tasker_bench.results r JOIN tasker_bench.runs ru ON ru.id = r.run_id
-                     WHERE r.case_name = p_case AND ru.status = 'completed') a) b
-     WHERE clients IS NOT NULL AND v IS NOT NULL;
-    IF v_pts IS NULL OR (SELECT count(DISTINCT e->>0) FROM jsonb_array_elements(v_pts) e) < 2 THEN
+    IF p_scale IS NOT NULL THEN
+        SELECT s.run_ids INTO v_runs FROM tasker_bench.scales s WHERE s.id = p_scale;
+    END IF;
+    SELECT jsonb_agg(jsonb_build_array(clients, v, n) ORDER BY clients) INTO v_pts
+      FROM (SELECT DISTINCT ON (clients) clients, v, n
+              FROM (SELECT coalesce(cr.clients, (ru.settings->>'clients')::int, 1) AS clients,
+                           CASE WHEN p_metric = 'p99' THEN r.p99_us ELSE r.ops_per_s END AS v, r.n, r.run_id
+                      FROM tasker_bench.results r
+                      JOIN tasker_bench.runs ru ON ru.id = r.run_id
+                      LEFT JOIN tasker_bench.client_results cr ON cr.run_id = r.run_id AND cr.case_name = r.case_name
+                     WHERE r.case_name = p_case AND ru.status = 'completed'
+                       AND (v_runs IS NULL OR r.run_id = ANY (v_runs))) a
+             WHERE v IS NOT NULL
+             ORDER BY clients, run_id DESC) b;
+    IF v_pts IS NULL OR jsonb_array_length(v_pts) < 2 THEN
         RETURN NULL;
     END IF;
     RETURN jsonb_build_object(
         'id', p_id, 'kind', 'concurrency', 'width', 600, 'height', 280,
         'title', format('%s: %s against clients', p_case, CASE WHEN p_metric = 'p99' THEN 'p99' ELSE 'throughput' END),
-        'note', format('%s runs', jsonb_array_length(v_pts)),
-        'x', jsonb_build_object('label', 'concurrent clients', 'zero', true),
-        'y', jsonb_build_object('label', CASE WHEN p_metric = 'p99' THEN 'p99 latency (µs)' ELSE 'throughput (calls/s, all clients)' END,
+        'note', format('n per point %s%s', (SELECT string_agg(e->>2, ', ') FROM jsonb_array_elements(v_pts) e),
+                       CASE WHEN p_metric = 'p99' THEN '; p99 where n >= 100, of all clients'' samples' ELSE '' END),
+        'x', jsonb_build_object('label', 'concurrent clients', 'zero', true, 'integer', true),
+        'y', jsonb_build_object('label', CASE WHEN p_metric = 'p99' THEN 'p99 latency (µs)' ELSE 'calls/s (all clients)' END,
                                 'zero', true),
         'series', jsonb_build_array(
-            jsonb_build_object('name', CASE WHEN p_metric = 'p99' THEN 'p99' ELSE 'throughput' END, 'kind', 'line', 'color', '#2e6da4',
+            jsonb_build_object('name', CASE WHEN p_metric = 'p99' THEN 'p99' ELSE 'total throughput' END, 'kind', 'line', 'color', '#2e6da4',
                                'data', (SELECT jsonb_agg(jsonb_build_array(e->0, e->1)) FROM jsonb_array_elements(v_pts) e)),
             jsonb_build_object('kind', 'points', 'color', '#2e6da4', 'legend', false,
                                'data', (SELECT jsonb_agg(jsonb_build_array(e->0, e->1)) FROM jsonb_array_elements(v_pts) e))));
@@ -702,7 +715,7 @@ BEGIN
     IF v_chart = 'scale' THEN
         IF v_scale IS NULL THEN
             SELECT s.id INTO v_scale FROM tasker_bench.scales s
-             WHERE v_case IS NULL OR s.fits ? v_case ORDER BY s.id DESC LIMIT 1;
+             WHERE s.axis = 'tasks' AND (v_case IS NULL OR s.fits ? v_case) ORDER BY s.id DESC LIMIT 1;
         END IF;
         IF v_case IS NULL THEN
             SELECT k INTO v_case FROM tasker_bench.scales s, jsonb_object_keys(s.fits) k WHERE s.id = v_scale ORDER BY k LIMIT 1;
@@ -713,7 +726,8 @@ BEGIN
             RAISE EXCEPTION 'chart "%" needs case_name', v_chart USING ERRCODE = '22004',
                 HINT = 'Name the case measured with several client counts.';
         END IF;
-        v_spec := tasker_bench._chart_concurrency(v_case, CASE WHEN v_chart = 'concurrency_p99' THEN 'p99' ELSE 'throughput' END, v_chart);
+        v_spec := tasker_bench._chart_concurrency(v_case, CASE WHEN v_chart = 'concurrency_p99' THEN 'p99' ELSE 'throughput' END,
+                                                  v_chart, v_scale);
     ELSE
         IF v_run IS NULL THEN
             v_run := tasker_bench._latest_run(NULL, false);
@@ -924,7 +938,7 @@ BEGIN
 
     -- the latest scale sweep of any reported case
     SELECT s.id INTO v_scale FROM tasker_bench.scales s
-     WHERE EXISTS (SELECT 1 FROM jsonb_object_keys(s.fits) k WHERE k = ANY (v_cases))
+     WHERE s.axis = 'tasks' AND EXISTS (SELECT 1 FROM jsonb_object_keys(s.fits) k WHERE k = ANY (v_cases))
      ORDER BY s.id DESC LIMIT 1;
     IF v_scale IS NOT NULL THEN
         o := o || format('<section class="scale"><h2>Scale sweep %s</h2><div class="charts">', v_scale);
@@ -938,11 +952,14 @@ BEGIN
         o := o || '</div></section>'::text;
     END IF;
 
-    -- concurrent clients, where measured
+    -- concurrent clients, where measured: the latest sweep over clients, else each case's results by clients
     v_svg := NULL;
+    SELECT s.id INTO v_scale FROM tasker_bench.scales s
+     WHERE s.axis = 'clients' AND EXISTS (SELECT 1 FROM jsonb_object_keys(s.fits) k WHERE k = ANY (v_cases))
+     ORDER BY s.id DESC LIMIT 1;
     FOR v_case IN SELECT DISTINCT x FROM unnest(v_cases) x ORDER BY 1 LOOP
-        FOREACH j IN ARRAY ARRAY[tasker_bench._chart_concurrency(v_case, 'throughput', format('conc-t-%s', md5(v_case))),
-                                 tasker_bench._chart_concurrency(v_case, 'p99', format('conc-p-%s', md5(v_case)))] LOOP
+        FOREACH j IN ARRAY ARRAY[tasker_bench._chart_concurrency(v_case, 'throughput', format('conc-t-%s', md5(v_case)), v_scale),
+                                 tasker_bench._chart_concurrency(v_case, 'p99', format('conc-p-%s', md5(v_case)), v_scale)] LOOP
             CONTINUE WHEN j IS NULL;
             IF v_svg IS NULL THEN
                 v_svg := '';
