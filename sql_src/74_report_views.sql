@@ -26,6 +26,24 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                         ELSE '#5d6d7e' END
 $$;
 
+/* The dataset in a few words: tasks, steps and transitions of a tasker schema, else every table's rows. */
+CREATE FUNCTION tasker_bench._report_dataset_short(j jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN j->'run'->'dataset'->'row_counts' ? 'tasks' THEN
+                    format('schema %s: %s tasks, %s steps, %s transitions', j->'run'->'dataset'->>'schema',
+                           j->'run'->'dataset'->'row_counts'->>'tasks',
+                           coalesce(j->'run'->'dataset'->'row_counts'->>'workflow_steps', '-'),
+                           coalesce((j->'run'->'dataset'->'row_counts'->>'task_transitions')::bigint
+                                    + (j->'run'->'dataset'->'row_counts'->>'workflow_step_transitions')::bigint, 0))
+                ELSE tasker_bench._report_dataset_line(j) END
+$$;
+
+/* A change in percent for a table: one decimal, '>+999 %' / '<-999 %' beyond that. */
+CREATE FUNCTION tasker_bench._fmt_pct_short(x float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN x > 999 THEN '>+999 %' WHEN x < -999 THEN '<-999 %' ELSE tasker_bench._fmt_pct(x) END
+$$;
+
 /*
  * The rows of the compact table of a report (json of tasker_bench._report_json):
  * one per case (and per case only in the baseline), figures formatted (a
@@ -50,11 +68,11 @@ LANGUAGE sql IMMUTABLE AS $$
            tasker_bench._fmt_sig((c.x->>'p99_us')::float8),
            tasker_bench._fmt_sig((c.x->>'p999_us')::float8),
            tasker_bench._fmt_sig((c.x->>'ops_per_s')::float8),
-           CASE WHEN cmp.y IS NULL THEN NULL ELSE tasker_bench._fmt_pct((cmp.y->>'change_pct')::float8) END,
+           CASE WHEN cmp.y IS NULL THEN NULL ELSE tasker_bench._fmt_pct_short((cmp.y->>'change_pct')::float8) END,
            CASE WHEN cmp.y IS NULL THEN NULL
                 WHEN cmp.y->>'ci_low_pct' IS NULL THEN '-'
-                ELSE replace(tasker_bench._fmt_pct((cmp.y->>'ci_low_pct')::float8), ' %', '') || ' .. '
-                     || tasker_bench._fmt_pct((cmp.y->>'ci_high_pct')::float8) END,
+                ELSE replace(tasker_bench._fmt_pct_short((cmp.y->>'ci_low_pct')::float8), ' %', '') || ' .. '
+                     || tasker_bench._fmt_pct_short((cmp.y->>'ci_high_pct')::float8) END,
            cmp.y->>'verdict',
            nullif(concat_ws(', ',
                             CASE WHEN (cmp.y->>'regression_signal')::boolean THEN '> 20 %' END,
@@ -77,15 +95,7 @@ LANGUAGE sql STABLE AS $$
                coalesce(', label ' || (j->'run'->>'label'), ''), j->'run'->>'status',
                tasker_bench._fmt_ts(j->'run'->>'started_at'),
                tasker_bench._fmt_sig((j->'run'->>'duration_s')::float8)),
-        tasker_bench._report_env_line(j)
-            || coalesce('; dataset ' || CASE WHEN j->'run'->'dataset'->'row_counts' ? 'tasks' THEN
-                                                 format('schema %s: %s tasks, %s steps, %s transitions',
-                                                        j->'run'->'dataset'->>'schema',
-                                                        j->'run'->'dataset'->'row_counts'->>'tasks',
-                                                        coalesce(j->'run'->'dataset'->'row_counts'->>'workflow_steps', '-'),
-                                                        coalesce((j->'run'->'dataset'->'row_counts'->>'task_transitions')::bigint
-                                                                 + (j->'run'->'dataset'->'row_counts'->>'workflow_step_transitions')::bigint, 0))
-                                             ELSE tasker_bench._report_dataset_line(j) END, ''),
+        tasker_bench._report_env_line(j) || coalesce('; dataset ' || tasker_bench._report_dataset_short(j), ''),
         CASE WHEN jsonb_typeof(j->'baseline') = 'object' THEN
             format('baseline "%s": run %s%s', j->'baseline'->>'name', j->'baseline'->>'run_id',
                    coalesce(' (' || (j->'baseline'->>'label') || ')', '')) END,
@@ -803,7 +813,9 @@ h3 { font-size: 16px; margin: 20px 0 6px; } h4 { font-size: 14px; margin: 14px 0
 table { border-collapse: collapse; margin: 6px 0; }
 td, th { padding: 2px 8px; border-bottom: 1px solid #e5e8e8; text-align: left; vertical-align: top; }
 table.summary td.num, table.summary th.num { text-align: right; font-variant-numeric: tabular-nums; }
-table.summary td { font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
+table.summary td { font-family: "DejaVu Sans Mono", monospace; font-size: 12px; white-space: nowrap; }
+table.summary th { white-space: nowrap; }
+table.summary td.flags { white-space: normal; font-family: inherit; font-size: 11px; color: #566573; }
 table.kv th { color: #566573; font-weight: normal; white-space: nowrap; }
 td.v-regressed { background: #fadbd8; color: #922b21; font-weight: bold; }
 td.v-improved { background: #d5f5e3; color: #145a32; font-weight: bold; }
@@ -860,7 +872,7 @@ BEGIN
     o := o || tasker_bench._html_kv(ARRAY[
         ARRAY['environment', tasker_bench._report_env_line(j0)],
         ARRAY['settings', tasker_bench._report_settings_line(j0)],
-        ARRAY['dataset', tasker_bench._report_dataset_line(j0)],
+        ARRAY['dataset', tasker_bench._report_dataset_short(j0)],
         ARRAY['baseline', p_baseline],
         ARRAY['generated', now()::timestamptz(0)::text]]);
 
@@ -876,7 +888,7 @@ BEGIN
             ARRAY['status', j->'run'->>'status'],
             ARRAY['when', format('%s, %s s', tasker_bench._fmt_ts(j->'run'->>'started_at'), tasker_bench._fmt_sig((j->'run'->>'duration_s')::float8))],
             ARRAY['settings', tasker_bench._report_settings_line(j)],
-            ARRAY['dataset', tasker_bench._report_dataset_line(j)],
+            ARRAY['dataset', tasker_bench._report_dataset_short(j)],
             ARRAY['baseline', CASE WHEN v_cmp THEN format('"%s": run %s%s', j->'baseline'->>'name', j->'baseline'->>'run_id',
                                                           coalesce(' (' || (j->'baseline'->>'label') || ')', '')) END],
             ARRAY['error', CASE WHEN j->'run'->>'status' = 'failed' THEN
@@ -885,14 +897,14 @@ BEGIN
         -- summary table
         o := o || ('<table class="summary"><tr><th>case</th><th class="num">n</th><th class="num">p50 µs</th><th class="num">p95 µs</th>'
                    || '<th class="num">p99 µs</th><th class="num">p99.9 µs</th><th class="num">ops/s</th>'
-                   || CASE WHEN v_cmp THEN '<th class="num">change</th><th>interval</th><th>verdict</th>' ELSE '' END || '</tr>');
+                   || CASE WHEN v_cmp THEN '<th class="num">change</th><th>interval</th><th>verdict</th><th>notes</th>' ELSE '' END || '</tr>');
         FOR r IN SELECT * FROM tasker_bench._report_rows(j) LOOP
             o := o || (format('<tr><td><a href="#r%s-c%s">%s</a></td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>',
                               v_run, r.ord, tasker_bench._svg_esc(r.case_name), r.n, r.p50, r.p95, r.p99, r.p999, r.ops)
-                       || CASE WHEN v_cmp THEN format('<td class="num">%s</td><td>%s</td><td class="v-%s" title="%s">%s</td>',
+                       || CASE WHEN v_cmp THEN format('<td class="num">%s</td><td>%s</td><td class="v-%s" title="%s">%s</td><td class="flags">%s</td>',
                                                       tasker_bench._svg_esc(r.change), tasker_bench._svg_esc(r.ci),
                                                       tasker_bench._svg_esc(r.verdict), tasker_bench._svg_esc(r.reason),
-                                                      tasker_bench._svg_esc(r.verdict || coalesce(' (' || r.flags || ')', '')))
+                                                      tasker_bench._svg_esc(r.verdict), tasker_bench._svg_esc(r.flags))
                                ELSE '' END || '</tr>');
         END LOOP;
         o := o || '</table><ul class="notes">'::text
