@@ -457,6 +457,13 @@ tb_client_worker_main(Datum arg)
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 		SetUserIdAndSecContext(sh->current_user, SECURITY_LOCAL_USERID_CHANGE);
+
+		/*
+		 * The outer snapshot a SQL function call has in the leader (its
+		 * portal's): the drivers run queries with SPI while preparing (the
+		 * params query, the case's checks), which needs one.
+		 */
+		PushActiveSnapshot(GetTransactionSnapshot());
 		pgstat_report_activity(STATE_RUNNING, psprintf("tasker_bench: %s, client %d/%d: preparing",
 													   sh->label, idx + 1, sh->nclients));
 		MemoryContextSwitchTo(ctx);
@@ -507,6 +514,7 @@ tb_client_worker_main(Datum arg)
 
 		measurement = tb_measure_case(&client_driver, &cs, &spec, mdesc);
 		keep_measurement(slot, mdesc, measurement, sh->htype);
+		PopActiveSnapshot();
 
 		/* kept only when the case was told not to roll back */
 		if (sh->rollback == 0)
