@@ -471,7 +471,7 @@ LANGUAGE sql STABLE AS $$
                tasker_bench.round_figure(hc.change_pct) AS change_pct,
                tasker_bench.round_figure(hc.ci_low_pct) AS ci_low_pct,
                tasker_bench.round_figure(hc.ci_high_pct) AS ci_high_pct,
-               hc.p_value, jd.verdict, jd.reason
+               tasker_bench.round_p(hc.p_value) AS p_value, jd.verdict, jd.reason
           FROM f
           LEFT JOIN LATERAL tasker_bench.hcompare(f.bh, f.ch, f.noise, p_alpha, 1.0 - p_alpha,
                                                   f.bblocks, f.cblocks, f.bprobes, f.cprobes) hc

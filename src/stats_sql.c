@@ -39,6 +39,7 @@ PG_FUNCTION_INFO_V1(tb_compare_noise_threshold_get);
 PG_FUNCTION_INFO_V1(tb_judge);
 PG_FUNCTION_INFO_V1(tb_noise_floor);
 PG_FUNCTION_INFO_V1(tb_round_figure);
+PG_FUNCTION_INFO_V1(tb_round_p);
 PG_FUNCTION_INFO_V1(tb_change_points);
 
 static TupleDesc
@@ -538,6 +539,13 @@ Datum
 tb_round_figure(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_FLOAT8(tbs_round_figure(PG_GETARG_FLOAT8(0)));
+}
+
+/* round_p(p): a p-value to 3 significant digits (at any scale) */
+Datum
+tb_round_p(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(tbs_round_sig(PG_GETARG_FLOAT8(0), 3, 0.0));
 }
 
 /*
