@@ -2,6 +2,7 @@
 #
 #   make demo          install what is missing, run the default suite on a throwaway cluster
 #   make test          every test: pg_regress, C unit tests under sanitizers, integration tests
+#   make test-matrix   the tests on PostgreSQL 17 and 18 (fetched into a cache outside the repo)
 #   make bench         figures: tasker_bench vs pgbench vs a PL/pgSQL loop, memory, fixture speed
 #   make installcheck  pg_regress against your own running server (PGHOST/PGPORT/PGUSER)
 #
@@ -12,27 +13,31 @@ EXTENSION  = tasker_bench
 EXTVERSION = 0.1
 
 MODULE_big = tasker_bench
-OBJS = \
-	src/tasker_bench.o \
-	src/clock.o \
-	src/histogram.o \
-	src/histogram_type.o \
-	src/stats.o \
-	src/stats_sql.o \
-	src/target.o \
-	src/runner.o \
-	src/measure.o \
-	src/environment.o \
-	src/explain.o \
-	src/phases.o \
-	src/autonomous.o \
-	src/notify.o \
-	src/fixture_ids.o
+# every C file under src/ is part of the module (a new driver is one new file)
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "tasker_bench - benchmarks SQL inside the server"
 
-REGRESS = histogram measure run bad_input security model fixture scale notify compare verdicts lifecycle profile
+# pg_regress tests, in order (one a line, so branches adding tests merge cleanly)
+REGRESS =
+REGRESS += histogram
+REGRESS += measure
+REGRESS += run
+REGRESS += bad_input
+REGRESS += security
+REGRESS += model
+REGRESS += fixture
+REGRESS += scale
+REGRESS += notify
+REGRESS += compare
+REGRESS += verdicts
+REGRESS += lifecycle
+REGRESS += profile
+REGRESS += report_views
+REGRESS += tasker_coverage
+REGRESS += export
+REGRESS += clients
 
 PG_CPPFLAGS = -I$(srcdir)/src
 # notify.c: loopback libpq connections (as contrib/dblink)
@@ -57,6 +62,31 @@ all install installcheck:
 	@exit 1
 endif
 
+# The command-line client tasker-bench (client/, libpq): its own Makefile,
+# since PGXS builds one module per Makefile; make and make install build
+# and install it next to psql.
+ifneq ($(wildcard $(PGXS)),)
+all: tasker-bench-client
+install: install-client
+uninstall: uninstall-client
+clean: clean-client
+endif
+
+tasker-bench-client:
+	$(MAKE) -C client PG_CONFIG=$(PG_CONFIG) VERSION=$(EXTVERSION)
+
+install-client: tasker-bench-client
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(INSTALL_PROGRAM) client/tasker-bench '$(DESTDIR)$(bindir)/tasker-bench'
+
+uninstall-client:
+	rm -f '$(DESTDIR)$(bindir)/tasker-bench'
+
+clean-client:
+	$(MAKE) -C client clean
+
+.PHONY: tasker-bench-client install-client uninstall-client clean-client
+
 # headers are few: rebuild every object when any changes
 $(OBJS): $(wildcard src/*.h)
 
@@ -72,10 +102,13 @@ demo:
 test:
 	bash tests/run-all.sh
 
+test-matrix:
+	bash tests/run-matrix.sh
+
 bench:
 	bash tools/bench.sh
 
 unit:
 	$(MAKE) -C tests/unit check
 
-.PHONY: demo test bench unit
+.PHONY: demo test test-matrix bench unit

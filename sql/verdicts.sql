@@ -66,7 +66,7 @@ SELECT case_name, plan_changed, baseline_shape LIKE '%SeqScan t%' AS before_seqs
 SELECT count(*) FILTER (WHERE line LIKE '%p99 — ->%') AS dash_p99,
        count(*) FILTER (WHERE line LIKE '%PLAN CHANGED%') AS plan_changed_line,
        count(*) FILTER (WHERE line LIKE '%noise floor%') AS method_footnote
-  FROM regexp_split_to_table(tasker_bench_report(baseline => 'vd-before'), E'\n') AS line;
+  FROM regexp_split_to_table(tasker_bench_report(baseline => 'vd-before', detail => true), E'\n') AS line;
 
 -- the case's SQL changes: flagged
 SELECT tasker_bench_register('vd/flip', 'SELECT vd.f(8)', suite => 'vd', replace => true) IS NOT NULL AS replaced;

@@ -10,7 +10,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
-#include "notify.h"
+#include "driver.h"
 #include "tasker_bench.h"
 
 PG_MODULE_MAGIC;
@@ -23,13 +23,35 @@ double		tb_noise_threshold = 2.0;
 double		tb_compare_noise_threshold = 8.0;
 int			tb_statements_top = 10;
 int			tb_history_runs = 5;
+static int	tb_sampler = 0;
+
+/* tasker_bench.sampler: how the tasker suite picks its sample steps */
+static const struct config_enum_entry tb_sampler_options[] = {
+	{"diverse", 0, false},
+	{"tasker_core", 1, false},
+	{NULL, 0, false}
+};
 
 void		_PG_init(void);
 
 PG_FUNCTION_INFO_V1(tb_statements_top_get);
 PG_FUNCTION_INFO_V1(tb_history_runs_get);
+PG_FUNCTION_INFO_V1(tb_noise_threshold_get);
+PG_FUNCTION_INFO_V1(tb_compare_noise_threshold_get);
 
 /* the settings as SQL sees them, read through the loaded module */
+Datum
+tb_noise_threshold_get(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(tb_noise_threshold);
+}
+
+Datum
+tb_compare_noise_threshold_get(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(tb_compare_noise_threshold);
+}
+
 Datum
 tb_statements_top_get(PG_FUNCTION_ARGS)
 {
@@ -117,7 +139,19 @@ _PG_init(void)
 							0,
 							NULL, NULL, NULL);
 
-	tb_notify_define_gucs();
+	DefineCustomEnumVariable("tasker_bench.sampler",
+							 "How the tasker suite picks the steps it samples.",
+							 "diverse: per sampled task its deepest step and one from the middle; "
+							 "tasker_core: per sampled task its first two steps by uuid, as tasker-core's benchmarks do.",
+							 &tb_sampler,
+							 0, tb_sampler_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	/* each driver defines its own settings */
+	tb_drivers_define_gucs();
+	tb_quiet_init();
 
 	MarkGUCPrefixReserved("tasker_bench");
 }
