@@ -54,9 +54,9 @@ LANGUAGE sql IMMUTABLE AS $$
            coalesce(c.x->>'case_name', cmp.y->>'case_name'),
            coalesce(c.x->>'n', '-'),
            tasker_bench._fmt_sig((c.x->>'p50_us')::float8),
-           CASE WHEN tasker_bench._pct_supported((c.x->>'n')::bigint, 0.95) THEN tasker_bench._fmt_sig((c.x->>'p95_us')::float8) ELSE '-' END,
-           CASE WHEN tasker_bench._pct_supported((c.x->>'n')::bigint, 0.99) THEN tasker_bench._fmt_sig((c.x->>'p99_us')::float8) ELSE '-' END,
-           CASE WHEN tasker_bench._pct_supported((c.x->>'n')::bigint, 0.999) THEN tasker_bench._fmt_sig((c.x->>'p999_us')::float8) ELSE '-' END,
+           CASE WHEN tasker_bench._pct_supported((c.x->>'n')::bigint, 0.95) THEN tasker_bench._fmt_sig((c.x->>'p95_us')::float8) ELSE '—' END,
+           CASE WHEN tasker_bench._pct_supported((c.x->>'n')::bigint, 0.99) THEN tasker_bench._fmt_sig((c.x->>'p99_us')::float8) ELSE '—' END,
+           CASE WHEN tasker_bench._pct_supported((c.x->>'n')::bigint, 0.999) THEN tasker_bench._fmt_sig((c.x->>'p999_us')::float8) ELSE '—' END,
            tasker_bench._fmt_sig((c.x->>'ops_per_s')::float8),
            CASE WHEN cmp.y IS NULL THEN NULL ELSE tasker_bench._fmt_pct((cmp.y->>'change_pct')::float8) END,
            CASE WHEN cmp.y IS NULL THEN NULL
@@ -68,7 +68,12 @@ LANGUAGE sql IMMUTABLE AS $$
                             CASE WHEN (cmp.y->>'regression_signal')::boolean THEN '> 20 %' END,
                             CASE WHEN (cmp.y->>'within_tolerance')::boolean IS FALSE
                                       AND cmp.y->>'verdict' NOT IN ('added', 'removed') THEN 'beyond tolerance' END,
-                            CASE WHEN (cmp.y->>'plan_changed')::boolean THEN 'plan changed' END), '')
+                            CASE WHEN cmp.y->>'verdict' = 'inconclusive' THEN cmp.y->>'verdict_reason' END,
+                            CASE WHEN (cmp.y->>'plan_changed')::boolean THEN 'plan changed' END,
+                            CASE WHEN (cmp.y->>'sql_changed')::boolean THEN 'SQL changed' END,
+                            CASE WHEN (cmp.y->>'params_changed')::boolean THEN 'params changed' END,
+                            CASE WHEN cmp.y->>'notes' LIKE '%baseline from suite%'
+                                 THEN substring(cmp.y->>'notes' FROM 'baseline from suite .*$') END), '')
       FROM c FULL JOIN cmp ON cmp.y->>'case_name' = c.x->>'case_name'
      ORDER BY 1
 $$;
@@ -106,10 +111,13 @@ CREATE FUNCTION tasker_bench._report_note_lines(j jsonb) RETURNS text[]
 LANGUAGE sql STABLE AS $$
     SELECT array_remove(ARRAY[
         'µs per call, clock read cost subtracted, 3 significant digits'
-            || CASE WHEN EXISTS (SELECT 1 FROM tasker_bench._report_rows(j) r WHERE r.p999 = '-' AND r.n <> '-')
-                    THEN '; "-": too few samples (p95 needs 20, p99 100, p99.9 1000)' ELSE '' END,
+            || CASE WHEN EXISTS (SELECT 1 FROM tasker_bench._report_rows(j) r WHERE r.p999 = '—' AND r.n <> '-')
+                    THEN '; "—": too few samples (p95 needs 20, p99 100, p99.9 1000)' ELSE '' END,
         CASE WHEN jsonb_typeof(j->'comparison') = 'array' THEN
-            format('change: of the median against the baseline with its %s %% interval; noise threshold %s %%',
+            format('change: Hodges-Lehmann shift of the block medians against the baseline''s, each relative to the probe, '
+                   'with its %s %% interval; regressed/improved when significant, the interval excludes 0 and the change '
+                   'is beyond the case''s noise floor (%s %%: the default or its run-to-run spread in history); '
+                   'inconclusive below 30 samples a side',
                    round(100 * (1 - coalesce((j->'baseline'->>'alpha')::numeric, 0.05))),
                    coalesce((SELECT string_agg(DISTINCT tasker_bench._fmt_thr((x->>'noise_threshold_pct')::float8), '/')
                                FROM jsonb_array_elements(j->'comparison') x), '-')) END,
