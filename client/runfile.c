@@ -298,8 +298,9 @@ void
 runfile_compare(const RunFile *base, const RunFile *cur, const CompareOptions *o,
 				FILE *out, bool *regressed, bool *outside)
 {
+	/* without the setting in the file: tasker_bench.compare_noise_threshold's default */
 	double		noise = !isnan(o->noise_pct) ? o->noise_pct
-		: !isnan(cur->noise_threshold_pct) ? cur->noise_threshold_pct : 3.0;
+		: !isnan(cur->noise_threshold_pct) ? cur->noise_threshold_pct : 8.0;
 	bool		first = true;
 	int			i;
 
