@@ -330,6 +330,11 @@ runfile_compare(const RunFile *base, const RunFile *cur, const CompareOptions *o
 						 c->blocks, c->nblocks, c->nprobes == c->nblocks ? c->probes : NULL,
 						 noise, o->alpha, 1.0 - o->alpha, work, &cmp);
 		free(work);
+		/* the figures as the server shows them (3 significant digits) */
+		cmp.change_pct = tbs_round_figure(cmp.change_pct);
+		cmp.ci_low_pct = tbs_round_figure(cmp.ci_low_pct);
+		cmp.ci_high_pct = tbs_round_figure(cmp.ci_high_pct);
+		cmp.p = tbs_round_sig(cmp.p, 3, 0.0);
 		within = cmp.valid ? (cmp.change_pct <= tol) : -1;
 		if (cmp.verdict == TBS_REGRESSED)
 			*regressed = true;
