@@ -122,6 +122,8 @@ LANGUAGE sql STABLE AS $$
                    coalesce((SELECT string_agg(DISTINCT tasker_bench._fmt_thr((x->>'noise_threshold_pct')::float8), '/')
                                FROM jsonb_array_elements(j->'comparison') x), '-')) END,
         CASE WHEN j->>'comparison_skipped' IS NOT NULL THEN 'not compared: ' || (j->>'comparison_skipped') END,
+        (SELECT string_agg(tasker_bench._report_clients_line(c->>'case_name', c->'clients'), E'\n')
+           FROM jsonb_array_elements(j->'cases') c WHERE jsonb_typeof(c->'clients') = 'object'),
         'detail => true adds per case histograms, resources, phases and nested statements; format => ''html'' draws them'
     ], NULL)
 $$;
