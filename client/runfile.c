@@ -25,7 +25,7 @@
 
 #define RUN_FORMAT_VERSION 1
 /* only for files without comparison_settings (not written by tasker_bench_export) */
-#define RUN_DEFAULT_NOISE_PCT 5.0
+#define RUN_DEFAULT_NOISE_PCT 8.0
 
 char *
 read_file(const char *path, size_t *len)
@@ -354,10 +354,11 @@ runfile_compare(const RunFile *base, const RunFile *cur, const CompareOptions *o
 						 c->blocks, c->nblocks, c->nprobes == c->nblocks ? c->probes : NULL,
 						 noise, o->alpha, 1.0 - o->alpha, work, &cmp);
 		free(work);
-		/* figures as the server shows them: three significant digits */
+		/* figures as the server shows them: three significant digits (p-values at any scale) */
 		cmp.change_pct = tbs_round_figure(cmp.change_pct);
 		cmp.ci_low_pct = tbs_round_figure(cmp.ci_low_pct);
 		cmp.ci_high_pct = tbs_round_figure(cmp.ci_high_pct);
+		cmp.p = tbs_round_sig(cmp.p, 3, 0.0);
 		within = cmp.valid ? (cmp.change_pct <= tol) : -1;
 		if (cmp.verdict == TBS_REGRESSED)
 			*regressed = true;

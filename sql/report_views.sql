@@ -36,7 +36,7 @@ SELECT count(*) AS lines,
        count(*) FILTER (WHERE line LIKE 'baseline "rv-base": run %') AS baseline_line
   FROM regexp_split_to_table(tasker_bench_report(:run3, 'rv-base'), E'\n') AS line;
 -- n gates the percentiles: 50 samples show p95, not p99 or p99.9; 1200 show all
-SELECT regexp_replace(line, '\s+', ' ', 'g') ~ '^rv/few 50 [0-9.]+ [0-9.]+ - - ' AS few_gated
+SELECT regexp_replace(line, '\s+', ' ', 'g') ~ '^rv/few 50 [0-9.]+ [0-9.]+ — — ' AS few_gated
   FROM regexp_split_to_table(tasker_bench_report(:run_few), E'\n') AS line WHERE line LIKE 'rv/few %';
 SELECT regexp_replace(line, '\s+', ' ', 'g') ~ '^rv/many 1200 [0-9.]+ [0-9.]+ [0-9.]+ [0-9.]+ [0-9.]+' AS many_all
   FROM regexp_split_to_table(tasker_bench_report(:run3), E'\n') AS line WHERE line LIKE 'rv/many %';

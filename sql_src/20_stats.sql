@@ -76,6 +76,9 @@ CREATE FUNCTION tasker_bench.round_figure(x float8) RETURNS float8
     AS 'MODULE_PATHNAME', 'tb_round_figure' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.round_figure(float8) IS
     'x rounded to 3 significant digits, never to a step finer than 0.001';
+CREATE FUNCTION tasker_bench.round_p(p float8) RETURNS float8
+    AS 'MODULE_PATHNAME', 'tb_round_p' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.round_p(float8) IS 'A p-value rounded to 3 significant digits (at any scale)';
 CREATE FUNCTION tasker_bench.change_points_of(levels float8[], min_size integer DEFAULT 3,
     alpha float8 DEFAULT 0.01, min_shift_pct float8 DEFAULT 0,
     OUT index integer, OUT before float8, OUT after float8, OUT change_pct float8, OUT p_value float8)

@@ -109,6 +109,9 @@ CREATE TABLE tasker_bench.results (
     PRIMARY KEY (run_id, case_name)
 );
 
+-- a case's history (noise floors of comparisons, change points)
+CREATE INDEX results_case_run ON tasker_bench.results (case_name, run_id);
+
 -- Per phase of a case whose statement marks phases (tasker_bench.phase()).
 CREATE TABLE tasker_bench.phase_results (
     run_id      bigint NOT NULL,

@@ -371,9 +371,10 @@ COMMENT ON FUNCTION tasker_bench_suite_settings(text, float8, float8) IS
 
 /*
  * The noise floor of a case learned from its own history: its median (raw
- * ns) in the caller's completed runs of kind 'run' up to and including the
+ * ns) in the caller's completed runs of kind 'run' started up to the
  * baseline p_base (the code as it was then: runs after the baseline may
- * hold the very change being judged) that measured the same statement and
+ * hold the very change being judged; an imported baseline keeps its start
+ * time, not its run id) that measured the same statement and
  * params (at most the last 20), through
  * tasker_bench.noise_floor (z = 3).  NULL with fewer than 5 such runs.
  * Returns the floor and the number of runs it was learned from.
@@ -382,13 +383,15 @@ CREATE FUNCTION tasker_bench._history_floor(p_case text, p_sql text, p_params te
                                             OUT floor_pct float8, OUT runs integer)
 LANGUAGE sql STABLE AS $$
     SELECT tasker_bench.noise_floor(array_agg(h.level ORDER BY h.run_id)), count(*)::integer
-      FROM (SELECT x.run_id, tasker_bench.percentile(x.histogram, 0.5) AS level
+      FROM (SELECT row_number() OVER (ORDER BY r.started_at, r.id) AS run_id,
+                   tasker_bench.percentile(x.histogram, 0.5) AS level
               FROM tasker_bench.results x
               JOIN tasker_bench.runs r ON r.id = x.run_id
-             WHERE x.case_name = p_case AND x.run_id <= p_base AND r.status = 'completed'
+             WHERE x.case_name = p_case AND r.status = 'completed'
+               AND r.started_at <= (SELECT b.started_at FROM tasker_bench.runs b WHERE b.id = p_base)
                AND r.kind = 'run' AND x.sql = p_sql AND x.params IS NOT DISTINCT FROM p_params
                AND x.n > 0
-             ORDER BY x.run_id DESC
+             ORDER BY r.started_at DESC, r.id DESC
              LIMIT 20) h
 $$;
 
@@ -471,7 +474,7 @@ LANGUAGE sql STABLE AS $$
                tasker_bench.round_figure(hc.change_pct) AS change_pct,
                tasker_bench.round_figure(hc.ci_low_pct) AS ci_low_pct,
                tasker_bench.round_figure(hc.ci_high_pct) AS ci_high_pct,
-               hc.p_value, jd.verdict, jd.reason
+               tasker_bench.round_p(hc.p_value) AS p_value, jd.verdict, jd.reason
           FROM f
           LEFT JOIN LATERAL tasker_bench.hcompare(f.bh, f.ch, f.noise, p_alpha, 1.0 - p_alpha,
                                                   f.bblocks, f.cblocks, f.bprobes, f.cprobes) hc

@@ -80,7 +80,9 @@ LANGUAGE sql IMMUTABLE AS $$
                                       AND cmp.y->>'verdict' NOT IN ('added', 'removed') THEN 'beyond tolerance' END,
                             CASE WHEN (cmp.y->>'plan_changed')::boolean THEN 'plan changed' END,
                             CASE WHEN (cmp.y->>'sql_changed')::boolean THEN 'SQL changed' END,
-                            CASE WHEN (cmp.y->>'params_changed')::boolean THEN 'params changed' END), ''),
+                            CASE WHEN (cmp.y->>'params_changed')::boolean THEN 'params changed' END,
+                            CASE WHEN cmp.y->>'notes' LIKE '%baseline from suite%'
+                                 THEN substring(cmp.y->>'notes' FROM 'baseline from suite .*$') END), ''),
            cmp.y->>'verdict_reason'
       FROM c FULL JOIN cmp ON cmp.y->>'case_name' = c.x->>'case_name'
      ORDER BY 1
@@ -118,10 +120,13 @@ CREATE FUNCTION tasker_bench._report_note_lines(j jsonb) RETURNS text[]
 LANGUAGE sql STABLE AS $$
     SELECT array_remove(ARRAY[
         'µs per call, clock read cost subtracted, 3 significant digits'
-            || CASE WHEN EXISTS (SELECT 1 FROM tasker_bench._report_rows(j) r WHERE r.p999 = '-' AND r.n <> '-')
-                    THEN '; "-": too few samples (p95 needs 20, p99 100, p99.9 1000)' ELSE '' END,
+            || CASE WHEN EXISTS (SELECT 1 FROM tasker_bench._report_rows(j) r WHERE r.p999 = '—' AND r.n <> '-')
+                    THEN '; "—": too few samples (p95 needs 20, p99 100, p99.9 1000)' ELSE '' END,
         CASE WHEN jsonb_typeof(j->'comparison') = 'array' THEN
-            format('change: of the median against the baseline with its %s %% interval; noise threshold %s %%',
+            format('change: Hodges-Lehmann shift of the block medians against the baseline''s, each relative to the probe, '
+                   'with its %s %% interval; regressed/improved when significant, the interval excludes 0 and the change '
+                   'is beyond the case''s noise floor (%s %%: the default or its run-to-run spread in history); '
+                   'inconclusive below 30 samples a side',
                    round(100 * (1 - coalesce((j->'baseline'->>'alpha')::numeric, 0.05))),
                    coalesce((SELECT string_agg(DISTINCT tasker_bench._fmt_thr((x->>'noise_threshold_pct')::float8), '/')
                                FROM jsonb_array_elements(j->'comparison') x), '-')) END,

@@ -1332,17 +1332,22 @@ tbs_quantile_min_n(double q)
 }
 
 double
-tbs_round_figure(double x)
+tbs_round_sig(double x, int digits, double finest)
 {
 	double		ax = fabs(x);
 	int			e;
+	int			e_min;
 	double		scale;
 
-	if (isnan(x) || isinf(x) || x == 0.0)
+	if (isnan(x) || isinf(x) || x == 0.0 || digits < 1)
 		return x;
-	e = (int) floor(log10(ax)) - 2;	/* step 10^e keeps 3 digits */
-	if (e < -3)
-		e = -3;
+	e = (int) floor(log10(ax)) - (digits - 1);	/* step 10^e keeps the digits */
+	if (finest > 0.0)
+	{
+		e_min = (int) ceil(log10(finest) - 1e-9);
+		if (e < e_min)
+			e = e_min;
+	}
 	/* divide by an exact power of ten so 63.6 stays the double nearest 63.6 */
 	if (e < 0)
 	{
@@ -1351,6 +1356,12 @@ tbs_round_figure(double x)
 	}
 	scale = pow(10.0, e);
 	return round(x / scale) * scale;
+}
+
+double
+tbs_round_figure(double x)
+{
+	return tbs_round_sig(x, 3, 0.001);
 }
 
 /* ------------------------------------------------------------------------

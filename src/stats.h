@@ -171,6 +171,9 @@ extern const char *tbs_verdict_name(TbsVerdict v);
 extern uint64_t tbs_quantile_min_n(double q);
 extern double tbs_round_figure(double x);
 
+/* x rounded to digits significant digits, never to a step finer than finest (a power of ten; <= 0: no limit) */
+extern double tbs_round_sig(double x, int digits, double finest);
+
 /*
  * Verdict of a comparison of two separate runs, with its reason.  The rule
  * of tbs_verdict, first refusing to judge on too few samples: fewer than

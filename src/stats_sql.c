@@ -34,6 +34,7 @@ PG_FUNCTION_INFO_V1(tb_verdict);
 PG_FUNCTION_INFO_V1(tb_judge);
 PG_FUNCTION_INFO_V1(tb_noise_floor);
 PG_FUNCTION_INFO_V1(tb_round_figure);
+PG_FUNCTION_INFO_V1(tb_round_p);
 PG_FUNCTION_INFO_V1(tb_change_points);
 
 static TupleDesc
@@ -479,6 +480,13 @@ Datum
 tb_round_figure(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_FLOAT8(tbs_round_figure(PG_GETARG_FLOAT8(0)));
+}
+
+/* round_p(p): a p-value to 3 significant digits (at any scale) */
+Datum
+tb_round_p(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(tbs_round_sig(PG_GETARG_FLOAT8(0), 3, 0.0));
 }
 
 /*

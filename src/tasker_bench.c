@@ -20,7 +20,7 @@ int			tb_progress_interval_ms = 250;
 bool		tb_record_failures = true;
 bool		tb_explain_enabled = true;
 double		tb_noise_threshold = 2.0;
-double		tb_compare_noise_threshold = 5.0;
+double		tb_compare_noise_threshold = 8.0;
 int			tb_statements_top = 10;
 int			tb_history_runs = 5;
 static int	tb_sampler = 0;
@@ -116,7 +116,7 @@ _PG_init(void)
 							 "Smallest noise floor, in percent, of comparisons of two separate runs.",
 							 "A case's floor is this or, with enough history, the spread of its own figure from run to run, whichever is larger; separate runs are exposed to shifts of the machine's speed that interleaved A/B runs cancel, so this is higher than tasker_bench.noise_threshold.",
 							 &tb_compare_noise_threshold,
-							 5.0, 0.0, 1000.0,
+							 8.0, 0.0, 1000.0,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);

@@ -11,7 +11,7 @@
 #    larger of the default and the case's run-to-run spread in the runs up to
 #    the baseline, so the later pairs have history) and (b) with the default
 #    floor only (no history).  Then, per pair, every case of the suite as an
-#    interleaved A/A through tasker_bench_ab (10 rounds, each side about 20 ms
+#    interleaved A/A through tasker_bench_ab (10 rounds, each side about 10 ms
 #    per round).
 # 2. Detection: work(n) sums generate_series(1, n); the original does n = 1000
 #    (about 60 us); "5 % slower" and "10 % slower" are the same case SQL
@@ -21,8 +21,8 @@
 #                changed, tasker_bench_run again, tasker_bench_compare (no
 #                history: earlier trials' runs are deleted first)
 #      A/B:      the two bodies as two functions, 20 rounds x AB_ITERATIONS
-# Takes about 12-15 minutes on 2 idle cores with the defaults (part 1 about
-# 10); BENCH_SUITE_PAIRS=0 skips part 1.
+# Roughly 15 minutes on 2 idle cores with the defaults, part 1 about 12 of
+# them (an estimate: it prints its own time); BENCH_SUITE_PAIRS=0 skips part 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/ensure-deps.sh
@@ -121,7 +121,7 @@ BEGIN
          WHERE r.case_name = c.name ORDER BY r.run_id DESC LIMIT 1;
         SELECT * INTO v FROM tasker_bench_ab(c.sql, c.sql, params => c.params, search_path => c.search_path,
                                              rollback => c.rollback, rounds => 10, warmup => '10 ms',
-                                             iterations => greatest(5, least(2000, (20000 / greatest(p50, 1))::bigint)));
+                                             iterations => greatest(5, least(2000, (10000 / greatest(p50, 1))::bigint)));
         INSERT INTO suite_ab VALUES ($pair, c.name, v.verdict, v.ratio);
     END LOOP;
     INSERT INTO suite_ab_wall VALUES ($pair, extract(epoch FROM clock_timestamp() - t0));

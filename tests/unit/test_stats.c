@@ -1092,6 +1092,9 @@ test_figures(void)
 	ok(tbs_round_figure(0.0004567) == 0.0 && tbs_round_figure(0.0016) == 0.002 &&
 	   tbs_round_figure(-0.012345) == -0.012 && tbs_round_figure(0.0525) == 0.053,
 	   "round_figure: never finer than 0.001");
+	ok(tbs_round_sig(0.000123456, 3, 0) == 0.000123 && tbs_round_sig(0.04567, 2, 0) == 0.046 &&
+	   tbs_round_sig(98765.0, 3, 0) == 98800.0,
+	   "round_sig: 3 digits at any scale without a limit (0.000123, 98800)");
 	ok(isnan(tbs_round_figure(NAN)) && isinf(tbs_round_figure(INFINITY)) && tbs_round_figure(0.0) == 0.0,
 	   "round_figure: NaN, infinity and 0 unchanged");
 }
