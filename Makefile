@@ -14,27 +14,13 @@ EXTENSION  = tasker_bench
 EXTVERSION = 0.1
 
 MODULE_big = tasker_bench
-OBJS = \
-	src/tasker_bench.o \
-	src/clock.o \
-	src/histogram.o \
-	src/histogram_type.o \
-	src/stats.o \
-	src/stats_sql.o \
-	src/target.o \
-	src/runner.o \
-	src/measure.o \
-	src/environment.o \
-	src/explain.o \
-	src/phases.o \
-	src/autonomous.o \
-	src/notify.o \
-	src/fixture_ids.o
+# every C file under src/ is part of the module (a new driver is one new file)
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "tasker_bench - benchmarks SQL inside the server"
 
-REGRESS = histogram measure run bad_input security model fixture scale notify compare lifecycle profile
+REGRESS = histogram measure run bad_input security model fixture scale notify compare verdicts lifecycle profile report_views tasker_coverage
 
 PG_CPPFLAGS = -I$(srcdir)/src
 # notify.c: loopback libpq connections (as contrib/dblink)

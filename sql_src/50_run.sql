@@ -16,7 +16,7 @@ CREATE FUNCTION tasker_bench._record_failure(run text) RETURNS boolean
 CREATE FUNCTION tasker_bench._validate(sql text, params text) RETURNS integer
     AS 'MODULE_PATHNAME', 'tb_validate' LANGUAGE C;
 COMMENT ON FUNCTION tasker_bench._validate(text, text) IS
-    'Prepares a statement and its parameter sets without running it; returns the number of sets';
+    'Prepares a statement and its parameter sets without running it (the executor driver); returns 1';
 
 CREATE FUNCTION tasker_bench._explain(sql text, params text) RETURNS text
     AS 'MODULE_PATHNAME', 'tb_explain' LANGUAGE C;
@@ -36,12 +36,17 @@ BEGIN
        OR to_regprocedure('tasker_bench.describe_dataset(text)') IS NULL THEN
         RETURN NULL;
     END IF;
-    RETURN jsonb_build_object('schema', v_schema) || tasker_bench.describe_dataset(v_schema);
+    RETURN jsonb_build_object('schema', v_schema) || tasker_bench.describe_dataset(v_schema)
+           || CASE WHEN to_regprocedure('tasker_bench._skipped_cases(text,text)') IS NOT NULL
+                   THEN jsonb_build_object('skipped', tasker_bench._skipped_cases(p_cases[1].suite, v_schema))
+                   ELSE '{}' END;
 END
 $$;
 
--- What one measurement gives, whichever driver took it (src/measure.c,
--- src/notify.c build rows of exactly these columns, in this order).
+-- What one measurement gives, whichever driver took it.  The C side fills
+-- the columns by name (src/driver.c): the loop's own (histogram, n,
+-- warmup_n, clock_ns, wall_s, block and probe medians) and each driver's;
+-- what a driver does not measure stays NULL.
 CREATE TYPE tasker_bench.measurement AS (
     histogram tasker_bench.histogram, n bigint, warmup_n bigint,
     clock_ns float8, rows_per_call float8, read_only boolean,
@@ -59,6 +64,18 @@ CREATE FUNCTION tasker_bench._measure(
     rollback boolean, label text)
     RETURNS tasker_bench.measurement
     AS 'MODULE_PATHNAME', 'tb_measure' LANGUAGE C;
+-- One measurement by any driver (src/driver_list.h names them); stores nothing.
+CREATE FUNCTION tasker_bench._measure_driver(
+    driver text, sql text, params text, options jsonb, iterations bigint, duration interval,
+    warmup interval, rollback boolean, label text)
+    RETURNS tasker_bench.measurement
+    AS 'MODULE_PATHNAME', 'tb_measure_driver' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._measure_driver(text, text, text, jsonb, bigint, interval, interval, boolean, text) IS
+    'Measures one case with the named driver; stores nothing (tasker_bench_run and the other runners store)';
+CREATE FUNCTION tasker_bench._validate_driver(driver text, sql text, params text, options jsonb)
+    RETURNS void AS 'MODULE_PATHNAME', 'tb_validate_driver' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._validate_driver(text, text, text, jsonb) IS
+    'Everything a measurement by the named driver does before its first iteration: bad input fails here';
 CREATE FUNCTION tasker_bench.phase(name text) RETURNS void
     AS 'MODULE_PATHNAME', 'tb_phase' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION tasker_bench.phase(text) IS
@@ -90,7 +107,7 @@ LANGUAGE sql VOLATILE AS $$
                                      'default_transaction_isolation', 'search_path')))
 $$;
 
--- Written by the failure recorder's background worker (src/autonomous.c).
+-- Written by the failure recorder's background worker (src/failure_recorder.c).
 CREATE FUNCTION tasker_bench._insert_failed_run(r jsonb) RETURNS void
 LANGUAGE sql AS $$
     INSERT INTO tasker_bench.runs (id, kind, what, suite, label, started_at, finished_at, status,
@@ -127,11 +144,8 @@ BEGIN
             PERFORM set_config('search_path', v_case.search_path, true);
         END IF;
         BEGIN
-            IF v_case.driver = 'notify' THEN
-                PERFORM tasker_bench._validate_notify(v_case.sql, v_case.params, v_case.options);
-            ELSE
-                PERFORM tasker_bench._validate(v_case.sql, v_case.params);
-            END IF;
+            PERFORM tasker_bench._validate_driver(v_case.driver, v_case.sql, v_case.params,
+                                                  v_case.options);
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
                                     v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
@@ -177,15 +191,10 @@ BEGIN
     IF v_profile THEN
         EXECUTE 'SELECT tasker_bench._statements_snapshot()' INTO v_before;
     END IF;
-    IF p_case.driver = 'notify' THEN
-        SELECT * INTO STRICT v_m
-          FROM tasker_bench._measure_notify(p_case.sql, p_case.params, p_case.options,
-                                            p_iterations, p_duration, p_warmup, v_label);
-    ELSE
-        SELECT * INTO STRICT v_m
-          FROM tasker_bench._measure(p_case.sql, p_case.params, p_iterations, p_duration,
-                                     p_warmup, coalesce(p_rollback, p_case.rollback), v_label);
-    END IF;
+    SELECT * INTO STRICT v_m
+      FROM tasker_bench._measure_driver(p_case.driver, p_case.sql, p_case.params, p_case.options,
+                                        p_iterations, p_duration, p_warmup,
+                                        coalesce(p_rollback, p_case.rollback), v_label);
     IF v_profile THEN
         EXECUTE 'SELECT tasker_bench._statements_since($1)' INTO statements USING v_before;
     END IF;
@@ -210,16 +219,11 @@ BEGIN
         SELECT jsonb_populate_record(NULL::tasker_bench.phase_results,
                    jsonb_build_object('run_id', p_run, 'case_name', p_case.name,
                                       'phase', p.name, 'ordinal', p.ord,
-                                      'n', tasker_bench.hcount(p.h),
-                                      'mean_us', tasker_bench.hmean(p.h) / 1000,
-                                      'p50_us', tasker_bench.percentile(p.h, 0.5) / 1000,
-                                      'p95_us', tasker_bench.percentile(p.h, 0.95) / 1000,
-                                      'p99_us', tasker_bench.percentile(p.h, 0.99) / 1000,
-                                      'histogram', p.h::text, 'run_by', current_user))
+                                      'histogram', p.h::text, 'run_by', current_user)
+                   || tasker_bench._phase_figures(p.h))
           FROM unnest(v_m.phase_names, v_m.phase_histograms) WITH ORDINALITY AS p(name, h, ord));
     RAISE NOTICE 'tasker_bench: % (%/%): n=%, p50 % us, p99 % us',
-        p_case.name, p_ordinal, p_total, v_s.n, round(v_s.p50_us::numeric, 3),
-        round(v_s.p99_us::numeric, 3);
+        p_case.name, p_ordinal, p_total, v_s.n, v_s.p50_us, coalesce(v_s.p99_us::text, '— (n < 100)');
 END
 $$;
 
@@ -410,8 +414,11 @@ $$;
 
 -- The cases a name stands for: the case of that name, or else the suite of
 -- that name in name order (a trailing number compared as a number, so
--- batch_10 comes after batch_5).  Errors when there is neither.
-CREATE FUNCTION tasker_bench._cases_for(what text, OUT cases tasker_bench.cases[], OUT suite text)
+-- batch_10 comes after batch_5).  Errors when there is neither.  The cases
+-- come resolved for the tasker schema named (tasker_bench._resolve_cases:
+-- {schema} in search_path, cases needing a function the schema lacks left out).
+CREATE FUNCTION tasker_bench._cases_for(what text, schema text DEFAULT 'tasker',
+                                        OUT cases tasker_bench.cases[], OUT suite text)
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF what IS NULL THEN
@@ -431,13 +438,14 @@ BEGIN
         RAISE EXCEPTION 'no case or suite named "%"', what USING ERRCODE = '42704',
             HINT = 'SELECT name, suite FROM tasker_bench.cases lists what is registered; tasker_bench_register() adds a case.';
     END IF;
+    cases := tasker_bench._resolve_cases(cases, schema);
 END
 $$;
 
 CREATE FUNCTION tasker_bench_run(
     what text, iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
     warmup interval DEFAULT '200 milliseconds', label text DEFAULT NULL,
-    rollback boolean DEFAULT NULL)
+    rollback boolean DEFAULT NULL, schema text DEFAULT 'tasker')
 RETURNS TABLE (run_id bigint, case_name text, n bigint, min_us float8, mean_us float8,
                stddev_us float8, p50_us float8, p90_us float8, p95_us float8, p99_us float8,
                p999_us float8, max_us float8, ops_per_s float8)
@@ -448,14 +456,14 @@ DECLARE
     v_run bigint;
 BEGIN
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
-    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(what);
+    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(what, tasker_bench_run.schema);
     v_run := tasker_bench._execute('run', what, v_suite, v_cases, iterations, duration, warmup,
                                    label, rollback);
     RETURN QUERY SELECT * FROM tasker_bench._results_of(v_run);
 END
 $$;
-COMMENT ON FUNCTION tasker_bench_run(text, bigint, interval, interval, text, boolean) IS
-    'Runs a case or a whole suite by name, stores the run, returns one row per case (microseconds)';
+COMMENT ON FUNCTION tasker_bench_run(text, bigint, interval, interval, text, boolean, text) IS
+    'Runs a case or a whole suite by name on a tasker schema (default tasker), stores the run, returns one row per case (microseconds)';
 
 CREATE FUNCTION tasker_bench_measure(
     sql text, params text DEFAULT NULL, iterations bigint DEFAULT NULL,

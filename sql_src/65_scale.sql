@@ -66,14 +66,15 @@ BEGIN
             HINT = 'A scale sweep replaces the schema''s data with fixtures of each size; on a schema tasker_bench_setup() did not make (a real tasker database) pass replace => true if every row of its tasker tables may go.';
     END IF;
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
-    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(what);
+    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(what, tasker_bench_scale.schema);
 
     FOREACH v_size IN ARRAY (SELECT array_agg(s ORDER BY s) FROM unnest(sizes) s) LOOP
         RAISE NOTICE 'tasker_bench_scale: fixture of % tasks', v_size;
-        PERFORM tasker_bench_fixture(v_size, schema => tasker_bench_scale.schema,
-                                     seed => tasker_bench_scale.seed, replace => true,
-                                     state_mix => tasker_bench_scale.state_mix,
-                                     shapes => tasker_bench_scale.shapes);
+        -- the fixture lives beside this function, wherever the extension was installed
+        EXECUTE format('SELECT %I.tasker_bench_fixture($1, schema => $2, seed => $3, replace => true, '
+                       'state_mix => $4, shapes => $5)', tasker_bench._ext_schema())
+          USING v_size, tasker_bench_scale.schema, tasker_bench_scale.seed, tasker_bench_scale.state_mix,
+                tasker_bench_scale.shapes;
         v_runs := v_runs || tasker_bench._execute('scale', what, v_suite, v_cases, iterations, duration,
                                                   warmup, coalesce(label, 'scale') || ' n=' || v_size,
                                                   NULL);

@@ -5,16 +5,22 @@
  * The backend opens two loopback libpq connections to its own server, to
  * the current database as the current role: a sender and a listener.  The
  * listener LISTENs on the channel; each iteration the sender executes the
- * case's statement in autocommit, and
+ * case's statement (any sender statement: pg_notify, tasker-core's
+ * pgmq_send_with_notify, tasker_bench's model of it, a function of yours) in
+ * autocommit, and
  *
+ *	  ts = the statement is sent
  *	  t0 = the sender's last PQgetResult has returned (ReadyForQuery: the
  *		   commit that queued the notification has returned)
  *		   wait on the listener's socket, PQconsumeInput, PQnotifies
  *	  t1 = the listener holds the notification (channel and sender PID match)
  *
- * t1 - t0 goes into the histogram.  Outside the timed region: draining stray
- * notifications before the send, and, in the send_with_notify mode, deleting
- * the queue message the statement inserted (through the sender).
+ * t1 - ts goes into the histogram: what a sender waits for plus the
+ * propagation.  Its two parts are the phases 'statement' (ts -> t0) and
+ * 'notification' (t0 -> t1, the part after the commit returned).  Outside
+ * the timed region: draining stray notifications before the send, and, in
+ * the send_with_notify mode, deleting the queue message the statement
+ * inserted (through the sender).
  *
  * Security: the loopback always connects as GetUserId() to MyDatabaseId;
  * tasker_bench.loopback_conninfo (superuser-set) gives only the rest of the
@@ -57,17 +63,8 @@
 
 #include "clock.h"
 #include "compat.h"
+#include "driver.h"
 #include "histogram_type.h"
-#include "measure.h"
-#include "notify.h"
-#include "tasker_bench.h"
-
-PG_FUNCTION_INFO_V1(tb_measure_notify);
-PG_FUNCTION_INFO_V1(tb_validate_notify);
-
-#define NMEASURE_COLS		26
-#define COL_COUNTERS		23
-#define COL_BLOCKS			24
 
 /* PostgreSQL's limit: a NOTIFY payload must be shorter than 8000 bytes */
 #define NOTIFY_PAYLOAD_MAX	7999
@@ -84,12 +81,28 @@ PG_FUNCTION_INFO_V1(tb_validate_notify);
 #define PLAIN_SQL			"SELECT pg_catalog.pg_notify($1, $2)"
 #define QUEUE_SQL			"SELECT tasker_bench.queue_send_with_notify($1, $2::jsonb)"
 #define QUEUE_DELETE_SQL	"SELECT tasker_bench.queue_delete($1, $2::bigint)"
+#define QUEUE_LOOKUP_SQL	"SELECT 1 FROM tasker_bench.queues WHERE queue_name = $1"
+/* tasker-core's sender (its migrations put it beside pgmq, found on the search_path) */
+#define PGMQ_SQL			"SELECT pgmq_send_with_notify($1, $2::jsonb, $3::integer)"
+#define PGMQ_DELETE_SQL		"SELECT pgmq.delete($1, $2::bigint)"
+#define PGMQ_LOOKUP_SQL		"SELECT 1 FROM pgmq.meta WHERE queue_name = $1"
+#define PGMQ_PRESENT_SQL	"SELECT 1 WHERE pg_catalog.to_regprocedure('pgmq_send_with_notify(text,jsonb,integer)') IS NOT NULL " \
+							"AND pg_catalog.to_regclass('pgmq.meta') IS NOT NULL"
+#define GLOBAL_CHANNEL		"pgmq_message_ready"
 
 typedef enum NotifyMode
 {
 	MODE_PG_NOTIFY,
 	MODE_SEND_WITH_NOTIFY
 } NotifyMode;
+
+/* send_with_notify: whose queue the message goes to (and is deleted from) */
+typedef enum NotifySender
+{
+	SENDER_TASKER_BENCH,		/* tasker_bench.queue_send_with_notify, the model */
+	SENDER_PGMQ,				/* pgmq_send_with_notify on pgmq */
+	SENDER_AUTO					/* pgmq when it is there with the queue, else the model */
+} NotifySender;
 
 /* One case, checked. */
 typedef struct NotifySpec
@@ -100,7 +113,11 @@ typedef struct NotifySpec
 	int			timeout_ms;		/* for the notification (and each statement) */
 	char	   *channel;		/* the channel the listener LISTENs on */
 	char	   *queue;			/* send_with_notify: queue name */
-	const char *values[2];		/* $1 and $2 */
+	NotifySender sender;		/* send_with_notify: whose queue */
+	bool		custom_sql;		/* the case gave its own statement */
+	bool		keep_messages;	/* delete: none (the statement queues nothing to delete) */
+	int			nparams;		/* 2, or 3 when the statement takes $3 = delay_seconds */
+	const char *values[3];		/* $1, $2, $3 */
 } NotifySpec;
 
 /* What the sender is executing (so cleanup can stop it and read its result). */
@@ -125,6 +142,7 @@ typedef struct Loopback
 	WaitEventSet *listener_wes;
 	Inflight	inflight;
 	bool		queue_mode;
+	const char *delete_sql;		/* queue_mode: how a sent message is deleted */
 	bool		have_pending;	/* a queue message not yet deleted */
 	int64		pending_msg;
 	char		queue[NAMEDATALEN];
@@ -133,7 +151,8 @@ typedef struct Loopback
 static Loopback lb;
 static bool exit_callback_registered = false;
 
-char	   *tb_loopback_conninfo = NULL;
+/* tasker_bench.loopback_conninfo: the rest of the loopback's connection string */
+static char *tb_loopback_conninfo = NULL;
 
 /* ---------------------------------------------------------------- GUC */
 
@@ -201,8 +220,8 @@ check_loopback_conninfo(char **newval, void **extra, GucSource source)
 	return true;
 }
 
-void
-tb_notify_define_gucs(void)
+static void
+notify_define_gucs(void)
 {
 	DefineCustomStringVariable("tasker_bench.loopback_conninfo",
 							   "Connection string of the loopback connections of notify cases, without user and database.",
@@ -324,33 +343,38 @@ check_queue(const char *queue)
 }
 
 #define OPTIONS_HINT "The options are mode (pg_notify or send_with_notify), payload_bytes (0 to 7999), " \
-	"channel (pg_notify), queue (send_with_notify) and timeout_ms."
+	"channel (pg_notify), queue, sender (tasker_bench, pgmq or auto), delete (none), listen (namespace or global) " \
+	"(send_with_notify) and timeout_ms."
 
 /*
- * Check the case's statement, params and options (arguments 0..2) into
- * *spec.  Errors on anything wrong; opens no connection.
+ * Check the case's statement, params and options into *spec.  Errors on
+ * anything wrong; opens no connection.
  */
 static void
-parse_spec(FunctionCallInfo fcinfo, NotifySpec *spec)
+parse_spec(const TbCaseSpec *c, NotifySpec *spec)
 {
 	char	   *sql = NULL;
 	char	   *channel = NULL;
 	char	   *queue = NULL;
+	char	   *sender = NULL;
+	char	   *delete = NULL;
+	char	   *listen = NULL;
 	List	   *raw;
 
 	memset(spec, 0, sizeof(*spec));
 	spec->mode = MODE_PG_NOTIFY;
 	spec->timeout_ms = DEFAULT_TIMEOUT_MS;
+	spec->nparams = 2;
 
-	if (!PG_ARGISNULL(1))
+	if (c->params != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("notify cases take no params query"),
 				 errhint("The statement gets $1 = the channel (or queue) and $2 = the payload from the options.")));
 
-	if (!PG_ARGISNULL(2))
+	if (c->options != NULL)
 	{
-		Jsonb	   *opts = PG_GETARG_JSONB_P(2);
+		Jsonb	   *opts = c->options;
 		JsonbIterator *it;
 		JsonbValue	v;
 		JsonbIteratorToken tok;
@@ -405,6 +429,12 @@ parse_spec(FunctionCallInfo fcinfo, NotifySpec *spec)
 				channel = option_string(key, &v, "Give a channel name, e.g. {\"channel\": \"" DEFAULT_CHANNEL "\"}.");
 			else if (strcmp(key, "queue") == 0)
 				queue = option_string(key, &v, "Give a queue name, e.g. {\"queue\": \"" DEFAULT_QUEUE "\"}.");
+			else if (strcmp(key, "sender") == 0)
+				sender = option_string(key, &v, "Give sender tasker_bench, pgmq or auto.");
+			else if (strcmp(key, "delete") == 0)
+				delete = option_string(key, &v, "Give delete none, or leave it out.");
+			else if (strcmp(key, "listen") == 0)
+				listen = option_string(key, &v, "Give listen namespace or global.");
 			else if (strcmp(key, "timeout_ms") == 0)
 				spec->timeout_ms = option_int(key, &v, 1, 600000,
 											  "Give timeout_ms from 1 to 600000 (default 5000).");
@@ -418,9 +448,9 @@ parse_spec(FunctionCallInfo fcinfo, NotifySpec *spec)
 
 	if (spec->mode == MODE_PG_NOTIFY)
 	{
-		if (queue != NULL)
-			notify_option_error("the option queue belongs to mode send_with_notify",
-								"Add \"mode\": \"send_with_notify\", or leave queue out.");
+		if (queue != NULL || sender != NULL || delete != NULL || listen != NULL)
+			notify_option_error("the options queue, sender, delete and listen belong to mode send_with_notify",
+								"Add \"mode\": \"send_with_notify\", or leave them out.");
 		spec->channel = channel ? channel : pstrdup(DEFAULT_CHANNEL);
 		check_channel(spec->channel);
 	}
@@ -430,20 +460,50 @@ parse_spec(FunctionCallInfo fcinfo, NotifySpec *spec)
 
 		if (channel != NULL)
 			notify_option_error("the option channel belongs to mode pg_notify",
-								"send_with_notify listens on " QUEUE_CHANNEL_PREFIX "<queue name without _queue>; give the queue instead.");
+								"send_with_notify listens on " QUEUE_CHANNEL_PREFIX "<queue name without _queue> (or, with \"listen\": \"global\", on " GLOBAL_CHANNEL "); give the queue instead.");
 		spec->queue = queue ? queue : pstrdup(DEFAULT_QUEUE);
 		check_queue(spec->queue);
-		len = strlen(spec->queue);
-		if (len > 6 && strcmp(spec->queue + len - 6, "_queue") == 0)
-			len -= 6;
-		spec->channel = psprintf("%s%.*s", QUEUE_CHANNEL_PREFIX, len, spec->queue);
+		if (sender == NULL || strcmp(sender, "tasker_bench") == 0)
+			spec->sender = SENDER_TASKER_BENCH;
+		else if (strcmp(sender, "pgmq") == 0)
+			spec->sender = SENDER_PGMQ;
+		else if (strcmp(sender, "auto") == 0)
+			spec->sender = SENDER_AUTO;
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown notify sender \"%s\"", sender),
+					 errhint("Use tasker_bench (its model queue), pgmq (tasker-core's pgmq_send_with_notify on pgmq) or auto (pgmq when it is installed with the queue, else the model).")));
+		if (delete != NULL && strcmp(delete, "none") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown notify delete \"%s\"", delete),
+					 errhint("Give \"delete\": \"none\" when the statement queues no message to delete; leave it out otherwise (the sender's queue decides how).")));
+		spec->keep_messages = delete != NULL;
+		if (listen == NULL || strcmp(listen, "namespace") == 0)
+		{
+			/* tasker-core's channel: pgmq_message_ready.<queue name without _queue> */
+			len = strlen(spec->queue);
+			if (len > 6 && strcmp(spec->queue + len - 6, "_queue") == 0)
+				len -= 6;
+			spec->channel = psprintf("%s%.*s", QUEUE_CHANNEL_PREFIX, len, spec->queue);
+		}
+		else if (strcmp(listen, "global") == 0)
+			spec->channel = pstrdup(GLOBAL_CHANNEL);
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown notify listen \"%s\"", listen),
+					 errhint("Use namespace (" QUEUE_CHANNEL_PREFIX "<namespace>) or global (" GLOBAL_CHANNEL ").")));
 		check_channel(spec->channel);
 	}
 
-	if (!PG_ARGISNULL(0))
-		sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	if (sql == NULL || sql[strspn(sql, " \t\r\n")] == '\0')
-		sql = pstrdup(spec->mode == MODE_PG_NOTIFY ? PLAIN_SQL : QUEUE_SQL);
+	if (c->sql != NULL)
+		sql = pstrdup(c->sql);
+	spec->custom_sql = !(sql == NULL || sql[strspn(sql, " \t\r\n")] == '\0');
+	if (!spec->custom_sql)
+		sql = pstrdup(spec->mode == MODE_PG_NOTIFY ? PLAIN_SQL :
+					  spec->sender == SENDER_PGMQ ? PGMQ_SQL : QUEUE_SQL);
 	raw = raw_parser(sql, RAW_PARSE_DEFAULT);
 	if (list_length(raw) != 1)
 		ereport(ERROR,
@@ -475,6 +535,7 @@ parse_spec(FunctionCallInfo fcinfo, NotifySpec *spec)
 		appendStringInfoString(&m, "\"}");
 		spec->values[0] = spec->queue;
 		spec->values[1] = m.data;
+		spec->values[2] = "0";	/* delay_seconds, for a statement that takes $3 */
 	}
 }
 
@@ -915,7 +976,7 @@ delete_bounded(PGconn *conn, int timeout_ms)
 	snprintf(id, sizeof(id), INT64_FORMAT, lb.pending_msg);
 	vals[0] = lb.queue;
 	vals[1] = id;
-	if (!PQsendQueryParams(conn, QUEUE_DELETE_SQL, 2, NULL, vals, NULL, NULL, 0))
+	if (lb.delete_sql == NULL || !PQsendQueryParams(conn, lb.delete_sql, 2, NULL, vals, NULL, NULL, 0))
 		return false;
 	r = drain_bounded(conn, timeout_ms);
 	ok = r != NULL;
@@ -1000,14 +1061,14 @@ loopback_begin(const NotifySpec *spec)
 	}
 	memset(&lb, 0, sizeof(lb));
 	lb.active = true;
-	lb.queue_mode = spec->mode == MODE_SEND_WITH_NOTIFY;
+	lb.queue_mode = spec->mode == MODE_SEND_WITH_NOTIFY && !spec->keep_messages;
 	if (spec->queue)
 		strlcpy(lb.queue, spec->queue, sizeof(lb.queue));
 }
 
 /* Connect the sender (and the listener, unless only validating), prepare, LISTEN. */
 static void
-loopback_setup(const NotifySpec *spec, bool listener)
+loopback_setup(NotifySpec *spec, bool listener)
 {
 	const char *path[1];
 	PGresult   *res;
@@ -1017,6 +1078,35 @@ loopback_setup(const NotifySpec *spec, bool listener)
 	path[0] = namespace_search_path;
 	exec_params(lb.sender, NULL, "SELECT pg_catalog.set_config('search_path', $1, false)", 1,
 				path, CONNECT_TIMEOUT_MS, "setting the search_path");
+
+	/* send_with_notify: whose queue (sender auto: pgmq when it is there with the queue) */
+	if (spec->mode == MODE_SEND_WITH_NOTIFY)
+	{
+		bool		pgmq_present = exec_params(lb.sender, NULL, PGMQ_PRESENT_SQL, 0, NULL,
+											   CONNECT_TIMEOUT_MS, "looking for pgmq") > 0;
+
+		if (spec->sender == SENDER_AUTO)
+		{
+			spec->sender = pgmq_present &&
+				exec_params(lb.sender, NULL, PGMQ_LOOKUP_SQL, 1, (const char *const *) &spec->queue,
+							CONNECT_TIMEOUT_MS, "looking up the queue") > 0
+				? SENDER_PGMQ : SENDER_TASKER_BENCH;
+			if (spec->sender == SENDER_TASKER_BENCH && pgmq_present)
+				ereport(NOTICE,
+						(errmsg("tasker_bench: pgmq has no queue \"%s\"; measuring tasker_bench's model of pgmq_send_with_notify",
+								spec->queue),
+						 errhint("SELECT pgmq.create('%s') measures tasker-core's pgmq_send_with_notify instead.",
+								 spec->queue)));
+			if (!spec->custom_sql)
+				spec->sql = spec->sender == SENDER_PGMQ ? PGMQ_SQL : QUEUE_SQL;
+		}
+		if (spec->sender == SENDER_PGMQ && !pgmq_present)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("pgmq and pgmq_send_with_notify(text, jsonb, integer) are not both installed"),
+					 errhint("Install pgmq and tasker-core's migrations, or use \"sender\": \"tasker_bench\" (its model) or \"auto\".")));
+		lb.delete_sql = spec->sender == SENDER_PGMQ ? PGMQ_DELETE_SQL : QUEUE_DELETE_SQL;
+	}
 
 	/* the statement, as a client's prepared statement with $1, $2 */
 	lb.inflight = INFLIGHT_OTHER;
@@ -1036,20 +1126,32 @@ loopback_setup(const NotifySpec *spec, bool listener)
 	np = PQnparams(res);
 	PQclear(res);
 	lb.held = NULL;
-	if (np != 2)
+	if (np != 2 && !(np == 3 && spec->mode == MODE_SEND_WITH_NOTIFY))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the statement of a notify case must take exactly two parameters ($1 and $2), it takes %d", np),
-				 errhint("$1 is the channel (or queue), $2 the payload, e.g. '" PLAIN_SQL "'.")));
+				 errmsg("the statement of a notify case must take two parameters ($1 and $2)%s, it takes %d",
+						spec->mode == MODE_SEND_WITH_NOTIFY ? " or three ($3)" : "", np),
+				 errhint("$1 is the channel (or queue), $2 the payload%s, e.g. '%s'.",
+						 spec->mode == MODE_SEND_WITH_NOTIFY ? ", $3 the delay in seconds (0)" : "",
+						 spec->mode == MODE_SEND_WITH_NOTIFY ? PGMQ_SQL : PLAIN_SQL)));
+	spec->nparams = np;
 
 	/* the queue must be there (and committed: the loopback sees only that) */
-	if (spec->mode == MODE_SEND_WITH_NOTIFY &&
-		exec_params(lb.sender, NULL, "SELECT 1 FROM tasker_bench.queues WHERE queue_name = $1", 1,
+	if (lb.queue_mode && spec->sender == SENDER_TASKER_BENCH &&
+		exec_params(lb.sender, NULL, QUEUE_LOOKUP_SQL, 1,
 					(const char *const *) &spec->queue, CONNECT_TIMEOUT_MS, "looking up the queue") == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("queue \"%s\" does not exist", spec->queue),
 				 errhint("Create it with SELECT tasker_bench.queue_create('%s'), and commit: the loopback connections see only committed data.",
+						 spec->queue)));
+	if (lb.queue_mode && spec->sender == SENDER_PGMQ &&
+		exec_params(lb.sender, NULL, PGMQ_LOOKUP_SQL, 1,
+					(const char *const *) &spec->queue, CONNECT_TIMEOUT_MS, "looking up the queue") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("pgmq has no queue \"%s\"", spec->queue),
+				 errhint("Create it with SELECT pgmq.create('%s'), and commit: the loopback connections see only committed data.",
 						 spec->queue)));
 
 	if (!listener)
@@ -1092,13 +1194,16 @@ drain_notifications(void)
 }
 
 /*
- * One send and its notification.  Returns t1 - t0 in ns; adds to *tot.
+ * One send and its notification.  Returns t1 - ts in ns; adds to *tot, and
+ * (measured iterations) its two parts to the phase histograms.
  */
 typedef struct NotifyTotals
 {
 	uint64		rows;			/* rows the statement returned */
 	int64		statement_ns;	/* send -> commit returned */
 	int64		waited;			/* iterations that had to wait for the listener's socket */
+	TbHist	   *statement;		/* phase 'statement': ts -> t0 (NULL: not recorded) */
+	TbHist	   *notification;	/* phase 'notification': t0 -> t1 */
 } NotifyTotals;
 
 static int64
@@ -1118,7 +1223,7 @@ notify_once(const NotifySpec *spec, int sender_pid, NotifyTotals *tot)
 	/* lb.inflight stays INFLIGHT_SEND while the result is held: cleanup takes the message id from it */
 	lb.inflight = INFLIGHT_SEND;
 	ts = tb_clock_ns();
-	if (!PQsendQueryPrepared(lb.sender, STMT_NAME, 2, spec->values, NULL, NULL, 0))
+	if (!PQsendQueryPrepared(lb.sender, STMT_NAME, spec->nparams, spec->values, NULL, NULL, 0))
 		raise_remote_error(NULL, lb.sender, "the statement");
 	res = collect(lb.sender, lb.sender_wes, spec->timeout_ms, "the statement", &t0);
 	st = PQresultStatus(res);
@@ -1160,13 +1265,19 @@ notify_once(const NotifySpec *spec, int sender_pid, NotifyTotals *tot)
 	tot->rows += st == PGRES_TUPLES_OK ? PQntuples(res) : 0;
 	tot->statement_ns += t0 - ts;
 	tot->waited += waited ? 1 : 0;
+	if (tot->statement && got)
+	{
+		tbh_record_n(tot->statement, t0 - ts, 1);
+		tbh_record_n(tot->notification, t1 - t0, 1);
+	}
 	if (lb.queue_mode)
 	{
 		if (!take_msg_id(res))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("the send_with_notify statement returned no message id"),
-					 errhint("It must return the id of the queue message it sent, as '" QUEUE_SQL "' does.")));
+					 errhint("It must return the id of the queue message it sent, as '" QUEUE_SQL "' does; "
+							 "a statement that queues nothing takes \"delete\": \"none\".")));
 	}
 	PQclear(res);
 	lb.held = NULL;
@@ -1187,152 +1298,45 @@ notify_once(const NotifySpec *spec, int sender_pid, NotifyTotals *tot)
 		snprintf(id, sizeof(id), INT64_FORMAT, lb.pending_msg);
 		vals[0] = lb.queue;
 		vals[1] = id;
-		exec_params(lb.sender, lb.sender_wes, QUEUE_DELETE_SQL, 2, vals, spec->timeout_ms,
+		exec_params(lb.sender, lb.sender_wes, lb.delete_sql, 2, vals, spec->timeout_ms,
 					"deleting the queue message");
 		lb.have_pending = false;
 	}
-	return t1 - t0;
+	return t1 - ts;
 }
 
-static void
-report_progress(const char *label, const char *phase, int64 done, int64 iterations,
-				int64 budget_ns, int64 start_ns, int64 now_ns)
+/* ------------------------------------------------------------- the driver */
+
+typedef struct NotifyState
 {
-	char		buf[512];
-
-	if (strcmp(phase, "connecting") == 0)
-		snprintf(buf, sizeof(buf), "tasker_bench: %s: connecting the loopback",
-				 label ? label : "case");
-	else if (iterations > 0 && strcmp(phase, "measuring") == 0)
-		snprintf(buf, sizeof(buf), "tasker_bench: %s: %s, %lld of %lld iterations",
-				 label ? label : "case", phase, (long long) done, (long long) iterations);
-	else
-		snprintf(buf, sizeof(buf), "tasker_bench: %s: %s, %lld iterations, %.1f of %.1f s",
-				 label ? label : "case", phase, (long long) done,
-				 (double) (now_ns - start_ns) / 1e9, (double) budget_ns / 1e9);
-	pgstat_report_activity(STATE_RUNNING, buf);
-}
-
-/* ------------------------------------------------------- SQL functions */
+	NotifySpec	spec;
+	int			sender_pid;
+	NotifyTotals warm;			/* warmup: counted, not reported */
+	NotifyTotals tot;			/* the measured phase */
+	TbHist	   *phase_statement;	/* the two parts of the measured iterations */
+	TbHist	   *phase_notification;
+} NotifyState;
 
 /*
- * tasker_bench._validate_notify(sql text, params text, options jsonb)
- *		returns integer
- *
  * Checks the options, then opens the sender, prepares the statement and
- * closes it again: a loopback that cannot connect or authenticate, or a
- * statement that does not resolve, fails before any case runs.  Returns 1.
+ * (unless only validating) the listener: a loopback that cannot connect or
+ * authenticate, or a statement that does not resolve, fails here.
  */
-Datum
-tb_validate_notify(PG_FUNCTION_ARGS)
+static void *
+notify_prepare(const TbCaseSpec *c)
 {
-	NotifySpec	spec;
+	NotifyState *s = palloc0(sizeof(NotifyState));
 
-	parse_spec(fcinfo, &spec);
-	loopback_begin(&spec);
+	parse_spec(c, &s->spec);
+	s->phase_statement = tb_hist_new();
+	s->phase_notification = tb_hist_new();
+	loopback_begin(&s->spec);
 	PG_TRY();
 	{
-		loopback_setup(&spec, false);
-	}
-	PG_FINALLY();
-	{
-		loopback_close();
-	}
-	PG_END_TRY();
-	PG_RETURN_INT32(1);
-}
-
-/*
- * tasker_bench._measure_notify(sql text, params text, options jsonb,
- *		iterations bigint, duration interval, warmup interval, label text)
- *
- * Same result columns as tasker_bench._measure; the figures that describe
- * this backend's executor (plan time, buffers, WAL, CPU) are NULL, since
- * the work happens in the loopback's backends.  counters holds
- * statement_us (mean send -> commit returned, outside the histogram) and
- * waited (share of iterations where the listener had to wait at all).
- */
-Datum
-tb_measure_notify(PG_FUNCTION_ARGS)
-{
-	TupleDesc	tupdesc;
-	NotifySpec	spec;
-	int64		iterations;
-	int64		duration_ns;
-	int64		warmup_ns;
-	char	   *label;
-	double		clock_ns;
-	TbHist	   *hist;
-	int64		warmup_n = 0;
-	int64		wall_ns = 0;
-	NotifyTotals tot;
-	int64		progress_ns = (int64) tb_progress_interval_ms * 1000000;
-	Datum		values[NMEASURE_COLS];
-	bool		nulls[NMEASURE_COLS];
-	int64		n;
-	int			i;
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "tasker_bench._measure_notify must return a composite");
-	tupdesc = BlessTupleDesc(tupdesc);
-
-	parse_spec(fcinfo, &spec);
-	tb_check_budget_args(fcinfo, 3, &iterations, &duration_ns, &warmup_ns);
-	label = PG_ARGISNULL(6) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(6));
-
-	clock_ns = tb_clock_read_cost_ns();
-	hist = tb_hist_new();
-	memset(&tot, 0, sizeof(tot));
-
-	loopback_begin(&spec);
-	PG_TRY();
-	{
-		int			sender_pid;
-		int64		start;
-		int64		now;
-		int64		next_report;
-		int64		k = 0;
-		NotifyTotals warm;
-
-		memset(&warm, 0, sizeof(warm));
-		report_progress(label, "connecting", 0, iterations, warmup_ns, 0, 0);
-		loopback_setup(&spec, true);
-		sender_pid = PQbackendPID(lb.sender);
-
-		/* warmup: the same work, nothing recorded */
-		start = now = next_report = tb_clock_ns();
-		while (warmup_ns > 0 && now - start < warmup_ns)
-		{
-			CHECK_FOR_INTERRUPTS();
-			(void) notify_once(&spec, sender_pid, &warm);
-			k++;
-			now = tb_clock_ns();
-			if (now >= next_report)
-			{
-				report_progress(label, "warmup", k, iterations, warmup_ns, start, now);
-				next_report = now + progress_ns;
-			}
-		}
-		warmup_n = k;
-
-		start = now = next_report = tb_clock_ns();
-		for (k = 0;; k++)
-		{
-			int64		d;
-
-			if (iterations > 0 ? k >= iterations : (k > 0 && now - start >= duration_ns))
-				break;
-			CHECK_FOR_INTERRUPTS();
-			d = notify_once(&spec, sender_pid, &tot);
-			tbh_record_fast(hist, d);
-			now = tb_clock_ns();
-			if (now >= next_report)
-			{
-				report_progress(label, "measuring", k + 1, iterations, duration_ns, start, now);
-				next_report = now + progress_ns;
-			}
-		}
-		wall_ns = now - start;
+		if (!c->validate_only)
+			tb_report_activity(c->label, "connecting the loopback");
+		loopback_setup(&s->spec, !c->validate_only);
+		s->sender_pid = PQbackendPID(lb.sender);
 	}
 	PG_CATCH();
 	{
@@ -1340,43 +1344,81 @@ tb_measure_notify(PG_FUNCTION_ARGS)
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	loopback_close();
-	if (debug_query_string)
-		pgstat_report_activity(STATE_RUNNING, debug_query_string);
+	return s;
+}
 
-	n = (int64) hist->count;
-	memset(nulls, 0, sizeof(nulls));
-	values[0] = tb_hist_to_datum(hist);
-	values[1] = Int64GetDatum(n);
-	values[2] = Int64GetDatum(warmup_n);
-	values[3] = Float8GetDatum(clock_ns);
-	values[4] = Float8GetDatum(n > 0 ? (double) tot.rows / (double) n : 0.0);
-	values[5] = BoolGetDatum(false);	/* read_only: it commits a notification */
-	values[6] = BoolGetDatum(false);	/* rolled_back: autocommit */
-	nulls[7] = true;			/* plan_us */
-	values[8] = Float8GetDatum((double) wall_ns / 1e9);
-	values[9] = Int32GetDatum(1);	/* param_sets */
-	for (i = 10; i < COL_COUNTERS; i++)
-		nulls[i] = true;		/* CPU, buffers, WAL, phases */
-	nulls[COL_BLOCKS] = true;	/* block medians and probes: not kept by this driver */
-	nulls[COL_BLOCKS + 1] = true;
+static void
+notify_begin_measured(void *state)
+{
+	NotifyState *s = (NotifyState *) state;
 
-	/*
-	 * counters, per call: statement_us = mean time from sending the statement
-	 * to its commit returned (not in the histogram); waited = share of
-	 * iterations whose notification had not yet reached the listener's
-	 * socket when the commit returned.
-	 */
+	memset(&s->tot, 0, sizeof(NotifyTotals));
+	s->tot.statement = s->phase_statement;
+	s->tot.notification = s->phase_notification;
+}
+
+static int64
+notify_iterate(void *state, int64 i, bool measured)
+{
+	NotifyState *s = (NotifyState *) state;
+
+	return notify_once(&s->spec, s->sender_pid, measured ? &s->tot : &s->warm);
+}
+
+/*
+ * The figures that describe this backend's executor (plan time, buffers,
+ * WAL, CPU) stay NULL: the work happens in the loopback's backends.
+ * counters, per call: statement_us = mean time from sending the statement
+ * to its commit returned (not in the histogram); waited = share of
+ * iterations whose notification had not yet reached the listener's socket
+ * when the commit returned.
+ */
+static void
+notify_report(void *state, const TbRunResult *res, TbRow *row)
+{
+	NotifyState *s = (NotifyState *) state;
+	double		n = (double) res->hist->count;
+
+	tb_row_set_float8(row, "rows_per_call", n > 0 ? (double) s->tot.rows / n : 0.0);
+	tb_row_set(row, "read_only", BoolGetDatum(false));	/* it commits a notification */
+	tb_row_set(row, "rolled_back", BoolGetDatum(false));	/* autocommit */
+	tb_row_set(row, "param_sets", Int32GetDatum(1));
 	if (n > 0)
 	{
-		char		js[128];
+		char		js[160];
+		Datum		names[2];
+		Datum		hists[2];
 
-		snprintf(js, sizeof(js), "{\"statement_us\": %.3f, \"waited\": %.4f}",
-				 (double) tot.statement_ns / (double) n / 1000.0,
-				 (double) tot.waited / (double) n);
-		values[COL_COUNTERS] = DirectFunctionCall1(jsonb_in, CStringGetDatum(js));
+		snprintf(js, sizeof(js), "{\"statement_us\": %.3f, \"waited\": %.4f, \"pgmq\": %d}",
+				 (double) s->tot.statement_ns / n / 1000.0, (double) s->tot.waited / n,
+				 s->spec.mode == MODE_SEND_WITH_NOTIFY && s->spec.sender == SENDER_PGMQ ? 1 : 0);
+		tb_row_set(row, "counters", DirectFunctionCall1(jsonb_in, CStringGetDatum(js)));
+
+		/* the headline's two parts: until the commit returned, and after it */
+		names[0] = CStringGetTextDatum("statement");
+		names[1] = CStringGetTextDatum("notification");
+		hists[0] = tb_hist_to_datum(s->phase_statement);
+		hists[1] = tb_hist_to_datum(s->phase_notification);
+		tb_row_set(row, "phase_names",
+				   PointerGetDatum(construct_array(names, 2, TEXTOID, -1, false, TYPALIGN_INT)));
+		tb_row_set(row, "phase_histograms",
+				   PointerGetDatum(construct_array(hists, 2, tb_row_element_type(row, "phase_histograms"),
+												   -1, false, TYPALIGN_INT)));
 	}
-	else
-		nulls[COL_COUNTERS] = true;
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
+
+static void
+notify_teardown(void *state)
+{
+	loopback_close();
+}
+
+const TbDriver tb_notify_driver = {
+	.name = "notify",
+	.define_gucs = notify_define_gucs,
+	.prepare = notify_prepare,
+	.begin_measured = notify_begin_measured,
+	.iterate = notify_iterate,
+	.report = notify_report,
+	.teardown = notify_teardown,
+};

@@ -10,7 +10,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
-#include "notify.h"
+#include "driver.h"
 #include "tasker_bench.h"
 
 PG_MODULE_MAGIC;
@@ -20,16 +20,38 @@ int			tb_progress_interval_ms = 250;
 bool		tb_record_failures = true;
 bool		tb_explain_enabled = true;
 double		tb_noise_threshold = 2.0;
-double		tb_compare_noise_threshold = 3.0;
+double		tb_compare_noise_threshold = 5.0;
 int			tb_statements_top = 10;
 int			tb_history_runs = 5;
+static int	tb_sampler = 0;
+
+/* tasker_bench.sampler: how the tasker suite picks its sample steps */
+static const struct config_enum_entry tb_sampler_options[] = {
+	{"diverse", 0, false},
+	{"tasker_core", 1, false},
+	{NULL, 0, false}
+};
 
 void		_PG_init(void);
 
 PG_FUNCTION_INFO_V1(tb_statements_top_get);
 PG_FUNCTION_INFO_V1(tb_history_runs_get);
+PG_FUNCTION_INFO_V1(tb_noise_threshold_get);
+PG_FUNCTION_INFO_V1(tb_compare_noise_threshold_get);
 
 /* the settings as SQL sees them, read through the loaded module */
+Datum
+tb_noise_threshold_get(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(tb_noise_threshold);
+}
+
+Datum
+tb_compare_noise_threshold_get(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(tb_compare_noise_threshold);
+}
+
 Datum
 tb_statements_top_get(PG_FUNCTION_ARGS)
 {
@@ -91,10 +113,10 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 
 	DefineCustomRealVariable("tasker_bench.compare_noise_threshold",
-							 "Change of the median, in percent, that comparisons of two separate runs treat as noise.",
-							 "Separate runs are exposed to shifts of the machine's speed between them that interleaved A/B runs cancel, so their threshold is higher than tasker_bench.noise_threshold.",
+							 "Smallest noise floor, in percent, of comparisons of two separate runs.",
+							 "A case's floor is this or, with enough history, the spread of its own figure from run to run, whichever is larger; separate runs are exposed to shifts of the machine's speed that interleaved A/B runs cancel, so this is higher than tasker_bench.noise_threshold.",
 							 &tb_compare_noise_threshold,
-							 3.0, 0.0, 1000.0,
+							 5.0, 0.0, 1000.0,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
@@ -117,7 +139,18 @@ _PG_init(void)
 							0,
 							NULL, NULL, NULL);
 
-	tb_notify_define_gucs();
+	DefineCustomEnumVariable("tasker_bench.sampler",
+							 "How the tasker suite picks the steps it samples.",
+							 "diverse: per sampled task its deepest step and one from the middle; "
+							 "tasker_core: per sampled task its first two steps by uuid, as tasker-core's benchmarks do.",
+							 &tb_sampler,
+							 0, tb_sampler_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	/* each driver defines its own settings */
+	tb_drivers_define_gucs();
 
 	MarkGUCPrefixReserved("tasker_bench");
 }
