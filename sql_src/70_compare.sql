@@ -762,8 +762,10 @@ BEGIN
     END LOOP;
 
     v_run := nextval('tasker_bench.runs_id_seq');
-    RAISE NOTICE 'tasker_bench: A/B run % of "%" vs "%": % rounds of % iterations each, backend PID %',
-        v_run, v_names[1], v_names[2], v_rounds, v_iter, pg_backend_pid();
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: A/B run % of "%" vs "%": % rounds of % iterations each, backend PID %',
+            v_run, v_names[1], v_names[2], v_rounds, v_iter, pg_backend_pid();
+    END IF;
 
     -- round 0 warms both up (not recorded); rounds 1.. alternate the order: a b, b a, ...
     FOR v_r IN 0 .. v_rounds LOOP
@@ -872,8 +874,10 @@ BEGIN
             v_p, v_verdict, v_noise, v_alpha, v_med_a, v_med_b, exp(v_t.mean), exp(v_t.low), exp(v_t.high),
             v_t_p);
 
-    RAISE NOTICE 'tasker_bench: A/B run %: b/a = % (CI % .. %), %', v_run, round(v_ratio::numeric, 4),
-        coalesce(round(v_lo::numeric, 4)::text, '-'), coalesce(round(v_hi::numeric, 4)::text, '-'), v_verdict;
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: A/B run %: b/a = % (CI % .. %), %', v_run, round(v_ratio::numeric, 4),
+            coalesce(round(v_lo::numeric, 4)::text, '-'), coalesce(round(v_hi::numeric, 4)::text, '-'), v_verdict;
+    END IF;
     RETURN ROW(v_run, (v_side_a.result).p50_us, (v_side_b.result).p50_us, v_ratio, v_lo, v_hi, v_p,
                v_verdict, v_rounds, v_noise)::tasker_bench.ab_outcome;
 END

@@ -114,9 +114,11 @@ BEGIN
     END IF;
     IF current_setting('tasker_bench_session.statements_notice', true) IS DISTINCT FROM 'given' THEN
         PERFORM set_config('tasker_bench_session.statements_notice', 'given', false);
-        RAISE NOTICE 'tasker_bench: nested statements are not collected (%); runs are measured and stored without them', v_why
-            USING HINT = 'To collect them: shared_preload_libraries = ''pg_stat_statements'' (restart), '
-                         'pg_stat_statements.track = all, and CREATE EXTENSION pg_stat_statements in this database.';
+        IF NOT tasker_bench._quiet() THEN
+            RAISE NOTICE 'tasker_bench: nested statements are not collected (%); runs are measured and stored without them', v_why
+                USING HINT = 'To collect them: shared_preload_libraries = ''pg_stat_statements'' (restart), '
+                             'pg_stat_statements.track = all, and CREATE EXTENSION pg_stat_statements in this database.';
+        END IF;
     END IF;
     RETURN NULL;
 END
@@ -547,8 +549,10 @@ BEGIN
                       json_build_object('run_id', p_run, 'case', p_case, 'baseline', p_baseline,
                                         'change_pct', round(p_change::numeric, 2),
                                         'verdict', p_verdict)::text);
-    RAISE NOTICE 'tasker_bench: run %, case %: % by % %% against %', p_run, p_case, p_verdict,
-        round(p_change::numeric, 1), p_baseline;
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: run %, case %: % by % %% against %', p_run, p_case, p_verdict,
+            round(p_change::numeric, 1), p_baseline;
+    END IF;
 END
 $$;
 
@@ -725,7 +729,8 @@ $$;
  */
 CREATE PROCEDURE tasker_bench_run_suite(
     what text, iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
-    warmup interval DEFAULT '200 milliseconds', label text DEFAULT NULL, baseline text DEFAULT NULL)
+    warmup interval DEFAULT '200 milliseconds', label text DEFAULT NULL, baseline text DEFAULT NULL,
+    clients integer DEFAULT 1)
 LANGUAGE plpgsql AS $$
 DECLARE
     v_cases tasker_bench.cases[];
@@ -744,6 +749,7 @@ DECLARE
     v_alerts integer;
 BEGIN
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
+    PERFORM tasker_bench._check_clients(clients);
     SELECT c.cases, c.suite INTO v_cases, v_suite FROM tasker_bench._cases_for(what) c;
     PERFORM tasker_bench._check_baseline(baseline);
     PERFORM tasker_bench._validate_cases(v_cases);
@@ -754,11 +760,14 @@ BEGIN
                                    environment, dataset)
     VALUES ('run', what, v_suite, label, clock_timestamp(), 'running', 0,
             tasker_bench._settings(iterations, duration, warmup, NULL)
-              || jsonb_build_object('procedure', true, 'baseline', baseline),
+              || jsonb_build_object('procedure', true, 'baseline', baseline)
+              || CASE WHEN clients > 1 THEN jsonb_build_object('clients', clients) ELSE '{}' END,
             v_env, tasker_bench._dataset_for(v_cases))
     RETURNING id INTO v_run;
-    RAISE NOTICE 'tasker_bench: run % of "%": % case%, backend PID %, committing after each case',
-        v_run, what, v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END, pg_backend_pid();
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: run % of "%": % case%, backend PID %, committing after each case',
+            v_run, what, v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END, pg_backend_pid();
+    END IF;
     COMMIT;
 
     FOREACH v_case IN ARRAY v_cases LOOP
@@ -766,8 +775,9 @@ BEGIN
         v_outcome := NULL;
         BEGIN
             SELECT * INTO STRICT v_one
-              FROM tasker_bench._measure_case(v_run, v_case, v_i, v_n, iterations, duration, warmup, NULL);
-            PERFORM tasker_bench._store_case(v_one.result, v_one.phases, v_one.statements);
+              FROM tasker_bench._measure_case(v_run, v_case, v_i, v_n, iterations, duration, warmup, NULL,
+                                              clients);
+            PERFORM tasker_bench._store_case(v_one.result, v_one.phases, v_one.statements, v_one.clients);
             UPDATE tasker_bench.runs SET cases_done = v_i WHERE id = v_run;
         EXCEPTION
             WHEN query_canceled THEN
@@ -809,7 +819,7 @@ BEGIN
     COMMIT;
 END
 $$;
-COMMENT ON PROCEDURE tasker_bench_run_suite(text, bigint, interval, interval, text, text) IS
+COMMENT ON PROCEDURE tasker_bench_run_suite(text, bigint, interval, interval, text, text, integer) IS
     'Runs a case or suite, committing after each case (status running -> completed / failed / interrupted); '
     'then compares it with its baseline or the rolling median of recent runs and alerts on regressions';
 

@@ -276,6 +276,34 @@ extern bool tbs_two_sample_shift(const double *x, int nx, const double *y, int n
 								 double *work, TbsShift *out);
 
 /*
+ * The comparison of two runs' results (hcompare in SQL, and the offline
+ * compare of the command-line client, so both give the same verdicts):
+ * when both sides kept at least TBS_MIN_BLOCKS block medians, the
+ * two-sample shift of their logs (each relative to the probe of the
+ * machine's speed before it, when both probe arrays are given); otherwise
+ * the change of the medians of the histograms with the Mann-Whitney p.
+ * valid = false (figures NaN, verdict inconclusive) when neither applies.
+ * work must hold na + nb + na * nb doubles (NULL: the blocks are not used).
+ */
+#define TBS_MIN_BLOCKS 5
+
+typedef struct TbsComparison
+{
+	bool		valid;
+	double		change_pct;
+	double		ci_low_pct;
+	double		ci_high_pct;
+	double		p;
+	TbsVerdict	verdict;
+} TbsComparison;
+
+extern void tbs_compare_runs(const TbHist *a, const TbHist *b,
+							 const double *blocks_a, int na, const double *probes_a,
+							 const double *blocks_b, int nb, const double *probes_b,
+							 double threshold_pct, double alpha, double conf,
+							 double *work, TbsComparison *out);
+
+/*
  * Complexity fit for the scale sweep: for each model f in
  * {1, log n, n, n log n, n^2} least squares y = a + b f(n) with b >= 0
  * (for O(1), b = 0), goodness of fit R^2 (1 - SSE/SST; 1 when SST = 0).

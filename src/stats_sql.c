@@ -20,9 +20,6 @@
 #include "stats.h"
 #include "tasker_bench.h"
 
-/* fewer blocks than this on either side: compare the histograms instead */
-#define TB_MIN_BLOCKS 5
-
 static double *float8_array(ArrayType *a, const char *what, int *n);
 
 PG_FUNCTION_INFO_V1(tb_hsummary);
@@ -162,23 +159,6 @@ tb_hmedian_ci(PG_FUNCTION_ARGS)
 }
 
 /*
- * The five output columns of hcompare from a change, its p-value and the
- * verdict rule (inconclusive with fewer than TBS_VERDICT_MIN_N samples).
- */
-static void
-comparison_values(Datum *values, const TbsChange *ch, double p, double alpha, double threshold,
-				  uint64_t n_a, uint64_t n_b)
-{
-	values[0] = Float8GetDatum(ch->change_pct);
-	values[1] = Float8GetDatum(ch->ci_low_pct);
-	values[2] = Float8GetDatum(ch->ci_high_pct);
-	values[3] = Float8GetDatum(p);
-	values[4] = CStringGetTextDatum(tbs_verdict_name(tbs_judge(ch->change_pct, ch->ci_low_pct,
-																ch->ci_high_pct, p, alpha, threshold,
-																n_a, n_b, TBS_VERDICT_MIN_N, NULL)));
-}
-
-/*
  * hcompare(baseline h, current h, threshold_pct, alpha, conf
  *			[, baseline_blocks float8[], current_blocks float8[]]) ->
  * change_pct, ci_low_pct, ci_high_pct, p_value, verdict
@@ -201,8 +181,7 @@ tb_hcompare(PG_FUNCTION_ARGS)
 	double	   *probes_b = NULL;
 	int			nblocks_a = 0;
 	int			nblocks_b = 0;
-	TbsChange	ch;
-	TbsRankTest rt;
+	TbsComparison cmp;
 	Datum		values[5];
 	bool		nulls[5] = {false, false, false, false, false};
 	int			i;
@@ -240,43 +219,21 @@ tb_hcompare(PG_FUNCTION_ARGS)
 		}
 	}
 
-	if (nblocks_a >= TB_MIN_BLOCKS && nblocks_b >= TB_MIN_BLOCKS)
-	{
-		/*
-		 * Both runs kept block medians: judge the change by how the blocks
-		 * of one run stand against those of the other (log scale), so the
-		 * drift of a figure over time, which two separate runs are exposed
-		 * to, widens the interval instead of passing for a change.
-		 */
-		double	   *la = palloc(sizeof(double) * nblocks_a);
-		double	   *lb = palloc(sizeof(double) * nblocks_b);
-		double	   *work = palloc(sizeof(double) * nblocks_a * nblocks_b);
-		TbsShift	sh;
-
-		/* with probes, each block relative to the machine's speed before it */
-		for (i = 0; i < nblocks_a; i++)
-			la[i] = log(Max(blocks_a[i], 1.0)) -
-				(probes_a ? log(Max(probes_a[i], 1.0)) : 0.0);
-		for (i = 0; i < nblocks_b; i++)
-			lb[i] = log(Max(blocks_b[i], 1.0)) -
-				(probes_b ? log(Max(probes_b[i], 1.0)) : 0.0);
-		if (tbs_two_sample_shift(la, nblocks_a, lb, nblocks_b, conf, work, &sh))
-		{
-			ch.change_pct = 100.0 * (exp(sh.estimate) - 1.0);
-			ch.ci_low_pct = 100.0 * (exp(sh.lo) - 1.0);
-			ch.ci_high_pct = 100.0 * (exp(sh.hi) - 1.0);
-			comparison_values(values, &ch, sh.p, alpha, threshold, a->count, b->count);
-			PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
-		}
-	}
-
-	if (!tbs_median_change(a, b, conf, &ch) || !tbs_mann_whitney(a, b, &rt))
-	{
+	/* the same procedure as the offline compare of the client (stats.c) */
+	tbs_compare_runs(a, b, blocks_a, nblocks_a, probes_a, blocks_b, nblocks_b, probes_b,
+					 threshold, alpha, conf,
+					 palloc(sizeof(double) * (nblocks_a + nblocks_b + nblocks_a * nblocks_b + 1)),
+					 &cmp);
+	if (!cmp.valid)
 		nulls[0] = nulls[1] = nulls[2] = nulls[3] = true;
-		values[4] = CStringGetTextDatum(tbs_verdict_name(TBS_INCONCLUSIVE));
-	}
 	else
-		comparison_values(values, &ch, rt.p, alpha, threshold, a->count, b->count);
+	{
+		values[0] = Float8GetDatum(cmp.change_pct);
+		values[1] = Float8GetDatum(cmp.ci_low_pct);
+		values[2] = Float8GetDatum(cmp.ci_high_pct);
+		values[3] = Float8GetDatum(cmp.p);
+	}
+	values[4] = CStringGetTextDatum(tbs_verdict_name(cmp.verdict));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 

@@ -151,6 +151,7 @@ _PG_init(void)
 
 	/* each driver defines its own settings */
 	tb_drivers_define_gucs();
+	tb_quiet_init();
 
 	MarkGUCPrefixReserved("tasker_bench");
 }

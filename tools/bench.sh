@@ -174,3 +174,6 @@ echo "== comparisons: A/A false positives and detection of 3/5/10 % slowdowns (o
 cluster_stop
 trap - EXIT
 bash tools/bench-compare.sh
+
+echo
+bash tools/bench-clients.sh

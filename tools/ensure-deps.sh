@@ -5,7 +5,7 @@
 #   tools/ensure-deps.sh browser   what the HTML report's browser test needs
 set -euo pipefail
 
-need=(postgresql-15 postgresql-server-dev-15 postgresql-contrib postgresql-15-cron
+need=(postgresql-15 postgresql-server-dev-15 postgresql-contrib postgresql-15-cron postgresql-15-pgtap libpq-dev
       make gcc clang libclang-rt-14-dev)
 if [ "${1:-}" = browser ]; then
 	need=(chromium nodejs fonts-dejavu-core)
