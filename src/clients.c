@@ -70,6 +70,7 @@
 
 #include "clients.h"
 #include "clock.h"
+#include "compat.h"
 #include "driver.h"
 #include "histogram_type.h"
 #include "measure.h"
@@ -429,7 +430,7 @@ tb_client_worker_main(Datum arg)
 
 	BackgroundWorkerInitializeConnectionByOid(sh->dboid, sh->login_user, 0);
 	slot->pid = MyProcPid;
-	slot->pgprocno = MyProc->pgprocno;
+	slot->pgprocno = tb_proc_number(MyProc);
 
 	ctx = AllocSetContextCreate(TopMemoryContext, "tasker_bench client", ALLOCSET_DEFAULT_SIZES);
 

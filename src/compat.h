@@ -25,6 +25,10 @@
  *							after release started".  Use
  *							tb_create_wait_event_set(nevents): TopMemoryContext
  *							on 15-16, no owner on 17-18.
+ *	  a PGPROC's number		15-16: the field proc->pgprocno; 17-18: the field
+ *							is gone, GetNumberFromPGProc(proc).  Use
+ *							tb_proc_number(proc) (GetPGProcByNumber() is the
+ *							same on every version).
  *	  uuidv7()				18 only (native); SQL tests for it with
  *							to_regprocedure('uuidv7()') at run time, so the
  *							install script is the same for every version.
@@ -35,6 +39,7 @@
 #include "postgres.h"
 
 #include "executor/executor.h"
+#include "storage/proc.h"
 #include "utils/memutils.h"
 #if PG_VERSION_NUM >= 180000
 #include "storage/waiteventset.h"
@@ -65,6 +70,13 @@
 #define tb_create_wait_event_set(nevents) CreateWaitEventSet(NULL, (nevents))
 #else
 #define tb_create_wait_event_set(nevents) CreateWaitEventSet(TopMemoryContext, (nevents))
+#endif
+
+/* a PGPROC's number (index into ProcGlobal->allProcs) */
+#if PG_VERSION_NUM >= 170000
+#define tb_proc_number(proc) GetNumberFromPGProc(proc)
+#else
+#define tb_proc_number(proc) ((proc)->pgprocno)
 #endif
 
 #endif							/* TB_COMPAT_H */
