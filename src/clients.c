@@ -359,7 +359,7 @@ static const TbDriver client_driver = {
 static void
 keep_measurement(ClientSlot *slot, TupleDesc mdesc, Datum row, Oid htype)
 {
-	HeapTupleHeader th = DatumGetHeapTupleHeader(row);
+	HeapTupleHeader th = tb_datum_get_heap_tuple_header(row);
 	HeapTupleData tup;
 	Datum	   *values = palloc(sizeof(Datum) * mdesc->natts);
 	bool	   *nulls = palloc(sizeof(bool) * mdesc->natts);
