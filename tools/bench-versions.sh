@@ -40,7 +40,7 @@ for v in $VERSIONS; do
 		export PGDATABASE=postgres PGOPTIONS="-c client_min_messages=warning"
 		psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION tasker_bench" \
 			-c "SELECT tasker_bench_setup()" -c "SELECT tasker_bench_fixture($TASKS)" >/dev/null
-		ver=$(psql -X -At -c "SHOW server_version")
+		ver=$(psql -X -At -c "SHOW server_version" | cut -d" " -f1)
 		s1=$(psql -X -At -c "SELECT round(p50_us::numeric, 3) FROM tasker_bench_measure('SELECT 1', duration => '$SECS s')")
 		gs=$(psql -X -At -c "SELECT round(p50_us::numeric, 1) FROM tasker_bench_run('get_step_readiness_status/sample_1', duration => '$SECS s')")
 		printf '%-10s %11s µs %41s µs\n' "$ver" "$s1" "$gs"
