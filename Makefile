@@ -4,6 +4,7 @@
 #   make test          every test: pg_regress, C unit tests under sanitizers, integration tests
 #   make test-matrix   the tests on PostgreSQL 17 and 18 (fetched into a cache outside the repo)
 #   make bench         figures: tasker_bench vs pgbench vs a PL/pgSQL loop, memory, fixture speed
+#   make bench-versions SELECT 1 and get_step_readiness_status p50 on PostgreSQL 15, 17, 18
 #   make installcheck  pg_regress against your own running server (PGHOST/PGPORT/PGUSER)
 #
 # The Makefile parses on a machine without PGXS yet: demo/test/bench install the
@@ -108,7 +109,10 @@ test-matrix:
 bench:
 	bash tools/bench.sh
 
+bench-versions:
+	bash tools/bench-versions.sh
+
 unit:
 	$(MAKE) -C tests/unit check
 
-.PHONY: demo test test-matrix bench unit
+.PHONY: demo test test-matrix bench bench-versions unit

@@ -309,7 +309,7 @@ SELECT 'index' AS kind, c.relname::text AS tbl, ic.relname::text AS name, pg_get
 UNION ALL
 SELECT 'constraint', k.conrelid::regclass::text, k.conname::text, pg_get_constraintdef(k.oid),
        obj_description(k.oid, 'pg_constraint')
-  FROM pg_constraint k WHERE k.connamespace = 'tasker'::regnamespace;
+  FROM pg_constraint k WHERE k.connamespace = 'tasker'::regnamespace AND k.contype <> 'n'; -- not NOT NULL (18 lists it)
 CREATE TEMP TABLE schema_before AS SELECT * FROM schema_objects;
 SELECT f ->> 'fast' AS fast, f ->> 'indexes_rebuilt' AS indexes_rebuilt
   FROM (SELECT tasker_bench_fixture(200, seed => 6) -> 'fixture' AS f) x;

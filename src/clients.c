@@ -76,6 +76,7 @@
 
 #include "clients.h"
 #include "clock.h"
+#include "compat.h"
 #include "driver.h"
 #include "histogram_type.h"
 #include "measure.h"
@@ -365,7 +366,7 @@ static const TbDriver client_driver = {
 static void
 keep_measurement(ClientSlot *slot, TupleDesc mdesc, Datum row, Oid htype)
 {
-	HeapTupleHeader th = DatumGetHeapTupleHeader(row);
+	HeapTupleHeader th = tb_datum_get_heap_tuple_header(row);
 	HeapTupleData tup;
 	Datum	   *values = palloc(sizeof(Datum) * mdesc->natts);
 	bool	   *nulls = palloc(sizeof(bool) * mdesc->natts);
@@ -436,7 +437,7 @@ tb_client_worker_main(Datum arg)
 
 	BackgroundWorkerInitializeConnectionByOid(sh->dboid, sh->login_user, 0);
 	slot->pid = MyProcPid;
-	slot->pgprocno = MyProc->pgprocno;
+	slot->pgprocno = tb_proc_number(MyProc);
 
 	ctx = AllocSetContextCreate(TopMemoryContext, "tasker_bench client", ALLOCSET_DEFAULT_SIZES);
 

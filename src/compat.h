@@ -25,6 +25,18 @@
  *							after release started".  Use
  *							tb_create_wait_event_set(nevents): TopMemoryContext
  *							on 15-16, no owner on 17-18.
+ *	  a PGPROC's number		15-16: the field proc->pgprocno; 17-18: the field
+ *							is gone, GetNumberFromPGProc(proc).  Use
+ *							tb_proc_number(proc) (GetPGProcByNumber() is the
+ *							same on every version).
+ *	  DatumGetHeapTupleHeader()  a macro (detoast) up to the minor releases
+ *							of 2026, an exported server function from them on
+ *							(e.g. 15.20, 17.12): a module built against such
+ *							headers does not load into an older minor release
+ *							of the same major version ("undefined symbol").
+ *							Use tb_datum_get_heap_tuple_header(d): the detoast
+ *							of the macro, which loads into every minor release
+ *							(a composite datum we get back from the executor).
  *	  uuidv7()				18 only (native); SQL tests for it with
  *							to_regprocedure('uuidv7()') at run time, so the
  *							install script is the same for every version.
@@ -34,7 +46,10 @@
 
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "executor/executor.h"
+#include "fmgr.h"
+#include "storage/proc.h"
 #include "utils/memutils.h"
 #if PG_VERSION_NUM >= 180000
 #include "storage/waiteventset.h"
@@ -66,5 +81,15 @@
 #else
 #define tb_create_wait_event_set(nevents) CreateWaitEventSet(TopMemoryContext, (nevents))
 #endif
+
+/* a PGPROC's number (index into ProcGlobal->allProcs) */
+#if PG_VERSION_NUM >= 170000
+#define tb_proc_number(proc) GetNumberFromPGProc(proc)
+#else
+#define tb_proc_number(proc) ((proc)->pgprocno)
+#endif
+
+/* a composite Datum's tuple header, without the server function of newer minors */
+#define tb_datum_get_heap_tuple_header(d) ((HeapTupleHeader) PG_DETOAST_DATUM(d))
 
 #endif							/* TB_COMPAT_H */

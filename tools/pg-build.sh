@@ -42,4 +42,19 @@ if grep -qi 'warning' "$build/build.log"; then
 	echo "pg-build: the build against PostgreSQL $v printed warnings" >&2
 	exit 1
 fi
+# The module must load into the server it is for: every symbol it needs from
+# the server must be exported by that server's binary (headers of a newer
+# minor release can name functions an older one lacks).
+so=$(ls "$build"/*.so | head -1)
+postgres=$("$pgc" --bindir)/postgres
+missing=$(comm -23 \
+	<(nm -D --undefined-only "$so" | awk '{print $2}' | sed 's/@.*//' | sort -u) \
+	<({ nm -D --defined-only "$postgres"
+	    { ldd "$so"; ldd "$postgres"; } | awk '$3 ~ /^\// {print $3}' | sort -u | xargs -r nm -D --defined-only; } | awk '{print $3}' | sed 's/@.*//' | sort -u) |
+	grep -vE '^(_ITM_|__gmon_start__|__cxa_finalize)' || true)
+if [ -n "$missing" ]; then
+	echo "pg-build: $so needs symbols the PostgreSQL $v server does not export: $missing" >&2
+	echo "pg-build: (headers of a newer minor release than the server? guard it in src/compat.h)" >&2
+	exit 1
+fi
 echo "$pgc"
