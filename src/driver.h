@@ -27,6 +27,7 @@
 #include "access/tupdesc.h"
 #include "utils/jsonb.h"
 
+#include "row.h"
 #include "runner.h"
 
 /* One case as a driver gets it. */
@@ -39,14 +40,6 @@ typedef struct TbCaseSpec
 	const char *label;			/* shown in pg_stat_activity */
 	bool		validate_only;	/* prepare only to check; nothing will be iterated */
 } TbCaseSpec;
-
-/* The result row under construction: columns are set by name. */
-typedef struct TbRow
-{
-	TupleDesc	tupdesc;
-	Datum	   *values;
-	bool	   *nulls;
-} TbRow;
 
 typedef struct TbDriver
 {
@@ -84,13 +77,6 @@ typedef struct TbDriver
 #undef TB_DRIVER
 extern const TbDriver *tb_driver_lookup(const char *name);
 extern void tb_drivers_define_gucs(void);
-
-/* Set a column of the row by name; errors if the row type has no such column. */
-extern void tb_row_set(TbRow *row, const char *column, Datum value);
-extern void tb_row_set_float8(TbRow *row, const char *column, double value);
-
-/* The element type of an array column of the row (by name). */
-extern Oid	tb_row_element_type(TbRow *row, const char *column);
 
 /*
  * Measure one case with a driver: prepare, the loop, the row (every column

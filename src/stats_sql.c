@@ -17,8 +17,8 @@
 #include "utils/builtins.h"
 
 #include "histogram_type.h"
+#include "row.h"
 #include "stats.h"
-#include "tasker_bench.h"
 
 /* fewer blocks than this on either side: compare the histograms instead */
 #define TB_MIN_BLOCKS 5
@@ -72,45 +72,40 @@ check_conf(double conf)
 Datum
 tb_hsummary(PG_FUNCTION_ARGS)
 {
-	TupleDesc	tupdesc = result_desc(fcinfo);
-	TbHist	   *h = tb_hist_from_datum(PG_GETARG_DATUM(0));
-	double		c = PG_ARGISNULL(1) ? 0.0 : PG_GETARG_FLOAT8(1);
-	Datum		values[15];
-	bool		nulls[15];
-	int			i;
+	TbRow		row;
 
-	memset(nulls, 0, sizeof(nulls));
-	values[0] = Int64GetDatum((int64) h->count);
+	tb_row_init(&row, result_desc(fcinfo));
+	tb_row_set_summary(&row, tb_hist_from_datum(PG_GETARG_DATUM(0)),
+					   PG_ARGISNULL(1) ? 0.0 : PG_GETARG_FLOAT8(1));
+	PG_RETURN_DATUM(tb_row_datum(&row));
+}
+
+void
+tb_row_set_summary(TbRow *row, const TbHist *h, double c)
+{
+	TbsOutliers o;
+	double		mean_us;
+
+	tb_row_set(row, "n", Int64GetDatum((int64) h->count));
 	if (h->count == 0)
-	{
-		for (i = 1; i < 15; i++)
-			nulls[i] = true;
-	}
-	else
-	{
-		TbsOutliers o;
-		double		mean_us = corrected_us(tbh_mean(h), c);
-
-		tbs_outliers(h, &o);
-		values[1] = Float8GetDatum(corrected_us((double) h->min, c));
-		values[2] = Float8GetDatum(mean_us);
-		values[3] = Float8GetDatum(tbh_stddev(h) / 1000.0);
-		values[4] = Float8GetDatum(corrected_us(tbh_percentile(h, 0.50), c));
-		values[5] = Float8GetDatum(corrected_us(tbh_percentile(h, 0.90), c));
-		values[6] = Float8GetDatum(corrected_us(tbh_percentile(h, 0.95), c));
-		values[7] = Float8GetDatum(corrected_us(tbh_percentile(h, 0.99), c));
-		values[8] = Float8GetDatum(corrected_us(tbh_percentile(h, 0.999), c));
-		values[9] = Float8GetDatum(corrected_us((double) h->max, c));
-		if (mean_us > 0)
-			values[10] = Float8GetDatum(1e6 / mean_us);
-		else
-			nulls[10] = true;
-		values[11] = Int64GetDatum((int64) o.low_severe_n);
-		values[12] = Int64GetDatum((int64) o.low_mild_n);
-		values[13] = Int64GetDatum((int64) o.high_mild_n);
-		values[14] = Int64GetDatum((int64) o.high_severe_n);
-	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+		return;
+	mean_us = corrected_us(tbh_mean(h), c);
+	tbs_outliers(h, &o);
+	tb_row_set_float8(row, "min_us", corrected_us((double) h->min, c));
+	tb_row_set_float8(row, "mean_us", mean_us);
+	tb_row_set_float8(row, "stddev_us", tbh_stddev(h) / 1000.0);
+	tb_row_set_float8(row, "p50_us", corrected_us(tbh_percentile(h, 0.50), c));
+	tb_row_set_float8(row, "p90_us", corrected_us(tbh_percentile(h, 0.90), c));
+	tb_row_set_float8(row, "p95_us", corrected_us(tbh_percentile(h, 0.95), c));
+	tb_row_set_float8(row, "p99_us", corrected_us(tbh_percentile(h, 0.99), c));
+	tb_row_set_float8(row, "p999_us", corrected_us(tbh_percentile(h, 0.999), c));
+	tb_row_set_float8(row, "max_us", corrected_us((double) h->max, c));
+	if (mean_us > 0)
+		tb_row_set_float8(row, "ops_per_s", 1e6 / mean_us);
+	tb_row_set(row, "outliers_low_severe", Int64GetDatum((int64) o.low_severe_n));
+	tb_row_set(row, "outliers_low_mild", Int64GetDatum((int64) o.low_mild_n));
+	tb_row_set(row, "outliers_high_mild", Int64GetDatum((int64) o.high_mild_n));
+	tb_row_set(row, "outliers_high_severe", Int64GetDatum((int64) o.high_severe_n));
 }
 
 /* hmedian_ci(h, conf) -> (low, high) in ns */
