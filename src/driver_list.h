@@ -6,3 +6,4 @@
  */
 TB_DRIVER(executor)
 TB_DRIVER(notify)
+TB_DRIVER(toy)
