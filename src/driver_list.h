@@ -6,4 +6,3 @@
  */
 TB_DRIVER(executor)
 TB_DRIVER(notify)
-TB_DRIVER(toy)
