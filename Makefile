@@ -2,6 +2,7 @@
 #
 #   make demo          install what is missing, run the default suite on a throwaway cluster
 #   make test          every test: pg_regress, C unit tests under sanitizers, integration tests
+#   make test-matrix   the tests on PostgreSQL 17 and 18 (fetched into a cache outside the repo)
 #   make bench         figures: tasker_bench vs pgbench vs a PL/pgSQL loop, memory, fixture speed
 #   make installcheck  pg_regress against your own running server (PGHOST/PGPORT/PGUSER)
 #
@@ -22,7 +23,25 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--$(PREVVERSION)--$(EXT
 DATA = upgrade/$(EXTENSION)--$(PREVVERSION).sql
 PGFILEDESC = "tasker_bench - benchmarks SQL inside the server"
 
-REGRESS = histogram measure run bad_input security model fixture scale notify compare lifecycle profile
+# pg_regress tests, in order (one a line, so branches adding tests merge cleanly)
+REGRESS =
+REGRESS += histogram
+REGRESS += measure
+REGRESS += run
+REGRESS += bad_input
+REGRESS += security
+REGRESS += model
+REGRESS += fixture
+REGRESS += scale
+REGRESS += notify
+REGRESS += compare
+REGRESS += verdicts
+REGRESS += lifecycle
+REGRESS += profile
+REGRESS += report_views
+REGRESS += tasker_coverage
+REGRESS += export
+REGRESS += clients
 
 PG_CPPFLAGS = -I$(srcdir)/src
 # notify.c: loopback libpq connections (as contrib/dblink)
@@ -47,6 +66,31 @@ all install installcheck:
 	@exit 1
 endif
 
+# The command-line client tasker-bench (client/, libpq): its own Makefile,
+# since PGXS builds one module per Makefile; make and make install build
+# and install it next to psql.
+ifneq ($(wildcard $(PGXS)),)
+all: tasker-bench-client
+install: install-client
+uninstall: uninstall-client
+clean: clean-client
+endif
+
+tasker-bench-client:
+	$(MAKE) -C client PG_CONFIG=$(PG_CONFIG) VERSION=$(EXTVERSION)
+
+install-client: tasker-bench-client
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(INSTALL_PROGRAM) client/tasker-bench '$(DESTDIR)$(bindir)/tasker-bench'
+
+uninstall-client:
+	rm -f '$(DESTDIR)$(bindir)/tasker-bench'
+
+clean-client:
+	$(MAKE) -C client clean
+
+.PHONY: tasker-bench-client install-client uninstall-client clean-client
+
 # headers are few: rebuild every object when any changes
 $(OBJS): $(wildcard src/*.h)
 
@@ -69,10 +113,13 @@ demo:
 test:
 	bash tests/run-all.sh
 
+test-matrix:
+	bash tests/run-matrix.sh
+
 bench:
 	bash tools/bench.sh
 
 unit:
 	$(MAKE) -C tests/unit check
 
-.PHONY: demo test bench unit
+.PHONY: demo test test-matrix bench unit

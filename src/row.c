@@ -69,6 +69,14 @@ tb_row_set_float8(TbRow *row, const char *column, double value)
 	tb_row_set(row, column, Float8GetDatum(value));
 }
 
+double
+tb_row_get_float8(TbRow *row, const char *column, double dflt)
+{
+	int			i = row_column(row, column);
+
+	return row->nulls[i] ? dflt : DatumGetFloat8(row->values[i]);
+}
+
 Oid
 tb_row_element_type(TbRow *row, const char *column)
 {

@@ -28,6 +28,9 @@ extern void tb_row_init(TbRow *row, TupleDesc tupdesc);
 extern void tb_row_set(TbRow *row, const char *column, Datum value);
 extern void tb_row_set_float8(TbRow *row, const char *column, double value);
 
+/* A float8 column's value, or dflt when it is NULL. */
+extern double tb_row_get_float8(TbRow *row, const char *column, double dflt);
+
 /* Whether the row type has a column of that name. */
 extern bool tb_row_has(TbRow *row, const char *column);
 

@@ -9,6 +9,7 @@
 
 #include "utils/resowner.h"
 
+#include "compat.h"
 #include "histogram.h"
 
 /*
@@ -62,6 +63,6 @@ extern void tb_report_activity(const char *label, const char *what);
  * the caller's memory context and resource owner, and raise the error again
  * (so a caller's own exception handling sees its own subtransaction on top).
  */
-extern void tb_rollback_subxact_and_rethrow(MemoryContext caller, ResourceOwner owner) pg_attribute_noreturn();
+extern tb_noreturn void tb_rollback_subxact_and_rethrow(MemoryContext caller, ResourceOwner owner);
 
 #endif							/* TB_RUNNER_H */

@@ -29,4 +29,8 @@ extern int	tb_statements_top;
 /* tasker_bench.history_runs: runs in the rolling median of alerts */
 extern int	tb_history_runs;
 
+/* tasker_bench.quiet: the extension raises no NOTICEs of runs (quiet.c) */
+extern bool tb_quiet;
+extern void tb_quiet_init(void);
+
 #endif							/* TASKER_BENCH_H */
