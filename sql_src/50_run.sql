@@ -501,6 +501,8 @@ BEGIN
     RETURN true;
 END
 $$;
+COMMENT ON FUNCTION tasker_bench_unregister(text) IS
+    'Removes a case of yours (built-in cases cannot be removed)';
 
 -- The cases a name stands for: the case of that name, or else the suite of
 -- that name in name order (a trailing number compared as a number, so

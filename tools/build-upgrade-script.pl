@@ -18,11 +18,15 @@
 #        COMMENT ON ..., GRANT ..., REVOKE ...
 #        ALTER FUNCTION / PROCEDURE / AGGREGATE / ROUTINE
 #        DO blocks, and SELECT statements other than pg_extension_config_dump
-#        INSERT INTO a table of the extension that has a builtin column: the
-#          built-in rows are deleted before the first such INSERT, then
+#        INSERT INTO a table of the extension that has a builtin column: its
+#          built-in rows are deleted at the start of this part, then
 #          inserted again; into a table without one that is not a
 #          configuration table (pg_extension_config_dump): all its rows are
 #          deleted first (the table holds only the extension's own data)
+#   So a migration runs while the functions of the old version are (mostly)
+#   dropped and those of the new one do not exist yet: it must not call the
+#   extension's functions.  What needs them belongs in sql_src as a top-level
+#   statement (a SELECT or DO block), which this part runs again.
 #   Everything else of the install script (CREATE TABLE / INDEX / SEQUENCE /
 #   POLICY / SCHEMA / TRIGGER, ALTER TABLE, base and shell types,
 #   pg_extension_config_dump, INSERT into configuration tables without a
@@ -242,6 +246,22 @@ closedir($dh);
 
 push @out, "-- 3. The functions, types, views, comments, privileges and built-in rows of $to.";
 my %refreshed;
+# the rows the install script inserts are deleted first, then inserted again
+# below (also by the functions a re-run statement calls)
+for my $s (@stmts)
+{
+	next unless $s =~ /^INSERT\s+INTO\s+([\w."]+)/is;
+	my $t = lc($1);
+	next if $refreshed{$t}++;
+	if ($has_builtin{$t})
+	{
+		push @out, "DELETE FROM $t WHERE builtin;";
+	}
+	elsif (!$config{$t})
+	{
+		push @out, "DELETE FROM $t;";
+	}
+}
 for my $s (@stmts)
 {
 	my $emit;
@@ -278,18 +298,7 @@ for my $s (@stmts)
 	elsif ($s =~ /^INSERT\s+INTO\s+([\w."]+)/is)
 	{
 		my $t = lc($1);
-		if ($has_builtin{$t})
-		{
-			push @out, "DELETE FROM $t WHERE builtin;" unless $refreshed{$t}++;
-		}
-		elsif (!$config{$t})
-		{
-			push @out, "DELETE FROM $t;" unless $refreshed{$t}++;
-		}
-		else
-		{
-			next;				# rows of a configuration table: a migration's job
-		}
+		next if !$has_builtin{$t} && $config{$t};	# a configuration table's rows: a migration's job
 		$emit = $s;
 	}
 	elsif ($s =~ /^(CREATE\s+(TABLE|(UNIQUE\s+)?INDEX|SEQUENCE|POLICY|SCHEMA|TRIGGER)|ALTER\s+(TABLE|SEQUENCE|INDEX|POLICY))\b/is)
