@@ -36,9 +36,7 @@ BEGIN
         RETURN NULL;
     END IF;
     RETURN jsonb_build_object('schema', v_schema) || tasker_bench.describe_dataset(v_schema)
-           || CASE WHEN to_regprocedure('tasker_bench._skipped_cases(text,text)') IS NOT NULL
-                   THEN jsonb_build_object('skipped', tasker_bench._skipped_cases(p_cases[1].suite, v_schema))
-                   ELSE '{}' END;
+           || jsonb_build_object('skipped', tasker_bench._skipped_cases(p_cases[1].suite, v_schema));
 END
 $$;
 
