@@ -78,5 +78,13 @@ SELECT n FROM tasker_bench_run('own_clients', iterations => 100, warmup => '0');
 SELECT clients, client_ops FROM tasker_bench.client_results WHERE case_name = 'own_clients';
 SELECT name, clients, builtin FROM tasker_bench.cases WHERE suite = 'tasker_concurrency' ORDER BY name;
 
+-- reports show what the clients did; an export carries it
+SELECT count(*) AS report_lines
+  FROM regexp_split_to_table(tasker_bench_report((SELECT run_id FROM tasker_bench.client_results
+                                                   WHERE case_name = 'two')), E'\n') line
+ WHERE line LIKE 'two: 2 clients, % ops/s in total, 1000..1000 iterations per client; waited (share of % samples): %';
+SELECT jsonb_array_length(tasker_bench_export((SELECT run_id FROM tasker_bench.client_results
+                                               WHERE case_name = 'two'))->'client_results') AS exported;
+
 -- no client outlives its run
 SELECT count(*) AS clients_left FROM pg_stat_activity WHERE backend_type = 'tasker_bench client';

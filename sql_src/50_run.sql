@@ -36,7 +36,9 @@ BEGIN
         RETURN NULL;
     END IF;
     RETURN jsonb_build_object('schema', v_schema) || tasker_bench.describe_dataset(v_schema)
-           || jsonb_build_object('skipped', tasker_bench._skipped_cases(p_cases[1].suite, v_schema));
+           || CASE WHEN cardinality(p_cases) > 1   -- a suite (one case asked for skips nothing)
+                   THEN jsonb_build_object('skipped', tasker_bench._skipped_cases(p_cases[1].suite, v_schema))
+                   ELSE '{}' END;
 END
 $$;
 
@@ -242,13 +244,14 @@ DECLARE
     v_c record;
     v_path text;
     v_explain jsonb;
-    v_label text := format('%s (%s/%s)', p_case.name, p_ordinal, p_total);
+    v_label text := format('%s (%s/%s) of run %s', p_case.name, p_ordinal, p_total, p_run);
     v_before jsonb;
     -- the run's clients => N, else the case's own
     v_clients integer := CASE WHEN p_clients > 1 THEN p_clients ELSE coalesce(p_case.clients, 1) END;
 BEGIN
     v_path := tasker_bench._set_search_path(p_case.search_path);
     v_before := tasker_bench._statements_snapshot();
+    PERFORM tasker_bench._activity(v_label, 'preparing parameters');
     IF v_clients > 1 THEN
         SELECT * INTO STRICT v_c
           FROM tasker_bench._measure_case_clients(p_run, p_case, p_iterations, p_duration, p_warmup,
@@ -259,11 +262,16 @@ BEGIN
         v_m := tasker_bench._measure_once(p_case, p_iterations, p_duration, p_warmup, p_rollback,
                                           v_label);
     END IF;
+    IF v_before IS NOT NULL THEN
+        PERFORM tasker_bench._activity(v_label, 'collecting nested statements');
+    END IF;
     statements := tasker_bench._statements_since(v_before);
     IF p_case.driver = 'executor'
        AND current_setting('tasker_bench.explain', true) IS DISTINCT FROM 'off' THEN
+        PERFORM tasker_bench._activity(v_label, 'EXPLAIN');
         v_explain := tasker_bench._explain(p_case.sql, p_case.params)::jsonb;
     END IF;
+    PERFORM tasker_bench._activity(NULL, NULL);
     PERFORM tasker_bench._set_search_path(v_path);
 
     result := jsonb_populate_record(NULL::tasker_bench.results,
