@@ -11,13 +11,17 @@
 # Debian packages they need first (tools/ensure-deps.sh) and then build.
 
 EXTENSION  = tasker_bench
-EXTVERSION = 0.1
+EXTVERSION = 0.2
+# the version before this one: its install script is kept as shipped
+# (upgrade/), and the upgrade script from it is generated
+PREVVERSION = 0.1
 
 MODULE_big = tasker_bench
 # every C file under src/ is part of the module (a new driver is one new file)
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql
+DATA = upgrade/$(EXTENSION)--$(PREVVERSION).sql
 PGFILEDESC = "tasker_bench - benchmarks SQL inside the server"
 
 # pg_regress tests, in order (one a line, so branches adding tests merge cleanly)
@@ -46,7 +50,7 @@ PG_CPPFLAGS += -I$(libpq_srcdir)
 SHLIB_LINK_INTERNAL = $(libpq)
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 
-EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql regression.diffs regression.out results
+EXTRA_CLEAN = $(DATA_built) regression.diffs regression.out results
 
 # No LLVM bitcode: nothing here gains from JIT inlining, and it would need a
 # clang matching the server's build.
@@ -96,6 +100,13 @@ MODEL_SOURCES = model/tasker_model.sql
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES) $(MODEL_SOURCES) tools/build-install-script.sh
 	sh tools/build-install-script.sh $(SQL_SOURCES) > $@.tmp && mv $@.tmp $@
+
+# The upgrade script: the new version's functions, types, views, comments,
+# privileges and built-in rows, plus the hand-written migrations of
+# upgrade/<from>--<to>/ (see tools/build-upgrade-script.pl and the README).
+MIGRATIONS = $(sort $(wildcard upgrade/$(PREVVERSION)--$(EXTVERSION)/*.sql))
+$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql: $(EXTENSION)--$(EXTVERSION).sql $(MIGRATIONS) tools/build-upgrade-script.pl
+	perl tools/build-upgrade-script.pl $(PREVVERSION) $(EXTVERSION) $< upgrade/$(PREVVERSION)--$(EXTVERSION) > $@.tmp && mv $@.tmp $@
 
 demo:
 	bash tools/demo.sh

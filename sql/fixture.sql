@@ -1,9 +1,9 @@
--- The fixture generator (model/fixture_test.sql on the reference model), and
+-- The fixture generator (sql/include/fixture_test.sql on the reference model), and
 -- its refusal to empty a tasker schema tasker_bench_setup() did not make.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS tasker_bench;
 SELECT tasker_bench_setup();
-\i model/fixture_test.sql
+\i sql/include/fixture_test.sql
 RESET search_path;
 
 -- a schema holding tasker's tables that setup did not make (a real tasker

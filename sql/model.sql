@@ -1,5 +1,5 @@
 -- The reference model of tasker's schema: setup, teardown, and the
--- semantics of its functions (model/model_test.sql).
+-- semantics of its functions (sql/include/model_test.sql).
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS tasker_bench;
 RESET client_min_messages;
@@ -13,7 +13,7 @@ SELECT count(*) AS extension_members FROM pg_depend d JOIN pg_class c ON c.oid =
  WHERE d.deptype = 'e' AND c.relnamespace = 'tasker'::regnamespace;
 
 SET search_path = tasker, public;
-\i model/model_test.sql
+\i sql/include/model_test.sql
 RESET search_path;
 
 -- a schema that is neither empty nor tasker-shaped is refused

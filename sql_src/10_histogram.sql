@@ -9,6 +9,10 @@ CREATE FUNCTION tasker_bench.histogram_recv(internal) RETURNS tasker_bench.histo
     AS 'MODULE_PATHNAME', 'tb_histogram_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION tasker_bench.histogram_send(tasker_bench.histogram) RETURNS bytea
     AS 'MODULE_PATHNAME', 'tb_histogram_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.histogram_in(cstring) IS 'Input of the histogram type (internal: type support)';
+COMMENT ON FUNCTION tasker_bench.histogram_out(tasker_bench.histogram) IS 'Output of the histogram type (internal: type support)';
+COMMENT ON FUNCTION tasker_bench.histogram_recv(internal) IS 'Binary input of the histogram type (internal: type support)';
+COMMENT ON FUNCTION tasker_bench.histogram_send(tasker_bench.histogram) IS 'Binary output of the histogram type (internal: type support)';
 
 CREATE TYPE tasker_bench.histogram (
     INPUT = tasker_bench.histogram_in,
@@ -41,6 +45,15 @@ CREATE FUNCTION tasker_bench.hbuckets(h tasker_bench.histogram,
                                       OUT low_ns bigint, OUT high_ns bigint, OUT count bigint)
     RETURNS SETOF record
     AS 'MODULE_PATHNAME', 'tb_histogram_buckets' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.percentiles(tasker_bench.histogram, float8[]) IS
+    'Values (ns) at each quantile of qs, in the order given; NULLs for an empty histogram';
+COMMENT ON FUNCTION tasker_bench.hcount(tasker_bench.histogram) IS 'Number of recorded values';
+COMMENT ON FUNCTION tasker_bench.hmean(tasker_bench.histogram) IS 'Exact mean of the recorded values (ns)';
+COMMENT ON FUNCTION tasker_bench.hstddev(tasker_bench.histogram) IS 'Exact standard deviation of the recorded values (ns)';
+COMMENT ON FUNCTION tasker_bench.hmin(tasker_bench.histogram) IS 'Exact minimum (ns)';
+COMMENT ON FUNCTION tasker_bench.hmax(tasker_bench.histogram) IS 'Exact maximum (ns)';
+COMMENT ON FUNCTION tasker_bench.hbuckets(tasker_bench.histogram) IS
+    'The non-empty buckets: value range [low_ns, high_ns] and count';
 
 -- Aggregates.  The transition state is the dense in-memory histogram.
 CREATE FUNCTION tasker_bench.histogram_agg_trans(internal, bigint) RETURNS internal
@@ -55,6 +68,12 @@ CREATE FUNCTION tasker_bench.histogram_agg_serialize(internal) RETURNS bytea
     AS 'MODULE_PATHNAME', 'tb_histogram_agg_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION tasker_bench.histogram_agg_deserialize(bytea, internal) RETURNS internal
     AS 'MODULE_PATHNAME', 'tb_histogram_agg_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.histogram_agg_trans(internal, bigint) IS 'Transition of histogram_agg (internal: aggregate support)';
+COMMENT ON FUNCTION tasker_bench.histogram_merge_trans(internal, tasker_bench.histogram) IS 'Transition of histogram_merge (internal: aggregate support)';
+COMMENT ON FUNCTION tasker_bench.histogram_agg_final(internal) IS 'Final function of histogram_agg and histogram_merge (internal: aggregate support)';
+COMMENT ON FUNCTION tasker_bench.histogram_agg_combine(internal, internal) IS 'Combine function of the histogram aggregates (internal: aggregate support)';
+COMMENT ON FUNCTION tasker_bench.histogram_agg_serialize(internal) IS 'Serialize function of the histogram aggregates (internal: aggregate support)';
+COMMENT ON FUNCTION tasker_bench.histogram_agg_deserialize(bytea, internal) IS 'Deserialize function of the histogram aggregates (internal: aggregate support)';
 
 CREATE AGGREGATE tasker_bench.histogram_agg(bigint) (
     SFUNC = tasker_bench.histogram_agg_trans,

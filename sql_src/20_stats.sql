@@ -14,6 +14,8 @@ COMMENT ON FUNCTION tasker_bench.hsummary(tasker_bench.histogram, float8) IS
 CREATE FUNCTION tasker_bench.hmedian_ci(h tasker_bench.histogram, conf float8 DEFAULT 0.95,
     OUT low_ns float8, OUT high_ns float8)
     AS 'MODULE_PATHNAME', 'tb_hmedian_ci' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.hmedian_ci(tasker_bench.histogram, float8) IS
+    'Distribution-free confidence interval (level conf) of the median, in ns; NULLs when n is too small';
 
 CREATE FUNCTION tasker_bench.hcompare(baseline tasker_bench.histogram, current tasker_bench.histogram,
     threshold_pct float8 DEFAULT 2, alpha float8 DEFAULT 0.05, conf float8 DEFAULT 0.95,
@@ -28,6 +30,8 @@ COMMENT ON FUNCTION tasker_bench.hcompare(tasker_bench.histogram, tasker_bench.h
 CREATE FUNCTION tasker_bench.fit_complexity(sizes float8[], vals float8[],
     OUT complexity text, OUT r2 float8, OUT a float8, OUT b float8)
     AS 'MODULE_PATHNAME', 'tb_fit_complexity' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.fit_complexity(float8[], float8[]) IS
+    'The growth class (O(1), O(log n), O(n), O(n log n), O(n^2)) that best fits vals over sizes, its r2 and coefficients';
 
 CREATE FUNCTION tasker_bench.t_quantile(p float8, df float8) RETURNS float8
     AS 'MODULE_PATHNAME', 'tb_t_quantile' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

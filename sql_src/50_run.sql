@@ -32,13 +32,11 @@ BEGIN
     SELECT btrim(split_part(c.search_path, ',', 1), ' "') INTO v_schema
       FROM unnest(p_cases) c WHERE c.search_path IS NOT NULL LIMIT 1;
     IF v_schema IS NULL
-       OR cardinality((tasker_bench._tasker_missing(v_schema)).tables) > 0
-       OR to_regprocedure('tasker_bench.describe_dataset(text)') IS NULL THEN
+       OR cardinality((tasker_bench._tasker_missing(v_schema)).tables) > 0 THEN
         RETURN NULL;
     END IF;
     RETURN jsonb_build_object('schema', v_schema) || tasker_bench.describe_dataset(v_schema)
-           || CASE WHEN to_regprocedure('tasker_bench._skipped_cases(text,text)') IS NOT NULL
-                        AND cardinality(p_cases) > 1   -- a suite (one case asked for skips nothing)
+           || CASE WHEN cardinality(p_cases) > 1   -- a suite (one case asked for skips nothing)
                    THEN jsonb_build_object('skipped', tasker_bench._skipped_cases(p_cases[1].suite, v_schema))
                    ELSE '{}' END;
 END
@@ -57,7 +55,12 @@ CREATE TYPE tasker_bench.measurement AS (
     shared_blks_written float8, temp_blks_read float8, temp_blks_written float8,
     wal_records float8, wal_bytes float8, wal_fpi float8,
     phase_names text[], phase_histograms tasker_bench.histogram[], counters jsonb,
-    block_medians_ns float8[], probe_medians_ns float8[]
+    block_medians_ns float8[], probe_medians_ns float8[],
+    -- the summary of the histogram (as tasker_bench.hsummary gives it)
+    min_us float8, mean_us float8, stddev_us float8, p50_us float8, p90_us float8,
+    p95_us float8, p99_us float8, p999_us float8, max_us float8, ops_per_s float8,
+    outliers_low_severe bigint, outliers_low_mild bigint, outliers_high_mild bigint,
+    outliers_high_severe bigint
 );
 
 CREATE FUNCTION tasker_bench._measure(
@@ -73,6 +76,10 @@ CREATE FUNCTION tasker_bench._measure_driver(
     AS 'MODULE_PATHNAME', 'tb_measure_driver' LANGUAGE C;
 COMMENT ON FUNCTION tasker_bench._measure_driver(text, text, text, jsonb, bigint, interval, interval, boolean, text) IS
     'Measures one case with the named driver; stores nothing (tasker_bench_run and the other runners store)';
+CREATE FUNCTION tasker_bench._check_driver(driver text) RETURNS void
+    AS 'MODULE_PATHNAME', 'tb_check_driver' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._check_driver(text) IS
+    'Errors (with the list of drivers) unless a driver of that name exists';
 CREATE FUNCTION tasker_bench._validate_driver(driver text, sql text, params text, options jsonb)
     RETURNS void AS 'MODULE_PATHNAME', 'tb_validate_driver' LANGUAGE C;
 COMMENT ON FUNCTION tasker_bench._validate_driver(text, text, text, jsonb) IS
@@ -108,16 +115,42 @@ LANGUAGE sql VOLATILE AS $$
                                      'default_transaction_isolation', 'search_path')))
 $$;
 
+/*
+ * The one writer of a run's row, whoever runs it (tasker_bench_run and
+ * _measure, tasker_bench_run_suite, tasker_bench_ab, tasker_bench_scale,
+ * the failure recorder, tasker_bench_import).  r holds the columns by name
+ * (keys that are no column are ignored, as are null values); id defaults to
+ * the next of the sequence, started_at to now, environment to {}, the rest
+ * to the column defaults.  Returns the run's id.
+ */
+CREATE FUNCTION tasker_bench._write_run(r jsonb) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_row jsonb;
+    v_cols text;
+    v_id bigint;
+BEGIN
+    SELECT jsonb_build_object('id', pg_catalog.nextval('tasker_bench.runs_id_seq'),
+                              'started_at', pg_catalog.clock_timestamp(), 'environment', '{}'::jsonb)
+           || coalesce(jsonb_object_agg(e.key, e.value), '{}')
+      INTO v_row
+      FROM jsonb_each(r) e WHERE e.value <> 'null';
+    SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
+      FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = 'tasker_bench.runs'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+       AND v_row ? a.attname;
+    EXECUTE format('INSERT INTO tasker_bench.runs (%s) SELECT %s FROM jsonb_populate_record(NULL::tasker_bench.runs, $1) RETURNING id',
+                   v_cols, v_cols)
+       INTO v_id USING v_row;
+    RETURN v_id;
+END
+$$;
+
 -- Written by the failure recorder's background worker (src/failure_recorder.c).
 CREATE FUNCTION tasker_bench._insert_failed_run(r jsonb) RETURNS void
 LANGUAGE sql AS $$
-    INSERT INTO tasker_bench.runs (id, kind, what, suite, label, started_at, finished_at, status,
-                                   error, error_sqlstate, failed_case, cases_done, settings, environment)
-    VALUES ((r->>'id')::bigint, r->>'kind', r->>'what', r->>'suite', r->>'label',
-            (r->>'started_at')::timestamptz, pg_catalog.clock_timestamp(), 'failed',
-            r->>'error', r->>'error_sqlstate', r->>'failed_case',
-            coalesce((r->>'cases_done')::int, 0), coalesce(r->'settings', '{}'),
-            coalesce(r->'environment', '{}'))
+    SELECT tasker_bench._write_run(r || jsonb_build_object('finished_at', pg_catalog.clock_timestamp(),
+                                                           'status', 'failed'));
 $$;
 
 -- What one measured case gives, before it is stored.
@@ -127,6 +160,22 @@ CREATE TYPE tasker_bench._measured AS (
     statements jsonb,
     clients jsonb           -- the client_results row of a case run with clients => N > 1
 );
+
+-- Set the transaction's search_path to p_path unless it is NULL; returns
+-- the previous one to set back, or NULL when nothing was changed.
+CREATE FUNCTION tasker_bench._set_search_path(p_path text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_old text;
+BEGIN
+    IF p_path IS NULL THEN
+        RETURN NULL;
+    END IF;
+    v_old := current_setting('search_path');
+    PERFORM set_config('search_path', p_path, true);
+    RETURN v_old;
+END
+$$;
 
 -- Every case must parse, resolve and have usable parameter sets before
 -- anything runs or is written: bad input fails here.
@@ -141,10 +190,7 @@ DECLARE
     v_hint text;
 BEGIN
     FOREACH v_case IN ARRAY p_cases LOOP
-        IF v_case.search_path IS NOT NULL THEN
-            v_path := current_setting('search_path');
-            PERFORM set_config('search_path', v_case.search_path, true);
-        END IF;
+        v_path := tasker_bench._set_search_path(v_case.search_path);
         BEGIN
             PERFORM tasker_bench._validate_driver(v_case.driver, v_case.sql, v_case.params,
                                                   v_case.options);
@@ -157,16 +203,31 @@ BEGIN
             RAISE EXCEPTION 'case "%": %', v_case.name, v_msg USING ERRCODE = v_state,
                 DETAIL = v_detail, HINT = v_hint;
         END;
-        IF v_path IS NOT NULL THEN
-            PERFORM set_config('search_path', v_path, true);
-            v_path := NULL;
-        END IF;
+        PERFORM tasker_bench._set_search_path(v_path);
     END LOOP;
 END
 $$;
 
 /*
- * Measure one case of run p_run and summarise it; stores nothing.  Returns
+ * The one dispatcher: measure a case with its driver and its options;
+ * stores nothing.  p_rollback overrides the case's own.  The caller sets
+ * the case's search_path (tasker_bench._set_search_path), outside the
+ * window in which the nested statements of the case are counted.
+ */
+CREATE FUNCTION tasker_bench._measure_once(
+    p_case tasker_bench.cases, p_iterations bigint, p_duration interval, p_warmup interval,
+    p_rollback boolean, p_label text)
+RETURNS tasker_bench.measurement
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN tasker_bench._measure_driver(coalesce(p_case.driver, 'executor'), p_case.sql,
+                                        p_case.params, p_case.options, p_iterations, p_duration,
+                                        p_warmup, coalesce(p_rollback, p_case.rollback), p_label);
+END
+$$;
+
+/*
+ * Measure one case of run p_run; stores nothing.  Returns
  * the results row, its phase rows and the nested statements it ran (when
  * the statement profiler, tasker_bench._statements_snapshot, is available).
  * Errors of the case propagate.
@@ -179,54 +240,42 @@ CREATE FUNCTION tasker_bench._measure_case(
     OUT statements jsonb, OUT clients jsonb)
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_m record;
+    v_m tasker_bench.measurement;
     v_c record;
-    v_s record;
     v_path text;
     v_explain jsonb;
     v_label text := format('%s (%s/%s) of run %s', p_case.name, p_ordinal, p_total, p_run);
-    v_profile boolean := to_regprocedure('tasker_bench._statements_snapshot()') IS NOT NULL;
     v_before jsonb;
     -- the run's clients => N, else the case's own
     v_clients integer := CASE WHEN p_clients > 1 THEN p_clients ELSE coalesce(p_case.clients, 1) END;
 BEGIN
-    IF p_case.search_path IS NOT NULL THEN
-        v_path := current_setting('search_path');
-        PERFORM set_config('search_path', p_case.search_path, true);
-    END IF;
-    IF v_profile THEN
-        EXECUTE 'SELECT tasker_bench._statements_snapshot()' INTO v_before;
-    END IF;
+    v_path := tasker_bench._set_search_path(p_case.search_path);
+    v_before := tasker_bench._statements_snapshot();
     PERFORM tasker_bench._activity(v_label, 'preparing parameters');
     IF v_clients > 1 THEN
         SELECT * INTO STRICT v_c
           FROM tasker_bench._measure_case_clients(p_run, p_case, p_iterations, p_duration, p_warmup,
                                                   p_rollback, v_label, v_clients);
-        SELECT (v_c.measurement).* INTO STRICT v_m;
+        v_m := v_c.measurement;
         clients := v_c.clients;
     ELSE
-        SELECT * INTO STRICT v_m
-          FROM tasker_bench._measure_driver(p_case.driver, p_case.sql, p_case.params, p_case.options,
-                                            p_iterations, p_duration, p_warmup,
-                                            coalesce(p_rollback, p_case.rollback), v_label);
+        v_m := tasker_bench._measure_once(p_case, p_iterations, p_duration, p_warmup, p_rollback,
+                                          v_label);
     END IF;
-    IF v_profile THEN
+    IF v_before IS NOT NULL THEN
         PERFORM tasker_bench._activity(v_label, 'collecting nested statements');
-        EXECUTE 'SELECT tasker_bench._statements_since($1)' INTO statements USING v_before;
     END IF;
+    statements := tasker_bench._statements_since(v_before);
     IF p_case.driver = 'executor'
        AND current_setting('tasker_bench.explain', true) IS DISTINCT FROM 'off' THEN
         PERFORM tasker_bench._activity(v_label, 'EXPLAIN');
         v_explain := tasker_bench._explain(p_case.sql, p_case.params)::jsonb;
     END IF;
     PERFORM tasker_bench._activity(NULL, NULL);
-    IF v_path IS NOT NULL THEN
-        PERFORM set_config('search_path', v_path, true);
-    END IF;
+    PERFORM tasker_bench._set_search_path(v_path);
 
-    SELECT * INTO STRICT v_s FROM tasker_bench.hsummary(v_m.histogram, v_m.clock_ns);
     result := jsonb_populate_record(NULL::tasker_bench.results,
-                  to_jsonb(v_s) || to_jsonb(v_m) - 'histogram' - 'phase_names' - 'phase_histograms'
+                  to_jsonb(v_m) - 'histogram' - 'phase_names' - 'phase_histograms'
                   || jsonb_build_object(
                          'run_id', p_run, 'case_name', p_case.name, 'ordinal', p_ordinal,
                          'suite', p_case.suite, 'category', coalesce(p_case.category, 'sql'),
@@ -246,7 +295,7 @@ BEGIN
           FROM unnest(v_m.phase_names, v_m.phase_histograms) WITH ORDINALITY AS p(name, h, ord));
     IF NOT tasker_bench._quiet() THEN
         RAISE NOTICE 'tasker_bench: % (%/%): n=%, p50 % us, p99 % us',
-            p_case.name, p_ordinal, p_total, v_s.n, v_s.p50_us, coalesce(v_s.p99_us::text, '— (n < 100)');
+            p_case.name, p_ordinal, p_total, v_m.n, v_m.p50_us, coalesce(v_m.p99_us::text, '— (n < 100)');
     END IF;
 END
 $$;
@@ -263,10 +312,8 @@ BEGIN
     IF p_clients IS NOT NULL THEN
         PERFORM tasker_bench._store_clients(p_clients);
     END IF;
-    IF p_statements IS NOT NULL
-       AND to_regprocedure('tasker_bench._store_statements(bigint,text,jsonb)') IS NOT NULL THEN
-        EXECUTE 'SELECT tasker_bench._store_statements($1, $2, $3)'
-          USING p_result.run_id, p_result.case_name, p_statements;
+    IF p_statements IS NOT NULL THEN
+        PERFORM tasker_bench._store_statements(p_result.run_id, p_result.case_name, p_statements);
     END IF;
 END
 $$;
@@ -342,10 +389,11 @@ BEGIN
                                      v_one.clients)::tasker_bench._measured;
     END LOOP;
 
-    INSERT INTO tasker_bench.runs (id, kind, what, suite, label, started_at, finished_at, status,
-                                   cases_done, settings, environment, dataset)
-    VALUES (v_run, p_kind, p_what, p_suite, p_label, v_started, clock_timestamp(), 'completed',
-            v_n, v_settings, v_env, tasker_bench._dataset_for(p_cases));
+    PERFORM tasker_bench._write_run(jsonb_build_object(
+        'id', v_run, 'kind', p_kind, 'what', p_what, 'suite', p_suite, 'label', p_label,
+        'started_at', v_started, 'finished_at', clock_timestamp(), 'status', 'completed',
+        'cases_done', v_n, 'settings', v_settings, 'environment', v_env,
+        'dataset', tasker_bench._dataset_for(p_cases)));
     FOR v_i IN 1 .. cardinality(v_done) LOOP
         PERFORM tasker_bench._store_case((v_done[v_i]).result, (v_done[v_i]).phases,
                                          (v_done[v_i]).statements, (v_done[v_i]).clients);
@@ -373,7 +421,8 @@ CREATE FUNCTION tasker_bench_register(
     name text, sql text, params text DEFAULT NULL, suite text DEFAULT 'default',
     search_path text DEFAULT NULL, rollback boolean DEFAULT NULL,
     category text DEFAULT 'sql', tolerance_pct float8 DEFAULT NULL,
-    description text DEFAULT NULL, replace boolean DEFAULT false, clients integer DEFAULT NULL)
+    description text DEFAULT NULL, replace boolean DEFAULT false, clients integer DEFAULT NULL,
+    driver text DEFAULT 'executor', options jsonb DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -396,7 +445,15 @@ BEGIN
         RAISE EXCEPTION 'unknown category "%"', category USING ERRCODE = '22023',
             HINT = 'Use sql, lifecycle or e2e; the category sets the default tolerance of comparisons.';
     END IF;
-    PERFORM tasker_bench._check_syntax(sql, 'the statement');
+    PERFORM tasker_bench._check_driver(driver);
+    IF options IS NOT NULL AND jsonb_typeof(options) <> 'object' THEN
+        RAISE EXCEPTION 'the options of case "%" must be a JSON object, got %', name, jsonb_typeof(options)
+            USING ERRCODE = '22023', HINT = 'For example options => ''{"payload_bytes": 1024}'' (see the driver in the README).';
+    END IF;
+    -- another driver may give its statement a meaning of its own (or none)
+    IF driver = 'executor' OR btrim(sql) <> '' THEN
+        PERFORM tasker_bench._check_syntax(sql, 'the statement');
+    END IF;
     IF params IS NOT NULL THEN
         PERFORM tasker_bench._check_syntax(params, 'params');
     END IF;
@@ -421,12 +478,13 @@ BEGIN
     END IF;
     BEGIN
         INSERT INTO tasker_bench.cases (name, suite, sql, params, search_path, rollback, category,
-                                        tolerance_pct, description, clients)
+                                        tolerance_pct, description, clients, driver, options)
         VALUES (tasker_bench_register.name, tasker_bench_register.suite, tasker_bench_register.sql,
                 tasker_bench_register.params, tasker_bench_register.search_path,
                 tasker_bench_register.rollback, tasker_bench_register.category,
                 tasker_bench_register.tolerance_pct, tasker_bench_register.description,
-                tasker_bench_register.clients);
+                tasker_bench_register.clients, tasker_bench_register.driver,
+                tasker_bench_register.options);
     EXCEPTION WHEN unique_violation THEN
         RAISE EXCEPTION 'case name "%" is taken by another role', name USING ERRCODE = '42710',
             HINT = 'Case names are shared by all roles; choose another name.';
@@ -434,8 +492,9 @@ BEGIN
     RETURN name;
 END
 $$;
-COMMENT ON FUNCTION tasker_bench_register(text, text, text, text, text, boolean, text, float8, text, boolean, integer) IS
-    'Registers a benchmark case: a statement, an optional params query feeding $1..$n, its suite (clients: run by N concurrent clients)';
+COMMENT ON FUNCTION tasker_bench_register(text, text, text, text, text, boolean, text, float8, text, boolean, integer, text, jsonb) IS
+    'Registers a benchmark case: a statement, an optional params query feeding $1..$n, its suite '
+    '(clients: run by N concurrent clients), the driver that measures it and the driver''s options';
 
 CREATE FUNCTION tasker_bench_unregister(name text) RETURNS boolean
 LANGUAGE plpgsql AS $$
@@ -448,6 +507,8 @@ BEGIN
     RETURN true;
 END
 $$;
+COMMENT ON FUNCTION tasker_bench_unregister(text) IS
+    'Removes a case of yours (built-in cases cannot be removed)';
 
 -- The cases a name stands for: the case of that name, or else the suite of
 -- that name in name order (a trailing number compared as a number, so

@@ -192,6 +192,8 @@ LANGUAGE sql STABLE AS $$
      ORDER BY within_state, (state_no + type_no) % nstates, type_no
      LIMIT n
 $$;
+COMMENT ON FUNCTION tasker_bench.sample_tasks(integer, text) IS
+    'n tasks with steps of the tasker schema on the search_path, round robin over named tasks and states (params of the tasker suite)';
 
 -- k-th of n steps for transitive dependencies: from each sampled task its
 -- deepest step (most ancestors) and one from the middle, at most 2 per task.
@@ -239,6 +241,8 @@ LANGUAGE sql STABLE AS $$
      ORDER BY task_no, r
      LIMIT n
 $$;
+COMMENT ON FUNCTION tasker_bench.sample_steps(integer) IS
+    'n workflow steps of the sampled tasks (the deepest and a middle one of each; tasker-core''s pick with tasker_bench.sampler = tasker_core)';
 
 -- The params of transition_task_state_atomic/sample_k: the k-th of 5 sampled
 -- pending tasks, round and round when the dataset has fewer (a mostly

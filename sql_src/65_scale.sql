@@ -29,6 +29,8 @@ LANGUAGE sql IMMUTABLE AS $$
                     WHEN size <= 10000 THEN 5 WHEN size <= 100000 THEN 10 END
            END
 $$;
+COMMENT ON FUNCTION tasker_bench.scale_target_ms(text, integer) IS
+    'The seed plan''s target (ms) of a case at a fixture size, or NULL (tasker_bench_scale''s target_ms)';
 
 CREATE FUNCTION tasker_bench_scale(
     what text, sizes integer[] DEFAULT '{1000,5000,10000,100000}',

@@ -666,7 +666,8 @@ CREATE FUNCTION tasker_bench_ab(
     iterations bigint DEFAULT 2000, warmup interval DEFAULT '100 milliseconds',
     label text DEFAULT NULL, rollback boolean DEFAULT NULL, search_path text DEFAULT NULL,
     a_name text DEFAULT 'a', b_name text DEFAULT 'b',
-    noise_threshold_pct float8 DEFAULT NULL, alpha float8 DEFAULT 0.05)
+    noise_threshold_pct float8 DEFAULT NULL, alpha float8 DEFAULT 0.05,
+    driver text DEFAULT 'executor', a_options jsonb DEFAULT NULL, b_options jsonb DEFAULT NULL)
 RETURNS tasker_bench.ab_outcome
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -682,13 +683,15 @@ DECLARE
     v_path_arg  text := tasker_bench_ab.search_path;
     v_alpha     float8 := tasker_bench_ab.alpha;
     v_noise     float8 := tasker_bench_ab.noise_threshold_pct;
+    v_driver    text := tasker_bench_ab.driver;
+    v_case      tasker_bench.cases[];      -- the two sides as cases (driver, options, params)
     v_run       bigint;
     v_started   timestamptz;
     v_env       jsonb;
     v_path      text;
     v_order     integer[];
     v_side      integer;
-    v_m         record;
+    v_m         tasker_bench.measurement;
     v_state     text;
     v_msg       text;
     v_detail    text;
@@ -744,18 +747,22 @@ BEGIN
     PERFORM tasker_bench._check_alpha(v_alpha);
     v_noise := coalesce(v_noise, tasker_bench.default_noise_threshold());
     v_warmup := coalesce(v_warmup, interval '0');
+    PERFORM tasker_bench._check_driver(v_driver);
+    FOR v_side IN 1 .. 2 LOOP
+        v_case[v_side] := jsonb_populate_record(NULL::tasker_bench.cases, jsonb_build_object(
+            'name', v_names[v_side], 'sql', v_sql[v_side], 'params', v_params, 'driver', v_driver,
+            'options', CASE v_side WHEN 1 THEN tasker_bench_ab.a_options ELSE tasker_bench_ab.b_options END,
+            'search_path', v_path_arg, 'rollback', v_rollback, 'category', 'sql'));
+    END LOOP;
 
     v_started := clock_timestamp();
     v_env := tasker_bench._environment();
-    IF v_path_arg IS NOT NULL THEN
-        v_path := current_setting('search_path');
-        PERFORM set_config('search_path', v_path_arg, true);
-    END IF;
+    v_path := tasker_bench._set_search_path(v_path_arg);
 
     -- both statements and the params must be usable before anything runs
     FOR v_side IN 1 .. 2 LOOP
         BEGIN
-            PERFORM tasker_bench._validate(v_sql[v_side], v_params);
+            PERFORM tasker_bench._validate_driver(v_driver, v_sql[v_side], v_params, v_case[v_side].options);
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
                                     v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
@@ -778,13 +785,12 @@ BEGIN
         v_order := CASE WHEN v_r > 0 AND v_r % 2 = 0 THEN ARRAY[2, 1] ELSE ARRAY[1, 2] END;
         FOREACH v_side IN ARRAY v_order LOOP
             BEGIN
-                SELECT * INTO STRICT v_m
-                  FROM tasker_bench._measure(v_sql[v_side], v_params,
-                                             CASE WHEN v_r = 0 THEN 1 ELSE v_iter END, NULL,
-                                             CASE WHEN v_r = 0 THEN v_warmup ELSE interval '0' END,
-                                             v_rollback,
-                                             CASE WHEN v_r = 0 THEN format('%s: warmup', v_names[v_side])
-                                                  ELSE format('%s (round %s/%s)', v_names[v_side], v_r, v_rounds) END);
+                v_m := tasker_bench._measure_once(v_case[v_side],
+                                                  CASE WHEN v_r = 0 THEN 1 ELSE v_iter END, NULL,
+                                                  CASE WHEN v_r = 0 THEN v_warmup ELSE interval '0' END,
+                                                  NULL,
+                                                  CASE WHEN v_r = 0 THEN format('%s: warmup', v_names[v_side])
+                                                       ELSE format('%s (round %s/%s)', v_names[v_side], v_r, v_rounds) END);
             EXCEPTION WHEN OTHERS THEN
                 GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
                                         v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
@@ -814,14 +820,12 @@ BEGIN
         END LOOP;
     END LOOP;
 
-    IF current_setting('tasker_bench.explain', true) IS DISTINCT FROM 'off' THEN
+    IF v_driver = 'executor' AND current_setting('tasker_bench.explain', true) IS DISTINCT FROM 'off' THEN
         FOR v_side IN 1 .. 2 LOOP
             v_explain[v_side] := tasker_bench._explain(v_sql[v_side], v_params)::jsonb;
         END LOOP;
     END IF;
-    IF v_path IS NOT NULL THEN
-        PERFORM set_config('search_path', v_path, true);
-    END IF;
+    PERFORM tasker_bench._set_search_path(v_path);
 
     /*
      * The per-round log ratios log(median b / median a).  Their location,
@@ -855,17 +859,18 @@ BEGIN
       FROM tasker_bench._ab_side(v_run, v_names[2], 2, v_sql[2], v_params, v_hists_b, v_rounds_b,
                                  v_warm_n[2], v_pn_b, v_ph_b, v_explain[2]);
 
-    INSERT INTO tasker_bench.runs (id, kind, what, suite, label, started_at, finished_at, status,
-                                   cases_done, settings, environment, dataset)
-    VALUES (v_run, 'ab', format('%s vs %s', v_names[1], v_names[2]), NULL, v_label, v_started,
-            clock_timestamp(), 'completed', 2,
-            jsonb_build_object('rounds', v_rounds, 'iterations', v_iter, 'warmup', v_warmup::text,
-                               'rollback', v_rollback, 'search_path', v_path_arg,
-                               'noise_threshold_pct', v_noise, 'alpha', v_alpha),
-            v_env,
-            tasker_bench._dataset_for(ARRAY[jsonb_populate_record(NULL::tasker_bench.cases,
-                jsonb_build_object('name', v_names[1], 'sql', v_sql[1], 'params', v_params,
-                                   'search_path', v_path_arg))]));
+    PERFORM tasker_bench._write_run(jsonb_build_object(
+        'id', v_run, 'kind', 'ab', 'what', format('%s vs %s', v_names[1], v_names[2]), 'label', v_label,
+        'started_at', v_started, 'finished_at', clock_timestamp(), 'status', 'completed',
+        'cases_done', 2,
+        'settings', jsonb_build_object('rounds', v_rounds, 'iterations', v_iter, 'warmup', v_warmup::text,
+                                       'rollback', v_rollback, 'search_path', v_path_arg,
+                                       'noise_threshold_pct', v_noise, 'alpha', v_alpha)
+                    || CASE WHEN v_driver <> 'executor'
+                            THEN jsonb_build_object('driver', v_driver, 'a_options', v_case[1].options,
+                                                    'b_options', v_case[2].options)
+                            ELSE '{}' END,
+        'environment', v_env, 'dataset', tasker_bench._dataset_for(ARRAY[v_case[1]])));
     PERFORM tasker_bench._store_case(v_side_a.result, v_side_a.phases, NULL);
     PERFORM tasker_bench._store_case(v_side_b.result, v_side_b.phases, NULL);
     INSERT INTO tasker_bench.ab_results (run_id, a_name, b_name, a_sql, b_sql, params, search_path,
@@ -885,10 +890,11 @@ BEGIN
                v_verdict, v_rounds, v_noise)::tasker_bench.ab_outcome;
 END
 $$;
-COMMENT ON FUNCTION tasker_bench_ab(text, text, text, integer, bigint, interval, text, boolean, text, text, text, float8, float8) IS
+COMMENT ON FUNCTION tasker_bench_ab(text, text, text, integer, bigint, interval, text, boolean, text, text, text, float8, float8, text, jsonb, jsonb) IS
     'Measures two statements in alternating rounds in one session (a b, b a, ...); returns the ratio b/a of the '
     'medians (Hodges-Lehmann over the per-round log ratios) with a Wilcoxon signed-rank interval (1 - alpha) and '
-    'p-value, and a verdict; stores a run of kind ab (results a and b, tasker_bench.ab_results)';
+    'p-value, and a verdict; stores a run of kind ab (results a and b, tasker_bench.ab_results); any driver '
+    '(driver, a_options, b_options)';
 
 -- ---------------------------------------------------------------------------
 -- Reports

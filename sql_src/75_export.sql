@@ -190,9 +190,8 @@ BEGIN
             HINT = 'Import a document written by tasker_bench_export, unchanged.';
     END IF;
 
-    v_run := nextval('tasker_bench.runs_id_seq');
     v_runrow := v_runrow || jsonb_build_object(
-        'id', v_run, 'run_by', current_user,
+        'run_by', current_user,
         'imported_from', coalesce(v_doc->'origin', '{}')
                          || jsonb_build_object('imported_at', now(),
                                                'format_version', v_version,
@@ -203,10 +202,7 @@ BEGIN
        AND v_runrow ? a.attname;
     SELECT coalesce(array_agg('runs.' || k ORDER BY k), '{}') INTO v_unknown
       FROM jsonb_object_keys(v_runrow) k WHERE k <> ALL (v_cols);
-    EXECUTE format('INSERT INTO tasker_bench.runs (%s) SELECT %s FROM jsonb_populate_record(NULL::tasker_bench.runs, $1)',
-                   (SELECT string_agg(quote_ident(c), ', ') FROM unnest(v_cols) c),
-                   (SELECT string_agg(quote_ident(c), ', ') FROM unnest(v_cols) c))
-      USING v_runrow;
+    v_run := tasker_bench._write_run(v_runrow - 'id');
     FOREACH v_table IN ARRAY tasker_bench._export_tables() LOOP
         v_unknown := v_unknown || tasker_bench._import_rows(v_table, v_doc->v_table, v_run);
     END LOOP;

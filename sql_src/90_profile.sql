@@ -586,7 +586,6 @@ DECLARE
     v_ext text := tasker_bench._ext_schema();
     v_n integer := 0;
     v_hist integer := tasker_bench._history_runs();
-    v_base bigint;
     v_tol float8;
     v_change float8;
     v_hc record;
@@ -594,42 +593,16 @@ DECLARE
 BEGIN
     SELECT * INTO STRICT v_run FROM tasker_bench.runs WHERE id = p_run;
     IF p_baseline IS NOT NULL THEN
-        IF EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
-                    WHERE p.proname = 'tasker_bench_compare'
-                      AND p.pronamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n
-                                             WHERE n.nspname = tasker_bench._ext_schema())
-                      AND p.pronargs >= 2 AND p.pronargs - p.pronargdefaults <= 2
-                      AND p.proargtypes[0] = 'text'::regtype AND p.proargtypes[1] = 'bigint'::regtype) THEN
-            FOR r IN EXECUTE format('SELECT to_jsonb(c) AS j FROM %I.tasker_bench_compare($1, $2) c', v_ext)
-                       USING p_baseline, p_run LOOP
-                IF r.j->>'verdict' = 'regressed'
-                   AND coalesce((r.j->>'within_tolerance')::boolean, false) = false THEN
-                    PERFORM tasker_bench._alert(p_run, r.j->>'case_name', p_baseline,
-                                                (r.j->>'change_pct')::float8, 'regressed',
-                                                jsonb_build_object('method', 'baseline') || r.j);
-                    v_n := v_n + 1;
-                END IF;
-            END LOOP;
-        ELSE
-            EXECUTE 'SELECT b.run_id FROM tasker_bench.baselines b WHERE b.name = $1' INTO v_base USING p_baseline;
-            FOR r IN SELECT c.case_name, c.histogram AS ch, b.histogram AS bh, c.p50_us AS c50, b.p50_us AS b50,
-                            b.block_medians_ns AS bblocks, c.block_medians_ns AS cblocks,
-                            b.probe_medians_ns AS bprobes, c.probe_medians_ns AS cprobes
-                       FROM tasker_bench.results c
-                       JOIN tasker_bench.results b ON b.case_name = c.case_name AND b.run_id = v_base
-                      WHERE c.run_id = p_run LOOP
-                SELECT * INTO v_hc FROM tasker_bench.hcompare(r.bh, r.ch, tasker_bench.compare_noise_threshold(),
-                                                              0.05, 0.95, r.bblocks, r.cblocks,
-                                                              r.bprobes, r.cprobes);
-                IF v_hc.verdict = 'regressed' THEN
-                    PERFORM tasker_bench._alert(p_run, r.case_name, p_baseline, v_hc.change_pct, 'regressed',
-                                                jsonb_build_object('method', 'baseline', 'baseline_run_id', v_base,
-                                                                   'baseline_p50_us', r.b50, 'current_p50_us', r.c50,
-                                                                   'hcompare', to_jsonb(v_hc)));
-                    v_n := v_n + 1;
-                END IF;
-            END LOOP;
-        END IF;
+        FOR r IN EXECUTE format('SELECT to_jsonb(c) AS j FROM %I.tasker_bench_compare($1, $2) c', v_ext)
+                   USING p_baseline, p_run LOOP
+            IF r.j->>'verdict' = 'regressed'
+               AND coalesce((r.j->>'within_tolerance')::boolean, false) = false THEN
+                PERFORM tasker_bench._alert(p_run, r.j->>'case_name', p_baseline,
+                                            (r.j->>'change_pct')::float8, 'regressed',
+                                            jsonb_build_object('method', 'baseline') || r.j);
+                v_n := v_n + 1;
+            END IF;
+        END LOOP;
         RETURN v_n;
     END IF;
 
@@ -756,14 +729,12 @@ BEGIN
     PERFORM tasker_bench._mark_interrupted_runs();
     v_n := cardinality(v_cases);
     v_env := tasker_bench._environment();
-    INSERT INTO tasker_bench.runs (kind, what, suite, label, started_at, status, cases_done, settings,
-                                   environment, dataset)
-    VALUES ('run', what, v_suite, label, clock_timestamp(), 'running', 0,
-            tasker_bench._settings(iterations, duration, warmup, NULL)
-              || jsonb_build_object('procedure', true, 'baseline', baseline)
-              || CASE WHEN clients > 1 THEN jsonb_build_object('clients', clients) ELSE '{}' END,
-            v_env, tasker_bench._dataset_for(v_cases))
-    RETURNING id INTO v_run;
+    v_run := tasker_bench._write_run(jsonb_build_object(
+        'kind', 'run', 'what', what, 'suite', v_suite, 'label', label, 'status', 'running',
+        'settings', tasker_bench._settings(iterations, duration, warmup, NULL)
+                    || jsonb_build_object('procedure', true, 'baseline', baseline)
+                    || CASE WHEN clients > 1 THEN jsonb_build_object('clients', clients) ELSE '{}' END,
+        'environment', v_env, 'dataset', tasker_bench._dataset_for(v_cases)));
     IF NOT tasker_bench._quiet() THEN
         RAISE NOTICE 'tasker_bench: run % of "%": % case%, backend PID %, committing after each case',
             v_run, what, v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END, pg_backend_pid();

@@ -1101,6 +1101,13 @@ merge_measurements(TupleDesc mdesc, ClientsShared *sh, ClientSlot *slots, TbHist
 		else
 			nulls[i] = true;
 	}
+	/* the summary of the merged histogram, not a mix of the clients' */
+	{
+		TbRow		row = {mdesc, values, nulls};
+
+		if (tb_row_has(&row, "p50_us"))
+			tb_row_set_summary(&row, merged, tb_row_get_float8(&row, "clock_ns", 0.0));
+	}
 	return HeapTupleGetDatum(heap_form_tuple(mdesc, values, nulls));
 }
 

@@ -1,7 +1,8 @@
 /*
  * driver.c
- *		The registered drivers, the result row (columns set by name), and
- *		one measurement of a case: prepare, the loop, the row, teardown.
+ *		The registered drivers, and one measurement of a case: prepare, the
+ *		loop, the result row (the loop's figures, the summary, the driver's
+ *		own), teardown.
  */
 #include "postgres.h"
 
@@ -52,43 +53,6 @@ tb_drivers_define_gucs(void)
 			drivers[i]->define_gucs();
 }
 
-static int
-row_column(TbRow *row, const char *column)
-{
-	int			i;
-
-	for (i = 0; i < row->tupdesc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(row->tupdesc, i);
-
-		if (!att->attisdropped && strcmp(NameStr(att->attname), column) == 0)
-			return i;
-	}
-	elog(ERROR, "tasker_bench: the result row type has no column \"%s\"", column);
-	return -1;					/* keep the compiler quiet */
-}
-
-void
-tb_row_set(TbRow *row, const char *column, Datum value)
-{
-	int			i = row_column(row, column);
-
-	row->values[i] = value;
-	row->nulls[i] = false;
-}
-
-void
-tb_row_set_float8(TbRow *row, const char *column, double value)
-{
-	tb_row_set(row, column, Float8GetDatum(value));
-}
-
-Oid
-tb_row_element_type(TbRow *row, const char *column)
-{
-	return get_element_type(TupleDescAttr(row->tupdesc, row_column(row, column))->atttypid);
-}
-
 /* The figures the loop took, whatever the driver. */
 static void
 report_common(const TbRunResult *res, double clock_ns, TbRow *row)
@@ -96,7 +60,11 @@ report_common(const TbRunResult *res, double clock_ns, TbRow *row)
 	int			i;
 
 	tb_row_set(row, "histogram", tb_hist_to_datum(res->hist));
-	tb_row_set(row, "n", Int64GetDatum((int64) res->hist->count));
+	/* the measurement type of version 0.1 has no summary, only n */
+	if (tb_row_has(row, "p50_us"))
+		tb_row_set_summary(row, res->hist, clock_ns);
+	else
+		tb_row_set(row, "n", Int64GetDatum((int64) res->hist->count));
 	tb_row_set(row, "warmup_n", Int64GetDatum(res->warmup_n));
 	tb_row_set_float8(row, "clock_ns", clock_ns);
 	tb_row_set_float8(row, "wall_s", (double) res->wall_ns / 1e9);
@@ -126,14 +94,9 @@ tb_measure_case(const TbDriver *d, const TbCaseSpec *c, const TbRunSpec *spec, T
 	TbRow		row;
 	double		clock_ns;
 	void	   *state;
-	int			i;
 
 	memset(&res, 0, sizeof(res));
-	row.tupdesc = tupdesc;
-	row.values = palloc0(sizeof(Datum) * tupdesc->natts);
-	row.nulls = palloc(sizeof(bool) * tupdesc->natts);
-	for (i = 0; i < tupdesc->natts; i++)
-		row.nulls[i] = true;
+	tb_row_init(&row, tupdesc);
 
 	state = d->prepare(c);
 	PG_TRY();
@@ -153,7 +116,7 @@ tb_measure_case(const TbDriver *d, const TbCaseSpec *c, const TbRunSpec *spec, T
 	PG_END_TRY();
 	if (d->teardown)
 		d->teardown(state);
-	return HeapTupleGetDatum(heap_form_tuple(tupdesc, row.values, row.nulls));
+	return tb_row_datum(&row);
 }
 
 void

@@ -28,6 +28,7 @@
 #include "executor/tuptable.h"
 #include "utils/jsonb.h"
 
+#include "row.h"
 #include "runner.h"
 
 /* One case as a driver gets it. */
@@ -43,14 +44,6 @@ typedef struct TbCaseSpec
 	void		(*row_hook) (TupleTableSlot *slot, void *arg);
 	void	   *row_hook_arg;
 } TbCaseSpec;
-
-/* The result row under construction: columns are set by name. */
-typedef struct TbRow
-{
-	TupleDesc	tupdesc;
-	Datum	   *values;
-	bool	   *nulls;
-} TbRow;
 
 typedef struct TbDriver
 {
@@ -88,13 +81,6 @@ typedef struct TbDriver
 #undef TB_DRIVER
 extern const TbDriver *tb_driver_lookup(const char *name);
 extern void tb_drivers_define_gucs(void);
-
-/* Set a column of the row by name; errors if the row type has no such column. */
-extern void tb_row_set(TbRow *row, const char *column, Datum value);
-extern void tb_row_set_float8(TbRow *row, const char *column, double value);
-
-/* The element type of an array column of the row (by name). */
-extern Oid	tb_row_element_type(TbRow *row, const char *column);
 
 /*
  * Measure one case with a driver: prepare, the loop, the row (every column

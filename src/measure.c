@@ -27,6 +27,7 @@
 PG_FUNCTION_INFO_V1(tb_check_budget);
 
 PG_FUNCTION_INFO_V1(tb_measure_driver);
+PG_FUNCTION_INFO_V1(tb_check_driver);
 PG_FUNCTION_INFO_V1(tb_validate_driver);
 
 /* Interval as ns; months count 30 days.  Returns -1 when absurdly large. */
@@ -224,6 +225,14 @@ tb_validate_driver(PG_FUNCTION_ARGS)
 	static const ArgMap m = {1, 2, 3, -1, -1, -1};
 
 	validate_entry(fcinfo, tb_driver_lookup(arg_text(fcinfo, 0)), &m);
+	PG_RETURN_VOID();
+}
+
+/* tasker_bench._check_driver(driver text): errors unless a driver of that name exists */
+Datum
+tb_check_driver(PG_FUNCTION_ARGS)
+{
+	(void) tb_driver_lookup(arg_text(fcinfo, 0));
 	PG_RETURN_VOID();
 }
 

@@ -17,8 +17,8 @@
 #include "utils/builtins.h"
 
 #include "histogram_type.h"
+#include "row.h"
 #include "stats.h"
-#include "tasker_bench.h"
 
 static double *float8_array(ArrayType *a, const char *what, int *n);
 
@@ -87,53 +87,56 @@ check_alpha(double alpha)
 Datum
 tb_hsummary(PG_FUNCTION_ARGS)
 {
-	TupleDesc	tupdesc = result_desc(fcinfo);
-	TbHist	   *h = tb_hist_from_datum(PG_GETARG_DATUM(0));
-	double		c = PG_ARGISNULL(1) ? 0.0 : PG_GETARG_FLOAT8(1);
-	static const double quantiles[] = {0.50, 0.90, 0.95, 0.99, 0.999};
-	Datum		values[15];
-	bool		nulls[15];
+	TbRow		row;
+
+	tb_row_init(&row, result_desc(fcinfo));
+	tb_row_set_summary(&row, tb_hist_from_datum(PG_GETARG_DATUM(0)),
+					   PG_ARGISNULL(1) ? 0.0 : PG_GETARG_FLOAT8(1));
+	PG_RETURN_DATUM(tb_row_datum(&row));
+}
+
+/* a figure for people: 3 significant digits, never finer than 1 ns */
+static void
+set_figure(TbRow *row, const char *column, double v)
+{
+	tb_row_set_float8(row, column, tbs_round_figure(v));
+}
+
+void
+tb_row_set_summary(TbRow *row, const TbHist *h, double c)
+{
+	static const struct
+	{
+		double		q;
+		const char *column;
+	}			quantiles[] = {
+		{0.50, "p50_us"}, {0.90, "p90_us"}, {0.95, "p95_us"}, {0.99, "p99_us"}, {0.999, "p999_us"}
+	};
+	TbsOutliers o;
+	double		mean_us;
 	int			i;
 
-	memset(nulls, 0, sizeof(nulls));
-	values[0] = Int64GetDatum((int64) h->count);
+	tb_row_set(row, "n", Int64GetDatum((int64) h->count));
 	if (h->count == 0)
+		return;
+	mean_us = corrected_us(tbh_mean(h), c);
+	tbs_outliers(h, &o);
+	set_figure(row, "min_us", corrected_us((double) h->min, c));
+	set_figure(row, "mean_us", mean_us);
+	set_figure(row, "stddev_us", tbh_stddev(h) / 1000.0);
+	for (i = 0; i < lengthof(quantiles); i++)
 	{
-		for (i = 1; i < 15; i++)
-			nulls[i] = true;
+		/* a percentile only where n supports it (p99: 100 samples) */
+		if (h->count >= tbs_quantile_min_n(quantiles[i].q))
+			set_figure(row, quantiles[i].column, corrected_us(tbh_percentile(h, quantiles[i].q), c));
 	}
-	else
-	{
-		TbsOutliers o;
-		double		mean_us = corrected_us(tbh_mean(h), c);
-
-		tbs_outliers(h, &o);
-		values[1] = Float8GetDatum(corrected_us((double) h->min, c));
-		values[2] = Float8GetDatum(mean_us);
-		values[3] = Float8GetDatum(tbh_stddev(h) / 1000.0);
-		for (i = 0; i < lengthof(quantiles); i++)
-		{
-			/* a percentile only where n supports it (p99: 100 samples) */
-			if (h->count >= tbs_quantile_min_n(quantiles[i]))
-				values[4 + i] = Float8GetDatum(corrected_us(tbh_percentile(h, quantiles[i]), c));
-			else
-				nulls[4 + i] = true;
-		}
-		values[9] = Float8GetDatum(corrected_us((double) h->max, c));
-		if (mean_us > 0)
-			values[10] = Float8GetDatum(1e6 / mean_us);
-		else
-			nulls[10] = true;
-		/* figures for people: 3 significant digits, never finer than 1 ns */
-		for (i = 1; i <= 10; i++)
-			if (!nulls[i])
-				values[i] = Float8GetDatum(tbs_round_figure(DatumGetFloat8(values[i])));
-		values[11] = Int64GetDatum((int64) o.low_severe_n);
-		values[12] = Int64GetDatum((int64) o.low_mild_n);
-		values[13] = Int64GetDatum((int64) o.high_mild_n);
-		values[14] = Int64GetDatum((int64) o.high_severe_n);
-	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	set_figure(row, "max_us", corrected_us((double) h->max, c));
+	if (mean_us > 0)
+		set_figure(row, "ops_per_s", 1e6 / mean_us);
+	tb_row_set(row, "outliers_low_severe", Int64GetDatum((int64) o.low_severe_n));
+	tb_row_set(row, "outliers_low_mild", Int64GetDatum((int64) o.low_mild_n));
+	tb_row_set(row, "outliers_high_mild", Int64GetDatum((int64) o.high_mild_n));
+	tb_row_set(row, "outliers_high_severe", Int64GetDatum((int64) o.high_severe_n));
 }
 
 /* hmedian_ci(h, conf) -> (low, high) in ns */

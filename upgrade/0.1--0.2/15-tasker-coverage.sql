@@ -1,16 +1,12 @@
 -- issue 15: the suite tasker covers every tasker-core SQL function, built-in
 -- cases name their schema with the placeholder {schema}, and runs take a
--- schema.  Needs the 0.2 functions of sql_src/62_tasker_coverage.sql
--- (created by the generated part of the upgrade before this file runs).
-SELECT tasker_bench._refresh_tasker_cases();
+-- schema.  The built-in cases (SELECT tasker_bench._refresh_tasker_cases()
+-- of sql_src/62_tasker_coverage.sql) and the lifecycle templates (tree8
+-- gained its 4-way convergence step) are refreshed by the generated part of
+-- the upgrade, which runs after this file.
 -- signatures that gained an argument (a leftover overload would make calls ambiguous)
 DROP FUNCTION IF EXISTS tasker_bench._cases_for(text);
 DROP FUNCTION IF EXISTS @extschema@.tasker_bench_run(text, bigint, interval, interval, text, boolean);
--- tree8 gained its 4-way convergence step (tasker-core's hierarchical tree)
-UPDATE tasker_bench.lifecycle_templates l
-   SET step_names = t.step_names, edge_from = t.edge_from, edge_to = t.edge_to
-  FROM tasker_bench._lc_template('tree8') t
- WHERE l.shape = 'tree8';
 -- worker queues of the new shapes' namespaces
 INSERT INTO tasker_bench.queues (queue_name, builtin)
 SELECT q, true

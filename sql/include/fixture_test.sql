@@ -2,7 +2,7 @@
 --
 -- Run with psql after the reference model is loaded into schema tasker and
 -- tasker_bench's functions are installed:
---     psql -X -v ON_ERROR_STOP=1 -f model/fixture_test.sql
+--     psql -X -v ON_ERROR_STOP=1 -f sql/include/fixture_test.sql
 -- The output is deterministic (counts, states, SQLSTATEs; no ids, no times):
 -- diff it against the expected output.  The fixture's progress NOTICEs are
 -- suppressed (client_min_messages = warning); the bad-input checks catch

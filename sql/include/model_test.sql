@@ -4,7 +4,7 @@
 -- first on the search_path:
 --   CREATE SCHEMA tasker; SET search_path = tasker, public;
 --   \i model/tasker_model.sql
---   \i model/model_test.sql
+--   \i sql/include/model_test.sql
 --
 -- Checks are DO blocks with ASSERT (silent when they pass) and a few plain
 -- SELECTs that print names, states and numbers only.  All data is created
