@@ -27,7 +27,8 @@ OBJS = \
 	src/phases.o \
 	src/autonomous.o \
 	src/notify.o \
-	src/fixture_ids.o
+	src/fixture_ids.o \
+	src/keys.o
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "tasker_bench - benchmarks SQL inside the server"

@@ -63,7 +63,7 @@ COMMENT ON COLUMN tasker_bench.statement_results.parent_queryid IS
     'tasker_bench_folded() (best effort; NULL: called by the case''s statement or unknown)';
 ALTER TABLE tasker_bench.statement_results ENABLE ROW LEVEL SECURITY;
 CREATE POLICY statement_results_own ON tasker_bench.statement_results FOR ALL
-    USING (run_by = current_user) WITH CHECK (run_by = current_user);
+    USING (run_by = current_user) WITH CHECK (run_by = current_user AND tasker_bench._own_run(run_id));
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.statement_results', '');
 
 -- How many statements per case to keep.
@@ -259,7 +259,8 @@ BEGIN
     IF NOT FOUND THEN
         RETURN;
     END IF;
-    SELECT c.search_path INTO v_path FROM tasker_bench.cases c WHERE c.name = _store_statements.case_name;
+    SELECT c.search_path INTO v_path FROM tasker_bench.cases c
+     WHERE c.name = _store_statements.case_name AND (c.builtin OR c.owner = current_user);
     v_case_qid := tasker_bench._query_id(v_res.sql, v_path);
     v_params_qid := tasker_bench._query_id(v_res.params, v_path);
 
@@ -504,11 +505,14 @@ CREATE TABLE tasker_bench.alerts (
 CREATE INDEX ON tasker_bench.alerts (run_id);
 COMMENT ON TABLE tasker_bench.alerts IS
     'Regressions found after a run of tasker_bench_run_suite (scheduled or not): against its baseline, or the '
-    'rolling median of the p50 of recent runs; each is also sent as NOTIFY tasker_bench_alerts (JSON: run_id, case, '
-    'baseline, change_pct, verdict). tasker_bench_prune keeps runs an alert points to.';
+    'rolling median of the p50 of recent runs; each is also signalled as NOTIFY tasker_bench_alerts with the payload '
+    '{"run_id": N} only (listeners read the alert rows, which row level security keeps to their role). '
+    'tasker_bench_prune keeps runs an alert points to.';
 ALTER TABLE tasker_bench.alerts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY alerts_own ON tasker_bench.alerts FOR ALL
-    USING (run_by = current_user) WITH CHECK (run_by = current_user);
+    USING (run_by = current_user) WITH CHECK (run_by = current_user AND tasker_bench._own_run(run_id));
+CREATE TRIGGER alerts_key BEFORE INSERT OR UPDATE OF id ON tasker_bench.alerts
+    FOR EACH ROW EXECUTE FUNCTION tasker_bench._key_from_sequence('id', 'tasker_bench.alerts_id_seq');
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.alerts', '');
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.alerts_id_seq', '');
 
@@ -524,17 +528,18 @@ COMMENT ON VIEW tasker_bench.history IS
 CREATE FUNCTION tasker_bench._history_runs() RETURNS integer
     AS 'MODULE_PATHNAME', 'tb_history_runs_get' LANGUAGE C STABLE PARALLEL SAFE;
 
--- Write an alert and send it on the channel tasker_bench_alerts (delivered at commit).
+-- Write an alert and signal it on the channel tasker_bench_alerts (delivered
+-- at commit).  The channel is shared by every role of the database, so the
+-- payload carries only the run id: a listener reads the alerts of that run
+-- from tasker_bench.alerts, where it sees only its own; a NOTIFY anyone
+-- sends creates no alert row.
 CREATE FUNCTION tasker_bench._alert(p_run bigint, p_case text, p_baseline text, p_change float8,
                                     p_verdict text, p_details jsonb) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO tasker_bench.alerts (run_id, case_name, baseline, change_pct, verdict, details)
     VALUES (p_run, p_case, p_baseline, p_change, p_verdict, coalesce(p_details, '{}'));
-    PERFORM pg_notify('tasker_bench_alerts',
-                      json_build_object('run_id', p_run, 'case', p_case, 'baseline', p_baseline,
-                                        'change_pct', round(p_change::numeric, 2),
-                                        'verdict', p_verdict)::text);
+    PERFORM pg_notify('tasker_bench_alerts', json_build_object('run_id', p_run)::text);
     RAISE NOTICE 'tasker_bench: run %, case %: % by % %% against %', p_run, p_case, p_verdict,
         round(p_change::numeric, 1), p_baseline;
 END
@@ -616,7 +621,7 @@ BEGIN
         WITH prev AS (
             SELECT p.id FROM tasker_bench.runs p
              WHERE p.what = v_run.what AND p.kind = v_run.kind AND p.status = 'completed'
-               AND p.id < p_run
+               AND p.run_by = v_run.run_by AND p.id < p_run
              ORDER BY p.id DESC
              LIMIT v_hist
         ), med AS (
@@ -701,6 +706,7 @@ DECLARE
     v_alerts integer;
 BEGIN
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
+    PERFORM tasker_bench._enter_run();
     SELECT c.cases, c.suite INTO v_cases, v_suite FROM tasker_bench._cases_for(what) c;
     PERFORM tasker_bench._check_baseline(baseline);
     PERFORM tasker_bench._validate_cases(v_cases);
@@ -722,6 +728,8 @@ BEGIN
         v_i := v_i + 1;
         v_outcome := NULL;
         BEGIN
+            -- each case runs in a transaction of its own: mark it as part of a run
+            PERFORM tasker_bench._enter_run();
             SELECT * INTO STRICT v_one
               FROM tasker_bench._measure_case(v_run, v_case, v_i, v_n, iterations, duration, warmup, NULL);
             PERFORM tasker_bench._store_case(v_one.result, v_one.phases, v_one.statements);
@@ -990,13 +998,20 @@ BEGIN
     PERFORM tasker_bench._mark_interrupted_runs();
     v_sql := 'DELETE FROM tasker_bench.runs r
                WHERE r.started_at < now() - $1
+                 AND r.run_by = current_user
                  AND r.status <> ''running''
                  AND NOT EXISTS (SELECT 1 FROM tasker_bench.alerts a WHERE a.run_id = r.id)';
     IF to_regclass('tasker_bench.baselines') IS NOT NULL THEN
         v_sql := v_sql || ' AND NOT EXISTS (SELECT 1 FROM tasker_bench.baselines b WHERE b.run_id = r.id)';
     END IF;
-    EXECUTE v_sql USING keep;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
+    BEGIN
+        EXECUTE v_sql USING keep;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+    EXCEPTION WHEN foreign_key_violation THEN
+        RAISE EXCEPTION 'a baseline or an alert was made for one of the runs to prune while tasker_bench_prune ran'
+            USING ERRCODE = '40001',
+            HINT = 'Nothing was deleted; run tasker_bench_prune again (it keeps the runs baselines and alerts name).';
+    END;
     RETURN v_n;
 END
 $$;

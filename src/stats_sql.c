@@ -24,6 +24,7 @@
 #define TB_MIN_BLOCKS 5
 
 static double *float8_array(ArrayType *a, const char *what, int *n);
+static void check_finite(const double *x, int n, const char *what);
 
 PG_FUNCTION_INFO_V1(tb_hsummary);
 PG_FUNCTION_INFO_V1(tb_hmedian_ci);
@@ -81,6 +82,11 @@ tb_hsummary(PG_FUNCTION_ARGS)
 	bool		nulls[15];
 	int			i;
 
+	if (isnan(c) || isinf(c) || c < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("clock_ns must be a finite number of nanoseconds, zero or more, got %g", c),
+				 errhint("Pass the run's clock read cost (results.clock_ns), or 0.")));
 	memset(nulls, 0, sizeof(nulls));
 	values[0] = Int64GetDatum((int64) h->count);
 	if (h->count == 0)
@@ -214,6 +220,14 @@ tb_hcompare(PG_FUNCTION_ARGS)
 			if (npa != nblocks_a || npb != nblocks_b)
 				probes_a = probes_b = NULL;
 		}
+	}
+
+	check_finite(blocks_a, nblocks_a, "baseline_blocks");
+	check_finite(blocks_b, nblocks_b, "current_blocks");
+	if (probes_a)
+	{
+		check_finite(probes_a, nblocks_a, "baseline_probes");
+		check_finite(probes_b, nblocks_b, "current_probes");
 	}
 
 	if (nblocks_a >= TB_MIN_BLOCKS && nblocks_b >= TB_MIN_BLOCKS)
@@ -453,4 +467,18 @@ Datum
 tb_compare_noise_threshold_get(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_FLOAT8(tb_compare_noise_threshold);
+}
+
+/* block medians and probes are durations: NaN or infinity is bad input */
+static void
+check_finite(const double *x, int n, const char *what)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (isnan(x[i]) || isinf(x[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must hold finite numbers, element %d is %g", what, i + 1, x[i]),
+					 errhint("Pass the block medians and probes a run stored (results.block_medians_ns, probe_medians_ns).")));
 }
