@@ -28,7 +28,8 @@ OBJS = \
 	src/autonomous.o \
 	src/notify.o \
 	src/fixture_ids.o \
-	src/keys.o
+	src/keys.o \
+	src/case_context.o
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "tasker_bench - benchmarks SQL inside the server"

@@ -14,6 +14,7 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
+#include "case_context.h"
 #include "runner.h"
 #include "target.h"
 
@@ -31,9 +32,11 @@ tb_explain(PG_FUNCTION_ARGS)
 	char	   *nulls;
 	char	   *result = NULL;
 	int			i;
+	TbCaseContext cctx;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
+	tb_case_context_push(&cctx, NULL, "tasker_bench: EXPLAIN ANALYZE of the measured statement");
 	t = tb_target_prepare(text_to_cstring(PG_GETARG_TEXT_PP(0)),
 						  PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
 	sql = psprintf("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) %s", t->sql);
@@ -73,6 +76,7 @@ tb_explain(PG_FUNCTION_ARGS)
 	RollbackAndReleaseCurrentSubTransaction();
 	MemoryContextSwitchTo(caller);
 	CurrentResourceOwner = owner;
+	tb_case_context_pop(&cctx);
 
 	PG_RETURN_TEXT_P(cstring_to_text(result));
 }

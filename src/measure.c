@@ -20,6 +20,7 @@
 #include "utils/timestamp.h"
 
 #include "clock.h"
+#include "case_context.h"
 #include "histogram_type.h"
 #include "measure.h"
 #include "runner.h"
@@ -152,6 +153,7 @@ tb_measure(PG_FUNCTION_ARGS)
 	bool		nulls[NMEASURE_COLS];
 	int64		n;
 	double		dn;
+	TbCaseContext cctx;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "tasker_bench._measure must return a composite");
@@ -170,12 +172,15 @@ tb_measure(PG_FUNCTION_ARGS)
 	tb_check_budget_args(fcinfo, 2, &spec.iterations, &spec.duration_ns, &spec.warmup_ns);
 	spec.label = PG_ARGISNULL(6) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(6));
 
+	tb_case_context_push(&cctx, sql,
+						 psprintf("tasker_bench: measuring %s", spec.label ? spec.label : "the statement"));
 	target = tb_target_prepare(sql, params);
 	spec.rollback = PG_ARGISNULL(5) ? !target->read_only : PG_GETARG_BOOL(5);
 
 	clock_ns = tb_clock_read_cost_ns();
 	res.hist = tb_hist_new();
 	tb_run_target(target, &spec, &res);
+	tb_case_context_pop(&cctx);
 	n = (int64) res.hist->count;
 
 	memset(nulls, 0, sizeof(nulls));
@@ -280,13 +285,17 @@ Datum
 tb_validate(PG_FUNCTION_ARGS)
 {
 	TbTarget   *target;
+	char	   *sql;
+	TbCaseContext cctx;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the statement to measure is NULL"),
 				 errhint("Give one SQL statement, e.g. 'SELECT 1'.")));
-	target = tb_target_prepare(text_to_cstring(PG_GETARG_TEXT_PP(0)),
-							   PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	tb_case_context_push(&cctx, sql, "tasker_bench: checking the statement before measuring");
+	target = tb_target_prepare(sql, PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	tb_case_context_pop(&cctx);
 	PG_RETURN_INT32(target->nsets);
 }
