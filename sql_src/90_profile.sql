@@ -782,22 +782,57 @@ COMMENT ON PROCEDURE tasker_bench_run_suite(text, bigint, interval, interval, te
 -- Schedules (pg_cron)
 -- ---------------------------------------------------------------------------
 
-CREATE TABLE tasker_bench.schedules (
-    job_name    text PRIMARY KEY CHECK (job_name <> ''),
+-- The jobs (table schedule_jobs); the view tasker_bench.schedules adds the
+-- outcome of each job's last run from pg_cron.
+CREATE TABLE tasker_bench.schedule_jobs (
+    job_name    text NOT NULL CONSTRAINT schedules_job_name_check CHECK (job_name <> ''),
     jobid       bigint NOT NULL,         -- cron.job.jobid
     what        text NOT NULL,
     baseline    text,
     schedule    text NOT NULL,
     created_by  name NOT NULL DEFAULT current_user,
-    created_at  timestamptz NOT NULL DEFAULT now()
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT schedules_pkey PRIMARY KEY (job_name)
 );
-COMMENT ON TABLE tasker_bench.schedules IS
+COMMENT ON TABLE tasker_bench.schedule_jobs IS
     'pg_cron jobs made by tasker_bench_schedule: each runs CALL tasker_bench_run_suite(what, baseline, '
-    'label => ''scheduled:<job_name>'') on its cron schedule';
-ALTER TABLE tasker_bench.schedules ENABLE ROW LEVEL SECURITY;
-CREATE POLICY schedules_own ON tasker_bench.schedules FOR ALL
+    'label => ''scheduled:<job_name>'') on its cron schedule, as the role that scheduled it';
+ALTER TABLE tasker_bench.schedule_jobs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY schedules_own ON tasker_bench.schedule_jobs FOR ALL
     USING (created_by = current_user) WITH CHECK (created_by = current_user);
-SELECT pg_catalog.pg_extension_config_dump('tasker_bench.schedules', '');
+SELECT pg_catalog.pg_extension_config_dump('tasker_bench.schedule_jobs', '');
+
+-- The last run of a pg_cron job as pg_cron recorded it (cron.job_run_details,
+-- which shows each role its own jobs); NULLs when pg_cron is not in this
+-- database or the role cannot read it.
+CREATE FUNCTION tasker_bench._cron_last_run(p_jobid bigint,
+    OUT status text, OUT message text, OUT started_at timestamptz)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_cron text;
+BEGIN
+    SELECT n.nspname INTO v_cron
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relname = 'job_run_details' AND c.relkind = 'r'
+       AND n.nspname = 'cron' AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
+       AND pg_catalog.has_table_privilege(c.oid, 'SELECT');
+    IF v_cron IS NULL THEN
+        RETURN;
+    END IF;
+    EXECUTE format('SELECT d.status, d.return_message, d.start_time FROM %I.job_run_details d
+                     WHERE d.jobid = $1 ORDER BY d.runid DESC LIMIT 1', v_cron)
+       INTO status, message, started_at USING p_jobid;
+END
+$$;
+
+CREATE VIEW tasker_bench.schedules WITH (security_invoker = true) AS
+SELECT j.job_name, j.jobid, j.what, j.baseline, j.schedule, j.created_by, j.created_at,
+       (l).status AS last_status, (l).message AS last_message, (l).started_at AS last_started_at
+  FROM tasker_bench.schedule_jobs j
+  CROSS JOIN LATERAL (SELECT tasker_bench._cron_last_run(j.jobid) AS l) x;
+COMMENT ON VIEW tasker_bench.schedules IS
+    'Your scheduled jobs (tasker_bench_schedule) with the status, message and start of each one''s last run as '
+    'pg_cron recorded it (e.g. failed / connection failed when pg_cron cannot connect: see cron.host)';
 
 /*
  * A light check of a cron expression before pg_cron sees it (pg_cron checks
@@ -860,13 +895,73 @@ BEGIN
 END
 $$;
 
+-- pg_cron runs a job by connecting to cron.host (unless it uses background
+-- workers): on a server that listens on no TCP address, a host name there
+-- fails every run with "connection failed".  Warn when that is the case.
+CREATE FUNCTION tasker_bench._check_cron_reach() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_bgw text;
+    v_host text;
+    v_listen text;
+BEGIN
+    BEGIN
+        v_bgw := current_setting('cron.use_background_workers', true);
+        v_host := current_setting('cron.host', true);
+        v_listen := current_setting('listen_addresses');
+    EXCEPTION WHEN insufficient_privilege THEN
+        RETURN;             -- settings this role cannot read: nothing to say
+    END;
+    IF v_bgw = 'on' OR v_host IS NULL OR left(v_host, 1) = '/' THEN
+        RETURN;             -- no connection, or a socket directory
+    END IF;
+    IF btrim(coalesce(v_listen, '')) = '' THEN
+        RAISE WARNING 'pg_cron cannot reach this server: it connects to cron.host = "%" over TCP, but listen_addresses is empty', v_host
+            USING DETAIL = 'Every run of the job will fail with "connection failed" (tasker_bench.schedules shows it in last_status and last_message).',
+                  HINT = 'Set cron.host to the server''s socket directory (one of unix_socket_directories), or cron.use_background_workers = on, and restart.';
+    END IF;
+END
+$$;
+
+-- DROP EXTENSION tasker_bench takes its pg_cron jobs with it (else they
+-- would stay and fail every time).  An event trigger of the extension does
+-- not fire for the DROP that removes it, so this one runs before: at the
+-- start of a DROP EXTENSION naming tasker_bench.
+CREATE FUNCTION tasker_bench._unschedule_on_drop() RETURNS event_trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_cron text;
+    v_jobid bigint;
+BEGIN
+    IF current_query() !~* 'drop\s+extension\s+(if\s+exists\s+)?([[:alnum:]_"]+\s*,\s*)*"?tasker_bench"?\s*(,|;|cascade|restrict|$)' THEN
+        RETURN;
+    END IF;
+    SELECT n.nspname INTO v_cron
+      FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+     WHERE n.nspname = 'cron' AND p.proname = 'unschedule' LIMIT 1;
+    IF v_cron IS NULL THEN
+        RETURN;
+    END IF;
+    FOR v_jobid IN EXECUTE format('SELECT j.jobid FROM tasker_bench.schedule_jobs s JOIN %I.job j ON j.jobid = s.jobid', v_cron) LOOP
+        EXECUTE format('SELECT %I.unschedule($1)', v_cron) USING v_jobid;
+    END LOOP;
+END
+$$;
+CREATE EVENT TRIGGER tasker_bench_unschedule_on_drop ON ddl_command_start
+    WHEN TAG IN ('DROP EXTENSION') EXECUTE FUNCTION tasker_bench._unschedule_on_drop();
+
 -- pg_cron must be installed in this database; its schema.
 CREATE FUNCTION tasker_bench._cron_schema() RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_schema text;
-    v_db text := current_setting('cron.database_name', true);
+    v_db text;
 BEGIN
+    BEGIN
+        v_db := current_setting('cron.database_name', true);
+    EXCEPTION WHEN insufficient_privilege THEN
+        v_db := NULL;       -- a superuser-only setting: unknown to others
+    END;
     -- pg_cron's objects live in the schema cron (whatever its extnamespace says)
     SELECT n.nspname INTO v_schema
       FROM pg_catalog.pg_extension e
@@ -883,7 +978,8 @@ BEGIN
                 HINT = 'Add pg_cron to shared_preload_libraries (restart), set cron.database_name, CREATE EXTENSION pg_cron in that database, and install tasker_bench there to schedule its suites.';
         END IF;
         RAISE EXCEPTION 'pg_cron is not installed in this database' USING ERRCODE = '0A000',
-            HINT = format('pg_cron''s extension lives in the database cron.database_name = "%s": CREATE EXTENSION pg_cron there (if not done) and install tasker_bench in "%s" to schedule its suites.', v_db, v_db);
+            HINT = format('pg_cron''s extension lives in the database cron.database_name = "%s". Either install tasker_bench there, or schedule from there into this database: SELECT cron.schedule_in_database(job_name, schedule, ''CALL %I.tasker_bench_run_suite(...)'', %L) (the job then runs as you, here).',
+                          v_db, tasker_bench._ext_schema(), pg_catalog.current_database());
     END IF;
     RETURN v_schema;
 END
@@ -913,7 +1009,7 @@ BEGIN
     PERFORM tasker_bench._cases_for(what);
     PERFORM tasker_bench._check_baseline(baseline);
     PERFORM tasker_bench._check_cron(schedule);
-    IF EXISTS (SELECT 1 FROM tasker_bench.schedules s WHERE s.job_name = v_job) THEN
+    IF EXISTS (SELECT 1 FROM tasker_bench.schedule_jobs s WHERE s.job_name = v_job) THEN
         RAISE EXCEPTION 'a job named "%" is already scheduled', v_job USING ERRCODE = '42710',
             HINT = 'tasker_bench_unschedule(job_name) removes it; or choose another name.';
     END IF;
@@ -928,7 +1024,15 @@ BEGIN
     v_command := format('CALL %I.tasker_bench_run_suite(%L, baseline => %L, label => %L)',
                         tasker_bench._ext_schema(), what, baseline, 'scheduled:' || v_job);
     BEGIN
-        EXECUTE format('SELECT %I.schedule($1, $2, $3)', v_cron) INTO v_jobid USING v_job, schedule, v_command;
+        -- as the calling role, in this database
+        IF to_regprocedure(format('%I.schedule_in_database(text,text,text,text,text,boolean)', v_cron)) IS NOT NULL
+           AND has_function_privilege(format('%I.schedule_in_database(text,text,text,text,text,boolean)', v_cron),
+                                      'EXECUTE') THEN
+            EXECUTE format('SELECT %I.schedule_in_database($1, $2, $3, $4, $5, true)', v_cron) INTO v_jobid
+              USING v_job, schedule, v_command, pg_catalog.current_database(), current_user::text;
+        ELSE
+            EXECUTE format('SELECT %I.schedule($1, $2, $3)', v_cron) INTO v_jobid USING v_job, schedule, v_command;
+        END IF;
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
         IF v_msg ILIKE '%schedule%' THEN
@@ -939,17 +1043,18 @@ BEGIN
         RAISE;
     END;
     BEGIN
-        INSERT INTO tasker_bench.schedules (job_name, jobid, what, baseline, schedule)
+        INSERT INTO tasker_bench.schedule_jobs (job_name, jobid, what, baseline, schedule)
         VALUES (v_job, v_jobid, what, baseline, schedule);
     EXCEPTION WHEN unique_violation THEN
         RAISE EXCEPTION 'job name "%" is taken by another role', v_job USING ERRCODE = '42710',
             HINT = 'Job names are shared by all roles; choose another name.';
     END;
+    PERFORM tasker_bench._check_cron_reach();
     RETURN v_jobid;
 END
 $$;
 COMMENT ON FUNCTION tasker_bench_schedule(text, text, text, text) IS
-    'Schedules a case or suite through pg_cron (in this database, which must be cron.database_name): '
+    'Schedules a case or suite through pg_cron (installed in this database), run as the calling role: '
     'CALL tasker_bench_run_suite(what, baseline => ..., label => ''scheduled:<job_name>''); returns the cron job id';
 
 CREATE FUNCTION tasker_bench_unschedule(job_name text) RETURNS boolean
@@ -957,7 +1062,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     v_job text := tasker_bench_unschedule.job_name;
     v_cron text;
-    v_row tasker_bench.schedules;
+    v_row tasker_bench.schedule_jobs;
     v_exists boolean;
 BEGIN
     IF v_job IS NULL THEN
@@ -965,7 +1070,8 @@ BEGIN
             HINT = 'SELECT job_name, schedule, what FROM tasker_bench.schedules lists your jobs.';
     END IF;
     v_cron := tasker_bench._cron_schema();
-    DELETE FROM tasker_bench.schedules s WHERE s.job_name = v_job RETURNING * INTO v_row;
+    DELETE FROM tasker_bench.schedule_jobs s
+     WHERE s.job_name = v_job AND s.created_by = current_user RETURNING * INTO v_row;
     IF NOT FOUND THEN
         RETURN false;
     END IF;
