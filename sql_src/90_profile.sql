@@ -1028,8 +1028,9 @@ BEGIN
         IF to_regprocedure(format('%I.schedule_in_database(text,text,text,text,text,boolean)', v_cron)) IS NOT NULL
            AND has_function_privilege(format('%I.schedule_in_database(text,text,text,text,text,boolean)', v_cron),
                                       'EXECUTE') THEN
-            EXECUTE format('SELECT %I.schedule_in_database($1, $2, $3, $4, $5, true)', v_cron) INTO v_jobid
-              USING v_job, schedule, v_command, pg_catalog.current_database(), current_user::text;
+            -- username NULL: the current role (pg_cron lets only superusers name another)
+            EXECUTE format('SELECT %I.schedule_in_database($1, $2, $3, $4, NULL, true)', v_cron) INTO v_jobid
+              USING v_job, schedule, v_command, pg_catalog.current_database();
         ELSE
             EXECUTE format('SELECT %I.schedule($1, $2, $3)', v_cron) INTO v_jobid USING v_job, schedule, v_command;
         END IF;
