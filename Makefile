@@ -2,6 +2,7 @@
 #
 #   make demo          install what is missing, run the default suite on a throwaway cluster
 #   make test          every test: pg_regress, C unit tests under sanitizers, integration tests
+#   make test-matrix   the tests on PostgreSQL 17 and 18 (fetched into a cache outside the repo)
 #   make bench         figures: tasker_bench vs pgbench vs a PL/pgSQL loop, memory, fixture speed
 #   make installcheck  pg_regress against your own running server (PGHOST/PGPORT/PGUSER)
 #
@@ -12,24 +13,8 @@ EXTENSION  = tasker_bench
 EXTVERSION = 0.1
 
 MODULE_big = tasker_bench
-OBJS = \
-	src/tasker_bench.o \
-	src/clock.o \
-	src/histogram.o \
-	src/histogram_type.o \
-	src/stats.o \
-	src/stats_sql.o \
-	src/target.o \
-	src/runner.o \
-	src/measure.o \
-	src/environment.o \
-	src/explain.o \
-	src/phases.o \
-	src/autonomous.o \
-	src/notify.o \
-	src/fixture_ids.o \
-	src/keys.o \
-	src/case_context.o
+# every C file under src/ is part of the module (a new driver is one new file)
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "tasker_bench - benchmarks SQL inside the server"
@@ -74,10 +59,13 @@ demo:
 test:
 	bash tests/run-all.sh
 
+test-matrix:
+	bash tests/run-matrix.sh
+
 bench:
 	bash tools/bench.sh
 
 unit:
 	$(MAKE) -C tests/unit check
 
-.PHONY: demo test bench unit
+.PHONY: demo test test-matrix bench unit

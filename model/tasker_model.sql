@@ -19,32 +19,46 @@
 -- UUID v7 generator
 -- ===========================================================================
 -- tasker-core's column defaults call uuid_generate_v7() (pg_uuidv7 on PG17,
--- an alias of the native uuidv7() on PG18).  PostgreSQL 15 has neither, so
--- the model builds one from core functions only: the first 48 bits are the
--- Unix time in milliseconds (big endian), the rest comes from a random v4
--- uuid whose version nibble is rewritten from 4 (0100) to 7 (0111); the
--- RFC 4122 variant bits of the v4 uuid are already right.  Ids are therefore
--- ordered by millisecond; within one millisecond the order is random, as with
--- pg_uuidv7.
+-- an alias of the native uuidv7() on PG18).  Where the server has uuidv7()
+-- (PostgreSQL 18) the model's uuid_generate_v7() is that alias too.
+-- PostgreSQL 15 to 17 have no native one, so there the model builds one from
+-- core functions only: the first 48 bits are the Unix time in milliseconds
+-- (big endian), the rest comes from a random v4 uuid whose version nibble is
+-- rewritten from 4 (0100) to 7 (0111); the RFC 4122 variant bits of the v4
+-- uuid are already right.  Ids are therefore ordered by millisecond; within
+-- one millisecond the order is random, as with pg_uuidv7.  (The native one
+-- also orders ids within a millisecond.)  Both are SQL functions the planner
+-- inlines.
 
-CREATE FUNCTION uuid_generate_v7() RETURNS uuid
-LANGUAGE sql VOLATILE PARALLEL SAFE
-AS $fn$
-    SELECT encode(
-               set_bit(
-                   set_bit(
-                       overlay(uuid_send(gen_random_uuid())
-                               PLACING substring(
-                                   int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint)
-                                   FROM 3)
-                               FROM 1 FOR 6),
-                       52, 1),
-                   53, 1),
-               'hex')::uuid
-$fn$;
-
-COMMENT ON FUNCTION uuid_generate_v7() IS
-    'tasker_bench model: time-ordered UUID v7 (48-bit ms timestamp + random) for PostgreSQL 15, no extension needed';
+DO $uuidv7$
+BEGIN
+    IF pg_catalog.to_regprocedure('pg_catalog.uuidv7()') IS NOT NULL THEN
+        CREATE FUNCTION uuid_generate_v7() RETURNS uuid
+        LANGUAGE sql VOLATILE PARALLEL SAFE
+        AS $fn$ SELECT pg_catalog.uuidv7() $fn$;
+        COMMENT ON FUNCTION uuid_generate_v7() IS
+            'tasker_bench model: time-ordered UUID v7, the server''s native uuidv7() (PostgreSQL 18 and later)';
+    ELSE
+        CREATE FUNCTION uuid_generate_v7() RETURNS uuid
+        LANGUAGE sql VOLATILE PARALLEL SAFE
+        AS $fn$
+            SELECT encode(
+                       set_bit(
+                           set_bit(
+                               overlay(uuid_send(gen_random_uuid())
+                                       PLACING substring(
+                                           int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint)
+                                           FROM 3)
+                                       FROM 1 FOR 6),
+                               52, 1),
+                           53, 1),
+                       'hex')::uuid
+        $fn$;
+        COMMENT ON FUNCTION uuid_generate_v7() IS
+            'tasker_bench model: time-ordered UUID v7 (48-bit ms timestamp + random) for PostgreSQL 15 to 17, no extension needed';
+    END IF;
+END
+$uuidv7$;
 
 -- ===========================================================================
 -- Types

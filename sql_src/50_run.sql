@@ -16,7 +16,7 @@ CREATE FUNCTION tasker_bench._record_failure(run text) RETURNS boolean
 CREATE FUNCTION tasker_bench._validate(sql text, params text) RETURNS integer
     AS 'MODULE_PATHNAME', 'tb_validate' LANGUAGE C;
 COMMENT ON FUNCTION tasker_bench._validate(text, text) IS
-    'Prepares a statement and its parameter sets without running it; returns the number of sets';
+    'Prepares a statement and its parameter sets without running it (the executor driver); returns 1';
 
 CREATE FUNCTION tasker_bench._explain(sql text, params text) RETURNS text
     AS 'MODULE_PATHNAME', 'tb_explain' LANGUAGE C;
@@ -40,8 +40,10 @@ BEGIN
 END
 $$;
 
--- What one measurement gives, whichever driver took it (src/measure.c,
--- src/notify.c build rows of exactly these columns, in this order).
+-- What one measurement gives, whichever driver took it.  The C side fills
+-- the columns by name (src/driver.c): the loop's own (histogram, n,
+-- warmup_n, clock_ns, wall_s, block and probe medians) and each driver's;
+-- what a driver does not measure stays NULL.
 CREATE TYPE tasker_bench.measurement AS (
     histogram tasker_bench.histogram, n bigint, warmup_n bigint,
     clock_ns float8, rows_per_call float8, read_only boolean,
@@ -59,6 +61,18 @@ CREATE FUNCTION tasker_bench._measure(
     rollback boolean, label text)
     RETURNS tasker_bench.measurement
     AS 'MODULE_PATHNAME', 'tb_measure' LANGUAGE C;
+-- One measurement by any driver (src/driver_list.h names them); stores nothing.
+CREATE FUNCTION tasker_bench._measure_driver(
+    driver text, sql text, params text, options jsonb, iterations bigint, duration interval,
+    warmup interval, rollback boolean, label text)
+    RETURNS tasker_bench.measurement
+    AS 'MODULE_PATHNAME', 'tb_measure_driver' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._measure_driver(text, text, text, jsonb, bigint, interval, interval, boolean, text) IS
+    'Measures one case with the named driver; stores nothing (tasker_bench_run and the other runners store)';
+CREATE FUNCTION tasker_bench._validate_driver(driver text, sql text, params text, options jsonb)
+    RETURNS void AS 'MODULE_PATHNAME', 'tb_validate_driver' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._validate_driver(text, text, text, jsonb) IS
+    'Everything a measurement by the named driver does before its first iteration: bad input fails here';
 CREATE FUNCTION tasker_bench.phase(name text) RETURNS void
     AS 'MODULE_PATHNAME', 'tb_phase' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION tasker_bench.phase(text) IS
@@ -90,7 +104,7 @@ LANGUAGE sql VOLATILE AS $$
                                      'default_transaction_isolation', 'search_path')))
 $$;
 
--- Written by the failure recorder's background worker (src/autonomous.c).
+-- Written by the failure recorder's background worker (src/failure_recorder.c).
 CREATE FUNCTION tasker_bench._insert_failed_run(r jsonb) RETURNS void
 LANGUAGE sql AS $$
     INSERT INTO tasker_bench.runs (id, kind, what, suite, label, started_at, finished_at, status,
@@ -127,11 +141,8 @@ BEGIN
             PERFORM set_config('search_path', v_case.search_path, true);
         END IF;
         BEGIN
-            IF v_case.driver = 'notify' THEN
-                PERFORM tasker_bench._validate_notify(v_case.sql, v_case.params, v_case.options);
-            ELSE
-                PERFORM tasker_bench._validate(v_case.sql, v_case.params);
-            END IF;
+            PERFORM tasker_bench._validate_driver(v_case.driver, v_case.sql, v_case.params,
+                                                  v_case.options);
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
                                     v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
@@ -177,15 +188,10 @@ BEGIN
     IF v_profile THEN
         EXECUTE 'SELECT tasker_bench._statements_snapshot()' INTO v_before;
     END IF;
-    IF p_case.driver = 'notify' THEN
-        SELECT * INTO STRICT v_m
-          FROM tasker_bench._measure_notify(p_case.sql, p_case.params, p_case.options,
-                                            p_iterations, p_duration, p_warmup, v_label);
-    ELSE
-        SELECT * INTO STRICT v_m
-          FROM tasker_bench._measure(p_case.sql, p_case.params, p_iterations, p_duration,
-                                     p_warmup, coalesce(p_rollback, p_case.rollback), v_label);
-    END IF;
+    SELECT * INTO STRICT v_m
+      FROM tasker_bench._measure_driver(p_case.driver, p_case.sql, p_case.params, p_case.options,
+                                        p_iterations, p_duration, p_warmup,
+                                        coalesce(p_rollback, p_case.rollback), v_label);
     IF v_profile THEN
         EXECUTE 'SELECT tasker_bench._statements_since($1)' INTO statements USING v_before;
     END IF;

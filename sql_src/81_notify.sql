@@ -1,6 +1,6 @@
 -- Event propagation: the real latency of LISTEN/NOTIFY over loopback
--- connections (src/notify.c).  Cases with driver = 'notify' are dispatched
--- here by tasker_bench._execute (sql_src/50_run.sql).
+-- connections (src/notify.c, a driver of the one measuring loop).  Cases with
+-- driver = 'notify' are measured by tasker_bench._measure_driver.
 
 CREATE FUNCTION tasker_bench._validate_notify(sql text, params text, options jsonb)
     RETURNS integer AS 'MODULE_PATHNAME', 'tb_validate_notify' LANGUAGE C;

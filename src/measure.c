@@ -1,8 +1,8 @@
 /*
  * measure.c
  *		The SQL entry points of one measurement: argument checks, then
- *		target -> runner, returned as one composite row that the SQL layer
- *		summarises and stores.
+ *		driver -> loop (driver.c, runner.c), returned as one composite row
+ *		that the SQL layer stores.
  */
 #include "postgres.h"
 
@@ -20,18 +20,14 @@
 #include "utils/timestamp.h"
 
 #include "clock.h"
-#include "case_context.h"
-#include "histogram_type.h"
+#include "driver.h"
 #include "measure.h"
-#include "runner.h"
-#include "target.h"
 #include "tasker_bench.h"
 
 PG_FUNCTION_INFO_V1(tb_check_budget);
 
-#define NMEASURE_COLS 26
-PG_FUNCTION_INFO_V1(tb_measure);
-PG_FUNCTION_INFO_V1(tb_validate);
+PG_FUNCTION_INFO_V1(tb_measure_driver);
+PG_FUNCTION_INFO_V1(tb_validate_driver);
 
 /* Interval as ns; months count 30 days.  Returns -1 when absurdly large. */
 static int64
@@ -135,167 +131,145 @@ tb_check_budget(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/*
- * tasker_bench._measure(sql text, params text, iterations bigint,
- *		duration interval, warmup interval, rollback boolean, label text)
- */
-Datum
-tb_measure(PG_FUNCTION_ARGS)
+static TupleDesc
+result_desc(FunctionCallInfo fcinfo)
 {
 	TupleDesc	tupdesc;
-	char	   *sql;
-	char	   *params = NULL;
-	TbRunSpec	spec;
-	TbRunResult res;
-	TbTarget   *target;
-	double		clock_ns;
-	Datum		values[NMEASURE_COLS];
-	bool		nulls[NMEASURE_COLS];
-	int64		n;
-	double		dn;
-	TbCaseContext cctx;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "tasker_bench._measure must return a composite");
-	tupdesc = BlessTupleDesc(tupdesc);
+		elog(ERROR, "tasker_bench: a measuring function must return a composite");
+	return BlessTupleDesc(tupdesc);
+}
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("the statement to measure is NULL"),
-				 errhint("Give one SQL statement, e.g. 'SELECT 1'.")));
-	sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	if (!PG_ARGISNULL(1))
-		params = text_to_cstring(PG_GETARG_TEXT_PP(1));
+static const char *
+arg_text(FunctionCallInfo fcinfo, int argno)
+{
+	return argno < 0 || PG_ARGISNULL(argno) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
 
-	memset(&spec, 0, sizeof(spec));
-	tb_check_budget_args(fcinfo, 2, &spec.iterations, &spec.duration_ns, &spec.warmup_ns);
-	spec.label = PG_ARGISNULL(6) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(6));
+/* Where an entry point has each argument of a case (-1: it has none). */
+typedef struct ArgMap
+{
+	int			sql;
+	int			params;
+	int			options;
+	int			budget;			/* iterations, then duration and warmup */
+	int			rollback;
+	int			label;
+} ArgMap;
 
-	tb_case_context_push(&cctx, sql,
-						 psprintf("tasker_bench: measuring %s", spec.label ? spec.label : "the statement"));
-	target = tb_target_prepare(sql, params);
-	spec.rollback = PG_ARGISNULL(5) ? !target->read_only : PG_GETARG_BOOL(5);
+/* The case (and, with a budget, the run spec) from fcinfo's arguments. */
+static void
+case_from_args(FunctionCallInfo fcinfo, const ArgMap *m, TbCaseSpec *c, TbRunSpec *spec)
+{
+	memset(c, 0, sizeof(*c));
+	c->sql = arg_text(fcinfo, m->sql);
+	c->params = arg_text(fcinfo, m->params);
+	c->options = m->options < 0 || PG_ARGISNULL(m->options) ? NULL : PG_GETARG_JSONB_P(m->options);
+	c->rollback = m->rollback < 0 || PG_ARGISNULL(m->rollback) ? -1 : (int) PG_GETARG_BOOL(m->rollback);
+	c->label = arg_text(fcinfo, m->label);
+	if (spec == NULL)
+		return;
+	memset(spec, 0, sizeof(*spec));
+	tb_check_budget_args(fcinfo, m->budget, &spec->iterations, &spec->duration_ns, &spec->warmup_ns);
+	spec->label = c->label;
+}
 
-	clock_ns = tb_clock_read_cost_ns();
-	res.hist = tb_hist_new();
-	tb_run_target(target, &spec, &res);
-	tb_case_context_pop(&cctx);
-	n = (int64) res.hist->count;
+static Datum
+measure_entry(FunctionCallInfo fcinfo, const TbDriver *d, const ArgMap *m)
+{
+	TbCaseSpec	c;
+	TbRunSpec	spec;
 
-	memset(nulls, 0, sizeof(nulls));
-	dn = n > 0 ? (double) n : 1.0;
-	values[0] = tb_hist_to_datum(res.hist);
-	values[1] = Int64GetDatum(n);
-	values[2] = Int64GetDatum(res.warmup_n);
-	values[3] = Float8GetDatum(clock_ns);
-	values[4] = Float8GetDatum((double) res.rows / dn);
-	values[5] = BoolGetDatum(target->read_only);
-	values[6] = BoolGetDatum(spec.rollback);
-	values[7] = Float8GetDatum((double) res.plan_ns / dn / 1000.0);
-	values[8] = Float8GetDatum((double) res.wall_ns / 1e9);
-	values[9] = Int32GetDatum(target->nsets);
-	/* resource use per call */
-	values[10] = Float8GetDatum(res.cpu_user_us / dn);
-	values[11] = Float8GetDatum(res.cpu_sys_us / dn);
-	values[12] = Float8GetDatum((double) res.buffers.shared_blks_hit / dn);
-	values[13] = Float8GetDatum((double) res.buffers.shared_blks_read / dn);
-	values[14] = Float8GetDatum((double) res.buffers.shared_blks_dirtied / dn);
-	values[15] = Float8GetDatum((double) res.buffers.shared_blks_written / dn);
-	values[16] = Float8GetDatum((double) res.buffers.temp_blks_read / dn);
-	values[17] = Float8GetDatum((double) res.buffers.temp_blks_written / dn);
-	values[18] = Float8GetDatum((double) res.wal.wal_records / dn);
-	values[19] = Float8GetDatum((double) res.wal.wal_bytes / dn);
-	values[20] = Float8GetDatum((double) res.wal.wal_fpi / dn);
-	/* phases and counters */
-	if (res.phases.nphases > 0)
-	{
-		Datum	   *names = palloc(sizeof(Datum) * res.phases.nphases);
-		Datum	   *hists = palloc(sizeof(Datum) * res.phases.nphases);
-		Oid			histtype = get_element_type(TupleDescAttr(tupdesc, 22)->atttypid);
-		int			i;
+	case_from_args(fcinfo, m, &c, &spec);
+	return tb_measure_case(d, &c, &spec, result_desc(fcinfo));
+}
 
-		for (i = 0; i < res.phases.nphases; i++)
-		{
-			names[i] = CStringGetTextDatum(res.phases.names[i]);
-			hists[i] = tb_hist_to_datum(res.phases.hists[i]);
-		}
-		values[21] = PointerGetDatum(construct_array(names, res.phases.nphases, TEXTOID,
-													 -1, false, TYPALIGN_INT));
-		values[22] = PointerGetDatum(construct_array(hists, res.phases.nphases, histtype,
-													 -1, false, TYPALIGN_INT));
-	}
-	else
-		nulls[21] = nulls[22] = true;
-	if (res.phases.ncounters > 0)
-	{
-		StringInfoData js;
-		int			i;
+static void
+validate_entry(FunctionCallInfo fcinfo, const TbDriver *d, const ArgMap *m)
+{
+	TbCaseSpec	c;
 
-		initStringInfo(&js);
-		appendStringInfoChar(&js, '{');
-		for (i = 0; i < res.phases.ncounters; i++)
-		{
-			if (i > 0)
-				appendStringInfoString(&js, ", ");
-			escape_json(&js, res.phases.counter_names[i]);
-			appendStringInfo(&js, ": %.6g", (double) res.phases.counters[i] / dn);
-		}
-		appendStringInfoChar(&js, '}');
-		values[23] = DirectFunctionCall1(jsonb_in, CStringGetDatum(js.data));
-	}
-	else
-		nulls[23] = true;
-	if (res.nblocks > 0)
-	{
-		Datum		blocks[TB_BLOCKS];
-		int			i;
-
-		for (i = 0; i < res.nblocks; i++)
-			blocks[i] = Float8GetDatum(res.block_medians[i]);
-		values[24] = PointerGetDatum(construct_array(blocks, res.nblocks, FLOAT8OID, sizeof(float8),
-													 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	}
-	else
-		nulls[24] = true;
-	if (res.nblocks > 0)
-	{
-		Datum		probes[TB_BLOCKS];
-		int			i;
-
-		for (i = 0; i < res.nblocks; i++)
-			probes[i] = Float8GetDatum(res.probe_medians[i]);
-		values[25] = PointerGetDatum(construct_array(probes, res.nblocks, FLOAT8OID, sizeof(float8),
-													 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	}
-	else
-		nulls[25] = true;
-
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	case_from_args(fcinfo, m, &c, NULL);
+	tb_validate_case(d, &c);
 }
 
 /*
- * tasker_bench._validate(sql text, params text) returns integer
+ * tasker_bench._measure_driver(driver text, sql text, params text,
+ *		options jsonb, iterations bigint, duration interval, warmup interval,
+ *		rollback boolean, label text) returns tasker_bench.measurement
  *
- * Everything tb_measure does before the first iteration: parse, resolve,
- * plan-cache, fetch and convert the parameter sets.  Lets a suite reject
- * bad input before any case runs.  Returns the number of parameter sets.
+ * Measures one case with the named driver; stores nothing.
  */
+Datum
+tb_measure_driver(PG_FUNCTION_ARGS)
+{
+	static const ArgMap m = {1, 2, 3, 4, 7, 8};
+
+	PG_RETURN_DATUM(measure_entry(fcinfo, tb_driver_lookup(arg_text(fcinfo, 0)), &m));
+}
+
+/*
+ * tasker_bench._validate_driver(driver text, sql text, params text,
+ *		options jsonb) returns void
+ *
+ * Everything a measurement does before its first iteration (for the
+ * executor: parse, resolve, plan-cache, fetch and convert the parameter
+ * sets; for notify: the options, the loopback and the statement), so a
+ * suite rejects bad input before any case runs.
+ */
+Datum
+tb_validate_driver(PG_FUNCTION_ARGS)
+{
+	static const ArgMap m = {1, 2, 3, -1, -1, -1};
+
+	validate_entry(fcinfo, tb_driver_lookup(arg_text(fcinfo, 0)), &m);
+	PG_RETURN_VOID();
+}
+
+/*
+ * The entry points of version 0.1, each one driver with fixed arguments
+ * (the 0.1 install script names them, so they stay in the library).
+ */
+PG_FUNCTION_INFO_V1(tb_measure);
+PG_FUNCTION_INFO_V1(tb_measure_notify);
+PG_FUNCTION_INFO_V1(tb_validate);
+PG_FUNCTION_INFO_V1(tb_validate_notify);
+
+/* tasker_bench._measure(sql, params, iterations, duration, warmup, rollback, label) */
+Datum
+tb_measure(PG_FUNCTION_ARGS)
+{
+	static const ArgMap m = {0, 1, -1, 2, 5, 6};
+
+	PG_RETURN_DATUM(measure_entry(fcinfo, &tb_executor_driver, &m));
+}
+
+/* tasker_bench._measure_notify(sql, params, options, iterations, duration, warmup, label) */
+Datum
+tb_measure_notify(PG_FUNCTION_ARGS)
+{
+	static const ArgMap m = {0, 1, 2, 3, -1, 6};
+
+	PG_RETURN_DATUM(measure_entry(fcinfo, &tb_notify_driver, &m));
+}
+
+/* tasker_bench._validate(sql, params) returns integer (1) */
 Datum
 tb_validate(PG_FUNCTION_ARGS)
 {
-	TbTarget   *target;
-	char	   *sql;
-	TbCaseContext cctx;
+	static const ArgMap m = {0, 1, -1, -1, -1, -1};
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("the statement to measure is NULL"),
-				 errhint("Give one SQL statement, e.g. 'SELECT 1'.")));
-	sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	tb_case_context_push(&cctx, sql, "tasker_bench: checking the statement before measuring");
-	target = tb_target_prepare(sql, PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
-	tb_case_context_pop(&cctx);
-	PG_RETURN_INT32(target->nsets);
+	validate_entry(fcinfo, &tb_executor_driver, &m);
+	PG_RETURN_INT32(1);
+}
+
+/* tasker_bench._validate_notify(sql, params, options) returns integer (1) */
+Datum
+tb_validate_notify(PG_FUNCTION_ARGS)
+{
+	static const ArgMap m = {0, 1, 2, -1, -1, -1};
+
+	validate_entry(fcinfo, &tb_notify_driver, &m);
+	PG_RETURN_INT32(1);
 }

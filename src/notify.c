@@ -56,17 +56,8 @@
 #include "utils/varlena.h"
 
 #include "clock.h"
-#include "histogram_type.h"
-#include "measure.h"
-#include "notify.h"
-#include "tasker_bench.h"
-
-PG_FUNCTION_INFO_V1(tb_measure_notify);
-PG_FUNCTION_INFO_V1(tb_validate_notify);
-
-#define NMEASURE_COLS		26
-#define COL_COUNTERS		23
-#define COL_BLOCKS			24
+#include "compat.h"
+#include "driver.h"
 
 /* PostgreSQL's limit: a NOTIFY payload must be shorter than 8000 bytes */
 #define NOTIFY_PAYLOAD_MAX	7999
@@ -132,7 +123,8 @@ typedef struct Loopback
 static Loopback lb;
 static bool exit_callback_registered = false;
 
-char	   *tb_loopback_conninfo = NULL;
+/* tasker_bench.loopback_conninfo: the rest of the loopback's connection string */
+static char *tb_loopback_conninfo = NULL;
 
 /* ---------------------------------------------------------------- GUC */
 
@@ -200,8 +192,8 @@ check_loopback_conninfo(char **newval, void **extra, GucSource source)
 	return true;
 }
 
-void
-tb_notify_define_gucs(void)
+static void
+notify_define_gucs(void)
 {
 	DefineCustomStringVariable("tasker_bench.loopback_conninfo",
 							   "Connection string of the loopback connections of notify cases, without user and database.",
@@ -326,11 +318,11 @@ check_queue(const char *queue)
 	"channel (pg_notify), queue (send_with_notify) and timeout_ms."
 
 /*
- * Check the case's statement, params and options (arguments 0..2) into
- * *spec.  Errors on anything wrong; opens no connection.
+ * Check the case's statement, params and options into *spec.  Errors on
+ * anything wrong; opens no connection.
  */
 static void
-parse_spec(FunctionCallInfo fcinfo, NotifySpec *spec)
+parse_spec(const TbCaseSpec *c, NotifySpec *spec)
 {
 	char	   *sql = NULL;
 	char	   *channel = NULL;
@@ -341,15 +333,15 @@ parse_spec(FunctionCallInfo fcinfo, NotifySpec *spec)
 	spec->mode = MODE_PG_NOTIFY;
 	spec->timeout_ms = DEFAULT_TIMEOUT_MS;
 
-	if (!PG_ARGISNULL(1))
+	if (c->params != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("notify cases take no params query"),
 				 errhint("The statement gets $1 = the channel (or queue) and $2 = the payload from the options.")));
 
-	if (!PG_ARGISNULL(2))
+	if (c->options != NULL)
 	{
-		Jsonb	   *opts = PG_GETARG_JSONB_P(2);
+		Jsonb	   *opts = c->options;
 		JsonbIterator *it;
 		JsonbValue	v;
 		JsonbIteratorToken tok;
@@ -439,8 +431,8 @@ parse_spec(FunctionCallInfo fcinfo, NotifySpec *spec)
 		check_channel(spec->channel);
 	}
 
-	if (!PG_ARGISNULL(0))
-		sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	if (c->sql != NULL)
+		sql = pstrdup(c->sql);
 	if (sql == NULL || sql[strspn(sql, " \t\r\n")] == '\0')
 		sql = pstrdup(spec->mode == MODE_PG_NOTIFY ? PLAIN_SQL : QUEUE_SQL);
 	raw = raw_parser(sql, RAW_PARSE_DEFAULT);
@@ -1066,11 +1058,11 @@ loopback_setup(const NotifySpec *spec, bool listener)
 		exec_params(lb.listener, NULL, sql, 0, NULL, CONNECT_TIMEOUT_MS, "LISTEN");
 	}
 
-	lb.sender_wes = CreateWaitEventSet(TopMemoryContext, 3);
+	lb.sender_wes = tb_create_wait_event_set(3);
 	AddWaitEventToSet(lb.sender_wes, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
 	AddWaitEventToSet(lb.sender_wes, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
 	AddWaitEventToSet(lb.sender_wes, WL_SOCKET_READABLE, PQsocket(lb.sender), NULL, NULL);
-	lb.listener_wes = CreateWaitEventSet(TopMemoryContext, 3);
+	lb.listener_wes = tb_create_wait_event_set(3);
 	AddWaitEventToSet(lb.listener_wes, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
 	AddWaitEventToSet(lb.listener_wes, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
 	AddWaitEventToSet(lb.listener_wes, WL_SOCKET_READABLE, PQsocket(lb.listener), NULL, NULL);
@@ -1193,145 +1185,34 @@ notify_once(const NotifySpec *spec, int sender_pid, NotifyTotals *tot)
 	return t1 - t0;
 }
 
-static void
-report_progress(const char *label, const char *phase, int64 done, int64 iterations,
-				int64 budget_ns, int64 start_ns, int64 now_ns)
+/* ------------------------------------------------------------- the driver */
+
+typedef struct NotifyState
 {
-	char		buf[512];
-
-	if (strcmp(phase, "connecting") == 0)
-		snprintf(buf, sizeof(buf), "tasker_bench: %s: connecting the loopback",
-				 label ? label : "case");
-	else if (iterations > 0 && strcmp(phase, "measuring") == 0)
-		snprintf(buf, sizeof(buf), "tasker_bench: %s: %s, %lld of %lld iterations",
-				 label ? label : "case", phase, (long long) done, (long long) iterations);
-	else
-		snprintf(buf, sizeof(buf), "tasker_bench: %s: %s, %lld iterations, %.1f of %.1f s",
-				 label ? label : "case", phase, (long long) done,
-				 (double) (now_ns - start_ns) / 1e9, (double) budget_ns / 1e9);
-	pgstat_report_activity(STATE_RUNNING, buf);
-}
-
-/* ------------------------------------------------------- SQL functions */
+	NotifySpec	spec;
+	int			sender_pid;
+	NotifyTotals warm;			/* warmup: counted, not reported */
+	NotifyTotals tot;			/* the measured phase */
+} NotifyState;
 
 /*
- * tasker_bench._validate_notify(sql text, params text, options jsonb)
- *		returns integer
- *
  * Checks the options, then opens the sender, prepares the statement and
- * closes it again: a loopback that cannot connect or authenticate, or a
- * statement that does not resolve, fails before any case runs.  Returns 1.
+ * (unless only validating) the listener: a loopback that cannot connect or
+ * authenticate, or a statement that does not resolve, fails here.
  */
-Datum
-tb_validate_notify(PG_FUNCTION_ARGS)
+static void *
+notify_prepare(const TbCaseSpec *c)
 {
-	NotifySpec	spec;
+	NotifyState *s = palloc0(sizeof(NotifyState));
 
-	parse_spec(fcinfo, &spec);
-	loopback_begin(&spec);
+	parse_spec(c, &s->spec);
+	loopback_begin(&s->spec);
 	PG_TRY();
 	{
-		loopback_setup(&spec, false);
-	}
-	PG_FINALLY();
-	{
-		loopback_close();
-	}
-	PG_END_TRY();
-	PG_RETURN_INT32(1);
-}
-
-/*
- * tasker_bench._measure_notify(sql text, params text, options jsonb,
- *		iterations bigint, duration interval, warmup interval, label text)
- *
- * Same result columns as tasker_bench._measure; the figures that describe
- * this backend's executor (plan time, buffers, WAL, CPU) are NULL, since
- * the work happens in the loopback's backends.  counters holds
- * statement_us (mean send -> commit returned, outside the histogram) and
- * waited (share of iterations where the listener had to wait at all).
- */
-Datum
-tb_measure_notify(PG_FUNCTION_ARGS)
-{
-	TupleDesc	tupdesc;
-	NotifySpec	spec;
-	int64		iterations;
-	int64		duration_ns;
-	int64		warmup_ns;
-	char	   *label;
-	double		clock_ns;
-	TbHist	   *hist;
-	int64		warmup_n = 0;
-	int64		wall_ns = 0;
-	NotifyTotals tot;
-	int64		progress_ns = (int64) tb_progress_interval_ms * 1000000;
-	Datum		values[NMEASURE_COLS];
-	bool		nulls[NMEASURE_COLS];
-	int64		n;
-	int			i;
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "tasker_bench._measure_notify must return a composite");
-	tupdesc = BlessTupleDesc(tupdesc);
-
-	parse_spec(fcinfo, &spec);
-	tb_check_budget_args(fcinfo, 3, &iterations, &duration_ns, &warmup_ns);
-	label = PG_ARGISNULL(6) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(6));
-
-	clock_ns = tb_clock_read_cost_ns();
-	hist = tb_hist_new();
-	memset(&tot, 0, sizeof(tot));
-
-	loopback_begin(&spec);
-	PG_TRY();
-	{
-		int			sender_pid;
-		int64		start;
-		int64		now;
-		int64		next_report;
-		int64		k = 0;
-		NotifyTotals warm;
-
-		memset(&warm, 0, sizeof(warm));
-		report_progress(label, "connecting", 0, iterations, warmup_ns, 0, 0);
-		loopback_setup(&spec, true);
-		sender_pid = PQbackendPID(lb.sender);
-
-		/* warmup: the same work, nothing recorded */
-		start = now = next_report = tb_clock_ns();
-		while (warmup_ns > 0 && now - start < warmup_ns)
-		{
-			CHECK_FOR_INTERRUPTS();
-			(void) notify_once(&spec, sender_pid, &warm);
-			k++;
-			now = tb_clock_ns();
-			if (now >= next_report)
-			{
-				report_progress(label, "warmup", k, iterations, warmup_ns, start, now);
-				next_report = now + progress_ns;
-			}
-		}
-		warmup_n = k;
-
-		start = now = next_report = tb_clock_ns();
-		for (k = 0;; k++)
-		{
-			int64		d;
-
-			if (iterations > 0 ? k >= iterations : (k > 0 && now - start >= duration_ns))
-				break;
-			CHECK_FOR_INTERRUPTS();
-			d = notify_once(&spec, sender_pid, &tot);
-			tbh_record_fast(hist, d);
-			now = tb_clock_ns();
-			if (now >= next_report)
-			{
-				report_progress(label, "measuring", k + 1, iterations, duration_ns, start, now);
-				next_report = now + progress_ns;
-			}
-		}
-		wall_ns = now - start;
+		if (!c->validate_only)
+			tb_report_activity(c->label, "connecting the loopback");
+		loopback_setup(&s->spec, !c->validate_only);
+		s->sender_pid = PQbackendPID(lb.sender);
 	}
 	PG_CATCH();
 	{
@@ -1339,43 +1220,63 @@ tb_measure_notify(PG_FUNCTION_ARGS)
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	loopback_close();
-	if (debug_query_string)
-		pgstat_report_activity(STATE_RUNNING, debug_query_string);
+	return s;
+}
 
-	n = (int64) hist->count;
-	memset(nulls, 0, sizeof(nulls));
-	values[0] = tb_hist_to_datum(hist);
-	values[1] = Int64GetDatum(n);
-	values[2] = Int64GetDatum(warmup_n);
-	values[3] = Float8GetDatum(clock_ns);
-	values[4] = Float8GetDatum(n > 0 ? (double) tot.rows / (double) n : 0.0);
-	values[5] = BoolGetDatum(false);	/* read_only: it commits a notification */
-	values[6] = BoolGetDatum(false);	/* rolled_back: autocommit */
-	nulls[7] = true;			/* plan_us */
-	values[8] = Float8GetDatum((double) wall_ns / 1e9);
-	values[9] = Int32GetDatum(1);	/* param_sets */
-	for (i = 10; i < COL_COUNTERS; i++)
-		nulls[i] = true;		/* CPU, buffers, WAL, phases */
-	nulls[COL_BLOCKS] = true;	/* block medians and probes: not kept by this driver */
-	nulls[COL_BLOCKS + 1] = true;
+static void
+notify_begin_measured(void *state)
+{
+	memset(&((NotifyState *) state)->tot, 0, sizeof(NotifyTotals));
+}
 
-	/*
-	 * counters, per call: statement_us = mean time from sending the statement
-	 * to its commit returned (not in the histogram); waited = share of
-	 * iterations whose notification had not yet reached the listener's
-	 * socket when the commit returned.
-	 */
+static int64
+notify_iterate(void *state, int64 i, bool measured)
+{
+	NotifyState *s = (NotifyState *) state;
+
+	return notify_once(&s->spec, s->sender_pid, measured ? &s->tot : &s->warm);
+}
+
+/*
+ * The figures that describe this backend's executor (plan time, buffers,
+ * WAL, CPU) stay NULL: the work happens in the loopback's backends.
+ * counters, per call: statement_us = mean time from sending the statement
+ * to its commit returned (not in the histogram); waited = share of
+ * iterations whose notification had not yet reached the listener's socket
+ * when the commit returned.
+ */
+static void
+notify_report(void *state, const TbRunResult *res, TbRow *row)
+{
+	NotifyState *s = (NotifyState *) state;
+	double		n = (double) res->hist->count;
+
+	tb_row_set_float8(row, "rows_per_call", n > 0 ? (double) s->tot.rows / n : 0.0);
+	tb_row_set(row, "read_only", BoolGetDatum(false));	/* it commits a notification */
+	tb_row_set(row, "rolled_back", BoolGetDatum(false));	/* autocommit */
+	tb_row_set(row, "param_sets", Int32GetDatum(1));
 	if (n > 0)
 	{
 		char		js[128];
 
 		snprintf(js, sizeof(js), "{\"statement_us\": %.3f, \"waited\": %.4f}",
-				 (double) tot.statement_ns / (double) n / 1000.0,
-				 (double) tot.waited / (double) n);
-		values[COL_COUNTERS] = DirectFunctionCall1(jsonb_in, CStringGetDatum(js));
+				 (double) s->tot.statement_ns / n / 1000.0, (double) s->tot.waited / n);
+		tb_row_set(row, "counters", DirectFunctionCall1(jsonb_in, CStringGetDatum(js)));
 	}
-	else
-		nulls[COL_COUNTERS] = true;
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
+
+static void
+notify_teardown(void *state)
+{
+	loopback_close();
+}
+
+const TbDriver tb_notify_driver = {
+	.name = "notify",
+	.define_gucs = notify_define_gucs,
+	.prepare = notify_prepare,
+	.begin_measured = notify_begin_measured,
+	.iterate = notify_iterate,
+	.report = notify_report,
+	.teardown = notify_teardown,
+};

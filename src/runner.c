@@ -1,177 +1,68 @@
 /*
  * runner.c
- *		The measurement loop: warmup, iterations or time budget, parameter
- *		rotation, subtransaction rollback, interrupts, memory reset.
- *
- * One iteration:
- *
- *	  [subtransaction begin]  snapshot  get cached plan  buffer/WAL counters
- *	  t0 = clock
- *		  ExecutorStart / ExecutorRun / ExecutorFinish / ExecutorEnd
- *	  t1 = clock
- *	  buffer/WAL counters, phases marked by the statement
- *	  free query desc, release plan, pop snapshot
- *	  [subtransaction rollback | command counter increment]
- *	  record t1 - t0, reset iteration memory, check for interrupts
- *
- * Only the executor calls are inside the timed region.  Rows go to a
- * DestReceiver that counts and discards them.
+ *		The one measuring loop: warmup, iterations or time budget, block
+ *		medians and machine-speed probes, progress, per-iteration memory
+ *		reset, interrupts.  What one iteration is belongs to the driver
+ *		(driver.h); the loop never looks inside it.
  */
 #include "postgres.h"
 
 #include <sys/resource.h>
 
 #include "access/xact.h"
-#include "executor/executor.h"
 #include "miscadmin.h"
 #include "pgstat.h"
-#include "tcop/dest.h"
 #include "tcop/tcopprot.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
-#include "utils/snapmgr.h"
 
 #include "clock.h"
+#include "driver.h"
 #include "runner.h"
 #include "tasker_bench.h"
 
-typedef struct CountingDest
+typedef struct Loop
 {
-	DestReceiver pub;
-	uint64		rows;
-} CountingDest;
-
-static bool
-counting_receive(TupleTableSlot *slot, DestReceiver *self)
-{
-	((CountingDest *) self)->rows++;
-	return true;
-}
-
-static void
-counting_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
-{
-}
-
-static void
-counting_shutdown(DestReceiver *self)
-{
-}
-
-static void
-counting_destroy(DestReceiver *self)
-{
-}
-
-typedef struct LoopState
-{
-	TbTarget   *target;
-	CountingDest dest;
+	const TbDriver *d;
+	void	   *state;
 	MemoryContext iterctx;
-	bool		rollback;
-	bool		in_subxact;
-	bool		measured;		/* false during warmup */
-	int64		plan_ns;
-	BufferUsage buffers;
-	WalUsage	wal;
-} LoopState;
+	MemoryContext caller;
+} Loop;
 
-/* One iteration; returns the timed duration in ns. */
+/* One iteration in the iteration context, reset after it; its timed ns. */
 static int64
-run_once(LoopState *ls, ParamListInfo params)
+iterate(Loop *l, int64 i, bool measured)
 {
-	MemoryContext caller = MemoryContextSwitchTo(ls->iterctx);
-	ResourceOwner owner = CurrentResourceOwner;
-	CachedPlan *cplan;
-	ListCell   *lc;
-	int64		elapsed = 0;
-	int64		p0;
-	bool		first = true;
-	BufferUsage buf0;
-	WalUsage	wal0;
+	int64		d;
 
-	if (ls->rollback)
-	{
-		BeginInternalSubTransaction(NULL);
-		ls->in_subxact = true;
-		MemoryContextSwitchTo(ls->iterctx);
-	}
+	MemoryContextSwitchTo(l->iterctx);
+	d = l->d->iterate(l->state, i, measured);
+	MemoryContextSwitchTo(l->caller);
+	MemoryContextReset(l->iterctx);
+	return d;
+}
 
-	PushActiveSnapshot(GetTransactionSnapshot());
-	p0 = tb_clock_ns();
-	cplan = GetCachedPlan(ls->target->plansource, params, NULL, NULL);
-	ls->plan_ns += tb_clock_ns() - p0;
+void
+tb_report_activity(const char *label, const char *what)
+{
+	char		buf[512];
 
-	foreach(lc, cplan->stmt_list)
-	{
-		PlannedStmt *stmt = lfirst_node(PlannedStmt, lc);
-		QueryDesc  *qd;
-		int64		t0;
-		int64		t1;
-
-		if (!first)
-		{
-			CommandCounterIncrement();
-			UpdateActiveSnapshotCommandId();
-		}
-		first = false;
-		qd = CreateQueryDesc(stmt, ls->target->sql, GetActiveSnapshot(),
-							 InvalidSnapshot, &ls->dest.pub, params, NULL, 0);
-		if (ls->measured)
-		{
-			buf0 = pgBufferUsage;
-			wal0 = pgWalUsage;
-			tb_phases_begin_iteration();
-		}
-
-		t0 = tb_clock_ns();
-		ExecutorStart(qd, 0);
-		ExecutorRun(qd, ForwardScanDirection, 0, true);
-		ExecutorFinish(qd);
-		ExecutorEnd(qd);
-		t1 = tb_clock_ns();
-
-		if (ls->measured)
-		{
-			tb_phases_end_iteration(t0, t1);
-			BufferUsageAccumDiff(&ls->buffers, &pgBufferUsage, &buf0);
-			WalUsageAccumDiff(&ls->wal, &pgWalUsage, &wal0);
-		}
-		elapsed += t1 - t0;
-		FreeQueryDesc(qd);
-	}
-	ReleaseCachedPlan(cplan, NULL);
-	PopActiveSnapshot();
-
-	if (ls->rollback)
-	{
-		RollbackAndReleaseCurrentSubTransaction();
-		ls->in_subxact = false;
-		CurrentResourceOwner = owner;
-	}
-	else
-		CommandCounterIncrement();
-
-	MemoryContextSwitchTo(caller);
-	MemoryContextReset(ls->iterctx);
-	return elapsed;
+	snprintf(buf, sizeof(buf), "tasker_bench: %s: %s", label ? label : "case", what);
+	pgstat_report_activity(STATE_RUNNING, buf);
 }
 
 static void
 report_progress(const TbRunSpec *spec, const char *phase, int64 done, int64 start_ns, int64 now_ns)
 {
-	char		buf[512];
+	char		buf[256];
 
 	if (spec->iterations > 0 && strcmp(phase, "measuring") == 0)
-		snprintf(buf, sizeof(buf), "tasker_bench: %s: %s, %lld of %lld iterations",
-				 spec->label ? spec->label : "case", phase,
-				 (long long) done, (long long) spec->iterations);
+		snprintf(buf, sizeof(buf), "%s, %lld of %lld iterations",
+				 phase, (long long) done, (long long) spec->iterations);
 	else
-		snprintf(buf, sizeof(buf), "tasker_bench: %s: %s, %lld iterations, %.1f of %.1f s",
-				 spec->label ? spec->label : "case", phase, (long long) done,
-				 (double) (now_ns - start_ns) / 1e9,
+		snprintf(buf, sizeof(buf), "%s, %lld iterations, %.1f of %.1f s",
+				 phase, (long long) done, (double) (now_ns - start_ns) / 1e9,
 				 (double) (strcmp(phase, "warmup") == 0 ? spec->warmup_ns : spec->duration_ns) / 1e9);
-	pgstat_report_activity(STATE_RUNNING, buf);
+	tb_report_activity(spec->label, buf);
 }
 
 void
@@ -187,28 +78,14 @@ tb_rollback_subxact_and_rethrow(MemoryContext caller, ResourceOwner owner)
 	ReThrowError(edata);
 }
 
-static void
-loop_init(LoopState *ls, TbTarget *t, bool rollback, MemoryContext parent)
-{
-	memset(ls, 0, sizeof(LoopState));
-	ls->target = t;
-	ls->rollback = rollback;
-	ls->dest.pub.receiveSlot = counting_receive;
-	ls->dest.pub.rStartup = counting_startup;
-	ls->dest.pub.rShutdown = counting_shutdown;
-	ls->dest.pub.rDestroy = counting_destroy;
-	ls->dest.pub.mydest = DestNone;
-	ls->iterctx = AllocSetContextCreate(parent, "tasker_bench iteration",
-										ALLOCSET_DEFAULT_SIZES);
-}
-
 /*
  * The machine's speed now: the median of TB_PROBE_RUNS executions of a
- * fixed statement (TB_PROBE_SQL).  Taken before every block, so a
- * comparison can tell a slower machine from a slower statement.
+ * fixed statement (TB_PROBE_SQL, by the executor driver).  Taken before
+ * every block, so a comparison can tell a slower machine from a slower
+ * statement.
  */
 static double
-probe_speed(LoopState *probe, TbHist *h)
+probe_speed(Loop *probe, TbHist *h)
 {
 	int			i;
 
@@ -216,31 +93,40 @@ probe_speed(LoopState *probe, TbHist *h)
 	for (i = 0; i < TB_PROBE_RUNS; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		tbh_record_fast(h, run_once(probe, NULL));
+		tbh_record_fast(h, iterate(probe, 0, false));
 	}
 	return tbh_percentile(h, 0.5);
 }
 
 void
-tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out)
+tb_run(const TbDriver *d, void *state, const TbRunSpec *spec, TbRunResult *out)
 {
-	LoopState	ls;
-	LoopState	probe;
+	Loop		l;
+	Loop		probe;
+	TbCaseSpec	probe_case;
 	TbHist	   *probe_hist = palloc(sizeof(TbHist));
+	TbHist	   *block = palloc(sizeof(TbHist));
 	MemoryContext caller = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
 	int64		progress_ns = (int64) tb_progress_interval_ms * 1000000;
+	bool		measuring = false;
 	struct rusage ru0;
 	struct rusage ru1;
-	TbHist	   *block = palloc(sizeof(TbHist));
 
-	loop_init(&ls, t, spec->rollback, caller);
-	loop_init(&probe, tb_target_prepare(TB_PROBE_SQL, NULL), false, caller);
+	memset(&probe_case, 0, sizeof(probe_case));
+	probe_case.sql = TB_PROBE_SQL;
+	probe_case.rollback = 0;
+	l.d = d;
+	l.state = state;
+	l.caller = caller;
+	l.iterctx = AllocSetContextCreate(caller, "tasker_bench iteration", ALLOCSET_DEFAULT_SIZES);
+	probe.d = &tb_executor_driver;
+	probe.state = tb_executor_driver.prepare(&probe_case);
+	probe.caller = caller;
+	probe.iterctx = AllocSetContextCreate(caller, "tasker_bench probe", ALLOCSET_DEFAULT_SIZES);
 
 	out->warmup_n = 0;
-	out->rows = 0;
-	out->plan_ns = 0;
 	out->wall_ns = 0;
+	out->nblocks = 0;
 
 	PG_TRY();
 	{
@@ -253,7 +139,7 @@ tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out)
 		while (spec->warmup_ns > 0 && now - start < spec->warmup_ns)
 		{
 			CHECK_FOR_INTERRUPTS();
-			(void) run_once(&ls, t->sets[i % t->nsets]);
+			(void) iterate(&l, i, false);
 			i++;
 			now = tb_clock_ns();
 			if (now >= next_report)
@@ -264,32 +150,28 @@ tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out)
 		}
 		out->warmup_n = i;
 
-		/* measured phase: parameter rotation restarts at the first set */
-		ls.dest.rows = 0;
-		ls.plan_ns = 0;
-		ls.measured = true;
-		tb_phases_start(&out->phases);
+		/* measured phase: the iteration count (parameter rotation) restarts at 0 */
+		if (d->begin_measured)
+			d->begin_measured(state);
+		measuring = true;
 		getrusage(RUSAGE_SELF, &ru0);
-		start = tb_clock_ns();
-		now = start;
-		next_report = start;
-		out->nblocks = 0;
 		tbh_init(block);
 		out->probe_medians[0] = probe_speed(&probe, probe_hist);
 		start = tb_clock_ns();
 		now = start;
+		next_report = start;
 		for (i = 0;; i++)
 		{
-			int64		d;
+			int64		dur;
 			bool		block_done;
 
 			if (spec->iterations > 0 ? i >= spec->iterations
 				: (i > 0 && now - start >= spec->duration_ns))
 				break;
 			CHECK_FOR_INTERRUPTS();
-			d = run_once(&ls, t->sets[i % t->nsets]);
-			tbh_record_fast(out->hist, d);
-			tbh_record_fast(block, d);
+			dur = iterate(&l, i, true);
+			tbh_record_fast(out->hist, dur);
+			tbh_record_fast(block, dur);
 			now = tb_clock_ns();
 			if (spec->iterations > 0)
 				block_done = (i + 1) % Max(spec->iterations / TB_BLOCKS, 1) == 0;
@@ -311,11 +193,9 @@ tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out)
 			out->block_medians[out->nblocks++] = tbh_percentile(block, 0.5);
 		out->wall_ns = now - start;
 		getrusage(RUSAGE_SELF, &ru1);
-		tb_phases_stop();
-		out->rows = ls.dest.rows;
-		out->plan_ns = ls.plan_ns;
-		out->buffers = ls.buffers;
-		out->wal = ls.wal;
+		measuring = false;
+		if (d->end_measured)
+			d->end_measured(state);
 		out->cpu_user_us = (double) (ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) * 1e6 +
 			(double) (ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec);
 		out->cpu_sys_us = (double) (ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) * 1e6 +
@@ -323,14 +203,16 @@ tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out)
 	}
 	PG_CATCH();
 	{
-		tb_phases_stop();
-		if (ls.in_subxact)
-			tb_rollback_subxact_and_rethrow(caller, owner);
+		MemoryContextSwitchTo(caller);
+		if (measuring && d->end_measured)
+			d->end_measured(state);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
 
-	MemoryContextDelete(ls.iterctx);
+	if (tb_executor_driver.teardown)
+		tb_executor_driver.teardown(probe.state);
+	MemoryContextDelete(l.iterctx);
 	MemoryContextDelete(probe.iterctx);
 	pfree(block);
 	pfree(probe_hist);

@@ -1,18 +1,16 @@
 /*
  * runner.h
- *		The measurement loop.
+ *		The one measuring loop, whatever the driver (driver.h).
  */
 #ifndef TB_RUNNER_H
 #define TB_RUNNER_H
 
 #include "postgres.h"
 
-#include "executor/instrument.h"
 #include "utils/resowner.h"
 
+#include "compat.h"
 #include "histogram.h"
-#include "phases.h"
-#include "target.h"
 
 /*
  * The measured phase is cut into this many consecutive blocks (by iteration
@@ -30,41 +28,41 @@ typedef struct TbRunSpec
 	int64		iterations;		/* > 0: exactly this many; 0: run for duration_ns */
 	int64		duration_ns;	/* time budget when iterations = 0 */
 	int64		warmup_ns;		/* >= 0 */
-	bool		rollback;		/* each iteration in a subtransaction rolled back */
 	const char *label;			/* shown in pg_stat_activity while running */
 } TbRunSpec;
 
+/* What the loop measured, whatever the driver. */
 typedef struct TbRunResult
 {
 	TbHist	   *hist;			/* raw timed-region durations, ns */
 	int64		warmup_n;		/* iterations run as warmup */
-	uint64		rows;			/* rows produced by the measured iterations */
-	int64		plan_ns;		/* total time getting the plan (outside timing) */
 	int64		wall_ns;		/* wall-clock time of the measured phase */
-	BufferUsage buffers;		/* inside the timed regions, summed */
-	WalUsage	wal;			/* inside the timed regions, summed */
-	double		cpu_user_us;	/* getrusage over the measured phase */
+	double		cpu_user_us;	/* getrusage of this backend over the measured phase */
 	double		cpu_sys_us;
-	TbPhaseSet	phases;			/* phases and counters the statement marked */
 	int			nblocks;		/* the measured phase cut in up to TB_BLOCKS blocks */
 	double		block_medians[TB_BLOCKS];	/* median (raw ns) of each block */
 	double		probe_medians[TB_BLOCKS];	/* machine speed probe before each block */
 } TbRunResult;
 
+struct TbDriver;
+
 /*
- * Run the target: warmup, then the measured iterations; parameter sets
- * rotated in order.  Only executor start/run/finish/end of the prepared
- * plan is timed.  Raises the target's error (after undoing its own
- * subtransaction) if an iteration fails, and honours cancel and
- * statement_timeout between and inside iterations.
+ * Run a prepared case: warmup, then the measured iterations (the i-th gets
+ * i, for parameter rotation), a probe of the machine's speed before each
+ * block.  Each iteration runs in a memory context reset after it.  Honours
+ * cancel and statement_timeout between iterations; a driver's error
+ * propagates (end_measured has been called).
  */
-extern void tb_run_target(TbTarget *t, const TbRunSpec *spec, TbRunResult *out);
+extern void tb_run(const struct TbDriver *d, void *state, const TbRunSpec *spec, TbRunResult *out);
+
+/* Show "tasker_bench: <label>: <what>" in pg_stat_activity. */
+extern void tb_report_activity(const char *label, const char *what);
 
 /*
  * In a PG_CATCH block inside a subtransaction we began: roll it back, restore
  * the caller's memory context and resource owner, and raise the error again
  * (so a caller's own exception handling sees its own subtransaction on top).
  */
-extern void tb_rollback_subxact_and_rethrow(MemoryContext caller, ResourceOwner owner) pg_attribute_noreturn();
+extern tb_noreturn void tb_rollback_subxact_and_rethrow(MemoryContext caller, ResourceOwner owner);
 
 #endif							/* TB_RUNNER_H */

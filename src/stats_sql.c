@@ -35,8 +35,6 @@ PG_FUNCTION_INFO_V1(tb_mean_ci);
 PG_FUNCTION_INFO_V1(tb_t_test_p);
 PG_FUNCTION_INFO_V1(tb_signed_rank);
 PG_FUNCTION_INFO_V1(tb_verdict);
-PG_FUNCTION_INFO_V1(tb_noise_threshold_get);
-PG_FUNCTION_INFO_V1(tb_compare_noise_threshold_get);
 
 static TupleDesc
 result_desc(FunctionCallInfo fcinfo)
@@ -453,20 +451,6 @@ tb_verdict(PG_FUNCTION_ARGS)
 		a[i] = PG_ARGISNULL(i) ? NAN : PG_GETARG_FLOAT8(i);
 	PG_RETURN_TEXT_P(cstring_to_text(tbs_verdict_name(tbs_verdict(a[0], a[1], a[2],
 																	a[3], a[4], a[5]))));
-}
-
-/* noise_threshold(): the setting tasker_bench.noise_threshold (loads the module first) */
-Datum
-tb_noise_threshold_get(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_FLOAT8(tb_noise_threshold);
-}
-
-/* compare_noise_threshold(): the setting tasker_bench.compare_noise_threshold */
-Datum
-tb_compare_noise_threshold_get(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_FLOAT8(tb_compare_noise_threshold);
 }
 
 /* block medians and probes are durations: NaN or infinity is bad input */

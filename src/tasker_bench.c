@@ -10,7 +10,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
-#include "notify.h"
+#include "driver.h"
 #include "tasker_bench.h"
 
 PG_MODULE_MAGIC;
@@ -29,8 +29,22 @@ void		_PG_init(void);
 
 PG_FUNCTION_INFO_V1(tb_statements_top_get);
 PG_FUNCTION_INFO_V1(tb_history_runs_get);
+PG_FUNCTION_INFO_V1(tb_noise_threshold_get);
+PG_FUNCTION_INFO_V1(tb_compare_noise_threshold_get);
 
 /* the settings as SQL sees them, read through the loaded module */
+Datum
+tb_noise_threshold_get(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(tb_noise_threshold);
+}
+
+Datum
+tb_compare_noise_threshold_get(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(tb_compare_noise_threshold);
+}
+
 Datum
 tb_statements_top_get(PG_FUNCTION_ARGS)
 {
@@ -127,7 +141,8 @@ _PG_init(void)
 							 GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE | GUC_NO_RESET_ALL,
 							 NULL, NULL, NULL);
 
-	tb_notify_define_gucs();
+	/* each driver defines its own settings */
+	tb_drivers_define_gucs();
 
 	MarkGUCPrefixReserved("tasker_bench");
 }

@@ -1,5 +1,5 @@
 /*
- * autonomous.c
+ * failure_recorder.c
  *		Recording a failed run in a transaction of its own.
  *
  * When a case fails, its error aborts the caller's transaction, and with it

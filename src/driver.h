@@ -1,0 +1,105 @@
+/*
+ * driver.h
+ *		What a way of measuring (a driver) supplies to the one measuring loop
+ *		(runner.c), and the row builder through which it reports its own
+ *		figures.
+ *
+ * The loop owns everything a measurement has in common: warmup, iterations
+ * or a time budget, block medians and machine-speed probes, progress in
+ * pg_stat_activity, interrupts, the histogram and the result row.  A driver
+ * owns only what differs:
+ *
+ *	  prepare	  check the case (statement, params query, options) and get it
+ *				  ready; raise every error of bad input here
+ *	  iterate	  one iteration; return its timed duration in ns
+ *	  report	  fill the driver's own columns of the result row, by name
+ *	  teardown	  release what prepare took; called on every path (also on
+ *				  error and cancel) and must not raise
+ *
+ * Adding a driver: one C file defining a TbDriver named tb_<name>_driver, and
+ * one TB_DRIVER(<name>) line in driver_list.h.
+ */
+#ifndef TB_DRIVER_H
+#define TB_DRIVER_H
+
+#include "postgres.h"
+
+#include "access/tupdesc.h"
+#include "utils/jsonb.h"
+
+#include "runner.h"
+
+/* One case as a driver gets it. */
+typedef struct TbCaseSpec
+{
+	const char *sql;			/* may be NULL: a driver may have a default */
+	const char *params;			/* the params query, or NULL */
+	Jsonb	   *options;		/* the driver's options, or NULL */
+	int			rollback;		/* -1: the driver decides; else 0 / 1 */
+	const char *label;			/* shown in pg_stat_activity */
+	bool		validate_only;	/* prepare only to check; nothing will be iterated */
+} TbCaseSpec;
+
+/* The result row under construction: columns are set by name. */
+typedef struct TbRow
+{
+	TupleDesc	tupdesc;
+	Datum	   *values;
+	bool	   *nulls;
+} TbRow;
+
+typedef struct TbDriver
+{
+	const char *name;
+
+	/* define the driver's settings (GUCs); called from _PG_init; may be NULL */
+	void		(*define_gucs) (void);
+
+	/* check and get ready; errors on bad input; the state lives in CurrentMemoryContext */
+	void	   *(*prepare) (const TbCaseSpec *c);
+
+	/* the measured phase starts (after warmup); may be NULL */
+	void		(*begin_measured) (void *state);
+
+	/*
+	 * One iteration, the i-th of its phase (parameter rotation); measured is
+	 * false during warmup and for probes.  Returns the timed duration, ns.
+	 * Runs in a short-lived memory context reset after every iteration.
+	 */
+	int64		(*iterate) (void *state, int64 i, bool measured);
+
+	/* the measured phase has ended (also on error); may be NULL; must not raise */
+	void		(*end_measured) (void *state);
+
+	/* fill the driver's own columns of the result row; n = measured iterations */
+	void		(*report) (void *state, const TbRunResult *res, TbRow *row);
+
+	/* release everything prepare took; every path; must not raise; may be NULL */
+	void		(*teardown) (void *state);
+} TbDriver;
+
+/* The registered drivers (driver_list.h). */
+#define TB_DRIVER(n) extern PGDLLIMPORT const TbDriver tb_##n##_driver;
+#include "driver_list.h"
+#undef TB_DRIVER
+extern const TbDriver *tb_driver_lookup(const char *name);
+extern void tb_drivers_define_gucs(void);
+
+/* Set a column of the row by name; errors if the row type has no such column. */
+extern void tb_row_set(TbRow *row, const char *column, Datum value);
+extern void tb_row_set_float8(TbRow *row, const char *column, double value);
+
+/* The element type of an array column of the row (by name). */
+extern Oid	tb_row_element_type(TbRow *row, const char *column);
+
+/*
+ * Measure one case with a driver: prepare, the loop, the row (every column
+ * the loop and the driver did not set is NULL), teardown on every path.
+ */
+extern Datum tb_measure_case(const TbDriver *d, const TbCaseSpec *c, const TbRunSpec *spec,
+							 TupleDesc tupdesc);
+
+/* Prepare and tear down again: every error of bad input, nothing measured. */
+extern void tb_validate_case(const TbDriver *d, const TbCaseSpec *c);
+
+#endif							/* TB_DRIVER_H */
