@@ -309,8 +309,8 @@ RESET SESSION AUTHORIZATION;
 -- clean up
 SET client_min_messages = warning;
 DROP SCHEMA alice_real CASCADE;
-DELETE FROM tasker_bench.runs WHERE run_by IN ('postgres', current_user) OR run_by LIKE 'regress_tb_%';
-DELETE FROM tasker_bench.cases WHERE owner = current_user OR owner LIKE 'regress_tb_%';
+DELETE FROM tasker_bench.runs WHERE run_by LIKE 'regress_tb_%' OR (run_by = current_user AND what IN ('adm', 'slow'));
+DELETE FROM tasker_bench.cases WHERE NOT builtin AND (owner = current_user OR owner LIKE 'regress_tb_%');
 DELETE FROM tasker_bench.models WHERE created_by LIKE 'regress_tb_%';
 DELETE FROM tasker_bench.queue_messages WHERE sent_by LIKE 'regress_tb_%';
 REVOKE ALL ON ALL TABLES IN SCHEMA tasker_bench FROM regress_tb_alice, regress_tb_bob;
