@@ -263,6 +263,13 @@ INSERT INTO tasker_bench.runs (kind, what, started_at, status, environment)
 VALUES ('run', 'crashed', now() - interval '1 minute', 'running', '{"backend_pid": 999999999}');
 SELECT count(*) FROM tasker_bench_measure('SELECT 1', iterations => 1);
 SELECT status, error FROM tasker_bench.runs WHERE what = 'crashed';
+-- the params query runs once per run and case (validation, measurement
+-- and EXPLAIN share its rows)
+CREATE SEQUENCE pg_temp.params_calls;
+SELECT count(*) FROM tasker_bench_measure('SELECT $1::bigint', params => 'SELECT nextval(''params_calls'') FROM generate_series(1, 3)',
+                                          iterations => 5);
+SELECT last_value AS params_rows_fetched FROM pg_temp.params_calls;
+DROP SEQUENCE pg_temp.params_calls;
 -- errors in the user's SQL point into the user's statement
 \set VERBOSITY default
 SELECT * FROM tasker_bench_measure('SELECT nocol FROM pg_class', iterations => 1);

@@ -645,6 +645,7 @@ BEGIN
         PERFORM set_config('search_path', v_path_arg, true);
     END IF;
 
+    PERFORM tasker_bench._enter_run();
     -- both statements and the params must be usable before anything runs
     FOR v_side IN 1 .. 2 LOOP
         BEGIN
@@ -657,7 +658,6 @@ BEGIN
         END;
     END LOOP;
 
-    PERFORM tasker_bench._enter_run();
     PERFORM tasker_bench._mark_interrupted_runs();
     v_run := nextval('tasker_bench.runs_id_seq');
     RAISE NOTICE 'tasker_bench: A/B run % of "%" vs "%": % rounds of % iterations each, backend PID %',

@@ -728,8 +728,8 @@ BEGIN
         v_i := v_i + 1;
         v_outcome := NULL;
         BEGIN
-            -- each case runs in a transaction of its own: mark it as part of a run
-            PERFORM tasker_bench._enter_run();
+            -- each case runs in a transaction of its own: mark it as part of the run
+            PERFORM tasker_bench._enter_run(false);
             SELECT * INTO STRICT v_one
               FROM tasker_bench._measure_case(v_run, v_case, v_i, v_n, iterations, duration, warmup, NULL);
             PERFORM tasker_bench._store_case(v_one.result, v_one.phases, v_one.statements);
