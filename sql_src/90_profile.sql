@@ -962,7 +962,7 @@ BEGIN
     BEGIN
         v_db := current_setting('cron.database_name', true);
     EXCEPTION WHEN insufficient_privilege THEN
-        v_db := NULL;       -- a superuser-only setting: unknown to others
+        v_db := '';         -- a superuser-only setting: unknown to others
     END;
     -- pg_cron's objects live in the schema cron (whatever its extnamespace says)
     SELECT n.nspname INTO v_schema
@@ -974,6 +974,10 @@ BEGIN
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      WHERE e.extname = 'pg_cron';
     IF v_schema IS NULL THEN
+        IF v_db = '' THEN
+            RAISE EXCEPTION 'pg_cron is not installed in this database' USING ERRCODE = '0A000',
+                HINT = 'Ask a superuser where pg_cron lives (cron.database_name): install tasker_bench there, or schedule from there with cron.schedule_in_database(job_name, schedule, ''CALL ...tasker_bench_run_suite(...)'', <this database>).';
+        END IF;
         IF v_db IS NULL THEN
             RAISE EXCEPTION 'pg_cron is not available: it is not loaded, and not installed in this database'
                 USING ERRCODE = '0A000',
