@@ -294,7 +294,8 @@ COMMENT ON FUNCTION tasker_bench_baseline(text, bigint, boolean) IS
 CREATE FUNCTION tasker_bench_drop_baseline(name text) RETURNS boolean
 LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM tasker_bench.baselines bl WHERE bl.name = tasker_bench_drop_baseline.name;
+    DELETE FROM tasker_bench.baselines bl
+     WHERE bl.name = tasker_bench_drop_baseline.name AND bl.run_by = current_user;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no baseline of yours is named "%"', name USING ERRCODE = '42704',
             HINT = 'SELECT name, run_id FROM tasker_bench.baselines lists your baselines.';
@@ -450,7 +451,7 @@ BEGIN
     PERFORM tasker_bench._check_pct(p_threshold, 'threshold_pct');
     PERFORM tasker_bench._check_pct(p_noise, 'noise_threshold_pct');
     PERFORM tasker_bench._check_alpha(p_alpha);
-    SELECT * INTO v_bl FROM tasker_bench.baselines bl WHERE bl.name = p_baseline;
+    SELECT * INTO v_bl FROM tasker_bench.baselines bl WHERE bl.name = p_baseline AND bl.run_by = current_user;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no baseline named "%"', p_baseline USING ERRCODE = '42704',
             HINT = 'SELECT name, run_id FROM tasker_bench.baselines lists your baselines; tasker_bench_baseline(name) names a run.';
@@ -955,7 +956,7 @@ BEGIN
       FROM tasker_bench.ab_results x WHERE x.run_id = p_run;
 
     IF p_baseline IS NOT NULL THEN
-        SELECT * INTO v_bl FROM tasker_bench.baselines bl WHERE bl.name = p_baseline;
+        SELECT * INTO v_bl FROM tasker_bench.baselines bl WHERE bl.name = p_baseline AND bl.run_by = current_user;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'no baseline named "%"', p_baseline USING ERRCODE = '42704',
                 HINT = 'SELECT name, run_id FROM tasker_bench.baselines lists your baselines; tasker_bench_baseline(name) names a run.';

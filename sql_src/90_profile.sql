@@ -454,7 +454,7 @@ BEGIN
         RETURN;
     END IF;
     IF to_regclass('tasker_bench.baselines') IS NOT NULL THEN
-        EXECUTE 'SELECT EXISTS (SELECT 1 FROM tasker_bench.baselines b WHERE b.name = $1)'
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM tasker_bench.baselines b WHERE b.name = $1 AND b.run_by = current_user)'
           INTO v_found USING p_baseline;
     END IF;
     IF NOT v_found THEN
@@ -595,7 +595,8 @@ BEGIN
                 END IF;
             END LOOP;
         ELSE
-            EXECUTE 'SELECT b.run_id FROM tasker_bench.baselines b WHERE b.name = $1' INTO v_base USING p_baseline;
+            EXECUTE 'SELECT b.run_id FROM tasker_bench.baselines b WHERE b.name = $1 AND b.run_by = current_user'
+              INTO v_base USING p_baseline;
             FOR r IN SELECT c.case_name, c.histogram AS ch, b.histogram AS bh, c.p50_us AS c50, b.p50_us AS b50,
                             b.block_medians_ns AS bblocks, c.block_medians_ns AS cblocks,
                             b.probe_medians_ns AS bprobes, c.probe_medians_ns AS cprobes
