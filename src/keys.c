@@ -69,8 +69,14 @@ tb_key_is_current(Oid seq, int64 key)
 	}
 	PG_CATCH();
 	{
+		ErrorData  *e;
+
 		/* no nextval of it in this session: the key cannot be ours */
 		MemoryContextSwitchTo(cxt);
+		e = CopyErrorData();
+		if (e->sqlerrcode != ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE)
+			PG_RE_THROW();
+		FreeErrorData(e);
 		FlushErrorState();
 		known = false;
 	}
