@@ -19,7 +19,25 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "tasker_bench - benchmarks SQL inside the server"
 
-REGRESS = histogram measure run bad_input security model fixture scale notify compare lifecycle profile
+# pg_regress tests, in order (one a line, so branches adding tests merge cleanly)
+REGRESS =
+REGRESS += histogram
+REGRESS += measure
+REGRESS += run
+REGRESS += bad_input
+REGRESS += security
+REGRESS += model
+REGRESS += fixture
+REGRESS += scale
+REGRESS += notify
+REGRESS += compare
+REGRESS += verdicts
+REGRESS += lifecycle
+REGRESS += profile
+REGRESS += report_views
+REGRESS += tasker_coverage
+REGRESS += export
+REGRESS += clients
 
 PG_CPPFLAGS = -I$(srcdir)/src
 # notify.c: loopback libpq connections (as contrib/dblink)
@@ -43,6 +61,31 @@ all install installcheck:
 	@echo "'make demo' and 'make test' install it; or run: apt-get install postgresql-server-dev-15"
 	@exit 1
 endif
+
+# The command-line client tasker-bench (client/, libpq): its own Makefile,
+# since PGXS builds one module per Makefile; make and make install build
+# and install it next to psql.
+ifneq ($(wildcard $(PGXS)),)
+all: tasker-bench-client
+install: install-client
+uninstall: uninstall-client
+clean: clean-client
+endif
+
+tasker-bench-client:
+	$(MAKE) -C client PG_CONFIG=$(PG_CONFIG) VERSION=$(EXTVERSION)
+
+install-client: tasker-bench-client
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(INSTALL_PROGRAM) client/tasker-bench '$(DESTDIR)$(bindir)/tasker-bench'
+
+uninstall-client:
+	rm -f '$(DESTDIR)$(bindir)/tasker-bench'
+
+clean-client:
+	$(MAKE) -C client clean
+
+.PHONY: tasker-bench-client install-client uninstall-client clean-client
 
 # headers are few: rebuild every object when any changes
 $(OBJS): $(wildcard src/*.h)

@@ -223,14 +223,14 @@ DROP ROLE regress_tb_carol;
 -- ---- reports ----
 -- text: header, per case a summary and a histogram, the comparison
 SELECT regexp_replace(line, 'run [0-9]+', 'run N', 'g') AS text_report
-  FROM regexp_split_to_table(tasker_bench_report(:cur_run, 'cmp-pre'), E'\n') AS line;
+  FROM regexp_split_to_table(tasker_bench_report(:cur_run, 'cmp-pre', detail => true), E'\n') AS line;
 -- markdown
 SELECT count(*) AS markdown_lines,
        count(*) FILTER (WHERE line LIKE '| cmp/%') AS case_and_comparison_rows,
        count(*) FILTER (WHERE line LIKE '### %') AS sections
-  FROM regexp_split_to_table(tasker_bench_report(:cur_run, 'cmp-pre', 'markdown'), E'\n') AS line;
+  FROM regexp_split_to_table(tasker_bench_report(:cur_run, 'cmp-pre', 'markdown', true), E'\n') AS line;
 SELECT regexp_replace(line, 'run [0-9]+', 'run N', 'g') AS markdown_headers
-  FROM regexp_split_to_table(tasker_bench_report(:cur_run, 'cmp-pre', 'markdown'), E'\n') AS line
+  FROM regexp_split_to_table(tasker_bench_report(:cur_run, 'cmp-pre', 'markdown', true), E'\n') AS line
  WHERE line LIKE '#%' OR line LIKE '| case |%' OR line LIKE '| cmp/slow10 |%';
 -- json: parses, has the documented keys, and the text and markdown reports are rendered from it
 SELECT tasker_bench_report(:cur_run, 'cmp-pre', 'json') AS j \gset
@@ -252,14 +252,14 @@ SELECT jsonb_array_length((:'j'::jsonb)->'cases') AS cases,
                         AND (c->>'n')::bigint = r.n AND (c->>'ops_per_s')::float8 = r.ops_per_s)
           FROM jsonb_array_elements((:'j'::jsonb)->'cases') c
           JOIN tasker_bench.results r ON r.run_id = :cur_run AND r.case_name = c->>'case_name') AS cases_are_results,
-       tasker_bench._report_text(:'j'::jsonb, false) = tasker_bench_report(:cur_run, 'cmp-pre') AS text_from_json,
-       tasker_bench._report_text(:'j'::jsonb, true) = tasker_bench_report(:cur_run, 'cmp-pre', 'markdown') AS markdown_from_json;
+       tasker_bench._report_text(:'j'::jsonb, false) = tasker_bench_report(:cur_run, 'cmp-pre', detail => true) AS text_from_json,
+       tasker_bench._report_text(:'j'::jsonb, true) = tasker_bench_report(:cur_run, 'cmp-pre', 'markdown', true) AS markdown_from_json;
 -- without a baseline the json has the same keys, null where nothing was compared
 SELECT (j->'baseline') = 'null' AS no_baseline, (j->'comparison') = 'null' AS no_comparison, (j->'ab') = 'null' AS no_ab
   FROM (SELECT tasker_bench_report(:cur_run, format => 'json')::jsonb AS j) r;
 -- a failed run: a report that says so, with the error
 SELECT regexp_replace(line, 'run [0-9]+', 'run N', 'g') AS failed_report
-  FROM regexp_split_to_table(tasker_bench_report(:failed_run, 'cmp-pre'), E'\n') AS line
+  FROM regexp_split_to_table(tasker_bench_report(:failed_run, 'cmp-pre', detail => true), E'\n') AS line
  WHERE line NOT LIKE '  when%';
 SELECT j->'run'->>'status' AS status, j->'run'->>'error' AS error, j->'run'->>'error_sqlstate' AS sqlstate,
        jsonb_array_length(j->'cases') AS cases, j->>'comparison_skipped' IS NOT NULL AS says_why_not_compared
@@ -270,7 +270,7 @@ SELECT bin, round(low_us::numeric, 2) AS low_us, round(high_us::numeric, 2) AS h
                                    FROM (SELECT 1000 + g % 100 AS v FROM generate_series(1, 990) g
                                          UNION ALL SELECT 1000000 FROM generate_series(1, 10)) s), 0, 8);
 -- bad input
-SELECT pg_temp.err(format('SELECT tasker_bench_report(%s, format => %L)', :cur_run, 'html'));
+SELECT pg_temp.err(format('SELECT tasker_bench_report(%s, format => %L)', :cur_run, 'pdf'));
 SELECT pg_temp.err(format('SELECT tasker_bench_report(%s, format => NULL)', :cur_run));
 SELECT pg_temp.err($$SELECT tasker_bench_report(-1)$$);
 SELECT pg_temp.err(format('SELECT tasker_bench_report(%s, %L)', :cur_run, 'no such baseline'));
@@ -306,7 +306,7 @@ SELECT count(*) - :runs_before AS runs_added FROM tasker_bench.runs;
 -- the report of an A/B run shows its outcome
 SELECT count(*) FILTER (WHERE line LIKE 'A/B  a = old: SELECT f($1)') AS text_ab_line,
        count(*) FILTER (WHERE line LIKE '%b/a = %') AS text_ratio_line
-  FROM regexp_split_to_table(tasker_bench_report(), E'\n') AS line;
+  FROM regexp_split_to_table(tasker_bench_report(detail => true), E'\n') AS line;
 SELECT (j->'ab'->>'rounds')::int AS rounds, j->'ab'->>'a_name' AS a_name,
        jsonb_array_length(j->'ab'->'b_medians_us') AS b_medians,
        (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(j->'ab') k) AS ab_keys

@@ -17,7 +17,7 @@ SELECT r.kind, r.status, r.what, s.n, tasker_bench.hcount(s.histogram) = s.n AS 
  ORDER BY r.id DESC LIMIT 1;
 
 -- reported figures have the clock read cost subtracted; the histogram keeps raw ones
-SELECT abs(s.p50_us - (tasker_bench.percentile(s.histogram, 0.5) - s.clock_ns) / 1000) < 1e-9 AS p50_corrected
+SELECT s.p50_us = tasker_bench.round_figure((tasker_bench.percentile(s.histogram, 0.5) - s.clock_ns) / 1000) AS p50_corrected
   FROM tasker_bench.results s ORDER BY run_id DESC LIMIT 1;
 
 -- rows are produced and discarded, and counted

@@ -38,7 +38,7 @@ SELECT case_name, n FROM tasker_bench_run('notify/pg_notify_7900b', iterations =
 SELECT case_name, n FROM tasker_bench_run('notify/send_with_notify_0b', iterations => 20, warmup => '0');
 SELECT r.case_name, r.category, r.n, r.warmup_n, r.read_only, r.rolled_back, r.param_sets,
        r.rows_per_call, tasker_bench.hcount(r.histogram) = r.n AS hist_n,
-       r.min_us >= 0 AND r.p50_us >= r.min_us AND r.max_us >= r.p99_us AS ordered,
+       r.min_us >= 0 AND r.p50_us >= r.min_us AND r.max_us >= coalesce(r.p99_us, r.p50_us) AS ordered,
        r.plan_us IS NULL AS no_plan, r.explain IS NULL AS no_explain,
        r.counters ?& ARRAY['statement_us', 'waited'] AS counters,
        (r.counters->>'statement_us')::float8 > 0 AS statement_timed,

@@ -62,9 +62,6 @@ SELECT tasker_bench_unregister('get_next_ready_tasks/batch_1');
 \set VERBOSITY default
 RESET SESSION AUTHORIZATION;
 
--- the superuser's lookup finds the built-in cases and none of bob's
-SELECT count(*) FILTER (WHERE NOT c.builtin) AS not_builtin, count(*) > 25 AS builtins
-  FROM unnest((tasker_bench._cases_for('tasker')).cases) c;
 -- the superuser's own suites "adm" and "slow" run only the superuser's cases
 SELECT tasker_bench_register('adm/one', 'SELECT 1', suite => 'adm');
 SELECT tasker_bench_register('adm/slow', 'SELECT 2', suite => 'slow');
@@ -118,6 +115,10 @@ RESET SESSION AUTHORIZATION;
 
 CREATE SCHEMA adm_model;
 SELECT tasker_bench_setup('adm_model');
+-- the superuser's lookup of the built-in suite finds the built-in cases and
+-- none of bob's (who planted one in it above)
+SELECT count(*) FILTER (WHERE NOT c.builtin) AS not_builtin, count(*) > 25 AS builtins
+  FROM unnest((tasker_bench._cases_for('tasker', 'adm_model')).cases) c;
 CREATE SCHEMA alice_real AUTHORIZATION regress_tb_alice;
 SET SESSION AUTHORIZATION regress_tb_alice;
 SELECT tasker_bench_setup('alice_real');

@@ -7,7 +7,9 @@ CREATE FUNCTION tasker_bench.hsummary(h tasker_bench.histogram, clock_ns float8 
     OUT outliers_high_mild bigint, OUT outliers_high_severe bigint)
     AS 'MODULE_PATHNAME', 'tb_hsummary' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.hsummary(tasker_bench.histogram, float8) IS
-    'Summary in microseconds with clock_ns (the cost of a clock read) subtracted; Tukey outlier counts';
+    'Summary in microseconds with clock_ns (the cost of a clock read) subtracted, rounded to 3 significant digits '
+    '(never finer than 0.001 us); a percentile only where n supports it (p90: 10, p95: 20, p99: 100, p99.9: 1000 '
+    'samples), else NULL; Tukey outlier counts';
 
 CREATE FUNCTION tasker_bench.hmedian_ci(h tasker_bench.histogram, conf float8 DEFAULT 0.95,
     OUT low_ns float8, OUT high_ns float8)
@@ -21,7 +23,7 @@ CREATE FUNCTION tasker_bench.hcompare(baseline tasker_bench.histogram, current t
     OUT p_value float8, OUT verdict text)
     AS 'MODULE_PATHNAME', 'tb_hcompare' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.hcompare(tasker_bench.histogram, tasker_bench.histogram, float8, float8, float8, float8[], float8[], float8[], float8[]) IS
-    'Change of the median from baseline to current with an interval, p-value and verdict; with both runs'' block medians (results.block_medians_ns, relative to probe_medians_ns when given) the Hodges-Lehmann shift and Mann-Whitney test of the blocks, else of the histograms';
+    'Change of the median from baseline to current with an interval, p-value and verdict (tasker_bench.judge against threshold_pct as the noise floor: inconclusive below 30 samples a side); with both runs'' block medians (results.block_medians_ns, relative to probe_medians_ns when given) the Hodges-Lehmann shift and Mann-Whitney test of the blocks, else of the histograms';
 
 CREATE FUNCTION tasker_bench.fit_complexity(sizes float8[], vals float8[],
     OUT complexity text, OUT r2 float8, OUT a float8, OUT b float8)
@@ -57,3 +59,38 @@ CREATE FUNCTION tasker_bench.compare_noise_threshold() RETURNS float8
     AS 'MODULE_PATHNAME', 'tb_compare_noise_threshold_get' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.compare_noise_threshold() IS
     'The setting tasker_bench.compare_noise_threshold (percent): noise threshold of comparisons of two separate runs';
+CREATE FUNCTION tasker_bench.judge(change_pct float8, ci_low_pct float8, ci_high_pct float8,
+    p float8, alpha float8, floor_pct float8, n_a bigint, n_b bigint,
+    OUT verdict text, OUT reason text)
+    AS 'MODULE_PATHNAME', 'tb_judge' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.judge(float8, float8, float8, float8, float8, float8, bigint, bigint) IS
+    'Verdict of a comparison and its reason: inconclusive below 30 samples on either side; regressed/improved '
+    'when p < alpha, the interval excludes 0 and the change is beyond the noise floor (percent); unchanged '
+    'within the floor; else inconclusive';
+CREATE FUNCTION tasker_bench.noise_floor(levels float8[], z float8 DEFAULT 3) RETURNS float8
+    AS 'MODULE_PATHNAME', 'tb_noise_floor' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.noise_floor(float8[], float8) IS
+    'Noise floor (percent) from a case''s figure in earlier runs, in time order: 100 (exp(z 1.4826 median '
+    '|ln ratio of consecutive runs|) - 1); NULL with fewer than 5 runs';
+CREATE FUNCTION tasker_bench.round_figure(x float8) RETURNS float8
+    AS 'MODULE_PATHNAME', 'tb_round_figure' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.round_figure(float8) IS
+    'x rounded to 3 significant digits, never to a step finer than 0.001';
+CREATE FUNCTION tasker_bench.change_points_of(levels float8[], min_size integer DEFAULT 3,
+    alpha float8 DEFAULT 0.01, min_shift_pct float8 DEFAULT 0,
+    OUT index integer, OUT before float8, OUT after float8, OUT change_pct float8, OUT p_value float8)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'tb_change_points' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench.change_points_of(float8[], integer, float8, float8) IS
+    'Change points of a series (E-Divisive means on ln x, Welch t-test): index of the first value at the '
+    'new level (1-based), geometric means before and after, change in percent, p-value; each level at '
+    'least min_size values long, change at least min_shift_pct';
+CREATE FUNCTION tasker_bench._phase_figures(h tasker_bench.histogram) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT jsonb_build_object('n', s.n, 'mean_us', s.mean_us, 'p50_us', s.p50_us,
+                              'p95_us', s.p95_us, 'p99_us', s.p99_us)
+      FROM tasker_bench.hsummary(h) s
+$$;
+COMMENT ON FUNCTION tasker_bench._phase_figures(tasker_bench.histogram) IS
+    'n, mean_us, p50_us, p95_us, p99_us of a phase histogram as the run writer stores them: rounded, '
+    'a percentile only where n supports it (hsummary, no clock read cost subtracted)';

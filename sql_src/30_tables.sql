@@ -20,7 +20,9 @@ CREATE TABLE tasker_bench.cases (
     description text,
     builtin     boolean NOT NULL DEFAULT false,
     owner       name NOT NULL DEFAULT current_user,
-    created_at  timestamptz NOT NULL DEFAULT now()
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    -- concurrent clients the case runs with (NULL: 1, or the run's clients => N)
+    clients     integer CHECK (clients BETWEEN 1 AND 64)
 );
 COMMENT ON TABLE tasker_bench.cases IS 'Registered benchmark cases (tasker_bench_register)';
 
@@ -42,7 +44,9 @@ CREATE TABLE tasker_bench.runs (
     settings    jsonb NOT NULL DEFAULT '{}',
     environment jsonb NOT NULL,
     dataset     jsonb,
-    run_by      name NOT NULL DEFAULT current_user
+    run_by      name NOT NULL DEFAULT current_user,
+    -- set on a run made by tasker_bench_import: where the file came from
+    imported_from jsonb
 );
 CREATE INDEX ON tasker_bench.runs (run_by, started_at);
 COMMENT ON TABLE tasker_bench.runs IS 'One row per run: what ran, when, how it ended, and the environment';

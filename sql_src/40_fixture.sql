@@ -47,13 +47,26 @@
 --                  right -> analyze; validate, transform, analyze -> finalize
 --                  (the edges named in tasker-model.md: 9, although its
 --                  summary table says 8)
---   tree8          root -> branch_left, branch_right;               7 steps, 6 edges
+--   tree8          root -> branch_left, branch_right;               8 steps, 10 edges
 --                  each branch -> 2 leaves (4 leaves run in parallel)
+--                  -> final_convergence (tasker-core's hierarchical tree)
+--   tree7          tasker-core's Tree factory: tree8 without the    7 steps, 6 edges
+--                  convergence step
+--   parallel_merge4  parallel_step_1..3 -> parallel_merge            4 steps, 3 edges
+--   conditional5   validate_request -> routing_decision (decision   5 steps in the template
+--                  point) -> auto_approve | manager_approval ->
+--                  finalize_approval; the decision's completion creates one branch and the
+--                  convergence (the other branch never exists)
+--   batch7         analyze_input -> process_batch_001..005 ->       7 steps in the template
+--                  aggregate_results; workers and aggregator created
+--                  when analyze_input completes
+--                  (steps created at run time: tasker_bench.fixture_shape_dynamic)
 --   linear_N       step_0001 -> ... -> step_N, N in 2..1000         N steps, N-1 edges
 --   fanout_N       root -> worker_0001..worker_N -> join,           N+2 steps, 2N edges
 --                  N in 1..1000 (one root, N parallel steps, one join step)
 --
---   shapes => NULL means the four named ones.  Named tasks are called after
+--   shapes => NULL means linear4, diamond4, complex_dag7, tree8
+--   (tasker_bench.fixture_shape_mix('default'); 'factories' is tasker-core's mix).  Named tasks are called after
 --   the shape ('linear4', 'fanout_8'...), version 0.1.0, in the namespaces
 --   linear_workflow (linear4, linear_N), diamond_workflow, mixed_dag_workflow
 --   (complex_dag7), tree_workflow and fanout_workflow; named steps are called
@@ -197,6 +210,16 @@ BEGIN
 END
 $fx$;
 
+-- Whether a step exists in task i with k steps done: steps created at
+-- initialization (aft = 0) always; a step created by the completion of
+-- step aft once k >= aft, and of a branch group of gcnt steps only the one
+-- at position gpos = 1 + i % gcnt (the branch the decision chose).
+CREATE FUNCTION tasker_bench._fx_exists(i integer, k integer, aft integer, gpos integer, gcnt integer) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fx$
+    SELECT aft = 0 OR (k >= aft AND (gcnt = 0 OR gpos = 1 + i % gcnt))
+$fx$;
+
 -- Task state of one character of a task path.
 CREATE FUNCTION tasker_bench._fx_tstate(c text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -274,7 +297,31 @@ AS $fx$
             ('tree8', 4, 'leaf_left_1', 2, '{2}'),
             ('tree8', 5, 'leaf_left_2', 2, '{2}'),
             ('tree8', 6, 'leaf_right_1', 2, '{3}'),
-            ('tree8', 7, 'leaf_right_2', 2, '{3}')
+            ('tree8', 7, 'leaf_right_2', 2, '{3}'),
+            ('tree8', 8, 'final_convergence', 3, '{4,5,6,7}'),
+            ('tree7', 1, 'root', 0, '{}'),
+            ('tree7', 2, 'branch_left', 1, '{1}'),
+            ('tree7', 3, 'branch_right', 1, '{1}'),
+            ('tree7', 4, 'leaf_d', 2, '{2}'),
+            ('tree7', 5, 'leaf_e', 2, '{2}'),
+            ('tree7', 6, 'leaf_f', 2, '{3}'),
+            ('tree7', 7, 'leaf_g', 2, '{3}'),
+            ('parallel_merge4', 1, 'parallel_step_1', 0, '{}'),
+            ('parallel_merge4', 2, 'parallel_step_2', 0, '{}'),
+            ('parallel_merge4', 3, 'parallel_step_3', 0, '{}'),
+            ('parallel_merge4', 4, 'parallel_merge', 1, '{1,2,3}'),
+            ('conditional5', 1, 'validate_request', 0, '{}'),
+            ('conditional5', 2, 'routing_decision', 1, '{1}'),
+            ('conditional5', 3, 'auto_approve', 2, '{2}'),
+            ('conditional5', 4, 'manager_approval', 2, '{2}'),
+            ('conditional5', 5, 'finalize_approval', 3, '{3,4}'),
+            ('batch7', 1, 'analyze_input', 0, '{}'),
+            ('batch7', 2, 'process_batch_001', 1, '{1}'),
+            ('batch7', 3, 'process_batch_002', 1, '{1}'),
+            ('batch7', 4, 'process_batch_003', 1, '{1}'),
+            ('batch7', 5, 'process_batch_004', 1, '{1}'),
+            ('batch7', 6, 'process_batch_005', 1, '{1}'),
+            ('batch7', 7, 'aggregate_results', 2, '{2,3,4,5,6}')
            ) v(shape, idx, step_name, lvl, parents)
      WHERE v.shape = $1
     UNION ALL
@@ -298,7 +345,77 @@ AS $fx$
 $fx$;
 
 COMMENT ON FUNCTION tasker_bench.fixture_shape(text) IS
-    'tasker_bench: steps (number, name, level, parent numbers) of a fixture workflow shape: linear4, diamond4, complex_dag7, tree8, linear_N (N 2..1000), fanout_N (N 1..1000)';
+    'tasker_bench: steps (number, name, level, parent numbers) of a fixture workflow shape: linear4, diamond4, complex_dag7, tree8, tree7, parallel_merge4, conditional5, batch7, linear_N (N 2..1000), fanout_N (N 1..1000)';
+
+-- Steps of a shape that tasker-core creates while the task runs rather than
+-- at initialization: `created_after` is the step whose completion creates it
+-- (a decision point, a batchable step), and of the steps sharing a
+-- `branch_group` > 0 only one exists per task (the branch the decision
+-- chose; the others are never created: skipped).  A convergence step
+-- created with the branch (deferred convergence) depends only on the
+-- branch that exists.  Steps not listed exist from the start.
+CREATE FUNCTION tasker_bench.fixture_shape_dynamic(shape text)
+RETURNS TABLE (idx integer, created_after integer, branch_group integer)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fx$
+    SELECT v.idx, v.created_after, v.branch_group
+      FROM (VALUES
+            ('conditional5', 3, 2, 1),
+            ('conditional5', 4, 2, 1),
+            ('conditional5', 5, 2, 0),
+            ('batch7', 2, 1, 0), ('batch7', 3, 1, 0), ('batch7', 4, 1, 0),
+            ('batch7', 5, 1, 0), ('batch7', 6, 1, 0), ('batch7', 7, 1, 0)
+           ) v(shape, idx, created_after, branch_group)
+     WHERE v.shape = $1
+$fx$;
+COMMENT ON FUNCTION tasker_bench.fixture_shape_dynamic(text) IS
+    'tasker_bench: steps of a fixture shape created at run time (by the completion of step created_after), one per branch_group > 0';
+
+-- Shape lists for tasker_bench_fixture(shapes => ...): a shape listed k times
+-- gets k shares of the tasks.
+--   factories  tasker-core's test factories' mix: Linear 30 %, Diamond 25 %,
+--              ParallelMerge 20 %, Tree 15 %, MixedDAG 10 % (linear4,
+--              diamond4, parallel_merge4, tree7, complex_dag7)
+--   e2e        the shapes of tasker-core's end-to-end workflows, one share
+--              each: linear4, diamond4, tree8, complex_dag7, conditional5, batch7
+--   default    the four of the seed plan (what shapes => NULL means)
+CREATE FUNCTION tasker_bench.fixture_shape_mix(name text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fx$
+    SELECT CASE name
+        WHEN 'factories' THEN array_fill('linear4'::text, ARRAY[6]) || array_fill('diamond4'::text, ARRAY[5])
+                              || array_fill('parallel_merge4'::text, ARRAY[4]) || array_fill('tree7'::text, ARRAY[3])
+                              || array_fill('complex_dag7'::text, ARRAY[2])
+        WHEN 'e2e' THEN '{linear4,diamond4,tree8,complex_dag7,conditional5,batch7}'::text[]
+        WHEN 'default' THEN '{linear4,diamond4,complex_dag7,tree8}'::text[]
+    END
+$fx$;
+COMMENT ON FUNCTION tasker_bench.fixture_shape_mix(text) IS
+    'tasker_bench: shape lists for tasker_bench_fixture: factories (tasker-core''s factory mix 30/25/20/15/10), e2e, default; NULL for an unknown name';
+
+-- State mixes named for what they stand for (pass as state_mix):
+--   after_tests   like what tasker-core's test suite leaves behind, the
+--                 conditions of its published get_next_ready_tasks figures:
+--                 nearly every task finished, very few discovery candidates
+--   steady_state  a system keeping up: mostly complete, a few tasks in flight
+--   backlog       tasker_bench.fixture_default_state_mix(): a queue of
+--                 unfinished work (60 % not complete)
+CREATE FUNCTION tasker_bench.fixture_state_preset(name text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fx$
+    SELECT CASE name
+        WHEN 'after_tests' THEN '{"complete": 95, "error": 2, "cancelled": 1.5, "pending": 0.5,
+                                  "steps_in_process": 0.5, "waiting_for_dependencies": 0.25,
+                                  "waiting_for_retry": 0.25}'::jsonb
+        WHEN 'steady_state' THEN '{"complete": 85, "pending": 3, "initializing": 0.5, "enqueuing_steps": 1,
+                                   "steps_in_process": 4, "evaluating_results": 1,
+                                   "waiting_for_dependencies": 1.5, "waiting_for_retry": 1,
+                                   "blocked_by_failures": 0.5, "error": 1.5, "cancelled": 1}'::jsonb
+        WHEN 'backlog' THEN tasker_bench.fixture_default_state_mix()
+    END
+$fx$;
+COMMENT ON FUNCTION tasker_bench.fixture_state_preset(text) IS
+    'tasker_bench: state mixes for tasker_bench_fixture: after_tests (like tasker-core''s test leftovers), steady_state, backlog (the default); NULL for an unknown name';
 
 CREATE FUNCTION tasker_bench.fixture_default_state_mix() RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -422,7 +539,7 @@ AS $fx$
 DECLARE
     c_states constant text[] := '{pending,initializing,enqueuing_steps,steps_in_process,evaluating_results,waiting_for_dependencies,waiting_for_retry,blocked_by_failures,complete,error,cancelled,resolved_manually}';
     c_tables constant text[] := '{task_namespaces,named_tasks,named_steps,named_tasks_named_steps,tasks,workflow_steps,workflow_step_edges,task_transitions,workflow_step_transitions}';
-    c_valid  constant text := 'linear4, diamond4, complex_dag7, tree8, linear_N (N = 2..1000), fanout_N (N = 1..1000)';
+    c_valid  constant text := 'linear4, diamond4, complex_dag7, tree8, tree7, parallel_merge4, conditional5, batch7, linear_N (N = 2..1000), fanout_N (N = 1..1000); or tasker_bench.fixture_shape_mix(''factories'')';
     c_hint   constant text := 'run tasker_bench_setup(%L) first, or name the schema holding the tasker tables';
     v_tasks   integer := tasker_bench_fixture.tasks;
     v_shapes  text[]  := coalesce(tasker_bench_fixture.shapes, '{linear4,diamond4,complex_dag7,tree8}');
@@ -682,15 +799,15 @@ BEGIN
     END IF;
     CREATE TEMP TABLE tb_fx_shapes (shp integer, shape text, ns text, n integer, nlev integer, lvls integer[],
                                     named_task_uuid uuid) ON COMMIT DROP;
+    -- aft, gpos, gcnt: see tasker_bench._fx_exists
     CREATE TEMP TABLE tb_fx_steps (shp integer, idx integer, lvl integer, mp integer, parents integer[],
-                                   step_name text, named_step_uuid uuid) ON COMMIT DROP;
+                                   step_name text, named_step_uuid uuid,
+                                   aft integer DEFAULT 0, gpos integer DEFAULT 0, gcnt integer DEFAULT 0) ON COMMIT DROP;
     INSERT INTO tb_fx_shapes (shp, shape, ns, n, nlev, lvls)
     SELECT o.shp, o.shape,
            CASE WHEN o.shape = 'linear4' OR o.shape LIKE 'linear\_%' THEN 'linear_workflow'
                 WHEN o.shape = 'diamond4' THEN 'diamond_workflow'
-                WHEN o.shape = 'complex_dag7' THEN 'mixed_dag_workflow'
-                WHEN o.shape = 'tree8' THEN 'tree_workflow'
-                ELSE 'fanout_workflow' END,
+                ELSE tasker_bench._lc_namespace(o.shape) END,
            f.n, f.nlev, f.lvls
       FROM unnest(v_shapes) WITH ORDINALITY o(shape, shp)
      CROSS JOIN LATERAL (SELECT count(*)::integer AS n, max(x.lvl) + 1 AS nlev,
@@ -700,6 +817,17 @@ BEGIN
     SELECT s.shp, f.idx, f.lvl, coalesce((SELECT max(p) FROM unnest(f.parents) p), 0), f.parents,
            s.shape || '.' || f.step_name
       FROM tb_fx_shapes s CROSS JOIN LATERAL tasker_bench.fixture_shape(s.shape) f;
+    -- steps created at run time (decision points, batches): see fixture_shape_dynamic
+    UPDATE tb_fx_steps st
+       SET aft = d.created_after,
+           gpos = CASE WHEN d.branch_group > 0 THEN d.gpos ELSE 0 END,
+           gcnt = CASE WHEN d.branch_group > 0 THEN d.gcnt ELSE 0 END
+      FROM tb_fx_shapes sh
+     CROSS JOIN LATERAL (SELECT x.idx, x.created_after, x.branch_group,
+                                row_number() OVER (PARTITION BY x.branch_group ORDER BY x.idx)::integer AS gpos,
+                                count(*) OVER (PARTITION BY x.branch_group)::integer AS gcnt
+                           FROM tasker_bench.fixture_shape_dynamic(sh.shape) x) d
+     WHERE st.shp = sh.shp AND st.idx = d.idx;
 
     EXECUTE format($q$
         INSERT INTO %1$I.task_namespaces (task_namespace_uuid, name, description, created_at, updated_at)
@@ -752,8 +880,10 @@ BEGIN
     -- order and sort_key order, i.e. in ascending id order.
     CREATE INDEX ON pg_temp.tb_fx_steps (shp, idx);
     CREATE TEMP TABLE tb_fx_edges ON COMMIT DROP AS
-    SELECT s.shp, p AS from_idx, s.idx AS to_idx
-      FROM pg_temp.tb_fx_steps s CROSS JOIN LATERAL unnest(s.parents) p;
+    SELECT s.shp, p AS from_idx, s.idx AS to_idx, f.aft AS f_aft, f.gpos AS f_gpos, f.gcnt AS f_gcnt,
+           s.aft AS t_aft, s.gpos AS t_gpos, s.gcnt AS t_gcnt
+      FROM pg_temp.tb_fx_steps s CROSS JOIN LATERAL unnest(s.parents) p
+      JOIN pg_temp.tb_fx_steps f ON f.shp = s.shp AND f.idx = p;
     CREATE INDEX ON pg_temp.tb_fx_edges (shp, to_idx, from_idx);
     ANALYZE pg_temp.tb_fx_shapes;
     ANALYZE pg_temp.tb_fx_steps;
@@ -868,7 +998,8 @@ BEGIN
                                               tasker_bench._fx_u(t.i::bigint * 2048 + s.idx, v_salt + 10)) AS path
               FROM pg_temp.tb_fx_t t
              CROSS JOIN LATERAL (SELECT s.idx, s.mp, s.named_step_uuid FROM pg_temp.tb_fx_steps s
-                                  WHERE s.shp = t.shp ORDER BY s.idx OFFSET 0) s
+                                  WHERE s.shp = t.shp AND tasker_bench._fx_exists(t.i, t.k, s.aft, s.gpos, s.gcnt)
+                                  ORDER BY s.idx OFFSET 0) s
             OFFSET 0) q;
     ANALYZE pg_temp.tb_fx_s;
 
@@ -952,7 +1083,10 @@ BEGIN
                'provides', $1 + t.ms0 * interval '1 ms', $1 + t.ms0 * interval '1 ms'
           FROM pg_temp.tb_fx_t t
          CROSS JOIN LATERAL (SELECT e.from_idx, e.to_idx FROM pg_temp.tb_fx_edges e
-                              WHERE e.shp = t.shp ORDER BY e.to_idx, e.from_idx OFFSET 0) e$q$,
+                              WHERE e.shp = t.shp
+                                AND tasker_bench._fx_exists(t.i, t.k, e.f_aft, e.f_gpos, e.f_gcnt)
+                                AND tasker_bench._fx_exists(t.i, t.k, e.t_aft, e.t_gpos, e.t_gcnt)
+                              ORDER BY e.to_idx, e.from_idx OFFSET 0) e$q$,
         v_schema)
     USING v_epoch;
     GET DIAGNOSTICS v_n = ROW_COUNT;

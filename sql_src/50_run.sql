@@ -36,7 +36,10 @@ BEGIN
        OR to_regprocedure('tasker_bench.describe_dataset(text)') IS NULL THEN
         RETURN NULL;
     END IF;
-    RETURN jsonb_build_object('schema', v_schema) || tasker_bench.describe_dataset(v_schema);
+    RETURN jsonb_build_object('schema', v_schema) || tasker_bench.describe_dataset(v_schema)
+           || CASE WHEN to_regprocedure('tasker_bench._skipped_cases(text,text)') IS NOT NULL
+                   THEN jsonb_build_object('skipped', tasker_bench._skipped_cases(p_cases[1].suite, v_schema))
+                   ELSE '{}' END;
 END
 $$;
 
@@ -120,7 +123,8 @@ $$;
 CREATE TYPE tasker_bench._measured AS (
     result tasker_bench.results,
     phases tasker_bench.phase_results[],
-    statements jsonb
+    statements jsonb,
+    clients jsonb           -- the client_results row of a case run with clients => N > 1
 );
 
 -- Every case must parse, resolve and have usable parameter sets before
@@ -169,17 +173,21 @@ $$;
 CREATE FUNCTION tasker_bench._measure_case(
     p_run bigint, p_case tasker_bench.cases, p_ordinal integer, p_total integer,
     p_iterations bigint, p_duration interval, p_warmup interval, p_rollback boolean,
+    p_clients integer DEFAULT 1,
     OUT result tasker_bench.results, OUT phases tasker_bench.phase_results[],
-    OUT statements jsonb)
+    OUT statements jsonb, OUT clients jsonb)
 LANGUAGE plpgsql AS $$
 DECLARE
     v_m record;
+    v_c record;
     v_s record;
     v_path text;
     v_explain jsonb;
     v_label text := format('%s (%s/%s)', p_case.name, p_ordinal, p_total);
     v_profile boolean := to_regprocedure('tasker_bench._statements_snapshot()') IS NOT NULL;
     v_before jsonb;
+    -- the run's clients => N, else the case's own
+    v_clients integer := CASE WHEN p_clients > 1 THEN p_clients ELSE coalesce(p_case.clients, 1) END;
 BEGIN
     IF p_case.search_path IS NOT NULL THEN
         v_path := current_setting('search_path');
@@ -188,10 +196,18 @@ BEGIN
     IF v_profile THEN
         EXECUTE 'SELECT tasker_bench._statements_snapshot()' INTO v_before;
     END IF;
-    SELECT * INTO STRICT v_m
-      FROM tasker_bench._measure_driver(p_case.driver, p_case.sql, p_case.params, p_case.options,
-                                        p_iterations, p_duration, p_warmup,
-                                        coalesce(p_rollback, p_case.rollback), v_label);
+    IF v_clients > 1 THEN
+        SELECT * INTO STRICT v_c
+          FROM tasker_bench._measure_case_clients(p_run, p_case, p_iterations, p_duration, p_warmup,
+                                                  p_rollback, v_label, v_clients);
+        SELECT (v_c.measurement).* INTO STRICT v_m;
+        clients := v_c.clients;
+    ELSE
+        SELECT * INTO STRICT v_m
+          FROM tasker_bench._measure_driver(p_case.driver, p_case.sql, p_case.params, p_case.options,
+                                            p_iterations, p_duration, p_warmup,
+                                            coalesce(p_rollback, p_case.rollback), v_label);
+    END IF;
     IF v_profile THEN
         EXECUTE 'SELECT tasker_bench._statements_since($1)' INTO statements USING v_before;
     END IF;
@@ -212,31 +228,36 @@ BEGIN
                          'sql', p_case.sql, 'params', p_case.params, 'explain', v_explain,
                          'run_by', current_user));
     result.histogram := v_m.histogram;
+    IF clients IS NOT NULL THEN
+        -- with concurrent clients, throughput is that of all clients together
+        result.ops_per_s := (clients->>'ops_per_s')::float8;
+    END IF;
     phases := ARRAY(
         SELECT jsonb_populate_record(NULL::tasker_bench.phase_results,
                    jsonb_build_object('run_id', p_run, 'case_name', p_case.name,
                                       'phase', p.name, 'ordinal', p.ord,
-                                      'n', tasker_bench.hcount(p.h),
-                                      'mean_us', tasker_bench.hmean(p.h) / 1000,
-                                      'p50_us', tasker_bench.percentile(p.h, 0.5) / 1000,
-                                      'p95_us', tasker_bench.percentile(p.h, 0.95) / 1000,
-                                      'p99_us', tasker_bench.percentile(p.h, 0.99) / 1000,
-                                      'histogram', p.h::text, 'run_by', current_user))
+                                      'histogram', p.h::text, 'run_by', current_user)
+                   || tasker_bench._phase_figures(p.h))
           FROM unnest(v_m.phase_names, v_m.phase_histograms) WITH ORDINALITY AS p(name, h, ord));
-    RAISE NOTICE 'tasker_bench: % (%/%): n=%, p50 % us, p99 % us',
-        p_case.name, p_ordinal, p_total, v_s.n, round(v_s.p50_us::numeric, 3),
-        round(v_s.p99_us::numeric, 3);
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: % (%/%): n=%, p50 % us, p99 % us',
+            p_case.name, p_ordinal, p_total, v_s.n, v_s.p50_us, coalesce(v_s.p99_us::text, '— (n < 100)');
+    END IF;
 END
 $$;
 
 -- Store what _measure_case returned (the run's row must exist).
 CREATE FUNCTION tasker_bench._store_case(p_result tasker_bench.results,
                                          p_phases tasker_bench.phase_results[],
-                                         p_statements jsonb) RETURNS void
+                                         p_statements jsonb,
+                                         p_clients jsonb DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO tasker_bench.results SELECT (p_result).*;
     INSERT INTO tasker_bench.phase_results SELECT * FROM unnest(p_phases);
+    IF p_clients IS NOT NULL THEN
+        PERFORM tasker_bench._store_clients(p_clients);
+    END IF;
     IF p_statements IS NOT NULL
        AND to_regprocedure('tasker_bench._store_statements(bigint,text,jsonb)') IS NOT NULL THEN
         EXECUTE 'SELECT tasker_bench._store_statements($1, $2, $3)'
@@ -274,14 +295,16 @@ $$;
 CREATE FUNCTION tasker_bench._execute(
     p_kind text, p_what text, p_suite text, p_cases tasker_bench.cases[],
     p_iterations bigint, p_duration interval, p_warmup interval,
-    p_label text, p_rollback boolean)
+    p_label text, p_rollback boolean, p_clients integer DEFAULT 1)
 RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
     v_run bigint;
     v_started timestamptz := clock_timestamp();
     v_env jsonb;
-    v_settings jsonb := tasker_bench._settings(p_iterations, p_duration, p_warmup, p_rollback);
+    v_settings jsonb := tasker_bench._settings(p_iterations, p_duration, p_warmup, p_rollback)
+                        || CASE WHEN p_clients > 1 THEN jsonb_build_object('clients', p_clients)
+                                ELSE '{}' END;
     v_case tasker_bench.cases;
     v_n int := cardinality(p_cases);
     v_i int := 0;
@@ -295,14 +318,16 @@ BEGIN
     PERFORM tasker_bench._validate_cases(p_cases);
     v_run := nextval('tasker_bench.runs_id_seq');
     v_env := tasker_bench._environment();
-    RAISE NOTICE 'tasker_bench: run % of "%": % case%, backend PID %',
-        v_run, p_what, v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END, pg_backend_pid();
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: run % of "%": % case%, backend PID %',
+            v_run, p_what, v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END, pg_backend_pid();
+    END IF;
     FOREACH v_case IN ARRAY p_cases LOOP
         v_i := v_i + 1;
         BEGIN
             SELECT * INTO STRICT v_one
               FROM tasker_bench._measure_case(v_run, v_case, v_i, v_n, p_iterations, p_duration,
-                                              p_warmup, p_rollback);
+                                              p_warmup, p_rollback, p_clients);
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
             PERFORM tasker_bench._record_failure(tasker_bench._failure_record(
@@ -310,7 +335,8 @@ BEGIN
                 v_case.name, v_i - 1, v_settings, v_env));
             RAISE;
         END;
-        v_done := v_done || ROW(v_one.result, v_one.phases, v_one.statements)::tasker_bench._measured;
+        v_done := v_done || ROW(v_one.result, v_one.phases, v_one.statements,
+                                     v_one.clients)::tasker_bench._measured;
     END LOOP;
 
     INSERT INTO tasker_bench.runs (id, kind, what, suite, label, started_at, finished_at, status,
@@ -319,7 +345,7 @@ BEGIN
             v_n, v_settings, v_env, tasker_bench._dataset_for(p_cases));
     FOR v_i IN 1 .. cardinality(v_done) LOOP
         PERFORM tasker_bench._store_case((v_done[v_i]).result, (v_done[v_i]).phases,
-                                         (v_done[v_i]).statements);
+                                         (v_done[v_i]).statements, (v_done[v_i]).clients);
     END LOOP;
     PERFORM tasker_bench._leave_run();
     RETURN v_run;
@@ -358,10 +384,13 @@ CREATE FUNCTION tasker_bench_register(
     name text, sql text, params text DEFAULT NULL, suite text DEFAULT 'default',
     search_path text DEFAULT NULL, rollback boolean DEFAULT NULL,
     category text DEFAULT 'sql', tolerance_pct float8 DEFAULT NULL,
-    description text DEFAULT NULL, replace boolean DEFAULT false)
+    description text DEFAULT NULL, replace boolean DEFAULT false, clients integer DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF clients IS NOT NULL THEN
+        PERFORM tasker_bench._check_clients(clients);
+    END IF;
     IF name IS NULL OR name = '' THEN
         RAISE EXCEPTION 'case name must not be NULL or empty'
             USING ERRCODE = '22004', HINT = 'Name cases function/variant, e.g. ''get_next_ready_tasks/batch_10''.';
@@ -422,11 +451,12 @@ BEGIN
     END IF;
     BEGIN
         INSERT INTO tasker_bench.cases (name, suite, sql, params, search_path, rollback, category,
-                                        tolerance_pct, description)
+                                        tolerance_pct, description, clients)
         VALUES (tasker_bench_register.name, tasker_bench_register.suite, tasker_bench_register.sql,
                 tasker_bench_register.params, tasker_bench_register.search_path,
                 tasker_bench_register.rollback, tasker_bench_register.category,
-                tasker_bench_register.tolerance_pct, tasker_bench_register.description);
+                tasker_bench_register.tolerance_pct, tasker_bench_register.description,
+                tasker_bench_register.clients);
     EXCEPTION WHEN unique_violation THEN
         RAISE EXCEPTION 'case name "%" is taken by another role', name USING ERRCODE = '42710',
             HINT = 'Case names are shared by all roles; choose another name.';
@@ -434,8 +464,8 @@ BEGIN
     RETURN name;
 END
 $$;
-COMMENT ON FUNCTION tasker_bench_register(text, text, text, text, text, boolean, text, float8, text, boolean) IS
-    'Registers a benchmark case: a statement, an optional params query feeding $1..$n, its suite';
+COMMENT ON FUNCTION tasker_bench_register(text, text, text, text, text, boolean, text, float8, text, boolean, integer) IS
+    'Registers a benchmark case: a statement, an optional params query feeding $1..$n, its suite (clients: run by N concurrent clients)';
 
 CREATE FUNCTION tasker_bench_unregister(name text) RETURNS boolean
 LANGUAGE plpgsql AS $$
@@ -451,9 +481,13 @@ END
 $$;
 
 -- The cases a name stands for: the case of that name, or else the suite of
--- that name in name order, among the caller's own and the built-in cases (a trailing number compared as a number, so
--- batch_10 comes after batch_5).  Errors when there is neither.
-CREATE FUNCTION tasker_bench._cases_for(what text, OUT cases tasker_bench.cases[], OUT suite text)
+-- that name in name order, among the caller's own and the built-in cases
+-- (a trailing number compared as a number, so
+-- batch_10 comes after batch_5).  Errors when there is neither.  The cases
+-- come resolved for the tasker schema named (tasker_bench._resolve_cases:
+-- {schema} in search_path, cases needing a function the schema lacks left out).
+CREATE FUNCTION tasker_bench._cases_for(what text, schema text DEFAULT 'tasker',
+                                        OUT cases tasker_bench.cases[], OUT suite text)
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF what IS NULL THEN
@@ -475,13 +509,14 @@ BEGIN
         RAISE EXCEPTION 'no case or suite named "%"', what USING ERRCODE = '42704',
             HINT = 'SELECT name, suite FROM tasker_bench.cases lists what is registered; tasker_bench_register() adds a case.';
     END IF;
+    cases := tasker_bench._resolve_cases(cases, schema);
 END
 $$;
 
 CREATE FUNCTION tasker_bench_run(
     what text, iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
     warmup interval DEFAULT '200 milliseconds', label text DEFAULT NULL,
-    rollback boolean DEFAULT NULL)
+    rollback boolean DEFAULT NULL, schema text DEFAULT 'tasker', clients integer DEFAULT 1)
 RETURNS TABLE (run_id bigint, case_name text, n bigint, min_us float8, mean_us float8,
                stddev_us float8, p50_us float8, p90_us float8, p95_us float8, p99_us float8,
                p999_us float8, max_us float8, ops_per_s float8)
@@ -492,20 +527,21 @@ DECLARE
     v_run bigint;
 BEGIN
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
-    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(what);
+    PERFORM tasker_bench._check_clients(clients);
+    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(what, tasker_bench_run.schema);
     v_run := tasker_bench._execute('run', what, v_suite, v_cases, iterations, duration, warmup,
-                                   label, rollback);
+                                   label, rollback, clients);
     RETURN QUERY SELECT * FROM tasker_bench._results_of(v_run);
 END
 $$;
-COMMENT ON FUNCTION tasker_bench_run(text, bigint, interval, interval, text, boolean) IS
-    'Runs a case or a whole suite by name, stores the run, returns one row per case (microseconds)';
+COMMENT ON FUNCTION tasker_bench_run(text, bigint, interval, interval, text, boolean, text, integer) IS
+    'Runs a case or a whole suite by name on a tasker schema (default tasker; clients => N: in N concurrent backends), stores the run, returns one row per case (microseconds)';
 
 CREATE FUNCTION tasker_bench_measure(
     sql text, params text DEFAULT NULL, iterations bigint DEFAULT NULL,
     duration interval DEFAULT '1 second', warmup interval DEFAULT '200 milliseconds',
     label text DEFAULT NULL, rollback boolean DEFAULT NULL, name text DEFAULT NULL,
-    search_path text DEFAULT NULL)
+    search_path text DEFAULT NULL, clients integer DEFAULT 1)
 RETURNS TABLE (run_id bigint, case_name text, n bigint, min_us float8, mean_us float8,
                stddev_us float8, p50_us float8, p90_us float8, p95_us float8, p99_us float8,
                p999_us float8, max_us float8, ops_per_s float8)
@@ -519,6 +555,7 @@ BEGIN
             HINT = 'Give one SQL statement, e.g. tasker_bench_measure(''SELECT 1'').';
     END IF;
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
+    PERFORM tasker_bench._check_clients(clients);
     v_case.name := coalesce(name, sql);
     PERFORM tasker_bench._check_case_name(v_case.name, 'the name of the measured statement');
     v_case.sql := sql;
@@ -527,9 +564,9 @@ BEGIN
     v_case.category := 'sql';
     v_case.driver := 'executor';
     v_run := tasker_bench._execute('measure', v_case.name, NULL, ARRAY[v_case], iterations,
-                                   duration, warmup, label, rollback);
+                                   duration, warmup, label, rollback, clients);
     RETURN QUERY SELECT * FROM tasker_bench._results_of(v_run);
 END
 $$;
-COMMENT ON FUNCTION tasker_bench_measure(text, text, bigint, interval, interval, text, boolean, text, text) IS
-    'Measures an ad-hoc statement (stored as a run of kind measure)';
+COMMENT ON FUNCTION tasker_bench_measure(text, text, bigint, interval, interval, text, boolean, text, text, integer) IS
+    'Measures an ad-hoc statement (stored as a run of kind measure; clients => N: in N concurrent backends)';

@@ -237,10 +237,21 @@ $$;
 
 -- k-th of n steps for transitive dependencies: from each sampled task its
 -- deepest step (most ancestors) and one from the middle, at most 2 per task.
+-- With SET tasker_bench.sampler = tasker_core: from each sampled task its
+-- first two steps by uuid, as tasker-core's benchmarks pick them (with
+-- time-ordered ids, its first steps: roots, few or no ancestors).
 CREATE FUNCTION tasker_bench.sample_steps(n integer)
 RETURNS TABLE (ordinal integer, workflow_step_uuid uuid)
 LANGUAGE sql STABLE AS $$
-    WITH RECURSIVE s AS (
+    WITH RECURSIVE first_two AS (
+        SELECT st.ordinal AS task_no, f.workflow_step_uuid, f.r
+          FROM tasker_bench.sample_tasks((n + 1) / 2) st
+         CROSS JOIN LATERAL (SELECT ws.workflow_step_uuid,
+                                    row_number() OVER (ORDER BY ws.workflow_step_uuid) AS r
+                               FROM workflow_steps ws WHERE ws.task_uuid = st.task_uuid
+                              ORDER BY ws.workflow_step_uuid LIMIT 2) f
+         WHERE current_setting('tasker_bench.sampler', true) = 'tasker_core'
+    ), s AS (
         SELECT st.ordinal AS task_no, ws.workflow_step_uuid
           FROM tasker_bench.sample_tasks((n + 1) / 2) st
           JOIN workflow_steps ws ON ws.task_uuid = st.task_uuid
@@ -261,15 +272,19 @@ LANGUAGE sql STABLE AS $$
           FROM depth d
     )
     SELECT (row_number() OVER (ORDER BY task_no, r))::integer, workflow_step_uuid
-      FROM ranked
-     WHERE r = 1 OR (r = (steps + 1) / 2 + 1 AND steps > 1)
+      FROM (SELECT task_no, r, workflow_step_uuid
+              FROM ranked
+             WHERE (r = 1 OR (r = (steps + 1) / 2 + 1 AND steps > 1))
+               AND current_setting('tasker_bench.sampler', true) IS DISTINCT FROM 'tasker_core'
+            UNION ALL
+            SELECT task_no, r, workflow_step_uuid FROM first_two) x
      ORDER BY task_no, r
      LIMIT n
 $$;
 
 -- ---- the built-in suite 'tasker' ----
 INSERT INTO tasker_bench.cases (name, suite, sql, params, search_path, category, description, builtin)
-SELECT c.name, 'tasker', c.sql, c.params, 'tasker, public', 'sql', c.description, true
+SELECT c.name, 'tasker', c.sql, c.params, '{schema}, public', 'sql', c.description, true
   FROM (
     SELECT format('get_next_ready_tasks/batch_%s', b) AS name,
            format('SELECT * FROM get_next_ready_tasks(%s)', b) AS sql,

@@ -10,7 +10,9 @@ CREATE TABLE tasker_bench.scales (
     run_ids     bigint[] NOT NULL,
     fits        jsonb NOT NULL,            -- {case: {growth, r2, a, b}}
     created_at  timestamptz NOT NULL DEFAULT now(),
-    run_by      name NOT NULL DEFAULT current_user
+    run_by      name NOT NULL DEFAULT current_user,
+    -- what sizes counts: fixture tasks, or concurrent clients (clients => '{1,2,4,8}')
+    axis        text NOT NULL DEFAULT 'tasks' CHECK (axis IN ('tasks', 'clients'))
 );
 COMMENT ON TABLE tasker_bench.scales IS 'Scale sweeps (tasker_bench_scale): one run per fixture size, and the fitted growth';
 ALTER TABLE tasker_bench.scales ENABLE ROW LEVEL SECURITY;
@@ -35,10 +37,10 @@ CREATE FUNCTION tasker_bench_scale(
     iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
     warmup interval DEFAULT '200 milliseconds', schema text DEFAULT 'tasker',
     seed integer DEFAULT 1, label text DEFAULT NULL, replace boolean DEFAULT false,
-    state_mix jsonb DEFAULT NULL, shapes text[] DEFAULT NULL)
+    state_mix jsonb DEFAULT NULL, shapes text[] DEFAULT NULL, clients integer[] DEFAULT NULL)
 RETURNS TABLE (case_name text, size integer, n bigint, p50_us float8, p95_us float8,
                p99_us float8, mean_us float8, target_ms float8, meets_target boolean,
-               growth text, r2 float8, run_id bigint, scale_id bigint)
+               growth text, r2 float8, run_id bigint, scale_id bigint, ops_per_s float8)
 LANGUAGE plpgsql AS $$
 DECLARE
     v_cases tasker_bench.cases[];
@@ -50,6 +52,12 @@ DECLARE
     v_case text;
     v_fit record;
 BEGIN
+    IF clients IS NOT NULL THEN
+        -- a sweep over concurrent clients on the data as it is (src: 55_clients.sql)
+        RETURN QUERY SELECT * FROM tasker_bench._scale_clients(what, clients, iterations, duration, warmup,
+                                                               schema, label);
+        RETURN;
+    END IF;
     IF sizes IS NULL OR cardinality(sizes) < 2 THEN
         RAISE EXCEPTION 'a scale sweep needs at least 2 sizes' USING ERRCODE = '22023',
             HINT = 'e.g. sizes => ''{1000,5000,10000,100000}''.';
@@ -69,14 +77,15 @@ BEGIN
             HINT = 'A scale sweep replaces the schema''s data with fixtures of each size; on a schema tasker_bench_setup() did not make (a real tasker database) pass replace => true if every row of its tasker tables may go.';
     END IF;
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
-    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(what);
+    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(what, tasker_bench_scale.schema);
 
     FOREACH v_size IN ARRAY (SELECT array_agg(s ORDER BY s) FROM unnest(sizes) s) LOOP
         RAISE NOTICE 'tasker_bench_scale: fixture of % tasks', v_size;
-        PERFORM tasker_bench_fixture(v_size, schema => tasker_bench_scale.schema,
-                                     seed => tasker_bench_scale.seed, replace => true,
-                                     state_mix => tasker_bench_scale.state_mix,
-                                     shapes => tasker_bench_scale.shapes);
+        -- the fixture lives beside this function, wherever the extension was installed
+        EXECUTE format('SELECT %I.tasker_bench_fixture($1, schema => $2, seed => $3, replace => true, '
+                       'state_mix => $4, shapes => $5)', tasker_bench._ext_schema())
+          USING v_size, tasker_bench_scale.schema, tasker_bench_scale.seed, tasker_bench_scale.state_mix,
+                tasker_bench_scale.shapes;
         v_runs := v_runs || tasker_bench._execute('scale', what, v_suite, v_cases, iterations, duration,
                                                   warmup, coalesce(label, 'scale') || ' n=' || v_size,
                                                   NULL);
@@ -100,11 +109,12 @@ BEGIN
            r.p99_us, r.mean_us,
            tasker_bench.scale_target_ms(r.case_name, (ru.dataset->'row_counts'->>'tasks')::integer),
            r.p50_us / 1000 < tasker_bench.scale_target_ms(r.case_name, (ru.dataset->'row_counts'->>'tasks')::integer),
-           v_fits->r.case_name->>'complexity', (v_fits->r.case_name->>'r2')::float8, r.run_id, v_scale
+           v_fits->r.case_name->>'complexity', (v_fits->r.case_name->>'r2')::float8, r.run_id, v_scale,
+           r.ops_per_s
       FROM tasker_bench.results r JOIN tasker_bench.runs ru ON ru.id = r.run_id
      WHERE r.run_id = ANY (v_runs)
      ORDER BY r.ordinal, r.run_id;
 END
 $$;
-COMMENT ON FUNCTION tasker_bench_scale(text, integer[], bigint, interval, interval, text, integer, text, boolean, jsonb, text[]) IS
-    'Measures a case or suite on fixtures of each size (one run per size) and fits its growth';
+COMMENT ON FUNCTION tasker_bench_scale(text, integer[], bigint, interval, interval, text, integer, text, boolean, jsonb, text[], integer[]) IS
+    'Measures a case or suite on fixtures of each size (one run per size) and fits its growth; with clients, on the data as it is with each number of concurrent clients, and fits throughput against clients';

@@ -146,9 +146,18 @@ CREATE TYPE tasker_bench.comparison AS (
     regression_signal boolean,      -- change_pct > 20
     category          text,
     tolerance_from    text,         -- call, case, suite or category
-    noise_threshold_pct float8,
+    noise_threshold_pct float8,     -- the noise floor of this case's verdict
     baseline_run_id   bigint,
-    current_run_id    bigint
+    current_run_id    bigint,
+    verdict_reason    text,         -- why the verdict (tasker_bench.judge)
+    noise_floor_from  text,         -- call, suite, history (k runs) or default
+    baseline_n        bigint,       -- samples behind each side
+    current_n         bigint,
+    plan_changed      boolean,      -- plan fingerprints differ (NULL: not captured)
+    sql_changed       boolean,      -- the case's statement differs from the baseline's
+    params_changed    boolean,      -- its params query differs
+    baseline_suite    text,         -- suite of the baseline run
+    notes             text          -- plan changed; SQL changed; params changed; baseline from suite x
 );
 
 CREATE TYPE tasker_bench.ab_outcome AS (
@@ -376,12 +385,44 @@ COMMENT ON FUNCTION tasker_bench_suite_settings(text, float8, float8) IS
 -- ---------------------------------------------------------------------------
 
 /*
+ * The noise floor of a case learned from its own history: its median (raw
+ * ns) in the caller's completed runs of kind 'run' up to and including the
+ * baseline p_base (the code as it was then: runs after the baseline may
+ * hold the very change being judged) that measured the same statement and
+ * params (at most the last 20), through
+ * tasker_bench.noise_floor (z = 3).  NULL with fewer than 5 such runs.
+ * Returns the floor and the number of runs it was learned from.
+ */
+CREATE FUNCTION tasker_bench._history_floor(p_case text, p_sql text, p_params text, p_base bigint,
+                                            OUT floor_pct float8, OUT runs integer)
+LANGUAGE sql STABLE AS $$
+    SELECT tasker_bench.noise_floor(array_agg(h.level ORDER BY h.run_id)), count(*)::integer
+      FROM (SELECT x.run_id, tasker_bench.percentile(x.histogram, 0.5) AS level
+              FROM tasker_bench.results x
+              JOIN tasker_bench.runs r ON r.id = x.run_id
+             WHERE x.case_name = p_case AND x.run_id <= p_base AND r.status = 'completed'
+               AND r.kind = 'run' AND x.sql = p_sql AND x.params IS NOT DISTINCT FROM p_params
+               AND x.n > 0
+             ORDER BY x.run_id DESC
+             LIMIT 20) h
+$$;
+
+/* The plan fingerprint a result stored (tasker_bench._explain adds it to the plan). */
+CREATE FUNCTION tasker_bench._plan_fingerprint(p_explain jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN jsonb_typeof(p_explain) = 'array' THEN p_explain->0->>'Plan Fingerprint' END
+$$;
+
+/*
  * One row per case of either run.  Tolerance of a case, first found:
  * p_threshold (the call), cases.tolerance_pct, suite_settings.tolerance_pct,
- * the category default (e2e 10 %, lifecycle 20 %, sql: the noise threshold,
- * i.e. "unchanged").  Noise threshold: p_noise (the call),
- * suite_settings.noise_threshold_pct, compare_noise_threshold() (two
- * separate runs see shifts of the machine's speed that A/B rounds cancel).
+ * the category default (e2e 10 %, lifecycle 20 %, sql: the noise floor,
+ * i.e. "unchanged").  Noise floor: p_noise (the call), else
+ * suite_settings.noise_threshold_pct, else the larger of
+ * compare_noise_threshold() and the floor learned from the case's own
+ * history (tasker_bench._history_floor).  The verdict is tasker_bench.judge
+ * of the change (hcompare) against that floor, with the samples of both
+ * sides.
  */
 CREATE FUNCTION tasker_bench._compare(p_base bigint, p_cur bigint, p_threshold float8,
                                       p_alpha float8, p_noise float8)
@@ -396,40 +437,80 @@ LANGUAGE sql STABLE AS $$
                bs.block_medians_ns AS bblocks, c.block_medians_ns AS cblocks,
                bs.probe_medians_ns AS bprobes, c.probe_medians_ns AS cprobes,
                bs.p50_us AS b50, c.p50_us AS c50, bs.p95_us AS b95, c.p95_us AS c95,
-               bs.p99_us AS b99, c.p99_us AS c99, bs.mean_us AS bmean, c.mean_us AS cmean
+               bs.p99_us AS b99, c.p99_us AS c99, bs.mean_us AS bmean, c.mean_us AS cmean,
+               bs.n AS bn, c.n AS cn, c.sql AS csql, c.params AS cparams,
+               bs.sql <> c.sql AS sql_changed,
+               bs.params IS DISTINCT FROM c.params AS params_changed,
+               CASE WHEN tasker_bench._plan_fingerprint(bs.explain) IS NOT NULL
+                     AND tasker_bench._plan_fingerprint(c.explain) IS NOT NULL
+                    THEN tasker_bench._plan_fingerprint(bs.explain)
+                         <> tasker_bench._plan_fingerprint(c.explain) END AS plan_changed
           FROM (SELECT * FROM tasker_bench.results r WHERE r.run_id = p_base) bs
           FULL JOIN (SELECT * FROM tasker_bench.results r WHERE r.run_id = p_cur) c
             ON c.case_name = bs.case_name
+    ), runs AS (
+        SELECT (SELECT r.suite FROM tasker_bench.runs r WHERE r.id = p_base) AS bsuite,
+               (SELECT r.suite FROM tasker_bench.runs r WHERE r.id = p_cur) AS csuite
     ), t AS (
-        SELECT j.*,
-               coalesce(p_noise, ss.noise_threshold_pct, tasker_bench.compare_noise_threshold()) AS noise,
+        SELECT j.*, runs.bsuite, runs.csuite, hf.floor_pct AS hfloor, hf.runs AS hruns,
+               ss.noise_threshold_pct AS suite_noise,
                cs.tolerance_pct AS case_tol, ss.tolerance_pct AS suite_tol
-          FROM j
+          FROM j CROSS JOIN runs
           LEFT JOIN tasker_bench.cases cs ON cs.name = j.case_name
           LEFT JOIN tasker_bench.suite_settings ss ON ss.suite = j.suite AND ss.owner = current_user
-    ), v AS (
+          LEFT JOIN LATERAL tasker_bench._history_floor(j.case_name, j.csql, j.cparams, p_base) hf
+            ON p_noise IS NULL AND j.bh IS NOT NULL AND j.ch IS NOT NULL
+    ), f AS (
         SELECT t.*,
-               CASE WHEN p_threshold IS NOT NULL THEN p_threshold
-                    WHEN t.case_tol IS NOT NULL THEN t.case_tol
-                    WHEN t.suite_tol IS NOT NULL THEN t.suite_tol
-                    WHEN t.category = 'e2e' THEN 10.0
-                    WHEN t.category = 'lifecycle' THEN 20.0
-                    ELSE t.noise END AS tol,
-               CASE WHEN p_threshold IS NOT NULL THEN 'call'
-                    WHEN t.case_tol IS NOT NULL THEN 'case'
-                    WHEN t.suite_tol IS NOT NULL THEN 'suite'
-                    ELSE 'category' END AS tol_from,
-               hc.change_pct, hc.ci_low_pct, hc.ci_high_pct, hc.p_value, hc.verdict
+               CASE WHEN p_noise IS NOT NULL THEN p_noise
+                    WHEN t.suite_noise IS NOT NULL THEN t.suite_noise
+                    ELSE greatest(tasker_bench.compare_noise_threshold(), t.hfloor) END AS noise,
+               CASE WHEN p_noise IS NOT NULL THEN 'call'
+                    WHEN t.suite_noise IS NOT NULL THEN 'suite'
+                    WHEN t.hfloor > tasker_bench.compare_noise_threshold()
+                    THEN format('history (%s runs)', t.hruns)
+                    ELSE 'default' END AS noise_from
           FROM t
-          LEFT JOIN LATERAL tasker_bench.hcompare(t.bh, t.ch, t.noise, p_alpha, 1.0 - p_alpha,
-                                                  t.bblocks, t.cblocks, t.bprobes, t.cprobes) hc
-            ON t.bh IS NOT NULL AND t.ch IS NOT NULL
+    ), v AS (
+        SELECT f.*,
+               CASE WHEN p_threshold IS NOT NULL THEN p_threshold
+                    WHEN f.case_tol IS NOT NULL THEN f.case_tol
+                    WHEN f.suite_tol IS NOT NULL THEN f.suite_tol
+                    WHEN f.category = 'e2e' THEN 10.0
+                    WHEN f.category = 'lifecycle' THEN 20.0
+                    ELSE f.noise END AS tol,
+               CASE WHEN p_threshold IS NOT NULL THEN 'call'
+                    WHEN f.case_tol IS NOT NULL THEN 'case'
+                    WHEN f.suite_tol IS NOT NULL THEN 'suite'
+                    ELSE 'category' END AS tol_from,
+               tasker_bench.round_figure(hc.change_pct) AS change_pct,
+               tasker_bench.round_figure(hc.ci_low_pct) AS ci_low_pct,
+               tasker_bench.round_figure(hc.ci_high_pct) AS ci_high_pct,
+               hc.p_value, jd.verdict, jd.reason
+          FROM f
+          LEFT JOIN LATERAL tasker_bench.hcompare(f.bh, f.ch, f.noise, p_alpha, 1.0 - p_alpha,
+                                                  f.bblocks, f.cblocks, f.bprobes, f.cprobes) hc
+            ON f.bh IS NOT NULL AND f.ch IS NOT NULL
+          LEFT JOIN LATERAL tasker_bench.judge(hc.change_pct, hc.ci_low_pct, hc.ci_high_pct, hc.p_value,
+                                               p_alpha, f.noise, f.bn, f.cn) jd
+            ON f.bh IS NOT NULL AND f.ch IS NOT NULL
     )
     SELECT ROW(v.case_name, v.b50, v.c50, v.change_pct, v.ci_low_pct, v.ci_high_pct, v.p_value,
                CASE WHEN v.bh IS NULL THEN 'added' WHEN v.ch IS NULL THEN 'removed' ELSE v.verdict END,
                v.change_pct <= v.tol, v.tol,
                v.b95, v.c95, v.b99, v.c99, v.bmean, v.cmean,
-               v.change_pct > 20.0, v.category, v.tol_from, v.noise, p_base, p_cur
+               v.change_pct > 20.0, v.category, v.tol_from, tasker_bench.round_figure(v.noise),
+               p_base, p_cur,
+               CASE WHEN v.bh IS NULL THEN 'only in the current run'
+                    WHEN v.ch IS NULL THEN 'only in the baseline' ELSE v.reason END,
+               v.noise_from, v.bn, v.cn, v.plan_changed, v.sql_changed, v.params_changed, v.bsuite,
+               nullif(concat_ws('; ',
+                          CASE WHEN v.plan_changed THEN 'plan changed' END,
+                          CASE WHEN v.sql_changed THEN 'SQL changed' END,
+                          CASE WHEN v.params_changed THEN 'params changed' END,
+                          CASE WHEN v.bsuite IS DISTINCT FROM v.csuite
+                               THEN format('baseline from suite %s', coalesce(v.bsuite, '(none)')) END),
+                      '')
            )::tasker_bench.comparison
       FROM v
      ORDER BY v.ord, v.case_name
@@ -479,9 +560,50 @@ LANGUAGE sql VOLATILE AS $$
     SELECT * FROM tasker_bench._compare_checked(baseline, run_id, threshold_pct, alpha, noise_threshold_pct)
 $$;
 COMMENT ON FUNCTION tasker_bench_compare(text, bigint, float8, float8, float8) IS
-    'Compares a run (default: your latest completed run of the baseline''s case or suite) with a baseline: '
-    'per case the change of the median with a CI (1 - alpha), Mann-Whitney p-value, verdict, tolerance met; '
-    'threshold_pct overrides every tolerance, noise_threshold_pct the noise threshold of the verdicts';
+    'Compares a run (default: your latest completed run of the baseline''s case or suite) with a baseline. '
+    'Per case: the change of the median as the Hodges-Lehmann shift of the two runs'' block medians (each '
+    'relative to the probe timed before it; without blocks, the medians of the histograms with a delta-method '
+    'interval), its interval (1 - alpha) and Mann-Whitney p-value; the verdict (tasker_bench.judge) against '
+    'the case''s noise floor (noise_threshold_pct from the call, the suite, else the larger of '
+    'tasker_bench.compare_noise_threshold and the case''s run-to-run spread in its history) with its reason, '
+    'inconclusive below 30 samples a side; plan, SQL, params and suite changes; tolerance met. '
+    'threshold_pct overrides every tolerance, noise_threshold_pct the noise floor';
+
+/*
+ * Both plans of the cases of a comparison (or of one case): the plan
+ * shapes, their fingerprints and the stored EXPLAIN of each side.
+ */
+CREATE FUNCTION tasker_bench_compare_plans(baseline text, run_id bigint DEFAULT NULL,
+                                           only_case text DEFAULT NULL)
+RETURNS TABLE (case_name text, plan_changed boolean, baseline_shape text, current_shape text,
+               baseline_fingerprint text, current_fingerprint text,
+               baseline_explain jsonb, current_explain jsonb)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+DECLARE
+    v_cmp record;
+BEGIN
+    SELECT c.baseline_run_id AS b, c.current_run_id AS r INTO v_cmp
+      FROM tasker_bench._compare_checked(tasker_bench_compare_plans.baseline,
+                                         tasker_bench_compare_plans.run_id, NULL, 0.05, 0) c
+     LIMIT 1;
+    RETURN QUERY
+    SELECT coalesce(c.case_name, b.case_name),
+           tasker_bench._plan_fingerprint(b.explain) <> tasker_bench._plan_fingerprint(c.explain),
+           b.explain->0->>'Plan Shape', c.explain->0->>'Plan Shape',
+           tasker_bench._plan_fingerprint(b.explain), tasker_bench._plan_fingerprint(c.explain),
+           b.explain, c.explain
+      FROM (SELECT * FROM tasker_bench.results x WHERE x.run_id = v_cmp.b) b
+      FULL JOIN (SELECT * FROM tasker_bench.results x WHERE x.run_id = v_cmp.r) c
+        ON c.case_name = b.case_name
+     WHERE tasker_bench_compare_plans.only_case IS NULL
+        OR coalesce(c.case_name, b.case_name) = tasker_bench_compare_plans.only_case
+     ORDER BY coalesce(c.ordinal, 1000000 + b.ordinal);
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_compare_plans(text, bigint, text) IS
+    'Both plans of each case (or of only_case) of a comparison with a baseline: plan shapes (every plan the '
+    'execution started, nested statements included, without costs), fingerprints and the stored EXPLAIN';
 
 -- ---------------------------------------------------------------------------
 -- Interleaved A/B
@@ -535,12 +657,8 @@ BEGIN
         SELECT jsonb_populate_record(NULL::tasker_bench.phase_results,
                    jsonb_build_object('run_id', p_run, 'case_name', p_name, 'phase', q.name,
                                       'ordinal', row_number() OVER (ORDER BY q.first),
-                                      'n', tasker_bench.hcount(q.h),
-                                      'mean_us', tasker_bench.hmean(q.h) / 1000,
-                                      'p50_us', tasker_bench.percentile(q.h, 0.5) / 1000,
-                                      'p95_us', tasker_bench.percentile(q.h, 0.95) / 1000,
-                                      'p99_us', tasker_bench.percentile(q.h, 0.99) / 1000,
-                                      'histogram', q.h::text, 'run_by', current_user))
+                                      'histogram', q.h::text, 'run_by', current_user)
+                   || tasker_bench._phase_figures(q.h))
           FROM (SELECT p.name, min(p.ord) AS first, tasker_bench.histogram_merge(p.h) AS h
                   FROM unnest(p_phase_names, p_phase_hists) WITH ORDINALITY AS p(name, h, ord)
                  GROUP BY p.name) q
@@ -661,8 +779,10 @@ BEGIN
 
     PERFORM tasker_bench._mark_interrupted_runs();
     v_run := nextval('tasker_bench.runs_id_seq');
-    RAISE NOTICE 'tasker_bench: A/B run % of "%" vs "%": % rounds of % iterations each, backend PID %',
-        v_run, v_names[1], v_names[2], v_rounds, v_iter, pg_backend_pid();
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: A/B run % of "%" vs "%": % rounds of % iterations each, backend PID %',
+            v_run, v_names[1], v_names[2], v_rounds, v_iter, pg_backend_pid();
+    END IF;
 
     -- round 0 warms both up (not recorded); rounds 1.. alternate the order: a b, b a, ...
     FOR v_r IN 0 .. v_rounds LOOP
@@ -771,8 +891,10 @@ BEGIN
             v_p, v_verdict, v_noise, v_alpha, v_med_a, v_med_b, exp(v_t.mean), exp(v_t.low), exp(v_t.high),
             v_t_p);
 
-    RAISE NOTICE 'tasker_bench: A/B run %: b/a = % (CI % .. %), %', v_run, round(v_ratio::numeric, 4),
-        coalesce(round(v_lo::numeric, 4)::text, '-'), coalesce(round(v_hi::numeric, 4)::text, '-'), v_verdict;
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: A/B run %: b/a = % (CI % .. %), %', v_run, round(v_ratio::numeric, 4),
+            coalesce(round(v_lo::numeric, 4)::text, '-'), coalesce(round(v_hi::numeric, 4)::text, '-'), v_verdict;
+    END IF;
     PERFORM tasker_bench._leave_run();
     RETURN ROW(v_run, (v_side_a.result).p50_us, (v_side_b.result).p50_us, v_ratio, v_lo, v_hi, v_p,
                v_verdict, v_rounds, v_noise)::tasker_bench.ab_outcome;
@@ -992,11 +1114,11 @@ BEGIN
 END
 $$;
 
-/* A figure for people: 3 significant-ish decimals, '-' for unknown. */
+/* A figure for people: 3 significant-ish decimals, '—' for unknown (e.g. a p99 of fewer than 100 samples). */
 CREATE FUNCTION tasker_bench._fmt(x float8) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE
-             WHEN x IS NULL OR x = 'NaN' THEN '-'
+             WHEN x IS NULL OR x = 'NaN' THEN '—'
              WHEN abs(x) = 'Infinity' THEN x::text
              WHEN abs(x) < 10 THEN round(x::numeric, 3)::text
              WHEN abs(x) < 1000 THEN round(x::numeric, 2)::text
@@ -1300,7 +1422,11 @@ BEGIN
                                            || tasker_bench._fmt_pct((c->>'ci_high_pct')::float8) END,
                                  tasker_bench._fmt_p((c->>'p_value')::float8),
                                  CASE WHEN (c->>'regression_signal')::boolean THEN '**' || (c->>'verdict') || '** (> 20 %)'
-                                      ELSE c->>'verdict' END,
+                                      ELSE c->>'verdict' END
+                                 || format(' (%s; n %s / %s, floor %s %% %s)', c->>'verdict_reason',
+                                           coalesce(c->>'baseline_n', '—'), coalesce(c->>'current_n', '—'),
+                                           tasker_bench._fmt_thr((c->>'noise_threshold_pct')::float8), c->>'noise_floor_from')
+                                 || coalesce(', **' || (c->>'notes') || '**', ''),
                                  format('%s %% (%s)', tasker_bench._fmt_thr((c->>'tolerance_pct')::float8), c->>'tolerance_from'),
                                  CASE (c->>'within_tolerance')::boolean WHEN true THEN 'yes' WHEN false THEN '**no**' ELSE '-' END,
                                  tasker_bench._fmt((c->>'baseline_p95_us')::float8), tasker_bench._fmt((c->>'current_p95_us')::float8),
@@ -1327,16 +1453,24 @@ BEGIN
                                  CASE (c->>'within_tolerance')::boolean WHEN true THEN 'yes' WHEN false THEN 'NO' ELSE '-' END,
                                  CASE WHEN (c->>'regression_signal')::boolean THEN '  regression signal (> 20 %)' ELSE '' END));
             END LOOP;
-            l := l || '  (p95 / p99 / mean, baseline -> current, us)'::text;
+            l := l || '  (p95 / p99 / mean, baseline -> current, us; samples; why the verdict)'::text;
             FOR c IN SELECT x FROM jsonb_array_elements(j->'comparison') x LOOP
-                l := l || format('  %s  p95 %s -> %s  p99 %s -> %s  mean %s -> %s', rpad(c->>'case_name', v_w),
+                l := l || format('  %s  p95 %s -> %s  p99 %s -> %s  mean %s -> %s  n %s -> %s  %s, floor %s %% (%s)%s',
+                                 rpad(c->>'case_name', v_w),
                                  tasker_bench._fmt((c->>'baseline_p95_us')::float8), tasker_bench._fmt((c->>'current_p95_us')::float8),
                                  tasker_bench._fmt((c->>'baseline_p99_us')::float8), tasker_bench._fmt((c->>'current_p99_us')::float8),
-                                 tasker_bench._fmt((c->>'baseline_mean_us')::float8), tasker_bench._fmt((c->>'current_mean_us')::float8));
+                                 tasker_bench._fmt((c->>'baseline_mean_us')::float8), tasker_bench._fmt((c->>'current_mean_us')::float8),
+                                 coalesce(c->>'baseline_n', '—'), coalesce(c->>'current_n', '—'), c->>'verdict_reason',
+                                 tasker_bench._fmt_thr((c->>'noise_threshold_pct')::float8), c->>'noise_floor_from',
+                                 coalesce('; ' || upper(c->>'notes'), ''));
             END LOOP;
         END IF;
         IF j->>'comparison_skipped' IS NULL THEN
-            l := l || format('%snoise threshold %s %%, alpha 0.05; change and CI of the median from the raw histograms (clock read cost not subtracted), p from a Mann-Whitney test',
+            l := l || format('%schange: Hodges-Lehmann shift of the two runs'' block medians, each relative to the probe before it '
+                             '(without blocks: the histograms'' medians), with its 95 %% interval and a Mann-Whitney p; '
+                             'regressed/improved when p < 0.05, the interval excludes 0 and the change is beyond the case''s noise floor '
+                             '(%s %%: the larger of tasker_bench.compare_noise_threshold and the case''s run-to-run spread in its history, '
+                             'unless set per suite or call); inconclusive below 30 samples a side; percentiles shown only where n supports them (p99: 100, p99.9: 1000)',
                              CASE WHEN p_markdown THEN E'\n' ELSE '  ' END,
                              coalesce((SELECT string_agg(DISTINCT tasker_bench._fmt_thr((x->>'noise_threshold_pct')::float8), '/')
                                          FROM jsonb_array_elements(j->'comparison') x), '-'));
@@ -1347,24 +1481,50 @@ END
 $$;
 
 CREATE FUNCTION tasker_bench_report(run_id bigint DEFAULT NULL, baseline text DEFAULT NULL,
-                                    format text DEFAULT 'text')
+                                    format text DEFAULT 'text', detail boolean DEFAULT false,
+                                    runs bigint[] DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
     v_format text := lower(tasker_bench_report.format);
+    v_runs bigint[] := tasker_bench_report.runs;
     v_json jsonb;
+    v_out text[] := '{}';
+    v_run bigint;
 BEGIN
-    IF v_format IS NULL OR v_format NOT IN ('text', 'markdown', 'json') THEN
+    IF v_format IS NULL OR v_format NOT IN ('text', 'markdown', 'json', 'html') THEN
         RAISE EXCEPTION 'unknown report format "%"', coalesce(tasker_bench_report.format, 'NULL')
-            USING ERRCODE = '22023', HINT = 'Use text (for psql), markdown (for a pull request) or json (for tools).';
+            USING ERRCODE = '22023', HINT = 'Use text (for psql), markdown (for a pull request), json (for tools) or html (charts, for a browser).';
     END IF;
-    v_json := tasker_bench._report_json(tasker_bench_report.run_id, tasker_bench_report.baseline);
-    IF v_format = 'json' THEN
-        RETURN jsonb_pretty(v_json);
+    IF v_runs IS NOT NULL AND (tasker_bench_report.run_id IS NOT NULL OR cardinality(v_runs) = 0
+                               OR array_position(v_runs, NULL) IS NOT NULL) THEN
+        RAISE EXCEPTION 'runs must list one or more run ids, without run_id' USING ERRCODE = '22023',
+            HINT = 'Pass either run_id => 12 or runs => ''{12,13}''.';
     END IF;
-    RETURN tasker_bench._report_text(v_json, v_format = 'markdown');
+    IF v_runs IS NULL THEN
+        v_runs := ARRAY[tasker_bench_report.run_id];
+    END IF;
+    IF v_format = 'html' THEN
+        IF v_runs[1] IS NULL THEN
+            v_runs[1] := (tasker_bench._report_json(NULL, NULL)->'run'->>'id')::bigint;
+        END IF;
+        RETURN tasker_bench._report_html(v_runs, tasker_bench_report.baseline);
+    END IF;
+    IF v_format = 'json' AND cardinality(v_runs) > 1 THEN
+        RETURN jsonb_pretty((SELECT jsonb_agg(tasker_bench._report_json_of(x, tasker_bench_report.baseline, true) ORDER BY o)
+                               FROM unnest(v_runs) WITH ORDINALITY u(x, o)));
+    END IF;
+    FOREACH v_run IN ARRAY v_runs LOOP
+        v_json := tasker_bench._report_json_of(v_run, tasker_bench_report.baseline, cardinality(v_runs) > 1);
+        v_out := v_out || CASE WHEN v_format = 'json' THEN jsonb_pretty(v_json)
+                               WHEN detail THEN tasker_bench._report_text(v_json, v_format = 'markdown')
+                               ELSE tasker_bench._report_compact(v_json, v_format = 'markdown') END;
+    END LOOP;
+    RETURN array_to_string(v_out, E'\n\n');
 END
 $$;
-COMMENT ON FUNCTION tasker_bench_report(bigint, text, text) IS
-    'Report of a run (default: your latest): text for psql, markdown for a pull request, json for tools '
-    '(keys: format_version, run, cases, ab, baseline, comparison, comparison_skipped); with a baseline, the comparison';
+COMMENT ON FUNCTION tasker_bench_report(bigint, text, text, boolean, bigint[]) IS
+    'Report of a run (default: your latest) or of several (runs): text for psql and markdown for a pull request '
+    '(one table line per case; detail => true adds per case histograms, resources, phases, statements), json for tools '
+    '(keys: format_version, run, cases, ab, baseline, comparison, comparison_skipped), html (one self-contained document '
+    'with charts); with a baseline, the comparison';

@@ -377,7 +377,9 @@ SELECT q, true
   FROM unnest(ARRAY['orchestration_step_results',
                     'worker_linear_workflow_queue', 'worker_diamond_workflow_queue',
                     'worker_mixed_dag_workflow_queue', 'worker_tree_workflow_queue',
-                    'worker_fanout_workflow_queue', 'tasker_bench_notify']) q;
+                    'worker_fanout_workflow_queue', 'worker_parallel_workflow_queue',
+                    'worker_conditional_workflow_queue', 'worker_batch_workflow_queue',
+                    'tasker_bench_notify']) q;
 
 -- ---------------------------------------------------------------------------
 -- Lifecycle helpers
@@ -391,7 +393,10 @@ AS $fn$
                WHEN shape = 'linear4' OR shape LIKE 'linear\_%' THEN 'linear_workflow'
                WHEN shape = 'diamond4' THEN 'diamond_workflow'
                WHEN shape = 'complex_dag7' THEN 'mixed_dag_workflow'
-               WHEN shape = 'tree8' THEN 'tree_workflow'
+               WHEN shape IN ('tree8', 'tree7') THEN 'tree_workflow'
+               WHEN shape = 'parallel_merge4' THEN 'parallel_workflow'
+               WHEN shape = 'conditional5' THEN 'conditional_workflow'
+               WHEN shape = 'batch7' THEN 'batch_workflow'
                ELSE 'fanout_workflow'
            END
 $fn$;
@@ -432,7 +437,8 @@ CREATE FUNCTION tasker_bench._lc_check_schema() RETURNS void
 LANGUAGE plpgsql STABLE AS $fn$
 BEGIN
     IF to_regclass('tasks') IS NULL OR to_regclass('workflow_step_transitions') IS NULL
-       OR to_regprocedure('get_next_ready_tasks(integer)') IS NULL THEN
+       OR to_regprocedure('get_task_ready_info(uuid)') IS NULL
+       OR to_regprocedure('get_step_readiness_status_batch(uuid[],uuid[])') IS NULL THEN
         RAISE EXCEPTION 'no tasker schema on the search_path (%)', current_setting('search_path')
             USING ERRCODE = '42P01',
             HINT = 'Run tasker_bench_setup() (and tasker_bench_fixture()), then SET search_path = tasker, public; the lifecycle cases set it themselves.';
@@ -467,15 +473,31 @@ BEGIN
 END
 $fn$;
 
--- A task compare-and-swap that must succeed (the lifecycle owns its task).
+-- One task transition as tasker-core's Rust writes it today (its task state
+-- machine's persistence, not transition_task_state_atomic): read the next
+-- sort_key, clear most_recent, insert the new current transition with the
+-- processor (3 operations).  It must succeed (the lifecycle owns its task).
 CREATE FUNCTION tasker_bench._lc_task_transition(p_task uuid, p_from text, p_to text, p_processor uuid)
 RETURNS void
 LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_key integer;
+    v_cur text;
 BEGIN
-    IF NOT transition_task_state_atomic(p_task, p_from::varchar, p_to::varchar, p_processor) THEN
-        RAISE EXCEPTION 'lifecycle: task % could not move from % to %', p_task, p_from, p_to
+    SELECT coalesce(max(t.sort_key), 0) + 1 INTO v_key
+      FROM task_transitions t
+     WHERE t.task_uuid = p_task;
+    UPDATE task_transitions t
+       SET most_recent = false, updated_at = now()
+     WHERE t.task_uuid = p_task AND t.most_recent
+    RETURNING t.to_state INTO v_cur;
+    IF v_cur IS DISTINCT FROM p_from THEN
+        RAISE EXCEPTION 'lifecycle: task % is in state %, not %', p_task, coalesce(v_cur, '(none)'), p_from
             USING ERRCODE = '55000';
     END IF;
+    INSERT INTO task_transitions (task_uuid, to_state, from_state, metadata, transition_metadata,
+                                  processor_uuid, sort_key, most_recent, created_at, updated_at)
+    VALUES (p_task, p_to, p_from, '{}', '{}', p_processor, v_key, true, now(), now());
 END
 $fn$;
 
@@ -655,11 +677,13 @@ COMMENT ON FUNCTION tasker_bench.lifecycle_noop_handler(jsonb) IS
  * database operations each one counts:
  *
  *   task_init          the task, its steps, edges, initial transitions (7)
- *   discovery          get_next_ready_tasks(1) and get_step_readiness_status_batch (2, once)
- *   enqueue            claim: pending -> initializing -> enqueuing_steps (2, once); per step:
- *                      read the correlation id (1), pending -> enqueued (3: next sort_key,
- *                      clear most_recent, insert), mark the step in process (1); per wave:
- *                      enqueuing_steps -> steps_in_process (1)
+ *   discovery          get_task_ready_info (tasker-core's immediate enqueue of a new task)
+ *                      and get_step_readiness_status_batch (viable steps) (2, once)
+ *   enqueue            claim: pending -> initializing -> enqueuing_steps (2 task transitions
+ *                      of 3 operations each: next sort_key, clear most_recent, insert, as
+ *                      tasker-core's task state machine writes them: 6, once); per step:
+ *                      read the correlation id (1), pending -> enqueued (3), mark the step
+ *                      in process (1); per wave: enqueuing_steps -> steps_in_process (3)
  *   message_send       per step: queue_send_with_notify to worker_<namespace>_queue (1)
  *   worker_claim       per step: queue_read with a 30 s visibility timeout (1)
  *   worker_transition  per step: enqueued -> in_progress (3), attempts and last_attempted_at (1)
@@ -669,16 +693,22 @@ COMMENT ON FUNCTION tasker_bench.lifecycle_noop_handler(jsonb) IS
  *                      orchestration_step_results with notify (1), delete the step message (1)
  *   result_processing  per step: claim the completion message (1), read the step state (1),
  *                      -> complete (3), mark the step processed (1), delete the message (1)
- *   coordination       per wave: steps_in_process -> evaluating_results (1), readiness of the
- *                      task's steps (1), then evaluating_results -> enqueuing_steps (1), or
- *                      -> complete (1) and the task marked complete (1)
+ *   coordination       per wave: steps_in_process -> evaluating_results (3), readiness of the
+ *                      task's steps (1), then get_task_ready_info and evaluating_results ->
+ *                      enqueuing_steps (1 + 3, tasker-core's re-enqueue in finalization), or
+ *                      -> complete (3) and the task marked complete (1)
  *   instrumentation    the counters below and the return (no database operation)
  *
  * In the cycle modes everything before the cycle is the phase 'setup'.
  * Counters (tasker_bench.count, per call in results.counters): db_ops (the
  * operations of the phases after task_init / setup), steps (steps the
  * measured part handled), waves, discovered (1 when discovery returned the
- * task: it is created with priority 1000), and db_ops/<phase>.
+ * task), db_ops/<phase>, and db_ops/per_step (the operations each step
+ * costs, 25 per step: tasker-core's documented ~19 plus the four step
+ * bookkeeping updates -- in_process, attempts, results, processed -- the
+ * worker's delete of the step message and the orchestrator's claim of the
+ * result message) and db_ops/per_task (discovery, task transitions,
+ * coordination: the rest).
  */
 CREATE FUNCTION tasker_bench.lifecycle_run(shape text, mode text DEFAULT 'e2e') RETURNS jsonb
 LANGUAGE plpgsql AS $fn$
@@ -714,6 +744,7 @@ DECLARE
     v_final   text;
     v_i       integer;
     v_total   integer;
+    v_per_step integer := 0;
     v_by      jsonb;
 BEGIN
     IF v_mode IS NULL OR v_mode NOT IN ('e2e', 'orchestration_cycle', 'worker_cycle') THEN
@@ -737,7 +768,7 @@ BEGIN
     -- ---- discovery: the orchestrator finds the task and its ready steps
     v_ph := CASE WHEN v_setup THEN 1 ELSE 3 END;
     PERFORM tasker_bench.phase(c_phases[v_ph]);
-    SELECT count(*) FILTER (WHERE g.task_uuid = v_task) INTO v_hit FROM get_next_ready_tasks(1) g;
+    SELECT count(*) FILTER (WHERE g.task_uuid = v_task) INTO v_hit FROM get_task_ready_info(v_task) g;
     SELECT array_agg(r.workflow_step_uuid ORDER BY r.workflow_step_uuid) FILTER (WHERE r.ready_for_execution)
       INTO v_ready
       FROM get_step_readiness_status_batch(ARRAY[v_task]) r;
@@ -748,7 +779,7 @@ BEGIN
     PERFORM tasker_bench.phase(c_phases[v_ph]);
     PERFORM tasker_bench._lc_task_transition(v_task, 'pending', 'initializing', c_orchestrator);
     PERFORM tasker_bench._lc_task_transition(v_task, 'initializing', 'enqueuing_steps', c_orchestrator);
-    v_ops[v_ph] := v_ops[v_ph] + 2;
+    v_ops[v_ph] := v_ops[v_ph] + 6;
 
     LOOP
         v_waves := v_waves + 1;
@@ -766,6 +797,7 @@ BEGIN
             UPDATE workflow_steps ws SET in_process = true, updated_at = now()
              WHERE ws.workflow_step_uuid = v_step;
             v_ops[v_ph] := v_ops[v_ph] + 5;
+            v_per_step := v_per_step + CASE WHEN v_ph = 1 THEN 0 ELSE 5 END;
 
             v_ph := CASE WHEN v_setup THEN 1 ELSE 5 END;
             PERFORM tasker_bench.phase(c_phases[v_ph]);
@@ -773,12 +805,13 @@ BEGIN
                 jsonb_build_object('task_uuid', v_task, 'step_uuid', v_step, 'correlation_id', v_corr,
                                    'namespace', v_init.namespace_name, 'task_name', lifecycle_run.shape));
             v_ops[v_ph] := v_ops[v_ph] + 1;
+            v_per_step := v_per_step + CASE WHEN v_ph = 1 THEN 0 ELSE 1 END;
             v_sent := v_sent + 1;
         END LOOP;
         v_ph := CASE WHEN v_setup THEN 1 ELSE 4 END;
         PERFORM tasker_bench.phase(c_phases[v_ph]);
         PERFORM tasker_bench._lc_task_transition(v_task, 'enqueuing_steps', 'steps_in_process', c_orchestrator);
-        v_ops[v_ph] := v_ops[v_ph] + 1;
+        v_ops[v_ph] := v_ops[v_ph] + 3;
         IF v_mode = 'orchestration_cycle' THEN
             v_final := 'steps_in_process';
             EXIT;
@@ -799,6 +832,7 @@ BEGIN
             END IF;
             v_step := (v_msg ->> 'step_uuid')::uuid;
             v_ops[v_ph] := v_ops[v_ph] + 1;
+            v_per_step := v_per_step + 1;
 
             v_ph := 7;
             PERFORM tasker_bench.phase(c_phases[v_ph]);
@@ -807,6 +841,7 @@ BEGIN
                SET attempts = coalesce(ws.attempts, 0) + 1, last_attempted_at = now(), updated_at = now()
              WHERE ws.workflow_step_uuid = v_step;
             v_ops[v_ph] := v_ops[v_ph] + 4;
+            v_per_step := v_per_step + 4;
 
             v_ph := 8;
             PERFORM tasker_bench.phase(c_phases[v_ph]);
@@ -826,6 +861,7 @@ BEGIN
                                    'worker_uuid', c_worker, 'execution_time_ms', 0));
             PERFORM tasker_bench.queue_delete(v_queue, v_mid);
             v_ops[v_ph] := v_ops[v_ph] + 7;
+            v_per_step := v_per_step + 7;
             v_worked := v_worked + 1;
             v_mid := NULL;
             EXIT WHEN v_mode = 'worker_cycle';
@@ -859,6 +895,7 @@ BEGIN
              WHERE ws.workflow_step_uuid = v_step;
             PERFORM tasker_bench.queue_delete(c_results, v_mid);
             v_ops[v_ph] := v_ops[v_ph] + 7;
+            v_per_step := v_per_step + 7;
             v_done := v_done + 1;
             v_mid := NULL;
         END LOOP;
@@ -871,17 +908,18 @@ BEGIN
                array_agg(r.workflow_step_uuid ORDER BY r.workflow_step_uuid) FILTER (WHERE r.ready_for_execution)
           INTO v_left, v_ready
           FROM get_step_readiness_status_batch(ARRAY[v_task]) r;
-        v_ops[v_ph] := v_ops[v_ph] + 2;
+        v_ops[v_ph] := v_ops[v_ph] + 4;
         IF v_left = 0 THEN
             PERFORM tasker_bench._lc_task_transition(v_task, 'evaluating_results', 'complete', c_orchestrator);
             UPDATE tasks t SET complete = true, completed_at = now(), updated_at = now()
              WHERE t.task_uuid = v_task;
-            v_ops[v_ph] := v_ops[v_ph] + 2;
+            v_ops[v_ph] := v_ops[v_ph] + 4;
             v_final := 'complete';
             EXIT;
         END IF;
+        PERFORM 1 FROM get_task_ready_info(v_task);
         PERFORM tasker_bench._lc_task_transition(v_task, 'evaluating_results', 'enqueuing_steps', c_orchestrator);
-        v_ops[v_ph] := v_ops[v_ph] + 1;
+        v_ops[v_ph] := v_ops[v_ph] + 4;
     END LOOP;
 
     -- ---- counters (their cost is a phase of its own); simple expressions only
@@ -897,6 +935,8 @@ BEGIN
         v_by := v_by || jsonb_build_object(c_phases[v_i], v_ops[v_i]);
     END LOOP;
     PERFORM tasker_bench.count('db_ops', v_total);
+    PERFORM tasker_bench.count('db_ops/per_step', v_per_step);
+    PERFORM tasker_bench.count('db_ops/per_task', v_total - v_per_step);
     PERFORM tasker_bench.count('steps', CASE v_mode WHEN 'e2e' THEN v_done
                                                     WHEN 'worker_cycle' THEN v_worked ELSE v_sent END);
     PERFORM tasker_bench.count('waves', v_waves);
@@ -905,6 +945,7 @@ BEGIN
         'shape', lifecycle_run.shape, 'mode', v_mode, 'task_uuid', v_task, 'task_state', v_final,
         'steps', v_init.step_count, 'steps_enqueued', v_sent, 'steps_executed', v_worked,
         'steps_completed', v_done, 'waves', v_waves, 'discovered', v_hit = 1, 'db_ops', v_total,
+        'db_ops_per_step', v_per_step, 'db_ops_per_task', v_total - v_per_step,
         'db_ops_by_phase', v_by);
 END
 $fn$;
@@ -988,7 +1029,7 @@ COMMENT ON FUNCTION tasker_bench.table_checksums(text, boolean) IS
 -- ---------------------------------------------------------------------------
 
 INSERT INTO tasker_bench.cases (name, suite, sql, search_path, rollback, category, description, builtin)
-SELECT k.kind || '/' || s.shape, 'lifecycle', format(k.stmt, s.shape), 'tasker, public', true, k.category,
+SELECT k.kind || '/' || s.shape, 'lifecycle', format(k.stmt, s.shape), '{schema}, public', true, k.category,
        format(k.descr, s.shape), true
   FROM unnest(ARRAY['linear4', 'diamond4', 'complex_dag7', 'tree8']) s(shape)
  CROSS JOIN (VALUES

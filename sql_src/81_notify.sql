@@ -13,7 +13,7 @@ CREATE FUNCTION tasker_bench._measure_notify(
     RETURNS tasker_bench.measurement
     AS 'MODULE_PATHNAME', 'tb_measure_notify' LANGUAGE C;
 COMMENT ON FUNCTION tasker_bench._measure_notify(text, text, jsonb, bigint, interval, interval, text) IS
-    'Measures LISTEN/NOTIFY latency: commit returned on a loopback sender -> notification held by a loopback listener (ns)';
+    'Measures LISTEN/NOTIFY latency: the sender statement sent on a loopback connection -> notification held by a loopback listener (ns); phases statement and notification';
 
 INSERT INTO tasker_bench.cases (name, suite, sql, category, driver, options, description, builtin)
 VALUES
@@ -26,7 +26,6 @@ VALUES
     ('notify/pg_notify_7900b', 'lifecycle', 'SELECT pg_catalog.pg_notify($1, $2)', 'lifecycle', 'notify',
      '{"mode": "pg_notify", "payload_bytes": 7900}',
      'LISTEN/NOTIFY latency, 7900-byte payload (PostgreSQL''s limit is 8000)', true),
-    ('notify/send_with_notify_0b', 'lifecycle',
-     'SELECT tasker_bench.queue_send_with_notify($1, $2::jsonb)', 'lifecycle', 'notify',
-     '{"mode": "send_with_notify", "queue": "tasker_bench_notify", "payload_bytes": 0}',
-     'Queue message and its notification in one transaction (model of pgmq_send_with_notify): commit returned -> listener holds the notification; the message is deleted after each iteration', true);
+    ('notify/send_with_notify_0b', 'lifecycle', '', 'lifecycle', 'notify',
+     '{"mode": "send_with_notify", "sender": "auto", "queue": "tasker_bench_notify", "payload_bytes": 0}',
+     'Queue message and its notification in one transaction: tasker-core''s pgmq_send_with_notify when pgmq has the queue, else tasker_bench''s model of it; send -> listener holds the notification on pgmq_message_ready.<namespace>; the message is deleted after each iteration', true);

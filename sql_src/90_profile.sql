@@ -9,11 +9,23 @@
 --     and NOTIFY tasker_bench_alerts) and retention (tasker_bench_prune).
 
 -- The schema tasker_bench's user-facing functions live in.
+-- The schema holding the user-facing functions (tasker_bench_run...): the
+-- extension's schema, or public when CREATE EXTENSION chose another schema
+-- only because it came first on the search_path (see sql_src/00_schema.sql).
 CREATE FUNCTION tasker_bench._ext_schema() RETURNS text
 LANGUAGE sql STABLE AS $$
-    SELECT n.nspname::text FROM pg_catalog.pg_extension e
-      JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
-     WHERE e.extname = 'tasker_bench'
+    SELECT coalesce(
+        (SELECT n.nspname::text
+           FROM pg_catalog.pg_depend d
+           JOIN pg_catalog.pg_proc p ON p.oid = d.objid AND d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+           JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+           JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+                                         AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+          WHERE e.extname = 'tasker_bench' AND d.deptype = 'e' AND p.proname = 'tasker_bench_run'
+          LIMIT 1),
+        (SELECT n.nspname::text FROM pg_catalog.pg_extension e
+           JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+          WHERE e.extname = 'tasker_bench'))
 $$;
 
 -- ---------------------------------------------------------------------------
@@ -102,9 +114,11 @@ BEGIN
     END IF;
     IF current_setting('tasker_bench_session.statements_notice', true) IS DISTINCT FROM 'given' THEN
         PERFORM set_config('tasker_bench_session.statements_notice', 'given', false);
-        RAISE NOTICE 'tasker_bench: nested statements are not collected (%); runs are measured and stored without them', v_why
-            USING HINT = 'To collect them: shared_preload_libraries = ''pg_stat_statements'' (restart), '
-                         'pg_stat_statements.track = all, and CREATE EXTENSION pg_stat_statements in this database.';
+        IF NOT tasker_bench._quiet() THEN
+            RAISE NOTICE 'tasker_bench: nested statements are not collected (%); runs are measured and stored without them', v_why
+                USING HINT = 'To collect them: shared_preload_libraries = ''pg_stat_statements'' (restart), '
+                             'pg_stat_statements.track = all, and CREATE EXTENSION pg_stat_statements in this database.';
+        END IF;
     END IF;
     RETURN NULL;
 END
@@ -540,8 +554,10 @@ BEGIN
     INSERT INTO tasker_bench.alerts (run_id, case_name, baseline, change_pct, verdict, details)
     VALUES (p_run, p_case, p_baseline, p_change, p_verdict, coalesce(p_details, '{}'));
     PERFORM pg_notify('tasker_bench_alerts', json_build_object('run_id', p_run)::text);
-    RAISE NOTICE 'tasker_bench: run %, case %: % by % %% against %', p_run, p_case, p_verdict,
-        round(p_change::numeric, 1), p_baseline;
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: run %, case %: % by % %% against %', p_run, p_case, p_verdict,
+            round(p_change::numeric, 1), p_baseline;
+    END IF;
 END
 $$;
 
@@ -560,7 +576,12 @@ $$;
  *    tasker_bench.noise_threshold()) AND hcompare of the previous run's
  *    histogram with this run's says 'regressed' (median change beyond the
  *    tolerance, significant, CI above zero).  The median guards against one
- *    noisy earlier run, hcompare against a noisy current one.
+ *    noisy earlier run, hcompare against a noisy current one; the tolerance
+ *    is never below the case's own run-to-run noise floor
+ *    (tasker_bench._history_floor), so one run as noisy as the case usually
+ *    is gives no alert.  Then a sustained shift: a change point upwards
+ *    (tasker_bench.change_points) that this run confirms as the third run
+ *    at the new level, beyond the tolerance, not alerted before.
  * Returns the number of alerts written.
  */
 CREATE FUNCTION tasker_bench._check_history(p_run bigint, p_baseline text) RETURNS integer
@@ -580,8 +601,8 @@ BEGIN
     IF p_baseline IS NOT NULL THEN
         IF EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
                     WHERE p.proname = 'tasker_bench_compare'
-                      AND p.pronamespace = (SELECT e.extnamespace FROM pg_catalog.pg_extension e
-                                             WHERE e.extname = 'tasker_bench')
+                      AND p.pronamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n
+                                             WHERE n.nspname = tasker_bench._ext_schema())
                       AND p.pronargs >= 2 AND p.pronargs - p.pronargdefaults <= 2
                       AND p.proargtypes[0] = 'text'::regtype AND p.proargtypes[1] = 'bigint'::regtype) THEN
             FOR r IN EXECUTE format('SELECT to_jsonb(c) AS j FROM %I.tasker_bench_compare($1, $2) c', v_ext)
@@ -634,7 +655,7 @@ BEGIN
              WHERE x.run_id IN (SELECT id FROM prev)
              GROUP BY x.case_name
         )
-        SELECT c.case_name, c.p50_us, c.histogram, c.category, m.median_p50, m.k, m.runs, m.last_run,
+        SELECT c.case_name, c.p50_us, c.histogram, c.category, c.sql, c.params, m.median_p50, m.k, m.runs, m.last_run,
                l.histogram AS last_h, cs.tolerance_pct,
                l.block_medians_ns AS last_blocks, c.block_medians_ns AS blocks,
                l.probe_medians_ns AS last_probes, c.probe_medians_ns AS probes
@@ -648,6 +669,9 @@ BEGIN
         v_tol := coalesce(r.tolerance_pct,
                           CASE r.category WHEN 'e2e' THEN 10.0 WHEN 'lifecycle' THEN 20.0 END,
                           tasker_bench.compare_noise_threshold());
+        -- never within the case's own run-to-run noise (one noisy run is no regression)
+        v_tol := greatest(v_tol, (SELECT hf.floor_pct FROM tasker_bench._history_floor(
+                                      r.case_name, r.sql, r.params, r.last_run) hf));
         v_change := 100.0 * (r.p50_us / nullif(r.median_p50, 0) - 1);
         CONTINUE WHEN v_change IS NULL OR v_change <= v_tol;
         SELECT * INTO v_hc FROM tasker_bench.hcompare(r.last_h, r.histogram, v_tol, 0.05, 0.95,
@@ -663,6 +687,29 @@ BEGIN
                                                            'hcompare_previous', to_jsonb(v_hc)));
             v_n := v_n + 1;
         END IF;
+    END LOOP;
+
+    -- a sustained shift: a change point (tasker_bench.change_points) upwards that this run
+    -- confirms as the third at the new level, beyond the case's tolerance, not yet alerted
+    FOR r IN
+        SELECT cp.*, c.category, cs.tolerance_pct
+          FROM tasker_bench.change_points cp
+          JOIN tasker_bench.results c ON c.run_id = p_run AND c.case_name = cp.case_name
+          LEFT JOIN tasker_bench.cases cs ON cs.name = cp.case_name
+         WHERE cp.runs_at_new_level = 3 AND cp.change_pct > 0
+           AND NOT EXISTS (SELECT 1 FROM tasker_bench.alerts a
+                            WHERE a.case_name = cp.case_name AND a.run_id >= cp.run_id)
+    LOOP
+        CONTINUE WHEN r.change_pct <= coalesce(r.tolerance_pct,
+                                               CASE r.category WHEN 'e2e' THEN 10.0 WHEN 'lifecycle' THEN 20.0 END,
+                                               tasker_bench.compare_noise_threshold());
+        PERFORM tasker_bench._alert(p_run, r.case_name, format('change point at run %s', r.run_id),
+                                    r.change_pct, 'regressed',
+                                    jsonb_build_object('method', 'change_point', 'change_point_run_id', r.run_id,
+                                                       'before_p50_us', r.before_p50_us,
+                                                       'after_p50_us', r.after_p50_us,
+                                                       'p_value', r.p_value));
+        v_n := v_n + 1;
     END LOOP;
     RETURN v_n;
 END
@@ -688,7 +735,8 @@ $$;
  */
 CREATE PROCEDURE tasker_bench_run_suite(
     what text, iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
-    warmup interval DEFAULT '200 milliseconds', label text DEFAULT NULL, baseline text DEFAULT NULL)
+    warmup interval DEFAULT '200 milliseconds', label text DEFAULT NULL, baseline text DEFAULT NULL,
+    clients integer DEFAULT 1)
 LANGUAGE plpgsql AS $$
 DECLARE
     v_cases tasker_bench.cases[];
@@ -708,6 +756,7 @@ DECLARE
 BEGIN
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
     PERFORM tasker_bench._enter_run();
+    PERFORM tasker_bench._check_clients(clients);
     SELECT c.cases, c.suite INTO v_cases, v_suite FROM tasker_bench._cases_for(what) c;
     PERFORM tasker_bench._check_baseline(baseline);
     PERFORM tasker_bench._validate_cases(v_cases);
@@ -718,11 +767,14 @@ BEGIN
                                    environment, dataset)
     VALUES ('run', what, v_suite, label, clock_timestamp(), 'running', 0,
             tasker_bench._settings(iterations, duration, warmup, NULL)
-              || jsonb_build_object('procedure', true, 'baseline', baseline),
+              || jsonb_build_object('procedure', true, 'baseline', baseline)
+              || CASE WHEN clients > 1 THEN jsonb_build_object('clients', clients) ELSE '{}' END,
             v_env, tasker_bench._dataset_for(v_cases))
     RETURNING id INTO v_run;
-    RAISE NOTICE 'tasker_bench: run % of "%": % case%, backend PID %, committing after each case',
-        v_run, what, v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END, pg_backend_pid();
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: run % of "%": % case%, backend PID %, committing after each case',
+            v_run, what, v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END, pg_backend_pid();
+    END IF;
     COMMIT;
 
     FOREACH v_case IN ARRAY v_cases LOOP
@@ -732,8 +784,9 @@ BEGIN
             -- each case runs in a transaction of its own: mark it as part of the run
             PERFORM tasker_bench._enter_run(false);
             SELECT * INTO STRICT v_one
-              FROM tasker_bench._measure_case(v_run, v_case, v_i, v_n, iterations, duration, warmup, NULL);
-            PERFORM tasker_bench._store_case(v_one.result, v_one.phases, v_one.statements);
+              FROM tasker_bench._measure_case(v_run, v_case, v_i, v_n, iterations, duration, warmup, NULL,
+                                              clients);
+            PERFORM tasker_bench._store_case(v_one.result, v_one.phases, v_one.statements, v_one.clients);
             UPDATE tasker_bench.runs SET cases_done = v_i WHERE id = v_run;
         EXCEPTION
             WHEN query_canceled THEN
@@ -775,7 +828,7 @@ BEGIN
     COMMIT;
 END
 $$;
-COMMENT ON PROCEDURE tasker_bench_run_suite(text, bigint, interval, interval, text, text) IS
+COMMENT ON PROCEDURE tasker_bench_run_suite(text, bigint, interval, interval, text, text, integer) IS
     'Runs a case or suite, committing after each case (status running -> completed / failed / interrupted); '
     'then compares it with its baseline or the rolling median of recent runs and alerts on regressions';
 

@@ -25,6 +25,7 @@
 #include "postgres.h"
 
 #include "access/tupdesc.h"
+#include "executor/tuptable.h"
 #include "utils/jsonb.h"
 
 #include "runner.h"
@@ -38,6 +39,9 @@ typedef struct TbCaseSpec
 	int			rollback;		/* -1: the driver decides; else 0 / 1 */
 	const char *label;			/* shown in pg_stat_activity */
 	bool		validate_only;	/* prepare only to check; nothing will be iterated */
+	/* optional (concurrent clients): sees each row a measured iteration returns */
+	void		(*row_hook) (TupleTableSlot *slot, void *arg);
+	void	   *row_hook_arg;
 } TbCaseSpec;
 
 /* The result row under construction: columns are set by name. */

@@ -43,12 +43,19 @@ typedef struct CountingDest
 {
 	DestReceiver pub;
 	uint64		rows;
+	bool		measured;		/* a measured iteration is running */
+	void		(*row_hook) (TupleTableSlot *slot, void *arg);
+	void	   *row_hook_arg;
 } CountingDest;
 
 static bool
 counting_receive(TupleTableSlot *slot, DestReceiver *self)
 {
-	((CountingDest *) self)->rows++;
+	CountingDest *d = (CountingDest *) self;
+
+	d->rows++;
+	if (d->row_hook != NULL && d->measured)
+		d->row_hook(slot, d->row_hook_arg);
 	return true;
 }
 
@@ -100,6 +107,8 @@ exec_prepare(const TbCaseSpec *c)
 	s->dest.pub.rShutdown = counting_shutdown;
 	s->dest.pub.rDestroy = counting_destroy;
 	s->dest.pub.mydest = DestNone;
+	s->dest.row_hook = c->row_hook;
+	s->dest.row_hook_arg = c->row_hook_arg;
 	return s;
 }
 
@@ -131,6 +140,7 @@ run_statement(ExecState *s, ParamListInfo params, bool measured)
 	BufferUsage buf0;
 	WalUsage	wal0;
 
+	s->dest.measured = measured;
 	PushActiveSnapshot(GetTransactionSnapshot());
 	p0 = tb_clock_ns();
 	cplan = GetCachedPlan(s->target->plansource, params, NULL, NULL);

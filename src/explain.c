@@ -4,13 +4,31 @@
  *		JSON) of the statement with its first parameter set, executed in a
  *		subtransaction that is always rolled back (ANALYZE runs the
  *		statement, and a case must leave the data as it found it).
+ *
+ *		While that execution runs, an ExecutorStart hook records the shape of
+ *		every plan the executor starts: the statement's own and those of the
+ *		statements nested in the functions it calls (which are what changes
+ *		when, e.g., a PL/pgSQL function's cached plan turns generic).  A shape
+ *		is node types, relations, indexes, join types and the order of the
+ *		nodes, without costs or row estimates.  The distinct shapes, in order
+ *		of first appearance, are added to the plan's JSON as "Plan Shape",
+ *		with "Plan Fingerprint" (md5 of the shape text): two results with the
+ *		same fingerprint ran the same plans.
  */
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "common/md5.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "nodes/plannodes.h"
+#include "parser/parsetree.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
@@ -19,6 +37,233 @@
 #include "target.h"
 
 PG_FUNCTION_INFO_V1(tb_explain);
+
+/* distinct shapes kept per case, and their total length */
+#define TB_SHAPES_MAX		64
+#define TB_SHAPE_TEXT_MAX	(64 * 1024)
+
+static ExecutorStart_hook_type prev_executor_start = NULL;
+static StringInfo shapes = NULL;	/* non-NULL while capturing */
+static int	nshapes = 0;
+static MemoryContext scratch = NULL;	/* one shape at a time, reset after each */
+
+static const char *
+plan_node_name(const Plan *plan)
+{
+	switch (nodeTag(plan))
+	{
+		case T_Result: return "Result";
+		case T_ProjectSet: return "ProjectSet";
+		case T_ModifyTable: return "ModifyTable";
+		case T_Append: return "Append";
+		case T_MergeAppend: return "MergeAppend";
+		case T_RecursiveUnion: return "RecursiveUnion";
+		case T_BitmapAnd: return "BitmapAnd";
+		case T_BitmapOr: return "BitmapOr";
+		case T_SeqScan: return "SeqScan";
+		case T_SampleScan: return "SampleScan";
+		case T_IndexScan: return "IndexScan";
+		case T_IndexOnlyScan: return "IndexOnlyScan";
+		case T_BitmapIndexScan: return "BitmapIndexScan";
+		case T_BitmapHeapScan: return "BitmapHeapScan";
+		case T_TidScan: return "TidScan";
+		case T_TidRangeScan: return "TidRangeScan";
+		case T_SubqueryScan: return "SubqueryScan";
+		case T_FunctionScan: return "FunctionScan";
+		case T_ValuesScan: return "ValuesScan";
+		case T_TableFuncScan: return "TableFuncScan";
+		case T_CteScan: return "CteScan";
+		case T_NamedTuplestoreScan: return "NamedTuplestoreScan";
+		case T_WorkTableScan: return "WorkTableScan";
+		case T_ForeignScan: return "ForeignScan";
+		case T_CustomScan: return "CustomScan";
+		case T_NestLoop: return "NestLoop";
+		case T_MergeJoin: return "MergeJoin";
+		case T_HashJoin: return "HashJoin";
+		case T_Material: return "Material";
+		case T_Memoize: return "Memoize";
+		case T_Sort: return "Sort";
+		case T_IncrementalSort: return "IncrementalSort";
+		case T_Group: return "Group";
+		case T_Agg: return "Agg";
+		case T_WindowAgg: return "WindowAgg";
+		case T_Unique: return "Unique";
+		case T_Gather: return "Gather";
+		case T_GatherMerge: return "GatherMerge";
+		case T_Hash: return "Hash";
+		case T_SetOp: return "SetOp";
+		case T_LockRows: return "LockRows";
+		case T_Limit: return "Limit";
+		default: return "Plan";
+	}
+}
+
+static void
+append_rel(StringInfo s, const PlannedStmt *stmt, Index rti)
+{
+	RangeTblEntry *rte;
+	char	   *name;
+
+	if (rti == 0 || rti > (Index) list_length(stmt->rtable))
+		return;
+	rte = rt_fetch(rti, stmt->rtable);
+	if (rte->rtekind != RTE_RELATION)
+		return;
+	name = get_rel_name(rte->relid);
+	appendStringInfo(s, " %s", name ? name : "?");
+}
+
+static void
+append_index(StringInfo s, Oid indexid)
+{
+	char	   *name = get_rel_name(indexid);
+
+	appendStringInfo(s, " using %s", name ? name : "?");
+}
+
+/* one node and its children, as "Type rel (child, child)" */
+static void
+append_shape(StringInfo s, const PlannedStmt *stmt, const Plan *plan)
+{
+	ListCell   *lc;
+	bool		any = false;
+
+	if (plan == NULL)
+		return;
+	check_stack_depth();
+	appendStringInfoString(s, plan_node_name(plan));
+	switch (nodeTag(plan))
+	{
+		case T_SeqScan:
+		case T_SampleScan:
+		case T_BitmapHeapScan:
+		case T_TidScan:
+		case T_TidRangeScan:
+			append_rel(s, stmt, ((const Scan *) plan)->scanrelid);
+			break;
+		case T_IndexScan:
+			append_rel(s, stmt, ((const Scan *) plan)->scanrelid);
+			append_index(s, ((const IndexScan *) plan)->indexid);
+			break;
+		case T_IndexOnlyScan:
+			append_rel(s, stmt, ((const Scan *) plan)->scanrelid);
+			append_index(s, ((const IndexOnlyScan *) plan)->indexid);
+			break;
+		case T_BitmapIndexScan:
+			append_index(s, ((const BitmapIndexScan *) plan)->indexid);
+			break;
+		case T_NestLoop:
+		case T_MergeJoin:
+		case T_HashJoin:
+			appendStringInfo(s, " %d", (int) ((const Join *) plan)->jointype);
+			break;
+		case T_Agg:
+			appendStringInfo(s, " %d", (int) ((const Agg *) plan)->aggstrategy);
+			break;
+		case T_ModifyTable:
+			appendStringInfo(s, " %d", (int) ((const ModifyTable *) plan)->operation);
+			break;
+		default:
+			break;
+	}
+	if (plan->lefttree || plan->righttree)
+	{
+		appendStringInfoString(s, " (");
+		append_shape(s, stmt, plan->lefttree);
+		any = true;
+		if (plan->righttree)
+		{
+			appendStringInfoString(s, ", ");
+			append_shape(s, stmt, plan->righttree);
+		}
+	}
+	/* nodes with lists of children */
+	{
+		List	   *kids = NIL;
+
+		if (IsA(plan, Append))
+			kids = ((const Append *) plan)->appendplans;
+		else if (IsA(plan, MergeAppend))
+			kids = ((const MergeAppend *) plan)->mergeplans;
+		else if (IsA(plan, BitmapAnd))
+			kids = ((const BitmapAnd *) plan)->bitmapplans;
+		else if (IsA(plan, BitmapOr))
+			kids = ((const BitmapOr *) plan)->bitmapplans;
+		foreach(lc, kids)
+		{
+			appendStringInfoString(s, any ? ", " : " (");
+			append_shape(s, stmt, (const Plan *) lfirst(lc));
+			any = true;
+		}
+	}
+	if (IsA(plan, SubqueryScan))
+	{
+		appendStringInfoString(s, any ? ", " : " (");
+		append_shape(s, stmt, ((const SubqueryScan *) plan)->subplan);
+		any = true;
+	}
+	if (any)
+		appendStringInfoChar(s, ')');
+}
+
+static void
+capture_executor_start(QueryDesc *queryDesc, int eflags)
+{
+	if (shapes != NULL && queryDesc->plannedstmt != NULL &&
+		queryDesc->plannedstmt->commandType != CMD_UTILITY && nshapes < TB_SHAPES_MAX)
+	{
+		MemoryContext old = MemoryContextSwitchTo(scratch);
+		StringInfoData one;
+		ListCell   *lc;
+
+		initStringInfo(&one);
+		append_shape(&one, queryDesc->plannedstmt, queryDesc->plannedstmt->planTree);
+		foreach(lc, queryDesc->plannedstmt->subplans)
+		{
+			appendStringInfoString(&one, " [sub ");
+			append_shape(&one, queryDesc->plannedstmt, (const Plan *) lfirst(lc));
+			appendStringInfoChar(&one, ']');
+		}
+		/* distinct shapes only: a statement run per row counts once */
+		{
+			char	   *have = shapes->data;
+			bool		seen = false;
+
+			while (*have)
+			{
+				char	   *end = strchr(have, '\n');
+				size_t		len = end ? (size_t) (end - have) : strlen(have);
+
+				if (len == (size_t) one.len && strncmp(have, one.data, len) == 0)
+				{
+					seen = true;
+					break;
+				}
+				have += len + (end ? 1 : 0);
+			}
+			if (!seen && shapes->len + one.len < TB_SHAPE_TEXT_MAX)
+			{
+				appendStringInfo(shapes, "%s\n", one.data);
+				nshapes++;
+			}
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(scratch);
+	}
+	if (prev_executor_start)
+		prev_executor_start(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+}
+
+static void
+capture_stop(void)
+{
+	ExecutorStart_hook = prev_executor_start;
+	prev_executor_start = NULL;
+	shapes = NULL;
+	nshapes = 0;
+}
 
 /* tasker_bench._explain(sql text, params text) returns text (JSON) */
 Datum
@@ -31,6 +276,10 @@ tb_explain(PG_FUNCTION_ARGS)
 	Datum	   *values;
 	char	   *nulls;
 	char	   *result = NULL;
+	StringInfoData captured;
+	char		md5[33];
+	const char *errstr = NULL;
+	volatile bool capturing = false;
 	int			i;
 	TbCaseContext cctx;
 
@@ -50,15 +299,34 @@ tb_explain(PG_FUNCTION_ARGS)
 		nulls[i] = p->isnull ? 'n' : ' ';
 	}
 
+	initStringInfo(&captured);
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(caller);
 	PG_TRY();
 	{
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
+		/*
+		 * The shapes live in the caller's context, outside the
+		 * subtransaction.  A statement that explains another one while it is
+		 * being explained is not captured twice (the hook stays installed
+		 * once).
+		 */
+		if (shapes == NULL)
+		{
+			scratch = AllocSetContextCreate(caller, "tasker_bench plan shapes", ALLOCSET_SMALL_SIZES);
+			shapes = &captured;
+			nshapes = 0;
+			prev_executor_start = ExecutorStart_hook;
+			ExecutorStart_hook = capture_executor_start;
+			capturing = true;
+		}
 		if (SPI_execute_with_args(sql, t->nargs, t->argtypes, values, nulls, false, 0) < 0 ||
 			SPI_processed != 1)
 			elog(ERROR, "EXPLAIN returned no plan");
+		if (capturing)
+			capture_stop();
+		capturing = false;
 		{
 			char	   *plan = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 			MemoryContext old = MemoryContextSwitchTo(caller);
@@ -70,6 +338,8 @@ tb_explain(PG_FUNCTION_ARGS)
 	}
 	PG_CATCH();
 	{
+		if (capturing)
+			capture_stop();
 		tb_rollback_subxact_and_rethrow(caller, owner);
 	}
 	PG_END_TRY();
@@ -78,5 +348,23 @@ tb_explain(PG_FUNCTION_ARGS)
 	CurrentResourceOwner = owner;
 	tb_case_context_pop(&cctx);
 
+	/* [ {"Plan": ...} ] -> [ {"Plan": ..., "Plan Shape": ..., "Plan Fingerprint": ...} ] */
+	if (!pg_md5_hash(captured.data, captured.len, md5, &errstr))
+		elog(ERROR, "could not compute the plan fingerprint: %s", errstr ? errstr : "out of memory");
+	{
+		char	   *close = strrchr(result, '}');
+
+		if (close != NULL)
+		{
+			StringInfoData out;
+
+			initStringInfo(&out);
+			appendBinaryStringInfo(&out, result, close - result);
+			appendStringInfoString(&out, ",\n    \"Plan Shape\": ");
+			escape_json(&out, captured.data);
+			appendStringInfo(&out, ",\n    \"Plan Fingerprint\": \"%s\"\n  %s", md5, close);
+			result = out.data;
+		}
+	}
 	PG_RETURN_TEXT_P(cstring_to_text(result));
 }

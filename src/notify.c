@@ -5,16 +5,22 @@
  * The backend opens two loopback libpq connections to its own server, to
  * the current database as the current role: a sender and a listener.  The
  * listener LISTENs on the channel; each iteration the sender executes the
- * case's statement in autocommit, and
+ * case's statement (any sender statement: pg_notify, tasker-core's
+ * pgmq_send_with_notify, tasker_bench's model of it, a function of yours) in
+ * autocommit, and
  *
+ *	  ts = the statement is sent
  *	  t0 = the sender's last PQgetResult has returned (ReadyForQuery: the
  *		   commit that queued the notification has returned)
  *		   wait on the listener's socket, PQconsumeInput, PQnotifies
  *	  t1 = the listener holds the notification (channel and sender PID match)
  *
- * t1 - t0 goes into the histogram.  Outside the timed region: draining stray
- * notifications before the send, and, in the send_with_notify mode, deleting
- * the queue message the statement inserted (through the sender).
+ * t1 - ts goes into the histogram: what a sender waits for plus the
+ * propagation.  Its two parts are the phases 'statement' (ts -> t0) and
+ * 'notification' (t0 -> t1, the part after the commit returned).  Outside
+ * the timed region: draining stray notifications before the send, and, in
+ * the send_with_notify mode, deleting the queue message the statement
+ * inserted (through the sender).
  *
  * Security: the loopback always connects as GetUserId() to MyDatabaseId;
  * tasker_bench.loopback_conninfo (superuser-set) gives only the rest of the
@@ -58,6 +64,7 @@
 #include "clock.h"
 #include "compat.h"
 #include "driver.h"
+#include "histogram_type.h"
 
 /* PostgreSQL's limit: a NOTIFY payload must be shorter than 8000 bytes */
 #define NOTIFY_PAYLOAD_MAX	7999
@@ -74,12 +81,28 @@
 #define PLAIN_SQL			"SELECT pg_catalog.pg_notify($1, $2)"
 #define QUEUE_SQL			"SELECT tasker_bench.queue_send_with_notify($1, $2::jsonb)"
 #define QUEUE_DELETE_SQL	"SELECT tasker_bench.queue_delete($1, $2::bigint)"
+#define QUEUE_LOOKUP_SQL	"SELECT 1 FROM tasker_bench.queues WHERE queue_name = $1"
+/* tasker-core's sender (its migrations put it beside pgmq, found on the search_path) */
+#define PGMQ_SQL			"SELECT pgmq_send_with_notify($1, $2::jsonb, $3::integer)"
+#define PGMQ_DELETE_SQL		"SELECT pgmq.delete($1, $2::bigint)"
+#define PGMQ_LOOKUP_SQL		"SELECT 1 FROM pgmq.meta WHERE queue_name = $1"
+#define PGMQ_PRESENT_SQL	"SELECT 1 WHERE pg_catalog.to_regprocedure('pgmq_send_with_notify(text,jsonb,integer)') IS NOT NULL " \
+							"AND pg_catalog.to_regclass('pgmq.meta') IS NOT NULL"
+#define GLOBAL_CHANNEL		"pgmq_message_ready"
 
 typedef enum NotifyMode
 {
 	MODE_PG_NOTIFY,
 	MODE_SEND_WITH_NOTIFY
 } NotifyMode;
+
+/* send_with_notify: whose queue the message goes to (and is deleted from) */
+typedef enum NotifySender
+{
+	SENDER_TASKER_BENCH,		/* tasker_bench.queue_send_with_notify, the model */
+	SENDER_PGMQ,				/* pgmq_send_with_notify on pgmq */
+	SENDER_AUTO					/* pgmq when it is there with the queue, else the model */
+} NotifySender;
 
 /* One case, checked. */
 typedef struct NotifySpec
@@ -90,7 +113,11 @@ typedef struct NotifySpec
 	int			timeout_ms;		/* for the notification (and each statement) */
 	char	   *channel;		/* the channel the listener LISTENs on */
 	char	   *queue;			/* send_with_notify: queue name */
-	const char *values[2];		/* $1 and $2 */
+	NotifySender sender;		/* send_with_notify: whose queue */
+	bool		custom_sql;		/* the case gave its own statement */
+	bool		keep_messages;	/* delete: none (the statement queues nothing to delete) */
+	int			nparams;		/* 2, or 3 when the statement takes $3 = delay_seconds */
+	const char *values[3];		/* $1, $2, $3 */
 } NotifySpec;
 
 /* What the sender is executing (so cleanup can stop it and read its result). */
@@ -115,6 +142,7 @@ typedef struct Loopback
 	WaitEventSet *listener_wes;
 	Inflight	inflight;
 	bool		queue_mode;
+	const char *delete_sql;		/* queue_mode: how a sent message is deleted */
 	bool		have_pending;	/* a queue message not yet deleted */
 	int64		pending_msg;
 	char		queue[NAMEDATALEN];
@@ -315,7 +343,8 @@ check_queue(const char *queue)
 }
 
 #define OPTIONS_HINT "The options are mode (pg_notify or send_with_notify), payload_bytes (0 to 7999), " \
-	"channel (pg_notify), queue (send_with_notify) and timeout_ms."
+	"channel (pg_notify), queue, sender (tasker_bench, pgmq or auto), delete (none), listen (namespace or global) " \
+	"(send_with_notify) and timeout_ms."
 
 /*
  * Check the case's statement, params and options into *spec.  Errors on
@@ -327,11 +356,15 @@ parse_spec(const TbCaseSpec *c, NotifySpec *spec)
 	char	   *sql = NULL;
 	char	   *channel = NULL;
 	char	   *queue = NULL;
+	char	   *sender = NULL;
+	char	   *delete = NULL;
+	char	   *listen = NULL;
 	List	   *raw;
 
 	memset(spec, 0, sizeof(*spec));
 	spec->mode = MODE_PG_NOTIFY;
 	spec->timeout_ms = DEFAULT_TIMEOUT_MS;
+	spec->nparams = 2;
 
 	if (c->params != NULL)
 		ereport(ERROR,
@@ -396,6 +429,12 @@ parse_spec(const TbCaseSpec *c, NotifySpec *spec)
 				channel = option_string(key, &v, "Give a channel name, e.g. {\"channel\": \"" DEFAULT_CHANNEL "\"}.");
 			else if (strcmp(key, "queue") == 0)
 				queue = option_string(key, &v, "Give a queue name, e.g. {\"queue\": \"" DEFAULT_QUEUE "\"}.");
+			else if (strcmp(key, "sender") == 0)
+				sender = option_string(key, &v, "Give sender tasker_bench, pgmq or auto.");
+			else if (strcmp(key, "delete") == 0)
+				delete = option_string(key, &v, "Give delete none, or leave it out.");
+			else if (strcmp(key, "listen") == 0)
+				listen = option_string(key, &v, "Give listen namespace or global.");
 			else if (strcmp(key, "timeout_ms") == 0)
 				spec->timeout_ms = option_int(key, &v, 1, 600000,
 											  "Give timeout_ms from 1 to 600000 (default 5000).");
@@ -409,9 +448,9 @@ parse_spec(const TbCaseSpec *c, NotifySpec *spec)
 
 	if (spec->mode == MODE_PG_NOTIFY)
 	{
-		if (queue != NULL)
-			notify_option_error("the option queue belongs to mode send_with_notify",
-								"Add \"mode\": \"send_with_notify\", or leave queue out.");
+		if (queue != NULL || sender != NULL || delete != NULL || listen != NULL)
+			notify_option_error("the options queue, sender, delete and listen belong to mode send_with_notify",
+								"Add \"mode\": \"send_with_notify\", or leave them out.");
 		spec->channel = channel ? channel : pstrdup(DEFAULT_CHANNEL);
 		check_channel(spec->channel);
 	}
@@ -421,20 +460,50 @@ parse_spec(const TbCaseSpec *c, NotifySpec *spec)
 
 		if (channel != NULL)
 			notify_option_error("the option channel belongs to mode pg_notify",
-								"send_with_notify listens on " QUEUE_CHANNEL_PREFIX "<queue name without _queue>; give the queue instead.");
+								"send_with_notify listens on " QUEUE_CHANNEL_PREFIX "<queue name without _queue> (or, with \"listen\": \"global\", on " GLOBAL_CHANNEL "); give the queue instead.");
 		spec->queue = queue ? queue : pstrdup(DEFAULT_QUEUE);
 		check_queue(spec->queue);
-		len = strlen(spec->queue);
-		if (len > 6 && strcmp(spec->queue + len - 6, "_queue") == 0)
-			len -= 6;
-		spec->channel = psprintf("%s%.*s", QUEUE_CHANNEL_PREFIX, len, spec->queue);
+		if (sender == NULL || strcmp(sender, "tasker_bench") == 0)
+			spec->sender = SENDER_TASKER_BENCH;
+		else if (strcmp(sender, "pgmq") == 0)
+			spec->sender = SENDER_PGMQ;
+		else if (strcmp(sender, "auto") == 0)
+			spec->sender = SENDER_AUTO;
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown notify sender \"%s\"", sender),
+					 errhint("Use tasker_bench (its model queue), pgmq (tasker-core's pgmq_send_with_notify on pgmq) or auto (pgmq when it is installed with the queue, else the model).")));
+		if (delete != NULL && strcmp(delete, "none") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown notify delete \"%s\"", delete),
+					 errhint("Give \"delete\": \"none\" when the statement queues no message to delete; leave it out otherwise (the sender's queue decides how).")));
+		spec->keep_messages = delete != NULL;
+		if (listen == NULL || strcmp(listen, "namespace") == 0)
+		{
+			/* tasker-core's channel: pgmq_message_ready.<queue name without _queue> */
+			len = strlen(spec->queue);
+			if (len > 6 && strcmp(spec->queue + len - 6, "_queue") == 0)
+				len -= 6;
+			spec->channel = psprintf("%s%.*s", QUEUE_CHANNEL_PREFIX, len, spec->queue);
+		}
+		else if (strcmp(listen, "global") == 0)
+			spec->channel = pstrdup(GLOBAL_CHANNEL);
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown notify listen \"%s\"", listen),
+					 errhint("Use namespace (" QUEUE_CHANNEL_PREFIX "<namespace>) or global (" GLOBAL_CHANNEL ").")));
 		check_channel(spec->channel);
 	}
 
 	if (c->sql != NULL)
 		sql = pstrdup(c->sql);
-	if (sql == NULL || sql[strspn(sql, " \t\r\n")] == '\0')
-		sql = pstrdup(spec->mode == MODE_PG_NOTIFY ? PLAIN_SQL : QUEUE_SQL);
+	spec->custom_sql = !(sql == NULL || sql[strspn(sql, " \t\r\n")] == '\0');
+	if (!spec->custom_sql)
+		sql = pstrdup(spec->mode == MODE_PG_NOTIFY ? PLAIN_SQL :
+					  spec->sender == SENDER_PGMQ ? PGMQ_SQL : QUEUE_SQL);
 	raw = raw_parser(sql, RAW_PARSE_DEFAULT);
 	if (list_length(raw) != 1)
 		ereport(ERROR,
@@ -466,6 +535,7 @@ parse_spec(const TbCaseSpec *c, NotifySpec *spec)
 		appendStringInfoString(&m, "\"}");
 		spec->values[0] = spec->queue;
 		spec->values[1] = m.data;
+		spec->values[2] = "0";	/* delay_seconds, for a statement that takes $3 */
 	}
 }
 
@@ -906,7 +976,7 @@ delete_bounded(PGconn *conn, int timeout_ms)
 	snprintf(id, sizeof(id), INT64_FORMAT, lb.pending_msg);
 	vals[0] = lb.queue;
 	vals[1] = id;
-	if (!PQsendQueryParams(conn, QUEUE_DELETE_SQL, 2, NULL, vals, NULL, NULL, 0))
+	if (lb.delete_sql == NULL || !PQsendQueryParams(conn, lb.delete_sql, 2, NULL, vals, NULL, NULL, 0))
 		return false;
 	r = drain_bounded(conn, timeout_ms);
 	ok = r != NULL;
@@ -991,14 +1061,14 @@ loopback_begin(const NotifySpec *spec)
 	}
 	memset(&lb, 0, sizeof(lb));
 	lb.active = true;
-	lb.queue_mode = spec->mode == MODE_SEND_WITH_NOTIFY;
+	lb.queue_mode = spec->mode == MODE_SEND_WITH_NOTIFY && !spec->keep_messages;
 	if (spec->queue)
 		strlcpy(lb.queue, spec->queue, sizeof(lb.queue));
 }
 
 /* Connect the sender (and the listener, unless only validating), prepare, LISTEN. */
 static void
-loopback_setup(const NotifySpec *spec, bool listener)
+loopback_setup(NotifySpec *spec, bool listener)
 {
 	const char *path[1];
 	PGresult   *res;
@@ -1008,6 +1078,35 @@ loopback_setup(const NotifySpec *spec, bool listener)
 	path[0] = namespace_search_path;
 	exec_params(lb.sender, NULL, "SELECT pg_catalog.set_config('search_path', $1, false)", 1,
 				path, CONNECT_TIMEOUT_MS, "setting the search_path");
+
+	/* send_with_notify: whose queue (sender auto: pgmq when it is there with the queue) */
+	if (spec->mode == MODE_SEND_WITH_NOTIFY)
+	{
+		bool		pgmq_present = exec_params(lb.sender, NULL, PGMQ_PRESENT_SQL, 0, NULL,
+											   CONNECT_TIMEOUT_MS, "looking for pgmq") > 0;
+
+		if (spec->sender == SENDER_AUTO)
+		{
+			spec->sender = pgmq_present &&
+				exec_params(lb.sender, NULL, PGMQ_LOOKUP_SQL, 1, (const char *const *) &spec->queue,
+							CONNECT_TIMEOUT_MS, "looking up the queue") > 0
+				? SENDER_PGMQ : SENDER_TASKER_BENCH;
+			if (spec->sender == SENDER_TASKER_BENCH && pgmq_present)
+				ereport(NOTICE,
+						(errmsg("tasker_bench: pgmq has no queue \"%s\"; measuring tasker_bench's model of pgmq_send_with_notify",
+								spec->queue),
+						 errhint("SELECT pgmq.create('%s') measures tasker-core's pgmq_send_with_notify instead.",
+								 spec->queue)));
+			if (!spec->custom_sql)
+				spec->sql = spec->sender == SENDER_PGMQ ? PGMQ_SQL : QUEUE_SQL;
+		}
+		if (spec->sender == SENDER_PGMQ && !pgmq_present)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("pgmq and pgmq_send_with_notify(text, jsonb, integer) are not both installed"),
+					 errhint("Install pgmq and tasker-core's migrations, or use \"sender\": \"tasker_bench\" (its model) or \"auto\".")));
+		lb.delete_sql = spec->sender == SENDER_PGMQ ? PGMQ_DELETE_SQL : QUEUE_DELETE_SQL;
+	}
 
 	/* the statement, as a client's prepared statement with $1, $2 */
 	lb.inflight = INFLIGHT_OTHER;
@@ -1027,20 +1126,32 @@ loopback_setup(const NotifySpec *spec, bool listener)
 	np = PQnparams(res);
 	PQclear(res);
 	lb.held = NULL;
-	if (np != 2)
+	if (np != 2 && !(np == 3 && spec->mode == MODE_SEND_WITH_NOTIFY))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the statement of a notify case must take exactly two parameters ($1 and $2), it takes %d", np),
-				 errhint("$1 is the channel (or queue), $2 the payload, e.g. '" PLAIN_SQL "'.")));
+				 errmsg("the statement of a notify case must take two parameters ($1 and $2)%s, it takes %d",
+						spec->mode == MODE_SEND_WITH_NOTIFY ? " or three ($3)" : "", np),
+				 errhint("$1 is the channel (or queue), $2 the payload%s, e.g. '%s'.",
+						 spec->mode == MODE_SEND_WITH_NOTIFY ? ", $3 the delay in seconds (0)" : "",
+						 spec->mode == MODE_SEND_WITH_NOTIFY ? PGMQ_SQL : PLAIN_SQL)));
+	spec->nparams = np;
 
 	/* the queue must be there (and committed: the loopback sees only that) */
-	if (spec->mode == MODE_SEND_WITH_NOTIFY &&
-		exec_params(lb.sender, NULL, "SELECT 1 FROM tasker_bench.queues WHERE queue_name = $1", 1,
+	if (lb.queue_mode && spec->sender == SENDER_TASKER_BENCH &&
+		exec_params(lb.sender, NULL, QUEUE_LOOKUP_SQL, 1,
 					(const char *const *) &spec->queue, CONNECT_TIMEOUT_MS, "looking up the queue") == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("queue \"%s\" does not exist", spec->queue),
 				 errhint("Create it with SELECT tasker_bench.queue_create('%s'), and commit: the loopback connections see only committed data.",
+						 spec->queue)));
+	if (lb.queue_mode && spec->sender == SENDER_PGMQ &&
+		exec_params(lb.sender, NULL, PGMQ_LOOKUP_SQL, 1,
+					(const char *const *) &spec->queue, CONNECT_TIMEOUT_MS, "looking up the queue") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("pgmq has no queue \"%s\"", spec->queue),
+				 errhint("Create it with SELECT pgmq.create('%s'), and commit: the loopback connections see only committed data.",
 						 spec->queue)));
 
 	if (!listener)
@@ -1083,13 +1194,16 @@ drain_notifications(void)
 }
 
 /*
- * One send and its notification.  Returns t1 - t0 in ns; adds to *tot.
+ * One send and its notification.  Returns t1 - ts in ns; adds to *tot, and
+ * (measured iterations) its two parts to the phase histograms.
  */
 typedef struct NotifyTotals
 {
 	uint64		rows;			/* rows the statement returned */
 	int64		statement_ns;	/* send -> commit returned */
 	int64		waited;			/* iterations that had to wait for the listener's socket */
+	TbHist	   *statement;		/* phase 'statement': ts -> t0 (NULL: not recorded) */
+	TbHist	   *notification;	/* phase 'notification': t0 -> t1 */
 } NotifyTotals;
 
 static int64
@@ -1109,7 +1223,7 @@ notify_once(const NotifySpec *spec, int sender_pid, NotifyTotals *tot)
 	/* lb.inflight stays INFLIGHT_SEND while the result is held: cleanup takes the message id from it */
 	lb.inflight = INFLIGHT_SEND;
 	ts = tb_clock_ns();
-	if (!PQsendQueryPrepared(lb.sender, STMT_NAME, 2, spec->values, NULL, NULL, 0))
+	if (!PQsendQueryPrepared(lb.sender, STMT_NAME, spec->nparams, spec->values, NULL, NULL, 0))
 		raise_remote_error(NULL, lb.sender, "the statement");
 	res = collect(lb.sender, lb.sender_wes, spec->timeout_ms, "the statement", &t0);
 	st = PQresultStatus(res);
@@ -1151,13 +1265,19 @@ notify_once(const NotifySpec *spec, int sender_pid, NotifyTotals *tot)
 	tot->rows += st == PGRES_TUPLES_OK ? PQntuples(res) : 0;
 	tot->statement_ns += t0 - ts;
 	tot->waited += waited ? 1 : 0;
+	if (tot->statement && got)
+	{
+		tbh_record_n(tot->statement, t0 - ts, 1);
+		tbh_record_n(tot->notification, t1 - t0, 1);
+	}
 	if (lb.queue_mode)
 	{
 		if (!take_msg_id(res))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("the send_with_notify statement returned no message id"),
-					 errhint("It must return the id of the queue message it sent, as '" QUEUE_SQL "' does.")));
+					 errhint("It must return the id of the queue message it sent, as '" QUEUE_SQL "' does; "
+							 "a statement that queues nothing takes \"delete\": \"none\".")));
 	}
 	PQclear(res);
 	lb.held = NULL;
@@ -1178,11 +1298,11 @@ notify_once(const NotifySpec *spec, int sender_pid, NotifyTotals *tot)
 		snprintf(id, sizeof(id), INT64_FORMAT, lb.pending_msg);
 		vals[0] = lb.queue;
 		vals[1] = id;
-		exec_params(lb.sender, lb.sender_wes, QUEUE_DELETE_SQL, 2, vals, spec->timeout_ms,
+		exec_params(lb.sender, lb.sender_wes, lb.delete_sql, 2, vals, spec->timeout_ms,
 					"deleting the queue message");
 		lb.have_pending = false;
 	}
-	return t1 - t0;
+	return t1 - ts;
 }
 
 /* ------------------------------------------------------------- the driver */
@@ -1193,6 +1313,8 @@ typedef struct NotifyState
 	int			sender_pid;
 	NotifyTotals warm;			/* warmup: counted, not reported */
 	NotifyTotals tot;			/* the measured phase */
+	TbHist	   *phase_statement;	/* the two parts of the measured iterations */
+	TbHist	   *phase_notification;
 } NotifyState;
 
 /*
@@ -1206,6 +1328,8 @@ notify_prepare(const TbCaseSpec *c)
 	NotifyState *s = palloc0(sizeof(NotifyState));
 
 	parse_spec(c, &s->spec);
+	s->phase_statement = tb_hist_new();
+	s->phase_notification = tb_hist_new();
 	loopback_begin(&s->spec);
 	PG_TRY();
 	{
@@ -1226,7 +1350,11 @@ notify_prepare(const TbCaseSpec *c)
 static void
 notify_begin_measured(void *state)
 {
-	memset(&((NotifyState *) state)->tot, 0, sizeof(NotifyTotals));
+	NotifyState *s = (NotifyState *) state;
+
+	memset(&s->tot, 0, sizeof(NotifyTotals));
+	s->tot.statement = s->phase_statement;
+	s->tot.notification = s->phase_notification;
 }
 
 static int64
@@ -1257,11 +1385,25 @@ notify_report(void *state, const TbRunResult *res, TbRow *row)
 	tb_row_set(row, "param_sets", Int32GetDatum(1));
 	if (n > 0)
 	{
-		char		js[128];
+		char		js[160];
+		Datum		names[2];
+		Datum		hists[2];
 
-		snprintf(js, sizeof(js), "{\"statement_us\": %.3f, \"waited\": %.4f}",
-				 (double) s->tot.statement_ns / n / 1000.0, (double) s->tot.waited / n);
+		snprintf(js, sizeof(js), "{\"statement_us\": %.3f, \"waited\": %.4f, \"pgmq\": %d}",
+				 (double) s->tot.statement_ns / n / 1000.0, (double) s->tot.waited / n,
+				 s->spec.mode == MODE_SEND_WITH_NOTIFY && s->spec.sender == SENDER_PGMQ ? 1 : 0);
 		tb_row_set(row, "counters", DirectFunctionCall1(jsonb_in, CStringGetDatum(js)));
+
+		/* the headline's two parts: until the commit returned, and after it */
+		names[0] = CStringGetTextDatum("statement");
+		names[1] = CStringGetTextDatum("notification");
+		hists[0] = tb_hist_to_datum(s->phase_statement);
+		hists[1] = tb_hist_to_datum(s->phase_notification);
+		tb_row_set(row, "phase_names",
+				   PointerGetDatum(construct_array(names, 2, TEXTOID, -1, false, TYPALIGN_INT)));
+		tb_row_set(row, "phase_histograms",
+				   PointerGetDatum(construct_array(hists, 2, tb_row_element_type(row, "phase_histograms"),
+												   -1, false, TYPALIGN_INT)));
 	}
 }
 

@@ -992,18 +992,81 @@ TbsVerdict
 tbs_verdict(double change_pct, double ci_low_pct, double ci_high_pct,
 			double p, double alpha, double threshold_pct)
 {
-	double		thr = (threshold_pct > 0.0) ? threshold_pct : 0.0;
+	return tbs_judge(change_pct, ci_low_pct, ci_high_pct, p, alpha, threshold_pct,
+					 0, 0, 0, NULL);
+}
 
-	if (p < alpha && ci_low_pct > 0.0 && change_pct > thr)
-		return TBS_REGRESSED;
-	if (p < alpha && ci_high_pct < 0.0 && change_pct < -thr)
-		return TBS_IMPROVED;
-	if (ci_low_pct >= -thr && ci_high_pct <= thr)
-		return TBS_UNCHANGED;
+TbsVerdict
+tbs_judge(double change_pct, double ci_low_pct, double ci_high_pct,
+		  double p, double alpha, double floor_pct,
+		  uint64_t n_a, uint64_t n_b, uint64_t min_n, TbsReason *reason)
+{
+	double		thr = (floor_pct > 0.0) ? floor_pct : 0.0;
+	TbsReason	r;
+	TbsVerdict	v;
+
+	if (n_a < min_n || n_b < min_n)
+	{
+		r = TBS_R_TOO_FEW;
+		v = TBS_INCONCLUSIVE;
+	}
+	else if (p < alpha && ci_low_pct > 0.0 && change_pct > thr)
+	{
+		r = TBS_R_SIGNIFICANT;
+		v = TBS_REGRESSED;
+	}
+	else if (p < alpha && ci_high_pct < 0.0 && change_pct < -thr)
+	{
+		r = TBS_R_SIGNIFICANT;
+		v = TBS_IMPROVED;
+	}
+	else if (ci_low_pct >= -thr && ci_high_pct <= thr)
+	{
+		r = TBS_R_CI_WITHIN_FLOOR;
+		v = TBS_UNCHANGED;
+	}
 	/* "p >= alpha or p < alpha": any p that compares at all */
-	if (!isnan(p) && !isnan(alpha) && fabs(change_pct) <= thr)
-		return TBS_UNCHANGED;
-	return TBS_INCONCLUSIVE;
+	else if (!isnan(p) && !isnan(alpha) && fabs(change_pct) <= thr)
+	{
+		r = TBS_R_WITHIN_FLOOR;
+		v = TBS_UNCHANGED;
+	}
+	else
+	{
+		v = TBS_INCONCLUSIVE;
+		if (isnan(change_pct) || isnan(p) || isnan(alpha))
+			r = TBS_R_NO_FIGURES;
+		else if (!(p < alpha))
+			r = TBS_R_NOT_SIGNIFICANT;
+		else
+			r = TBS_R_CI_INCLUDES_0;
+	}
+	if (reason)
+		*reason = r;
+	return v;
+}
+
+const char *
+tbs_reason_text(TbsReason r)
+{
+	switch (r)
+	{
+		case TBS_R_TOO_FEW:
+			return "too few samples";
+		case TBS_R_SIGNIFICANT:
+			return "beyond the noise floor, significant";
+		case TBS_R_CI_WITHIN_FLOOR:
+			return "interval within the noise floor";
+		case TBS_R_WITHIN_FLOOR:
+			return "within the noise floor";
+		case TBS_R_NO_FIGURES:
+			return "no figures";
+		case TBS_R_NOT_SIGNIFICANT:
+			return "beyond the noise floor, not significant";
+		case TBS_R_CI_INCLUDES_0:
+			return "interval includes 0";
+	}
+	return "?";
 }
 
 const char *
@@ -1246,4 +1309,281 @@ tbs_two_sample_shift(const double *x, int nx, const double *y, int ny, double co
 	out->lo = work[k - 1];
 	out->hi = work[m - k];
 	return true;
+}
+
+
+/* ------------------------------------------------------------------------
+ * Figures only where the samples support them
+ * ------------------------------------------------------------------------
+ */
+
+uint64_t
+tbs_quantile_min_n(double q)
+{
+	double		need;
+
+	if (!(q > 0.5))
+		return 1;
+	if (!(q < 1.0))
+		return UINT64_MAX;
+	/* 1 / (1 - q), less a hair so 1 / (1 - 0.99) = 100.000000001 gives 100 */
+	need = ceil(1.0 / (1.0 - q) - 1e-6);
+	return need < 1.0 ? 1 : (uint64_t) need;
+}
+
+double
+tbs_round_figure(double x)
+{
+	double		ax = fabs(x);
+	int			e;
+	double		scale;
+
+	if (isnan(x) || isinf(x) || x == 0.0)
+		return x;
+	e = (int) floor(log10(ax)) - 2;	/* step 10^e keeps 3 digits */
+	if (e < -3)
+		e = -3;
+	/* divide by an exact power of ten so 63.6 stays the double nearest 63.6 */
+	if (e < 0)
+	{
+		scale = pow(10.0, -e);
+		return round(x * scale) / scale;
+	}
+	scale = pow(10.0, e);
+	return round(x / scale) * scale;
+}
+
+/* ------------------------------------------------------------------------
+ * Noise floor from a case's history
+ * ------------------------------------------------------------------------
+ */
+
+static double
+median_of(double *v, int n)
+{
+	sort_doubles(v, n, false);
+	return (n % 2) ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+bool
+tbs_noise_floor(const double *levels, int k, double z, double *work, double *floor_pct)
+{
+	int			i;
+
+	*floor_pct = NAN;
+	if (levels == NULL || work == NULL || k < TBS_NOISE_FLOOR_MIN_RUNS || !(z > 0.0) || isinf(z))
+		return false;
+	for (i = 0; i < k; i++)
+		if (!(levels[i] > 0.0) || isinf(levels[i]))
+			return false;
+	for (i = 0; i + 1 < k; i++)
+		work[i] = fabs(log(levels[i + 1]) - log(levels[i]));
+	*floor_pct = 100.0 * (exp(z * 1.4826 * median_of(work, k - 1)) - 1.0);
+	return true;
+}
+
+/* ------------------------------------------------------------------------
+ * Change points: E-Divisive means with a t-test
+ * ------------------------------------------------------------------------
+ */
+
+double
+tbs_welch_p(const double *x, int nx, const double *y, int ny)
+{
+	double		mx,
+				my,
+				sx,
+				sy,
+				vx,
+				vy,
+				se2,
+				t,
+				df;
+
+	if (x == NULL || y == NULL || nx < 2 || ny < 2)
+		return NAN;
+	mean_sd(x, nx, &mx, &sx);
+	mean_sd(y, ny, &my, &sy);
+	vx = sx * sx;
+	vy = sy * sy;
+	se2 = vx / nx + vy / ny;
+	if (!(se2 > 0.0))
+		return (mx == my) ? 1.0 : 0.0;
+	t = fabs(mx - my) / sqrt(se2);
+	df = se2 * se2 / ((vx / nx) * (vx / nx) / (nx - 1) + (vy / ny) * (vy / ny) / (ny - 1));
+	if (!(df >= 1.0))
+		df = 1.0;
+	return fmin(1.0, 2.0 * t_upper_tail(t, df));
+}
+
+/* best split of lx[s..e) and its test; false when none is accepted */
+static bool
+best_split(const double *lx, const double *prefix, int s, int e, int min_size, double alpha,
+		   double min_shift_pct, int *tau, double *p_out)
+{
+	int			t;
+	int			best = -1;
+	double		best_q = -1.0;
+	double		p;
+	double		shift;
+
+	if (e - s < 2 * min_size)
+		return false;
+	for (t = s + min_size; t <= e - min_size; t++)
+	{
+		double		m = t - s;
+		double		k = e - t;
+		double		d = (prefix[t] - prefix[s]) / m - (prefix[e] - prefix[t]) / k;
+		double		q = m * k / (m + k) * d * d;
+
+		if (q > best_q)
+		{
+			best_q = q;
+			best = t;
+		}
+	}
+	if (best < 0)
+		return false;
+	shift = (prefix[e] - prefix[best]) / (e - best) - (prefix[best] - prefix[s]) / (best - s);
+	if (100.0 * fabs(exp(shift) - 1.0) < min_shift_pct)
+		return false;
+	p = tbs_welch_p(lx + s, best - s, lx + best, e - best);
+	if (!(p < alpha))
+		return false;
+	*tau = best;
+	*p_out = p;
+	return true;
+}
+
+int
+tbs_change_points(const double *x, int n, int min_size, double alpha,
+				  double min_shift_pct, double *work, TbsChangePoint *out, int max_out)
+{
+	double	   *prefix = work;
+	double	   *lx = work + n + 1;
+	int			found = 0;
+	int			i;
+
+	if (x == NULL || work == NULL || out == NULL || max_out < 1 || min_size < 2 ||
+		n < 2 * min_size || !(alpha > 0.0 && alpha < 1.0))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!(x[i] > 0.0) || isinf(x[i]))
+			return 0;
+	/* ln x and its prefix sums */
+	prefix[0] = 0.0;
+	for (i = 0; i < n; i++)
+	{
+		lx[i] = log(x[i]);
+		prefix[i + 1] = prefix[i] + lx[i];
+	}
+
+	while (found < max_out)
+	{
+		int			s = 0;
+		int			seg;
+		int			cand_tau = -1;
+		double		cand_p = 2.0;
+
+		/* segments are [0, out[0].index), [out[0].index, out[1].index), ..., [.., n) */
+		for (seg = 0; seg <= found; seg++)
+		{
+			int			e = (seg < found) ? out[seg].index : n;
+			int			tau;
+			double		p;
+
+			if (best_split(lx, prefix, s, e, min_size, alpha, min_shift_pct, &tau, &p) &&
+				p < cand_p)
+			{
+				cand_p = p;
+				cand_tau = tau;
+			}
+			s = e;
+		}
+		if (cand_tau < 0)
+			break;
+		/* insert in order */
+		for (i = found; i > 0 && out[i - 1].index > cand_tau; i--)
+			out[i] = out[i - 1];
+		out[i].index = cand_tau;
+		out[i].p = cand_p;
+		found++;
+	}
+
+	/* levels of the final segments */
+	for (i = 0; i < found; i++)
+	{
+		int			s = (i > 0) ? out[i - 1].index : 0;
+		int			m = out[i].index;
+		int			e = (i + 1 < found) ? out[i + 1].index : n;
+
+		out[i].before = exp((prefix[m] - prefix[s]) / (m - s));
+		out[i].after = exp((prefix[e] - prefix[m]) / (e - m));
+	}
+	return found;
+}
+
+void
+tbs_compare_runs(const TbHist *a, const TbHist *b,
+				 const double *blocks_a, int na, const double *probes_a,
+				 const double *blocks_b, int nb, const double *probes_b,
+				 double threshold_pct, double alpha, double conf,
+				 double *work, TbsComparison *out)
+{
+	TbsChange	ch;
+	TbsRankTest rt;
+
+	out->valid = false;
+	out->change_pct = out->ci_low_pct = out->ci_high_pct = out->p = NAN;
+	out->verdict = TBS_INCONCLUSIVE;
+	if (probes_a == NULL || probes_b == NULL)
+		probes_a = probes_b = NULL;
+
+	if (work != NULL && blocks_a != NULL && blocks_b != NULL &&
+		na >= TBS_MIN_BLOCKS && nb >= TBS_MIN_BLOCKS)
+	{
+		/*
+		 * Both runs kept block medians: judge the change by how the blocks
+		 * of one run stand against those of the other (log scale), so the
+		 * drift of a figure over time, which two separate runs are exposed
+		 * to, widens the interval instead of passing for a change.  The
+		 * logs go at the start of work, the differences after them.
+		 */
+		double	   *la = work;
+		double	   *lb = work + na;
+		TbsShift	sh;
+		int			i;
+
+		/* with probes, each block relative to the machine's speed before it */
+		for (i = 0; i < na; i++)
+			la[i] = log(blocks_a[i] > 1.0 ? blocks_a[i] : 1.0) -
+				(probes_a ? log(probes_a[i] > 1.0 ? probes_a[i] : 1.0) : 0.0);
+		for (i = 0; i < nb; i++)
+			lb[i] = log(blocks_b[i] > 1.0 ? blocks_b[i] : 1.0) -
+				(probes_b ? log(probes_b[i] > 1.0 ? probes_b[i] : 1.0) : 0.0);
+		if (tbs_two_sample_shift(la, na, lb, nb, conf, work + na + nb, &sh))
+		{
+			out->valid = true;
+			out->change_pct = 100.0 * (exp(sh.estimate) - 1.0);
+			out->ci_low_pct = 100.0 * (exp(sh.lo) - 1.0);
+			out->ci_high_pct = 100.0 * (exp(sh.hi) - 1.0);
+			out->p = sh.p;
+			out->verdict = tbs_judge(out->change_pct, out->ci_low_pct, out->ci_high_pct,
+									 out->p, alpha, threshold_pct, a->count, b->count,
+									 TBS_VERDICT_MIN_N, NULL);
+			return;
+		}
+	}
+
+	if (tbs_median_change(a, b, conf, &ch) && tbs_mann_whitney(a, b, &rt))
+	{
+		out->valid = true;
+		out->change_pct = ch.change_pct;
+		out->ci_low_pct = ch.ci_low_pct;
+		out->ci_high_pct = ch.ci_high_pct;
+		out->p = rt.p;
+		out->verdict = tbs_judge(out->change_pct, out->ci_low_pct, out->ci_high_pct,
+								 out->p, alpha, threshold_pct, a->count, b->count,
+								 TBS_VERDICT_MIN_N, NULL);
+	}
 }

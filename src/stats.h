@@ -162,6 +162,98 @@ extern TbsVerdict tbs_verdict(double change_pct, double ci_low_pct, double ci_hi
 extern const char *tbs_verdict_name(TbsVerdict v);
 
 /*
+ * Figures only where the samples support them.  tbs_quantile_min_n(q) is
+ * the fewest samples for which quantile q is more than the maximum seen:
+ * ceil(1 / (1 - q)) (p90: 10, p95: 20, p99: 100, p99.9: 1000); 1 for
+ * q <= 0.5.  tbs_round_figure(x) is x rounded to 3 significant digits, but
+ * never to a step finer than 0.001 (NaN and infinities unchanged).
+ */
+extern uint64_t tbs_quantile_min_n(double q);
+extern double tbs_round_figure(double x);
+
+/*
+ * Verdict of a comparison of two separate runs, with its reason.  The rule
+ * of tbs_verdict, first refusing to judge on too few samples: fewer than
+ * min_n samples on either side is TBS_INCONCLUSIVE (TBS_R_TOO_FEW).  In
+ * order:
+ *   TBS_R_TOO_FEW          n_a or n_b below min_n                  inconclusive
+ *   TBS_R_SIGNIFICANT      p < alpha, the interval excludes 0 and
+ *                          the change is beyond the noise floor    regressed / improved
+ *   TBS_R_CI_WITHIN_FLOOR  the whole interval within +-floor       unchanged
+ *   TBS_R_WITHIN_FLOOR     the change within +-floor               unchanged
+ *   TBS_R_NO_FIGURES       change or p unknown (NaN)               inconclusive
+ *   TBS_R_NOT_SIGNIFICANT  beyond the floor but p >= alpha         inconclusive
+ *   TBS_R_CI_INCLUDES_0    beyond the floor, p < alpha, but the
+ *                          interval includes 0                     inconclusive
+ */
+#define TBS_VERDICT_MIN_N	30
+
+typedef enum TbsReason
+{
+	TBS_R_TOO_FEW = 0,
+	TBS_R_SIGNIFICANT,
+	TBS_R_CI_WITHIN_FLOOR,
+	TBS_R_WITHIN_FLOOR,
+	TBS_R_NO_FIGURES,
+	TBS_R_NOT_SIGNIFICANT,
+	TBS_R_CI_INCLUDES_0
+} TbsReason;
+
+extern TbsVerdict tbs_judge(double change_pct, double ci_low_pct, double ci_high_pct,
+							double p, double alpha, double floor_pct,
+							uint64_t n_a, uint64_t n_b, uint64_t min_n, TbsReason *reason);
+extern const char *tbs_reason_text(TbsReason r);
+
+/*
+ * Noise floor of a case from its own history: levels[0..k-1] are its
+ * figure (e.g. the median) in k earlier runs, in time order, all > 0.  The
+ * run-to-run change d_i = ln(levels[i+1] / levels[i]) of an unchanged case
+ * is noise; its spread is estimated robustly (a real shift in the history
+ * is one large d_i, which the median ignores) as s = 1.4826 median |d_i|,
+ * and the floor is 100 (exp(z s) - 1) percent: a change between two runs
+ * that noise alone exceeds with probability about 2 (1 - Phi(z)).  Returns
+ * false (floor NaN) with fewer than TBS_NOISE_FLOOR_MIN_RUNS levels or a
+ * level that is not positive and finite.  work holds k doubles.
+ */
+#define TBS_NOISE_FLOOR_MIN_RUNS	5
+
+extern bool tbs_noise_floor(const double *levels, int k, double z, double *work,
+							double *floor_pct);
+
+/*
+ * Change points of a series (a case's figure over runs, time order, > 0):
+ * E-Divisive means on ln x with a t-test.  Binary segmentation: in every
+ * segment of at least 2 min_size points the split tau (both parts at least
+ * min_size long) maximising m k / (m + k) (mean_left - mean_right)^2 is a
+ * candidate; it is accepted when Welch's t-test of the two parts gives
+ * p < alpha and the change exp(mean_right - mean_left) - 1 is at least
+ * min_shift_pct percent in size.  Of the accepted candidates the one with
+ * the smallest p is kept, its segment split, and the search repeated until
+ * none is accepted or max_out points are found.  So one outlying run
+ * (fewer than min_size points at the new level) is not a change point.
+ *
+ * out[] gets the points in series order: index (first point of the new
+ * level), before / after (geometric means of the neighbouring segments of
+ * the final segmentation), p (of the test that accepted it).  work holds
+ * 2 n + 1 doubles.  Returns the number found (0 on bad input: n < 2 min_size,
+ * min_size < 2, a value not positive and finite).
+ */
+typedef struct TbsChangePoint
+{
+	int			index;
+	double		before;
+	double		after;
+	double		p;
+} TbsChangePoint;
+
+extern int	tbs_change_points(const double *x, int n, int min_size, double alpha,
+							  double min_shift_pct, double *work,
+							  TbsChangePoint *out, int max_out);
+
+/* Welch's two-sided t-test p of two samples (NaN when either has < 2 values). */
+extern double tbs_welch_p(const double *x, int nx, const double *y, int ny);
+
+/*
  * Two-sample shift between x (baseline) and y (current), distribution free:
  * the Hodges-Lehmann estimate (median of the nx * ny differences y_j - x_i),
  * its confidence interval from the Mann-Whitney distribution (order
@@ -182,6 +274,34 @@ typedef struct TbsShift
 
 extern bool tbs_two_sample_shift(const double *x, int nx, const double *y, int ny, double conf,
 								 double *work, TbsShift *out);
+
+/*
+ * The comparison of two runs' results (hcompare in SQL, and the offline
+ * compare of the command-line client, so both give the same verdicts):
+ * when both sides kept at least TBS_MIN_BLOCKS block medians, the
+ * two-sample shift of their logs (each relative to the probe of the
+ * machine's speed before it, when both probe arrays are given); otherwise
+ * the change of the medians of the histograms with the Mann-Whitney p.
+ * valid = false (figures NaN, verdict inconclusive) when neither applies.
+ * work must hold na + nb + na * nb doubles (NULL: the blocks are not used).
+ */
+#define TBS_MIN_BLOCKS 5
+
+typedef struct TbsComparison
+{
+	bool		valid;
+	double		change_pct;
+	double		ci_low_pct;
+	double		ci_high_pct;
+	double		p;
+	TbsVerdict	verdict;
+} TbsComparison;
+
+extern void tbs_compare_runs(const TbHist *a, const TbHist *b,
+							 const double *blocks_a, int na, const double *probes_a,
+							 const double *blocks_b, int nb, const double *probes_b,
+							 double threshold_pct, double alpha, double conf,
+							 double *work, TbsComparison *out);
 
 /*
  * Complexity fit for the scale sweep: for each model f in

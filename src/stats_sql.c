@@ -20,9 +20,6 @@
 #include "stats.h"
 #include "tasker_bench.h"
 
-/* fewer blocks than this on either side: compare the histograms instead */
-#define TB_MIN_BLOCKS 5
-
 static double *float8_array(ArrayType *a, const char *what, int *n);
 static void check_finite(const double *x, int n, const char *what);
 
@@ -35,6 +32,10 @@ PG_FUNCTION_INFO_V1(tb_mean_ci);
 PG_FUNCTION_INFO_V1(tb_t_test_p);
 PG_FUNCTION_INFO_V1(tb_signed_rank);
 PG_FUNCTION_INFO_V1(tb_verdict);
+PG_FUNCTION_INFO_V1(tb_judge);
+PG_FUNCTION_INFO_V1(tb_noise_floor);
+PG_FUNCTION_INFO_V1(tb_round_figure);
+PG_FUNCTION_INFO_V1(tb_change_points);
 
 static TupleDesc
 result_desc(FunctionCallInfo fcinfo)
@@ -65,10 +66,23 @@ check_conf(double conf)
 				 errhint("Use 0.95 for a 95 %% interval.")));
 }
 
+static void
+check_alpha(double alpha)
+{
+	if (isnan(alpha) || alpha <= 0 || alpha >= 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("significance level %g is outside (0, 1)", alpha),
+				 errhint("Use 0.05 for a 5 %% significance level.")));
+}
+
 /*
  * hsummary(h histogram, clock_ns float8) -> n, min_us, mean_us, stddev_us,
  * p50_us, p90_us, p95_us, p99_us, p999_us, max_us, ops_per_s, and the Tukey
- * outlier counts.  Figures have the clock read cost subtracted.
+ * outlier counts.  Figures have the clock read cost subtracted and are
+ * rounded to 3 significant digits (never finer than 0.001 us); a
+ * percentile is NULL when n is too small to support it
+ * (tbs_quantile_min_n: p90 10, p95 20, p99 100, p99.9 1000 samples).
  */
 Datum
 tb_hsummary(PG_FUNCTION_ARGS)
@@ -76,6 +90,7 @@ tb_hsummary(PG_FUNCTION_ARGS)
 	TupleDesc	tupdesc = result_desc(fcinfo);
 	TbHist	   *h = tb_hist_from_datum(PG_GETARG_DATUM(0));
 	double		c = PG_ARGISNULL(1) ? 0.0 : PG_GETARG_FLOAT8(1);
+	static const double quantiles[] = {0.50, 0.90, 0.95, 0.99, 0.999};
 	Datum		values[15];
 	bool		nulls[15];
 	int			i;
@@ -101,16 +116,23 @@ tb_hsummary(PG_FUNCTION_ARGS)
 		values[1] = Float8GetDatum(corrected_us((double) h->min, c));
 		values[2] = Float8GetDatum(mean_us);
 		values[3] = Float8GetDatum(tbh_stddev(h) / 1000.0);
-		values[4] = Float8GetDatum(corrected_us(tbh_percentile(h, 0.50), c));
-		values[5] = Float8GetDatum(corrected_us(tbh_percentile(h, 0.90), c));
-		values[6] = Float8GetDatum(corrected_us(tbh_percentile(h, 0.95), c));
-		values[7] = Float8GetDatum(corrected_us(tbh_percentile(h, 0.99), c));
-		values[8] = Float8GetDatum(corrected_us(tbh_percentile(h, 0.999), c));
+		for (i = 0; i < lengthof(quantiles); i++)
+		{
+			/* a percentile only where n supports it (p99: 100 samples) */
+			if (h->count >= tbs_quantile_min_n(quantiles[i]))
+				values[4 + i] = Float8GetDatum(corrected_us(tbh_percentile(h, quantiles[i]), c));
+			else
+				nulls[4 + i] = true;
+		}
 		values[9] = Float8GetDatum(corrected_us((double) h->max, c));
 		if (mean_us > 0)
 			values[10] = Float8GetDatum(1e6 / mean_us);
 		else
 			nulls[10] = true;
+		/* figures for people: 3 significant digits, never finer than 1 ns */
+		for (i = 1; i <= 10; i++)
+			if (!nulls[i])
+				values[i] = Float8GetDatum(tbs_round_figure(DatumGetFloat8(values[i])));
 		values[11] = Int64GetDatum((int64) o.low_severe_n);
 		values[12] = Int64GetDatum((int64) o.low_mild_n);
 		values[13] = Int64GetDatum((int64) o.high_mild_n);
@@ -142,19 +164,6 @@ tb_hmedian_ci(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
-/* The five output columns of hcompare from a change, its p-value and the verdict rule. */
-static void
-comparison_values(Datum *values, const TbsChange *ch, double p, double alpha, double threshold)
-{
-	values[0] = Float8GetDatum(ch->change_pct);
-	values[1] = Float8GetDatum(ch->ci_low_pct);
-	values[2] = Float8GetDatum(ch->ci_high_pct);
-	values[3] = Float8GetDatum(p);
-	values[4] = CStringGetTextDatum(tbs_verdict_name(tbs_verdict(ch->change_pct, ch->ci_low_pct,
-																  ch->ci_high_pct, p,
-																  alpha, threshold)));
-}
-
 /*
  * hcompare(baseline h, current h, threshold_pct, alpha, conf
  *			[, baseline_blocks float8[], current_blocks float8[]]) ->
@@ -178,8 +187,7 @@ tb_hcompare(PG_FUNCTION_ARGS)
 	double	   *probes_b = NULL;
 	int			nblocks_a = 0;
 	int			nblocks_b = 0;
-	TbsChange	ch;
-	TbsRankTest rt;
+	TbsComparison cmp;
 	Datum		values[5];
 	bool		nulls[5] = {false, false, false, false, false};
 	int			i;
@@ -199,10 +207,7 @@ tb_hcompare(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("noise threshold must be zero or positive, got %g", threshold),
 				 errhint("Give it in percent, e.g. 2 for 2 %%.")));
-	if (isnan(alpha) || alpha <= 0 || alpha >= 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("significance level %g is outside (0, 1)", alpha)));
+	check_alpha(alpha);
 	check_conf(conf);
 	if (PG_NARGS() > 6 && !PG_ARGISNULL(5) && !PG_ARGISNULL(6))
 	{
@@ -228,43 +233,21 @@ tb_hcompare(PG_FUNCTION_ARGS)
 		check_finite(probes_b, nblocks_b, "current_probes");
 	}
 
-	if (nblocks_a >= TB_MIN_BLOCKS && nblocks_b >= TB_MIN_BLOCKS)
-	{
-		/*
-		 * Both runs kept block medians: judge the change by how the blocks
-		 * of one run stand against those of the other (log scale), so the
-		 * drift of a figure over time, which two separate runs are exposed
-		 * to, widens the interval instead of passing for a change.
-		 */
-		double	   *la = palloc(sizeof(double) * nblocks_a);
-		double	   *lb = palloc(sizeof(double) * nblocks_b);
-		double	   *work = palloc(sizeof(double) * nblocks_a * nblocks_b);
-		TbsShift	sh;
-
-		/* with probes, each block relative to the machine's speed before it */
-		for (i = 0; i < nblocks_a; i++)
-			la[i] = log(Max(blocks_a[i], 1.0)) -
-				(probes_a ? log(Max(probes_a[i], 1.0)) : 0.0);
-		for (i = 0; i < nblocks_b; i++)
-			lb[i] = log(Max(blocks_b[i], 1.0)) -
-				(probes_b ? log(Max(probes_b[i], 1.0)) : 0.0);
-		if (tbs_two_sample_shift(la, nblocks_a, lb, nblocks_b, conf, work, &sh))
-		{
-			ch.change_pct = 100.0 * (exp(sh.estimate) - 1.0);
-			ch.ci_low_pct = 100.0 * (exp(sh.lo) - 1.0);
-			ch.ci_high_pct = 100.0 * (exp(sh.hi) - 1.0);
-			comparison_values(values, &ch, sh.p, alpha, threshold);
-			PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
-		}
-	}
-
-	if (!tbs_median_change(a, b, conf, &ch) || !tbs_mann_whitney(a, b, &rt))
-	{
+	/* the same procedure as the offline compare of the client (stats.c) */
+	tbs_compare_runs(a, b, blocks_a, nblocks_a, probes_a, blocks_b, nblocks_b, probes_b,
+					 threshold, alpha, conf,
+					 palloc(sizeof(double) * (nblocks_a + nblocks_b + nblocks_a * nblocks_b + 1)),
+					 &cmp);
+	if (!cmp.valid)
 		nulls[0] = nulls[1] = nulls[2] = nulls[3] = true;
-		values[4] = CStringGetTextDatum(tbs_verdict_name(TBS_INCONCLUSIVE));
-	}
 	else
-		comparison_values(values, &ch, rt.p, alpha, threshold);
+	{
+		values[0] = Float8GetDatum(cmp.change_pct);
+		values[1] = Float8GetDatum(cmp.ci_low_pct);
+		values[2] = Float8GetDatum(cmp.ci_high_pct);
+		values[3] = Float8GetDatum(cmp.p);
+	}
+	values[4] = CStringGetTextDatum(tbs_verdict_name(cmp.verdict));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
@@ -451,6 +434,133 @@ tb_verdict(PG_FUNCTION_ARGS)
 		a[i] = PG_ARGISNULL(i) ? NAN : PG_GETARG_FLOAT8(i);
 	PG_RETURN_TEXT_P(cstring_to_text(tbs_verdict_name(tbs_verdict(a[0], a[1], a[2],
 																	a[3], a[4], a[5]))));
+}
+
+/*
+ * judge(change_pct, ci_low_pct, ci_high_pct, p, alpha, floor_pct, n_a, n_b)
+ * -> (verdict, reason): the verdict rule of tbs_judge with its reason; a
+ * NULL figure counts as unknown, a NULL n as too few.
+ */
+Datum
+tb_judge(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc = result_desc(fcinfo);
+	double		a[6];
+	uint64_t	n[2];
+	TbsReason	reason;
+	TbsVerdict	v;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+	int			i;
+
+	for (i = 0; i < 6; i++)
+		a[i] = PG_ARGISNULL(i) ? NAN : PG_GETARG_FLOAT8(i);
+	for (i = 0; i < 2; i++)
+		n[i] = (PG_ARGISNULL(6 + i) || PG_GETARG_INT64(6 + i) < 0) ? 0 : (uint64_t) PG_GETARG_INT64(6 + i);
+	v = tbs_judge(a[0], a[1], a[2], a[3], a[4], a[5], n[0], n[1], TBS_VERDICT_MIN_N, &reason);
+	values[0] = CStringGetTextDatum(tbs_verdict_name(v));
+	if (reason == TBS_R_TOO_FEW)
+		values[1] = CStringGetTextDatum(psprintf("%s (n %llu, a verdict needs %d)",
+												 tbs_reason_text(reason),
+												 (unsigned long long) Min(n[0], n[1]),
+												 TBS_VERDICT_MIN_N));
+	else
+		values[1] = CStringGetTextDatum(tbs_reason_text(reason));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* noise_floor(levels float8[], z float8) -> percent, NULL with too few levels */
+Datum
+tb_noise_floor(PG_FUNCTION_ARGS)
+{
+	int			k;
+	double	   *lv = float8_array(PG_GETARG_ARRAYTYPE_P(0), "levels", &k);
+	double		z = PG_GETARG_FLOAT8(1);
+	double		f;
+
+	if (!(z > 0) || isinf(z))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("z must be a positive number, got %g", z),
+				 errhint("For example 3: noise alone exceeds the floor in about 0.3 %% of comparisons.")));
+	if (!tbs_noise_floor(lv, k, z, palloc(sizeof(double) * Max(k, 1)), &f))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(f);
+}
+
+/* round_figure(x): 3 significant digits, never finer than 0.001 */
+Datum
+tb_round_figure(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(tbs_round_figure(PG_GETARG_FLOAT8(0)));
+}
+
+/*
+ * change_points(levels float8[], min_size, alpha, min_shift_pct) ->
+ * SETOF (index, before, after, change_pct, p_value): index is 1-based, the
+ * first level after the change.
+ */
+Datum
+tb_change_points(PG_FUNCTION_ARGS)
+{
+	FuncCallContext *funcctx;
+	TbsChangePoint *cps;
+
+	if (SRF_IS_FIRSTCALL())
+	{
+		MemoryContext old;
+		int			n;
+		double	   *x;
+		int			min_size = PG_GETARG_INT32(1);
+		double		alpha = PG_GETARG_FLOAT8(2);
+		double		min_shift = PG_GETARG_FLOAT8(3);
+		int			max_out;
+		int			i;
+
+		funcctx = SRF_FIRSTCALL_INIT();
+		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+		x = float8_array(PG_GETARG_ARRAYTYPE_P(0), "levels", &n);
+		if (min_size < 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("min_size must be at least 2, got %d", min_size),
+					 errhint("min_size is the fewest runs at a level: 3 keeps one noisy run from being a change point.")));
+		check_alpha(alpha);
+		if (isnan(min_shift) || min_shift < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("min_shift_pct must be zero or positive, got %g", min_shift)));
+		for (i = 0; i < n; i++)
+			if (!(x[i] > 0) || isinf(x[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("levels must be positive and finite, element %d is %g", i + 1, x[i])));
+		max_out = Max(n / Max(min_size, 1), 1);
+		cps = palloc(sizeof(TbsChangePoint) * max_out);
+		funcctx->max_calls = tbs_change_points(x, n, min_size, alpha, min_shift,
+											   palloc(sizeof(double) * (2 * n + 1)), cps, max_out);
+		funcctx->user_fctx = cps;
+		if (get_call_result_type(fcinfo, NULL, &funcctx->tuple_desc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "return type must be a row type");
+		funcctx->tuple_desc = BlessTupleDesc(funcctx->tuple_desc);
+		MemoryContextSwitchTo(old);
+	}
+	funcctx = SRF_PERCALL_SETUP();
+	cps = funcctx->user_fctx;
+	if (funcctx->call_cntr < funcctx->max_calls)
+	{
+		TbsChangePoint *c = &cps[funcctx->call_cntr];
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
+
+		values[0] = Int32GetDatum(c->index + 1);
+		values[1] = Float8GetDatum(c->before);
+		values[2] = Float8GetDatum(c->after);
+		values[3] = Float8GetDatum(tbs_round_figure(100.0 * (c->after / c->before - 1.0)));
+		values[4] = Float8GetDatum(c->p);
+		SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(heap_form_tuple(funcctx->tuple_desc, values, nulls)));
+	}
+	SRF_RETURN_DONE(funcctx);
 }
 
 /* block medians and probes are durations: NaN or infinity is bad input */

@@ -20,10 +20,18 @@ int			tb_progress_interval_ms = 250;
 bool		tb_record_failures = true;
 bool		tb_explain_enabled = true;
 double		tb_noise_threshold = 2.0;
-double		tb_compare_noise_threshold = 3.0;
+double		tb_compare_noise_threshold = 5.0;
 int			tb_statements_top = 10;
 int			tb_history_runs = 5;
 bool		tb_in_run = false;
+static int	tb_sampler = 0;
+
+/* tasker_bench.sampler: how the tasker suite picks its sample steps */
+static const struct config_enum_entry tb_sampler_options[] = {
+	{"diverse", 0, false},
+	{"tasker_core", 1, false},
+	{NULL, 0, false}
+};
 
 void		_PG_init(void);
 
@@ -106,10 +114,10 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 
 	DefineCustomRealVariable("tasker_bench.compare_noise_threshold",
-							 "Change of the median, in percent, that comparisons of two separate runs treat as noise.",
-							 "Separate runs are exposed to shifts of the machine's speed between them that interleaved A/B runs cancel, so their threshold is higher than tasker_bench.noise_threshold.",
+							 "Smallest noise floor, in percent, of comparisons of two separate runs.",
+							 "A case's floor is this or, with enough history, the spread of its own figure from run to run, whichever is larger; separate runs are exposed to shifts of the machine's speed that interleaved A/B runs cancel, so this is higher than tasker_bench.noise_threshold.",
 							 &tb_compare_noise_threshold,
-							 3.0, 0.0, 1000.0,
+							 5.0, 0.0, 1000.0,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
@@ -141,8 +149,19 @@ _PG_init(void)
 							 GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE | GUC_NO_RESET_ALL,
 							 NULL, NULL, NULL);
 
+	DefineCustomEnumVariable("tasker_bench.sampler",
+							 "How the tasker suite picks the steps it samples.",
+							 "diverse: per sampled task its deepest step and one from the middle; "
+							 "tasker_core: per sampled task its first two steps by uuid, as tasker-core's benchmarks do.",
+							 &tb_sampler,
+							 0, tb_sampler_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
 	/* each driver defines its own settings */
 	tb_drivers_define_gucs();
+	tb_quiet_init();
 
 	MarkGUCPrefixReserved("tasker_bench");
 }

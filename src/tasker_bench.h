@@ -31,5 +31,8 @@ extern int	tb_history_runs;
 
 /* tasker_bench.in_run: a run is measuring in this session (no nested runs) */
 extern bool tb_in_run;
+/* tasker_bench.quiet: the extension raises no NOTICEs of runs (quiet.c) */
+extern bool tb_quiet;
+extern void tb_quiet_init(void);
 
 #endif							/* TASKER_BENCH_H */

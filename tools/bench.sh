@@ -137,7 +137,43 @@ rm -f "$f"
 printf '   tasker_bench p50 %s   PL/pgSQL loop p50 %s   pgbench -M prepared avg %s\n' "$tb" "$pl" "$pg"
 
 echo
+echo "== get_next_ready_tasks/batch_10 p50 (ms) by fixture preset, tasker-core's factory shape mix, beside the published targets"
+psql -X -q -At -F ' ' <<'SQL'
+SET client_min_messages = warning;
+CREATE TEMP TABLE sweep AS
+SELECT 'x'::text AS preset, 0::integer AS size, 0::float8 AS p50_us, 0::float8 AS target_ms LIMIT 0;
+DO $$
+DECLARE p text;
+BEGIN
+    FOREACH p IN ARRAY ARRAY['after_tests', 'steady_state', 'backlog'] LOOP
+        INSERT INTO sweep
+        SELECT p, s.size, s.p50_us, s.target_ms
+          FROM tasker_bench_scale('get_next_ready_tasks/batch_10', duration => '2 s',
+                                  state_mix => tasker_bench.fixture_state_preset(p),
+                                  shapes => tasker_bench.fixture_shape_mix('factories')) s;
+    END LOOP;
+END $$;
+SELECT format('   %-13s %s', preset, string_agg(format('%sK %s (< %s)', size / 1000, round((p50_us / 1000)::numeric, 2), target_ms), '   ' ORDER BY size))
+  FROM sweep GROUP BY preset ORDER BY min(p50_us);
+SQL
+# the same call through a client, as tasker-core's criterion benchmarks time it (after_tests, 5 000 tasks)
+psql -X -q -c "SET client_min_messages = warning" \
+	-c "SELECT tasker_bench_fixture(5000, state_mix => tasker_bench.fixture_state_preset('after_tests'), shapes => tasker_bench.fixture_shape_mix('factories'))" \
+	-c "VACUUM ANALYZE" >/dev/null
+tb=$(psql -X -At -q -c "SET client_min_messages = warning" \
+	-c "SELECT round((p50_us / 1000)::numeric, 2) FROM tasker_bench_run('get_next_ready_tasks/batch_10', duration => '${SECS} s')")
+f=$(mktemp)
+echo "SELECT * FROM tasker.get_next_ready_tasks(10);" >"$f"
+pg=$(PGOPTIONS='-c search_path=tasker,public' "$PGBENCH" -n -M prepared -c 1 -T "$SECS" -f "$f" 2>/dev/null |
+	awk '/latency average/ {printf "%.2f", $4}')
+rm -f "$f"
+printf '   after_tests, 5 000 tasks: tasker_bench p50 %s ms   pgbench -M prepared avg %s ms   (tasker-core published 1.75-2.93 ms)\n' "$tb" "$pg"
+
+echo
 echo "== comparisons: A/A false positives and detection of 3/5/10 % slowdowns (own cluster)"
 cluster_stop
 trap - EXIT
 bash tools/bench-compare.sh
+
+echo
+bash tools/bench-clients.sh

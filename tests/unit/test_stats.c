@@ -1074,6 +1074,138 @@ test_two_sample_shift(void)
 	ok(covered >= 368 && covered <= 392, "shift: 95 %% interval covers the true shift in %.3f", covered / 400.0);
 }
 
+/* ---- n-gated percentiles and rounding ---- */
+static void
+test_figures(void)
+{
+	ok(tbs_quantile_min_n(0.5) == 1 && tbs_quantile_min_n(0.9) == 10 &&
+	   tbs_quantile_min_n(0.95) == 20 && tbs_quantile_min_n(0.99) == 100 &&
+	   tbs_quantile_min_n(0.999) == 1000,
+	   "quantile_min_n: p50 1, p90 10, p95 20, p99 100, p99.9 1000 (got %llu %llu %llu)",
+	   (unsigned long long) tbs_quantile_min_n(0.95), (unsigned long long) tbs_quantile_min_n(0.99),
+	   (unsigned long long) tbs_quantile_min_n(0.999));
+	ok(tbs_quantile_min_n(1.0) == UINT64_MAX && tbs_quantile_min_n(NAN) == 1,
+	   "quantile_min_n: q = 1 never, NaN as a median");
+	ok(tbs_round_figure(63.64) == 63.6 && tbs_round_figure(113.449) == 113.0 &&
+	   tbs_round_figure(123456.0) == 123000.0 && tbs_round_figure(-1.2345) == -1.23,
+	   "round_figure: 3 significant digits (63.6, 113, 123000, -1.23)");
+	ok(tbs_round_figure(0.0004567) == 0.0 && tbs_round_figure(0.0016) == 0.002 &&
+	   tbs_round_figure(-0.012345) == -0.012 && tbs_round_figure(0.0525) == 0.053,
+	   "round_figure: never finer than 0.001");
+	ok(isnan(tbs_round_figure(NAN)) && isinf(tbs_round_figure(INFINITY)) && tbs_round_figure(0.0) == 0.0,
+	   "round_figure: NaN, infinity and 0 unchanged");
+}
+
+/* ---- verdicts with reasons ---- */
+static void
+test_judge(void)
+{
+	TbsReason	r;
+
+	ok(tbs_judge(15, 12, 18, 0.001, 0.05, 5, 25, 1000, TBS_VERDICT_MIN_N, &r) == TBS_INCONCLUSIVE &&
+	   r == TBS_R_TOO_FEW, "judge: 25 samples are too few for a verdict");
+	ok(tbs_judge(15, 12, 18, 0.001, 0.05, 5, 30, 30, TBS_VERDICT_MIN_N, &r) == TBS_REGRESSED &&
+	   r == TBS_R_SIGNIFICANT, "judge: +15 %% [12, 18], p 0.001, floor 5: regressed");
+	ok(tbs_judge(-15, -18, -12, 0.001, 0.05, 5, 30, 30, TBS_VERDICT_MIN_N, &r) == TBS_IMPROVED &&
+	   r == TBS_R_SIGNIFICANT, "judge: -15 %%: improved");
+	ok(tbs_judge(4, 3, 5, 0.001, 0.05, 5, 100, 100, TBS_VERDICT_MIN_N, &r) == TBS_UNCHANGED &&
+	   r == TBS_R_CI_WITHIN_FLOOR, "judge: significant +4 %% under a 5 %% floor: unchanged");
+	ok(tbs_judge(4, -3, 11, 0.3, 0.05, 5, 100, 100, TBS_VERDICT_MIN_N, &r) == TBS_UNCHANGED &&
+	   r == TBS_R_WITHIN_FLOOR, "judge: +4 %% with a wide interval: unchanged, within the floor");
+	ok(tbs_judge(8, -1, 17, 0.2, 0.05, 5, 100, 100, TBS_VERDICT_MIN_N, &r) == TBS_INCONCLUSIVE &&
+	   r == TBS_R_NOT_SIGNIFICANT, "judge: +8 %% not significant: inconclusive");
+	ok(tbs_judge(8, -1, 17, 0.01, 0.05, 5, 100, 100, TBS_VERDICT_MIN_N, &r) == TBS_INCONCLUSIVE &&
+	   r == TBS_R_CI_INCLUDES_0, "judge: +8 %% significant but the interval includes 0: inconclusive");
+	ok(tbs_judge(NAN, NAN, NAN, NAN, 0.05, 5, 100, 100, TBS_VERDICT_MIN_N, &r) == TBS_INCONCLUSIVE &&
+	   r == TBS_R_NO_FIGURES, "judge: no figures: inconclusive");
+	ok(tbs_verdict(15, 12, 18, 0.001, 0.05, 5) == TBS_REGRESSED,
+	   "verdict: the same rule without a sample count");
+	ok(strcmp(tbs_reason_text(TBS_R_TOO_FEW), "too few samples") == 0, "reason text");
+}
+
+/* ---- noise floor from history ---- */
+static void
+test_noise_floor(void)
+{
+	double		lv[400];
+	double		work[400];
+	double		f;
+	double		big;
+	Rng			rng;
+	int			i;
+
+	rng_seed(&rng, 1313);
+	ok(!tbs_noise_floor(lv, 4, 3.0, work, &f) && isnan(f), "noise_floor: 4 runs are too few");
+	for (i = 0; i < 400; i++)
+		lv[i] = 100.0 * exp(0.02 * rng_normal(&rng));
+	/* the difference of two runs has sd 0.02 sqrt 2; floor 3 of those: about 8.8 % */
+	ok(tbs_noise_floor(lv, 400, 3.0, work, &f) && f > 7.5 && f < 10.0,
+	   "noise_floor: runs with 2 %% spread give about 8.8 %% at z 3 (got %.2f)", f);
+	for (i = 200; i < 400; i++)
+		lv[i] *= 1.3;
+	ok(tbs_noise_floor(lv, 400, 3.0, work, &big) && fabs(big - f) < 0.5,
+	   "noise_floor: one real shift in the history barely moves it (%.2f vs %.2f)", big, f);
+	lv[3] = 0.0;
+	ok(!tbs_noise_floor(lv, 40, 3.0, work, &f), "noise_floor: a level of 0 is refused");
+}
+
+/* ---- change points ---- */
+static void
+test_change_points(void)
+{
+	double		x[60];
+	double		work[121];
+	TbsChangePoint cp[8];
+	Rng			rng;
+	int			i;
+	int			k;
+	int			trial;
+	int			exact = 0;
+
+	/* a sustained 20 % shift after ten runs, 2 % noise: one point, at the shift */
+	rng_seed(&rng, 2020);
+	for (trial = 0; trial < 50; trial++)
+	{
+		for (i = 0; i < 20; i++)
+			x[i] = (i < 10 ? 100.0 : 120.0) * exp(0.02 * rng_normal(&rng));
+		k = tbs_change_points(x, 20, 3, 0.01, 5.0, work, cp, 8);
+		exact += (k == 1 && cp[0].index == 10);
+	}
+	ok(exact == 50, "change_points: a 20 %% shift after 10 runs: one point at run 10 in %d of 50", exact);
+	for (i = 0; i < 20; i++)
+		x[i] = (i < 10 ? 100.0 : 120.0) * exp(0.02 * rng_normal(&rng));
+	k = tbs_change_points(x, 20, 3, 0.01, 5.0, work, cp, 8);
+	ok(k == 1 && cp[0].before > 95 && cp[0].before < 105 && cp[0].after > 114 && cp[0].after < 126 &&
+	   cp[0].p < 0.01, "change_points: before about 100, after about 120 (%.1f -> %.1f, p %.2g)",
+	   k ? cp[0].before : NAN, k ? cp[0].after : NAN, k ? cp[0].p : NAN);
+
+	/* noise only, and one noisy run: none */
+	exact = 0;
+	for (trial = 0; trial < 50; trial++)
+	{
+		for (i = 0; i < 30; i++)
+			x[i] = 100.0 * exp(0.02 * rng_normal(&rng));
+		if (trial % 2)
+			x[15] = 160.0;
+		exact += (tbs_change_points(x, 30, 3, 0.01, 5.0, work, cp, 8) == 0);
+	}
+	ok(exact >= 49, "change_points: none in noise or after one run 60 %% slower, %d of 50", exact);
+
+	/* two shifts */
+	for (i = 0; i < 30; i++)
+		x[i] = (i < 10 ? 100.0 : i < 20 ? 130.0 : 90.0) * exp(0.01 * rng_normal(&rng));
+	k = tbs_change_points(x, 30, 3, 0.01, 5.0, work, cp, 8);
+	ok(k == 2 && cp[0].index == 10 && cp[1].index == 20, "change_points: two shifts, at 10 and 20 (found %d)", k);
+	ok(tbs_change_points(x, 30, 3, 0.01, 5.0, work, cp, 1) == 1, "change_points: at most max_out");
+
+	/* bad input */
+	ok(tbs_change_points(x, 5, 3, 0.01, 5.0, work, cp, 8) == 0, "change_points: too short a series");
+	x[2] = -1.0;
+	ok(tbs_change_points(x, 30, 3, 0.01, 5.0, work, cp, 8) == 0, "change_points: a negative value");
+	ok(isnan(tbs_welch_p(x, 1, x, 5)) && tbs_welch_p(work, 3, work, 3) == 1.0,
+	   "welch_p: NaN with one value, 1 for equal constant samples");
+}
+
 int
 main(void)
 {
@@ -1087,6 +1219,10 @@ main(void)
 	test_complexity();
 	test_outliers();
 	test_two_sample_shift();
+	test_figures();
+	test_judge();
+	test_noise_floor();
+	test_change_points();
 
 	printf("1..%d\n", tests_run);
 	if (tests_failed > 0)

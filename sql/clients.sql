@@ -1,0 +1,82 @@
+-- Concurrent clients (clients => N): N background workers run a case at
+-- once; figures merged, per-client histograms, wait events, claims.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS tasker_bench;
+\set VERBOSITY terse
+
+-- bad clients values are refused before anything runs
+SELECT * FROM tasker_bench_measure('SELECT 1', iterations => 10, clients => 0);
+SELECT * FROM tasker_bench_measure('SELECT 1', iterations => 10, clients => -3);
+SELECT * FROM tasker_bench_measure('SELECT 1', iterations => 10, clients => 1000);
+SELECT * FROM tasker_bench_measure('SELECT 1', iterations => 10, clients => NULL);
+SELECT * FROM tasker_bench_run('nonexistent', iterations => 10, clients => 0);
+-- more than max_worker_processes (16 in the test cluster)
+SELECT * FROM tasker_bench_measure('SELECT 1', iterations => 10, clients => 64);
+-- bad input of the case fails in the caller, before any worker starts
+SELECT * FROM tasker_bench_measure('SELEC 1', iterations => 10, clients => 2);
+
+SELECT tasker_bench_register('two_clients', 'SELECT 1');
+
+-- two clients, 1000 iterations each: every figure merged
+SELECT n, ops_per_s > 0 AS has_throughput
+  FROM tasker_bench_measure('SELECT 1', iterations => 1000, warmup => '0', clients => 2, name => 'two');
+SELECT c.clients, c.client_ops, c.min_client_ops, c.max_client_ops,
+       cardinality(c.client_histograms) AS histograms,
+       (SELECT sum(tasker_bench.hcount(h)) FROM unnest(c.client_histograms) h) = r.n AS merged,
+       c.ops_per_s = r.ops_per_s AS total_throughput, c.wait_samples >= 0 AS sampled,
+       c.wait_events ? 'by_class' AND c.wait_events ? 'by_event' AS wait_shape,
+       c.claims_checked IS NULL AS read_only_no_claims, r.rolled_back, r.read_only,
+       ru.settings->>'clients' AS settings_clients
+  FROM tasker_bench.client_results c
+  JOIN tasker_bench.results r USING (run_id, case_name)
+  JOIN tasker_bench.runs ru ON ru.id = c.run_id
+ WHERE c.case_name = 'two';
+
+-- a failing client fails the run with its message and SQLSTATE
+DO $$
+BEGIN
+    PERFORM * FROM tasker_bench_measure('SELECT 1 / (random() * 0)::int', iterations => 10, clients => 2);
+EXCEPTION WHEN OTHERS THEN
+    RAISE WARNING 'failed with % (%)', SQLERRM, SQLSTATE;
+END $$;
+SELECT status, error_sqlstate, error FROM tasker_bench.runs WHERE what LIKE 'SELECT 1 / (random()%';
+
+-- writes: each client's iteration rolled back, the table unchanged
+CREATE TABLE clients_t (x int);
+SELECT n FROM tasker_bench_measure('INSERT INTO clients_t VALUES (1)', iterations => 200, warmup => '0',
+                                   clients => 3, name => 'writes');
+SELECT count(*) AS rows_left FROM clients_t;
+SELECT claims_checked IS NOT NULL AS claims_tracked FROM tasker_bench.client_results WHERE case_name = 'writes';
+
+-- four clients of get_next_ready_tasks(10) on a 5000-task fixture
+SELECT tasker_bench_setup();
+SELECT tasker_bench_fixture(5000) IS NOT NULL AS fixture;
+CREATE TEMP TABLE fixture_before AS SELECT * FROM tasker_bench.table_checksums();
+SELECT n > 0 AS ran FROM tasker_bench_run('get_next_ready_tasks/batch_10', iterations => 5, warmup => '0',
+                                           clients => 4);
+SELECT c.clients, cardinality(c.client_ops) AS per_client, c.min_client_ops,
+       c.wait_samples > 0 AS sampled, (c.wait_events->'by_class') ? 'CPU' OR c.wait_samples = 0 AS classes,
+       c.claims_checked > 0 AS claims_checked, c.claims_overlapped >= 0 AS claims_counted
+  FROM tasker_bench.client_results c WHERE c.case_name = 'get_next_ready_tasks/batch_10';
+SELECT count(*) AS tables_changed
+  FROM (SELECT * FROM fixture_before EXCEPT SELECT * FROM tasker_bench.table_checksums()) x;
+SELECT DISTINCT case_name, clients FROM tasker_bench_wait_events(
+    (SELECT max(run_id) FROM tasker_bench.client_results));
+
+-- a sweep over clients: one run per number of clients, throughput fitted against clients
+SELECT case_name, size AS clients, n, growth IS NOT NULL AS fitted, ops_per_s > 0 AS has_throughput
+  FROM tasker_bench_scale('two_clients', clients => '{1,2}', iterations => 50, warmup => '0');
+SELECT axis, sizes, cardinality(run_ids) AS runs FROM tasker_bench.scales WHERE axis = 'clients';
+SELECT * FROM tasker_bench_scale('two_clients', clients => '{2}');
+SELECT * FROM tasker_bench_scale('two_clients', clients => '{2,2}');
+SELECT * FROM tasker_bench_scale('two_clients', clients => '{1,65}');
+
+-- a registered case with clients of its own, and the built-in suite tasker_concurrency
+SELECT tasker_bench_register('own_clients', 'SELECT 1', clients => 0);
+SELECT tasker_bench_register('own_clients', 'SELECT 1', clients => 3);
+SELECT n FROM tasker_bench_run('own_clients', iterations => 100, warmup => '0');
+SELECT clients, client_ops FROM tasker_bench.client_results WHERE case_name = 'own_clients';
+SELECT name, clients, builtin FROM tasker_bench.cases WHERE suite = 'tasker_concurrency' ORDER BY name;
+
+-- no client outlives its run
+SELECT count(*) AS clients_left FROM pg_stat_activity WHERE backend_type = 'tasker_bench client';
