@@ -28,9 +28,8 @@
 DO $privileges$
 DECLARE
     v_ext oid := (SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname = 'tasker_bench');
-    v_extschema text := (SELECT n.nspname FROM pg_catalog.pg_extension e
-                           JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
-                          WHERE e.extname = 'tasker_bench');
+    -- where the user-facing functions are (not always extnamespace: 00_schema.sql)
+    v_extschema text := tasker_bench._ext_schema();
     v_keep_path constant text[] := ARRAY[
         -- run the user's statements, or parse them as the case would
         'tasker_bench_run', 'tasker_bench_measure', 'tasker_bench_run_suite', 'tasker_bench_ab',
