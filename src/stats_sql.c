@@ -21,6 +21,7 @@
 #include "stats.h"
 
 static double *float8_array(ArrayType *a, const char *what, int *n);
+static void check_finite(const double *x, int n, const char *what);
 
 PG_FUNCTION_INFO_V1(tb_hsummary);
 PG_FUNCTION_INFO_V1(tb_hmedian_ci);
@@ -88,10 +89,15 @@ Datum
 tb_hsummary(PG_FUNCTION_ARGS)
 {
 	TbRow		row;
+	double		c = PG_ARGISNULL(1) ? 0.0 : PG_GETARG_FLOAT8(1);
 
+	if (isnan(c) || isinf(c) || c < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("clock_ns must be a finite number of nanoseconds, zero or more, got %g", c),
+				 errhint("Pass the run's clock read cost (results.clock_ns), or 0.")));
 	tb_row_init(&row, result_desc(fcinfo));
-	tb_row_set_summary(&row, tb_hist_from_datum(PG_GETARG_DATUM(0)),
-					   PG_ARGISNULL(1) ? 0.0 : PG_GETARG_FLOAT8(1));
+	tb_row_set_summary(&row, tb_hist_from_datum(PG_GETARG_DATUM(0)), c);
 	PG_RETURN_DATUM(tb_row_datum(&row));
 }
 
@@ -221,6 +227,14 @@ tb_hcompare(PG_FUNCTION_ARGS)
 			if (npa != nblocks_a || npb != nblocks_b)
 				probes_a = probes_b = NULL;
 		}
+	}
+
+	check_finite(blocks_a, nblocks_a, "baseline_blocks");
+	check_finite(blocks_b, nblocks_b, "current_blocks");
+	if (probes_a)
+	{
+		check_finite(probes_a, nblocks_a, "baseline_probes");
+		check_finite(probes_b, nblocks_b, "current_probes");
 	}
 
 	/* the same procedure as the offline compare of the client (stats.c) */
@@ -558,4 +572,18 @@ tb_change_points(PG_FUNCTION_ARGS)
 		SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(heap_form_tuple(funcctx->tuple_desc, values, nulls)));
 	}
 	SRF_RETURN_DONE(funcctx);
+}
+
+/* block medians and probes are durations: NaN or infinity is bad input */
+static void
+check_finite(const double *x, int n, const char *what)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (isnan(x[i]) || isinf(x[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must hold finite numbers, element %d is %g", what, i + 1, x[i]),
+					 errhint("Pass the block medians and probes a run stored (results.block_medians_ns, probe_medians_ns).")));
 }
