@@ -130,11 +130,15 @@ DECLARE
     v_cols text;
     v_id bigint;
 BEGIN
-    SELECT jsonb_build_object('id', pg_catalog.nextval('tasker_bench.runs_id_seq'),
-                              'started_at', pg_catalog.clock_timestamp(), 'environment', '{}'::jsonb)
+    SELECT jsonb_build_object('started_at', pg_catalog.clock_timestamp(), 'environment', '{}'::jsonb)
            || coalesce(jsonb_object_agg(e.key, e.value), '{}')
       INTO v_row
       FROM jsonb_each(r) e WHERE e.value <> 'null';
+    -- an id the caller reserved with nextval is kept (the key trigger checks
+    -- it is this session's); only a run without one takes the next
+    IF NOT v_row ? 'id' THEN
+        v_row := v_row || jsonb_build_object('id', pg_catalog.nextval('tasker_bench.runs_id_seq'));
+    END IF;
     SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = 'tasker_bench.runs'::regclass AND a.attnum > 0 AND NOT a.attisdropped
