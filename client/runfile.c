@@ -4,10 +4,14 @@
  *
  * The comparison follows the server's tasker_bench._compare: per case the
  * procedure of tbs_compare_runs (block medians relative to the probes, or
- * the histograms), the noise threshold of the current run's database
- * (comparison_settings in the file), and the tolerance: the call's
- * threshold, the case's or suite's tolerance recorded in the file, the
- * category default (e2e 10 %, lifecycle 20 %), else the noise threshold.
+ * the histograms) judged by tbs_judge against the noise floor, the change
+ * rounded by tbs_round_figure; the noise floor: the call's, else the one
+ * the baseline's database recorded for the case (comparison_settings of
+ * the baseline file: its suite's setting, or the larger of
+ * compare_noise_threshold and the case's history up to that run), else the
+ * file's noise threshold; the tolerance: the call's threshold, the case's
+ * or suite's tolerance recorded in the current file, the category default
+ * (e2e 10 %, lifecycle 20 %), else the noise floor.
  */
 #include "runfile.h"
 
@@ -20,6 +24,8 @@
 #include "stats.h"
 
 #define RUN_FORMAT_VERSION 1
+/* only for files without comparison_settings (not written by tasker_bench_export) */
+#define RUN_DEFAULT_NOISE_PCT 5.0
 
 char *
 read_file(const char *path, size_t *len)
@@ -107,6 +113,7 @@ runfile_read(const char *path, RunFile *rf, char *err, size_t errlen)
 	const Json *results;
 	const Json *settings;
 	const Json *tolerances;
+	const Json *floors;
 	double		version;
 	int			i;
 
@@ -152,6 +159,7 @@ runfile_read(const char *path, RunFile *rf, char *err, size_t errlen)
 	if (!json_get_num(settings, "noise_threshold_pct", &rf->noise_threshold_pct))
 		rf->noise_threshold_pct = NAN;
 	tolerances = json_get(settings, "tolerance_pct");
+	floors = json_get(settings, "noise_floor_pct");
 	results = json_get(rf->doc, "results");
 	if (results == NULL || results->kind != JSON_ARRAY)
 	{
@@ -196,6 +204,8 @@ runfile_read(const char *path, RunFile *rf, char *err, size_t errlen)
 		c->blocks = number_array(json_get(r, "block_medians_ns"), &c->nblocks);
 		c->probes = number_array(json_get(r, "probe_medians_ns"), &c->nprobes);
 		c->has_tolerance = json_get_num(tolerances, c->name, &c->tolerance_pct);
+		if (!json_get_num(floors, c->name, &c->noise_floor_pct))
+			c->noise_floor_pct = NAN;
 	}
 	return true;
 }
@@ -246,10 +256,22 @@ json_string(FILE *out, const char *s)
 static void
 json_number(FILE *out, double v)
 {
+	char		buf[40];
+	int			digits;
+
 	if (isnan(v) || isinf(v))
+	{
 		fputs("null", out);
-	else
-		fprintf(out, "%.17g", v);
+		return;
+	}
+	/* the shortest form that reads back as the same double (as PostgreSQL prints) */
+	for (digits = 15; digits <= 17; digits++)
+	{
+		snprintf(buf, sizeof(buf), "%.*g", digits, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	fputs(buf, out);
 }
 
 static void
@@ -298,8 +320,6 @@ void
 runfile_compare(const RunFile *base, const RunFile *cur, const CompareOptions *o,
 				FILE *out, bool *regressed, bool *outside)
 {
-	double		noise = !isnan(o->noise_pct) ? o->noise_pct
-		: !isnan(cur->noise_threshold_pct) ? cur->noise_threshold_pct : 3.0;
 	bool		first = true;
 	int			i;
 
@@ -309,6 +329,7 @@ runfile_compare(const RunFile *base, const RunFile *cur, const CompareOptions *o
 		const RunCase *c = &cur->cases[i];
 		const RunCase *b = find_case(base, c->name);
 		TbsComparison cmp;
+		double		noise;
 		double		tol;
 		double	   *work;
 		int			within;
@@ -318,6 +339,10 @@ runfile_compare(const RunFile *base, const RunFile *cur, const CompareOptions *o
 			print_case(out, o, &first, c->name, NAN, c->p50_us, NULL, "added", -1, NAN);
 			continue;
 		}
+		noise = !isnan(o->noise_pct) ? o->noise_pct
+			: !isnan(b->noise_floor_pct) ? b->noise_floor_pct
+			: !isnan(base->noise_threshold_pct) ? base->noise_threshold_pct
+			: !isnan(cur->noise_threshold_pct) ? cur->noise_threshold_pct : RUN_DEFAULT_NOISE_PCT;
 		tol = !isnan(o->threshold_pct) ? o->threshold_pct
 			: c->has_tolerance ? c->tolerance_pct
 			: strcmp(c->category, "e2e") == 0 ? 10.0
@@ -329,6 +354,10 @@ runfile_compare(const RunFile *base, const RunFile *cur, const CompareOptions *o
 						 c->blocks, c->nblocks, c->nprobes == c->nblocks ? c->probes : NULL,
 						 noise, o->alpha, 1.0 - o->alpha, work, &cmp);
 		free(work);
+		/* figures as the server shows them: three significant digits */
+		cmp.change_pct = tbs_round_figure(cmp.change_pct);
+		cmp.ci_low_pct = tbs_round_figure(cmp.ci_low_pct);
+		cmp.ci_high_pct = tbs_round_figure(cmp.ci_high_pct);
 		within = cmp.valid ? (cmp.change_pct <= tol) : -1;
 		if (cmp.verdict == TBS_REGRESSED)
 			*regressed = true;

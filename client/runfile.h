@@ -26,6 +26,7 @@ typedef struct RunCase
 	int			nprobes;
 	bool		has_tolerance;	/* the exporting database's case or suite tolerance */
 	double		tolerance_pct;
+	double		noise_floor_pct;	/* its noise floor with this run as baseline; NaN unknown */
 } RunCase;
 
 typedef struct RunFile
@@ -47,7 +48,7 @@ extern char *read_file(const char *path, size_t *len);
 typedef struct CompareOptions
 {
 	double		threshold_pct;	/* NaN: per case (file's tolerance, category default, noise) */
-	double		noise_pct;		/* NaN: the current file's, else 3 */
+	double		noise_pct;		/* NaN: the baseline file's floor of the case (see runfile.c) */
 	double		alpha;
 	bool		json;			/* output JSON instead of a table */
 } CompareOptions;

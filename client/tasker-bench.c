@@ -12,8 +12,8 @@
  *
  * While a run goes, the server raises a NOTICE when it starts (run id,
  * number of cases) and one per finished case; a second connection reads
- * the running backend's pg_stat_activity.query, where the measuring loop
- * reports the case, its phase and how far it is.  On a terminal the
+ * the view tasker_bench.progress (the running backend's
+ * pg_stat_activity.query: the case, its phase and how far it is).  On a terminal the
  * client draws a progress bar from these; in a pipe it prints one line per
  * case.  Ctrl-C cancels the server-side run (PQcancel).
  */
@@ -90,14 +90,15 @@ usage(FILE *f)
 			"tasker-bench: run tasker_bench benchmarks from a shell or CI job\n"
 			"\n"
 			"Usage:\n"
-			"  tasker-bench run SUITE_OR_CASE [CONNECTION] [OPTIONS]\n"
-			"  tasker-bench export [RUN_ID] [CONNECTION] [-o FILE]\n"
-			"  tasker-bench import FILE [CONNECTION] [--baseline NAME]\n"
+			"  tasker-bench run SUITE_OR_CASE [DBNAME|CONNINFO] [CONNECTION] [OPTIONS]\n"
+			"  tasker-bench export [RUN_ID] [DBNAME|CONNINFO] [CONNECTION] [-o FILE]\n"
+			"  tasker-bench import FILE [DBNAME|CONNINFO] [CONNECTION] [--baseline NAME]\n"
 			"  tasker-bench compare BASE.json CURRENT.json [--fail-on MODE] [--threshold PCT] [--report text|json]\n"
 			"\n"
 			"Connection (as psql; PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD apply):\n"
 			"  -h, --host HOST     -p, --port PORT     -U, --username USER\n"
-			"  -d, --dbname DB     (a database name or a conninfo string / postgresql:// URI)\n"
+			"  -d, --dbname DB     (a database name or a conninfo string / postgresql:// URI;\n"
+			"                      also accepted as the argument after the command's own)\n"
 			"\n"
 			"run options:\n"
 			"  --setup             create the reference tasker model first (tasker_bench_setup)\n"
@@ -211,6 +212,19 @@ number_option(const char *v, const char *name, double lo, double hi)
 
 /* ---- server ---- */
 
+/* As psql: a positional argument after the command's own is the database name or a conninfo. */
+static void
+take_conninfo(Options *o, int index)
+{
+	if (o->npositional == index + 1)
+	{
+		if (o->dbname != NULL)
+			die("give the database either with -d or as an argument, not both");
+		o->dbname = o->positional[index];
+		o->npositional--;
+	}
+}
+
 static PGconn *
 connect_db(const Options *o)
 {
@@ -268,8 +282,7 @@ typedef struct Progress
 	char		phase[32];
 	double		phase_at;		/* seconds into the phase */
 	double		phase_of;		/* the phase's budget in seconds; 0 unknown */
-	double		warmup_s;		/* last seen budgets */
-	double		duration_s;
+	double		percent;		/* of the run, from tasker_bench.progress; < 0 unknown */
 	double		started;		/* monotonic seconds */
 	bool		drawn;
 } Progress;
@@ -309,9 +322,6 @@ draw_bar(Progress *p)
 {
 	double		elapsed = now_s() - p->started;
 	double		frac = 0;
-	double		case_frac = 0;
-	double		w = p->warmup_s;
-	double		d = p->duration_s;
 	char		el[32];
 	char		eta[32] = "?";
 	char		bar[41];
@@ -320,17 +330,9 @@ draw_bar(Progress *p)
 
 	if (!p->bar)
 		return;
-	if (p->current > 0 && p->phase_of > 0)
-	{
-		if (strcmp(p->phase, "warmup") == 0)
-			case_frac = p->phase_at / (p->phase_of + (d > 0 ? d : 1.0));
-		else if (strncmp(p->phase, "measuring", 9) == 0)
-			case_frac = ((w > 0 ? w : 0) + p->phase_at) / ((w > 0 ? w : 0) + p->phase_of);
-		if (case_frac > 1)
-			case_frac = 1;
-	}
 	if (p->total > 0)
-		frac = (p->done + (p->current > p->done ? case_frac : 0)) / p->total;
+		frac = p->current > p->done && p->percent >= 0 ? p->percent / 100.0
+			: (double) p->done / p->total;
 	if (frac > 0.01)
 		fmt_duration(eta, sizeof(eta), elapsed / frac * (1 - frac));
 	fmt_duration(el, sizeof(el), elapsed);
@@ -338,8 +340,11 @@ draw_bar(Progress *p)
 	for (i = 0; i < 30; i++)
 		bar[i] = i < filled ? '#' : '.';
 	bar[30] = '\0';
-	fprintf(stderr, "\r\033[K[%s] %d/%d %.40s  %s", bar, p->current ? p->current : p->done,
-			p->total, p->current ? p->name : "", p->phase);
+	if (p->total == 0)
+		fprintf(stderr, "\r\033[K[%s] starting", bar);
+	else
+		fprintf(stderr, "\r\033[K[%s] %d/%d %.40s  %s", bar, p->current ? p->current : p->done,
+				p->total, p->current ? p->name : "", p->phase);
 	if (p->phase_of > 0 && p->current)
 		fprintf(stderr, " %.1f/%.1f s", p->phase_at, p->phase_of);
 	fprintf(stderr, "  elapsed %s  ETA %s", el, eta);
@@ -348,8 +353,6 @@ draw_bar(Progress *p)
 }
 
 /*
- * "tasker_bench: NAME (i/N): measuring, 1234 iterations, 3.1 of 10.0 s"
- * (pg_stat_activity.query of the running backend, runner.c) or
  * "tasker_bench: NAME (i/N): n=..., p50 ..." (the NOTICE of a finished
  * case): the name and place; returns the text after "): " or NULL.
  */
@@ -374,43 +377,19 @@ parse_case_label(const char *s, char *name, size_t namelen, int *i, int *n)
 	return end + 3;
 }
 
+/* One row of tasker_bench.progress for the running backend. */
 static void
-on_activity(Progress *p, const char *query)
+on_progress_row(Progress *p, PGresult *m)
 {
-	char		name[128];
-	int			i;
-	int			n;
-	const char *rest = parse_case_label(query, name, sizeof(name), &i, &n);
-	double		a;
-	double		b;
-	const char *comma;
-	const char *of;
-
-	if (rest == NULL)
+	if (PQresultStatus(m) != PGRES_TUPLES_OK || PQntuples(m) != 1)
 		return;
-	p->current = i;
-	p->total = n;
-	snprintf(p->name, sizeof(p->name), "%s", name);
-	comma = strchr(rest, ',');
-	snprintf(p->phase, sizeof(p->phase), "%.*s", (int) (comma ? comma - rest : (long) strlen(rest)), rest);
-	p->phase_of = 0;
-	/* "..., N iterations, A of B s" or "..., A of B iterations" */
-	of = strrchr(rest, ',');
-	if (of && sscanf(of, ", %lf of %lf s", &a, &b) == 2)
-	{
-		p->phase_at = a;
-		p->phase_of = b;
-		if (strcmp(p->phase, "warmup") == 0)
-			p->warmup_s = b;
-		else
-			p->duration_s = b;
-	}
-	else if (of && sscanf(of, ", %lf of %lf iterations", &a, &b) == 2 && b > 0)
-	{
-		p->phase_at = a / b;
-		p->phase_of = 1;
-		p->warmup_s = 0;
-	}
+	p->current = atoi(PQgetvalue(m, 0, 0));
+	p->total = atoi(PQgetvalue(m, 0, 1));
+	snprintf(p->name, sizeof(p->name), "%s", PQgetvalue(m, 0, 2));
+	snprintf(p->phase, sizeof(p->phase), "%s", PQgetvalue(m, 0, 3));
+	p->phase_at = PQgetisnull(m, 0, 4) ? 0 : atof(PQgetvalue(m, 0, 4));
+	p->phase_of = PQgetisnull(m, 0, 5) ? 0 : atof(PQgetvalue(m, 0, 5));
+	p->percent = PQgetisnull(m, 0, 6) ? -1 : atof(PQgetvalue(m, 0, 6));
 }
 
 static void
@@ -514,11 +493,12 @@ run_with_progress(PGconn *conn, PGconn *mon, const char *sql, int nparams,
 			break;
 		if (mon != NULL)
 		{
-			PGresult   *m = PQexecParams(mon, "SELECT query FROM pg_catalog.pg_stat_activity WHERE pid = $1",
+			PGresult   *m = PQexecParams(mon,
+										 "SELECT case_index, case_count, case_name, phase, phase_elapsed_s, "
+										 "phase_budget_s, percent FROM tasker_bench.progress WHERE pid = $1",
 										 1, NULL, monparams, NULL, NULL, 0);
 
-			if (PQresultStatus(m) == PGRES_TUPLES_OK && PQntuples(m) == 1)
-				on_activity(p, PQgetvalue(m, 0, 0));
+			on_progress_row(p, m);
 			PQclear(m);
 			draw_bar(p);
 		}
@@ -606,6 +586,7 @@ cmd_run(Options *o)
 	long long	run_id;
 	int			status = EXIT_OK;
 
+	take_conninfo(o, 1);
 	if (o->npositional != 1)
 		die("run needs one suite or case name (and connection options); see tasker-bench --help");
 	if (o->report && strcmp(o->report, "text") != 0 && strcmp(o->report, "markdown") != 0 &&
@@ -624,8 +605,6 @@ cmd_run(Options *o)
 	memset(&p, 0, sizeof(p));
 	p.quiet = o->quiet;
 	p.bar = o->progress_set ? o->progress : isatty(STDERR_FILENO);
-	p.warmup_s = 0.2;
-	p.duration_s = 1.0;
 	PQsetNoticeReceiver(conn, notice_receiver, &p);
 	PQclear(query(conn, "SET tasker_bench.quiet = off", 0, NULL));
 
@@ -746,6 +725,12 @@ cmd_export(Options *o)
 	PGconn	   *conn;
 	const char *run = o->npositional >= 1 ? o->positional[0] : NULL;
 
+	if (o->npositional == 1 && strspn(run, "0123456789") != strlen(run))
+	{
+		take_conninfo(o, 0);
+		run = NULL;
+	}
+	take_conninfo(o, 1);
 	if (o->npositional > 1)
 		die("export takes at most one run id; see tasker-bench --help");
 	if (run)
@@ -761,6 +746,7 @@ cmd_import(Options *o)
 {
 	PGconn	   *conn;
 
+	take_conninfo(o, 1);
 	if (o->npositional != 1)
 		die("import needs one run file; see tasker-bench --help");
 	conn = connect_db(o);

@@ -71,12 +71,33 @@ SELECT * FROM tasker_bench_scale('two_clients', clients => '{2}');
 SELECT * FROM tasker_bench_scale('two_clients', clients => '{2,2}');
 SELECT * FROM tasker_bench_scale('two_clients', clients => '{1,65}');
 
+-- cases with a params query: each client reads its parameter sets itself
+-- (the worker needs an outer snapshot for that, as a SQL function call has)
+SELECT params IS NOT NULL AS has_params FROM tasker_bench.cases
+ WHERE name = 'get_step_readiness_status/sample_1';
+SELECT n FROM tasker_bench_run('get_step_readiness_status/sample_1', iterations => 50, warmup => '0',
+                               clients => 2);
+SELECT size AS clients, n FROM tasker_bench_scale('get_step_readiness_status/sample_1', clients => '{1,2}',
+                                                  iterations => 20, warmup => '0');
+SELECT tasker_bench_register('params_clients', 'SELECT $1::int + $2::int',
+                             params => 'SELECT g, g * 2 FROM generate_series(1, 10) g');
+SELECT n FROM tasker_bench_run('params_clients', iterations => 100, warmup => '0', clients => 2);
+SELECT clients, client_ops FROM tasker_bench.client_results WHERE case_name = 'params_clients';
+
 -- a registered case with clients of its own, and the built-in suite tasker_concurrency
 SELECT tasker_bench_register('own_clients', 'SELECT 1', clients => 0);
 SELECT tasker_bench_register('own_clients', 'SELECT 1', clients => 3);
 SELECT n FROM tasker_bench_run('own_clients', iterations => 100, warmup => '0');
 SELECT clients, client_ops FROM tasker_bench.client_results WHERE case_name = 'own_clients';
 SELECT name, clients, builtin FROM tasker_bench.cases WHERE suite = 'tasker_concurrency' ORDER BY name;
+
+-- reports show what the clients did; an export carries it
+SELECT count(*) AS report_lines
+  FROM regexp_split_to_table(tasker_bench_report((SELECT run_id FROM tasker_bench.client_results
+                                                   WHERE case_name = 'two')), E'\n') line
+ WHERE line LIKE 'two: 2 clients, % ops/s in total, 1000..1000 iterations per client; waited (share of % samples): %';
+SELECT jsonb_array_length(tasker_bench_export((SELECT run_id FROM tasker_bench.client_results
+                                               WHERE case_name = 'two'))->'client_results') AS exported;
 
 -- no client outlives its run
 SELECT count(*) AS clients_left FROM pg_stat_activity WHERE backend_type = 'tasker_bench client';

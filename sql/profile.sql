@@ -6,6 +6,8 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS tasker_bench;
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+-- nested statements need track = all; a superuser setting, so the test sets it for its session
+SET pg_stat_statements.track = 'all';
 
 \i sql/include/expect_error.sql
 

@@ -1,6 +1,7 @@
 -- The suite tasker covers every tasker-core SQL function; any schema; shapes,
 -- presets and the sampler; the lifecycle's operation counts.
 -- (Nothing here depends on timings.)
+\set SHOW_CONTEXT never
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS tasker_bench;
 

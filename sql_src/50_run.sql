@@ -38,6 +38,7 @@ BEGIN
     END IF;
     RETURN jsonb_build_object('schema', v_schema) || tasker_bench.describe_dataset(v_schema)
            || CASE WHEN to_regprocedure('tasker_bench._skipped_cases(text,text)') IS NOT NULL
+                        AND cardinality(p_cases) > 1   -- a suite (one case asked for skips nothing)
                    THEN jsonb_build_object('skipped', tasker_bench._skipped_cases(p_cases[1].suite, v_schema))
                    ELSE '{}' END;
 END
@@ -183,7 +184,7 @@ DECLARE
     v_s record;
     v_path text;
     v_explain jsonb;
-    v_label text := format('%s (%s/%s)', p_case.name, p_ordinal, p_total);
+    v_label text := format('%s (%s/%s) of run %s', p_case.name, p_ordinal, p_total, p_run);
     v_profile boolean := to_regprocedure('tasker_bench._statements_snapshot()') IS NOT NULL;
     v_before jsonb;
     -- the run's clients => N, else the case's own
@@ -196,6 +197,7 @@ BEGIN
     IF v_profile THEN
         EXECUTE 'SELECT tasker_bench._statements_snapshot()' INTO v_before;
     END IF;
+    PERFORM tasker_bench._activity(v_label, 'preparing parameters');
     IF v_clients > 1 THEN
         SELECT * INTO STRICT v_c
           FROM tasker_bench._measure_case_clients(p_run, p_case, p_iterations, p_duration, p_warmup,
@@ -209,12 +211,15 @@ BEGIN
                                             coalesce(p_rollback, p_case.rollback), v_label);
     END IF;
     IF v_profile THEN
+        PERFORM tasker_bench._activity(v_label, 'collecting nested statements');
         EXECUTE 'SELECT tasker_bench._statements_since($1)' INTO statements USING v_before;
     END IF;
     IF p_case.driver = 'executor'
        AND current_setting('tasker_bench.explain', true) IS DISTINCT FROM 'off' THEN
+        PERFORM tasker_bench._activity(v_label, 'EXPLAIN');
         v_explain := tasker_bench._explain(p_case.sql, p_case.params)::jsonb;
     END IF;
+    PERFORM tasker_bench._activity(NULL, NULL);
     IF v_path IS NOT NULL THEN
         PERFORM set_config('search_path', v_path, true);
     END IF;

@@ -89,10 +89,12 @@ BEGIN
         'wait_samples', v_c.wait_samples, 'wait_events', v_c.wait_events,
         'claims_checked', v_c.claims_checked, 'claims_overlapped', v_c.claims_overlapped,
         'run_by', current_user);
-    RAISE NOTICE 'tasker_bench: %: % clients, % ops/s in total, client ops % .. %, CPU share %, claims overlapped %',
-        p_case.name, v_c.clients, round(v_c.ops_per_s::numeric, 1),
-        clients->'min_client_ops', clients->'max_client_ops',
-        coalesce(v_c.wait_events->'by_class'->>'CPU', '-'), coalesce(v_c.claims_overlapped::text, '-');
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: %: % clients, % ops/s in total, client ops % .. %, CPU share %, claims overlapped %',
+            p_case.name, v_c.clients, round(v_c.ops_per_s::numeric, 1),
+            clients->'min_client_ops', clients->'max_client_ops',
+            coalesce(v_c.wait_events->'by_class'->>'CPU', '-'), coalesce(v_c.claims_overlapped::text, '-');
+    END IF;
 END
 $$;
 
@@ -203,5 +205,34 @@ BEGIN
       LEFT JOIN tasker_bench.client_results c USING (run_id, case_name)
      WHERE r.run_id = ANY (v_runs)
      ORDER BY r.ordinal, r.run_id;
+END
+$$;
+
+-- For reports: what the clients of a case did, as the report's jsonb (NULL for one client).
+CREATE FUNCTION tasker_bench._report_clients(p_run bigint, p_case text) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('clients', c.clients, 'ops_per_s', c.ops_per_s,
+                              'min_client_ops', c.min_client_ops, 'max_client_ops', c.max_client_ops,
+                              'client_ops', c.client_ops, 'wait_samples', c.wait_samples,
+                              'wait_events', c.wait_events, 'claims_checked', c.claims_checked,
+                              'claims_overlapped', c.claims_overlapped)
+      FROM tasker_bench.client_results c
+     WHERE c.run_id = p_run AND c.case_name = p_case
+$$;
+
+-- One line of a report for a case run by concurrent clients (its 'clients' object), else NULL.
+CREATE FUNCTION tasker_bench._report_clients_line(p_case_name text, c jsonb) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RETURN (SELECT format('%s: %s clients, %s ops/s in total, %s..%s iterations per client; waited (share of %s samples): %s%s',
+                  p_case_name, c->>'clients', tasker_bench._fmt_sig((c->>'ops_per_s')::float8),
+                  c->>'min_client_ops', c->>'max_client_ops', c->>'wait_samples',
+                  coalesce((SELECT string_agg(format('%s %s %%', e.key, round(100 * e.value::numeric, 1)), ', '
+                                              ORDER BY e.value::numeric DESC, e.key)
+                              FROM jsonb_each_text(c->'wait_events'->'by_class') e), '-'),
+                  CASE WHEN c->>'claims_checked' IS NOT NULL THEN
+                      format('; rows returned to two clients at once: %s of %s', c->>'claims_overlapped',
+                             c->>'claims_checked') ELSE '' END)
+             WHERE c IS NOT NULL);
 END
 $$;

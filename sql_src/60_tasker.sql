@@ -240,6 +240,17 @@ LANGUAGE sql STABLE AS $$
      LIMIT n
 $$;
 
+-- The params of transition_task_state_atomic/sample_k: the k-th of 5 sampled
+-- pending tasks, round and round when the dataset has fewer (a mostly
+-- finished dataset such as the after_tests preset has few pending tasks).
+CREATE FUNCTION tasker_bench._cas_sample_params(k integer) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT format($p$SELECT task_uuid, 'pending'::varchar, 'initializing'::varchar,
+                             '00000000-0000-7000-8000-000000000001'::uuid
+                        FROM tasker_bench.sample_tasks(5, 'pending')
+                       WHERE ordinal = (%s - 1) %% nullif((SELECT count(*) FROM tasker_bench.sample_tasks(5, 'pending')), 0) + 1$p$, k)
+$$;
+
 -- ---- the built-in suite 'tasker' ----
 INSERT INTO tasker_bench.cases (name, suite, sql, params, search_path, category, description, builtin)
 SELECT c.name, 'tasker', c.sql, c.params, '{schema}, public', 'sql', c.description, true
@@ -280,9 +291,7 @@ SELECT c.name, 'tasker', c.sql, c.params, '{schema}, public', 'sql', c.descripti
     UNION ALL
     SELECT format('transition_task_state_atomic/sample_%s', k),
            'SELECT transition_task_state_atomic($1, $2, $3, $4)',
-           format($p$SELECT task_uuid, 'pending'::varchar, 'initializing'::varchar,
-                             '00000000-0000-7000-8000-000000000001'::uuid
-                        FROM tasker_bench.sample_tasks(5, 'pending') WHERE ordinal = %s$p$, k),
+           tasker_bench._cas_sample_params(k),
            format('Compare-and-swap pending -> initializing on pending task %s of 5 (rolled back)', k)
       FROM generate_series(1, 5) k
   ) c;

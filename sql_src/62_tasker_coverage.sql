@@ -246,5 +246,8 @@ LANGUAGE sql AS $$
        AND NOT coalesce(c.options, '{}') ? 'requires';
     UPDATE tasker_bench.cases c SET search_path = '{schema}, public'
      WHERE c.builtin AND c.search_path = 'tasker, public';
+    UPDATE tasker_bench.cases c
+       SET params = tasker_bench._cas_sample_params(substring(c.name FROM '_([0-9]+)$')::integer)
+     WHERE c.builtin AND c.name ~ '^transition_task_state_atomic/sample_[0-9]+$';
 $$;
 SELECT tasker_bench._refresh_tasker_cases();

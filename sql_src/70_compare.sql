@@ -1042,7 +1042,8 @@ BEGIN
                             FROM tasker_bench.phase_results ph
                            WHERE ph.run_id = r.run_id AND ph.case_name = r.case_name),
                'statements', CASE WHEN to_regclass('tasker_bench.statement_results') IS NOT NULL THEN
-                                  tasker_bench._report_statements(r.run_id, r.case_name) END)
+                                  tasker_bench._report_statements(r.run_id, r.case_name) END,
+               'clients', tasker_bench._report_clients(r.run_id, r.case_name))
                ORDER BY r.ordinal), '[]')
       INTO v_cases
       FROM tasker_bench.results r WHERE r.run_id = p_run;
@@ -1208,6 +1209,9 @@ BEGIN
                          tasker_bench._fmt((r->>'shared_blks_hit')::float8), tasker_bench._fmt((r->>'shared_blks_read')::float8),
                          tasker_bench._fmt((r->>'shared_blks_dirtied')::float8),
                          tasker_bench._fmt((r->>'wal_records')::float8), tasker_bench._fmt((r->>'wal_bytes')::float8));
+    END IF;
+    IF jsonb_typeof(c->'clients') = 'object' THEN
+        l := l || ('  ' || tasker_bench._report_clients_line('concurrent', c->'clients'));
     END IF;
     IF jsonb_typeof(c->'counters') = 'object' THEN
         l := l || ('  counters per call: ' ||

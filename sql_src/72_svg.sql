@@ -63,8 +63,10 @@ $$;
  * Ticks of an axis from lo to hi: jsonb [{v, label}].  Linear: 1-2-5 steps,
  * about `target` of them.  Log: powers of ten, with 2x and 5x when fewer than
  * 3 fit, and linear steps inside the range when even those are too few.
+ * min_step: no finer steps (1 for counts).
  */
-CREATE FUNCTION tasker_bench._svg_ticks(lo float8, hi float8, is_log boolean, target integer DEFAULT 6)
+CREATE FUNCTION tasker_bench._svg_ticks(lo float8, hi float8, is_log boolean, target integer DEFAULT 6,
+                                        min_step float8 DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
@@ -103,8 +105,8 @@ BEGIN
     END IF;
     v_step := (hi - lo) / greatest(target, 2);
     v_mag := 10 ^ floor(log(v_step));
-    v_step := CASE WHEN v_step / v_mag < 1.5 THEN 1 WHEN v_step / v_mag < 3.5 THEN 2
-                   WHEN v_step / v_mag < 7.5 THEN 5 ELSE 10 END * v_mag;
+    v_step := greatest(CASE WHEN v_step / v_mag < 1.5 THEN 1 WHEN v_step / v_mag < 3.5 THEN 2
+                            WHEN v_step / v_mag < 7.5 THEN 5 ELSE 10 END * v_mag, coalesce(min_step, 0));
     v_dec := greatest(0, -floor(log(v_step))::int);
     v_t := '[]';
     v := ceil(lo / v_step - 1e-9) * v_step;
@@ -156,11 +158,41 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 /*
+ * The range of an axis from its data range [lo, hi] and its spec (min, max,
+ * zero): a log axis gets 15 % of room at either end, a linear one ends on ticks.
+ */
+CREATE FUNCTION tasker_bench._svg_range(lo float8, hi float8, axis jsonb, is_log boolean,
+                                        OUT lo_out float8, OUT hi_out float8)
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    lo_out := lo;
+    hi_out := hi;
+    IF is_log THEN
+        IF axis->>'min' IS NULL THEN lo_out := lo / 1.15; END IF;
+        IF axis->>'max' IS NULL THEN hi_out := hi * 1.15; END IF;
+        IF hi_out <= lo_out THEN hi_out := lo_out * 2; END IF;
+    ELSIF axis->>'min' IS NULL OR axis->>'max' IS NULL THEN
+        SELECT CASE WHEN axis->>'min' IS NULL THEN n.lo_out ELSE lo END,
+               CASE WHEN axis->>'max' IS NULL THEN n.hi_out ELSE hi END
+          INTO lo_out, hi_out
+          FROM tasker_bench._svg_nice(lo, hi, coalesce((axis->>'zero')::boolean, false)) n;
+    END IF;
+END
+$$;
+
+/* Where v lies on an axis from lo to hi: 0 .. 1 inside (not clamped). */
+CREATE FUNCTION tasker_bench._svg_frac(v float8, lo float8, hi float8, is_log boolean) RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN is_log THEN ln(v / lo) / ln(hi / lo) ELSE (v - lo) / (hi - lo) END
+$$;
+
+/*
  * The chart primitive: an x/y plot from a spec (jsonb):
  *   id, kind        names of the chart (data-chart attribute), id unique in a document
  *   title, note     heading and a line under it (e.g. "n = 1200")
  *   width, height   px (default 600 x 300)
  *   x, y            axes: {label (with unit), log (bool), min, max, zero (bool, linear: include 0),
+ *                   integer (bool: ticks on whole numbers only),
  *                   ticks ([{v, label}], replaces the automatic ones), category (bool: no grid)}
  *   series          [{name, kind, color, dash, opacity, data, legend (default true)}] with kind
  *                     line      data [[x, y], ...] (points with a null or, on a log axis, a
@@ -230,30 +262,12 @@ BEGIN
     xhi := coalesce((ax->>'max')::float8, xhi, xlo * 10 + 1);
     ylo := coalesce((ay->>'min')::float8, ylo, CASE WHEN ylog THEN 1 ELSE 0 END);
     yhi := coalesce((ay->>'max')::float8, yhi, ylo * 10 + 1);
-    IF xlog THEN
-        IF ax->>'min' IS NULL THEN xlo := xlo / 1.15; END IF;
-        IF ax->>'max' IS NULL THEN xhi := xhi * 1.15; END IF;
-        IF xhi <= xlo THEN xhi := xlo * 2; END IF;
-    ELSIF ax->>'min' IS NULL OR ax->>'max' IS NULL THEN
-        SELECT CASE WHEN ax->>'min' IS NULL THEN n.lo_out ELSE xlo END,
-               CASE WHEN ax->>'max' IS NULL THEN n.hi_out ELSE xhi END
-          INTO xlo, xhi
-          FROM tasker_bench._svg_nice(xlo, xhi, coalesce((ax->>'zero')::boolean, false)) n;
-    END IF;
-    IF ylog THEN
-        IF ay->>'min' IS NULL THEN ylo := ylo / 1.15; END IF;
-        IF ay->>'max' IS NULL THEN yhi := yhi * 1.15; END IF;
-        IF yhi <= ylo THEN yhi := ylo * 2; END IF;
-    ELSIF ay->>'min' IS NULL OR ay->>'max' IS NULL THEN
-        SELECT CASE WHEN ay->>'min' IS NULL THEN n.lo_out ELSE ylo END,
-               CASE WHEN ay->>'max' IS NULL THEN n.hi_out ELSE yhi END
-          INTO ylo, yhi
-          FROM tasker_bench._svg_nice(ylo, yhi, coalesce((ay->>'zero')::boolean, false)) n;
-    END IF;
+    SELECT rg.lo_out, rg.hi_out INTO xlo, xhi FROM tasker_bench._svg_range(xlo, xhi, ax, xlog) rg;
+    SELECT rg.lo_out, rg.hi_out INTO ylo, yhi FROM tasker_bench._svg_range(ylo, yhi, ay, ylog) rg;
     IF xhi <= xlo THEN xhi := xlo + 1; END IF;
     IF yhi <= ylo THEN yhi := ylo + 1; END IF;
-    xt := coalesce(ax->'ticks', tasker_bench._svg_ticks(xlo, xhi, xlog));
-    yt := coalesce(ay->'ticks', tasker_bench._svg_ticks(ylo, yhi, ylog));
+    xt := coalesce(ax->'ticks', tasker_bench._svg_ticks(xlo, xhi, xlog, 6, CASE WHEN (ax->>'integer')::boolean THEN 1 END));
+    yt := coalesce(ay->'ticks', tasker_bench._svg_ticks(ylo, yhi, ylog, 6, CASE WHEN (ay->>'integer')::boolean THEN 1 END));
 
     -- legend entries
     SELECT coalesce(jsonb_agg(jsonb_build_object('name', se->>'name', 'color', coalesce(se->>'color', '#1f5fa8'),
@@ -330,7 +344,7 @@ BEGIN
     FOR t IN SELECT e FROM jsonb_array_elements(yt) e LOOP
         v_y := (t->>'v')::float8;
         CONTINUE WHEN v_y IS NULL OR v_y < ylo OR v_y > yhi OR (ylog AND v_y <= 0);
-        py := top + ph - ph * CASE WHEN ylog THEN ln(v_y / ylo) / ln(yhi / ylo) ELSE (v_y - ylo) / (yhi - ylo) END;
+        py := top + ph - ph * tasker_bench._svg_frac(v_y, ylo, yhi, ylog);
         IF NOT coalesce((ay->>'category')::boolean, false) THEN
             o := o || format('<line x1="%s" y1="%s" x2="%s" y2="%s"/>', tasker_bench._svg_n(left_), tasker_bench._svg_n(py),
                              tasker_bench._svg_n(left_ + pw), tasker_bench._svg_n(py));
@@ -339,7 +353,7 @@ BEGIN
     FOR t IN SELECT e FROM jsonb_array_elements(xt) e LOOP
         v_x := (t->>'v')::float8;
         CONTINUE WHEN v_x IS NULL OR v_x < xlo OR v_x > xhi OR (xlog AND v_x <= 0);
-        px := left_ + pw * CASE WHEN xlog THEN ln(v_x / xlo) / ln(xhi / xlo) ELSE (v_x - xlo) / (xhi - xlo) END;
+        px := left_ + pw * tasker_bench._svg_frac(v_x, xlo, xhi, xlog);
         IF NOT coalesce((ax->>'category')::boolean, false) THEN
             o := o || format('<line x1="%s" y1="%s" x2="%s" y2="%s"/>', tasker_bench._svg_n(px), tasker_bench._svg_n(top),
                              tasker_bench._svg_n(px), tasker_bench._svg_n(top + ph));
@@ -365,8 +379,8 @@ BEGIN
                     pts := NULL;
                     CONTINUE;
                 END IF;
-                px := left_ + pw * least(greatest(CASE WHEN xlog THEN ln(v_x / xlo) / ln(xhi / xlo) ELSE (v_x - xlo) / (xhi - xlo) END, 0), 1);
-                py := top + ph - ph * least(greatest(CASE WHEN ylog THEN ln(v_y / ylo) / ln(yhi / ylo) ELSE (v_y - ylo) / (yhi - ylo) END, 0), 1);
+                px := left_ + pw * least(greatest(tasker_bench._svg_frac(v_x, xlo, xhi, xlog), 0), 1);
+                py := top + ph - ph * least(greatest(tasker_bench._svg_frac(v_y, ylo, yhi, ylog), 0), 1);
                 pts := concat_ws(' ', pts, tasker_bench._svg_n(px) || ',' || tasker_bench._svg_n(py));
             END LOOP;
             IF pts IS NOT NULL THEN
@@ -378,8 +392,8 @@ BEGIN
                 IF s->>'kind' = 'points' THEN
                     v_x := (d->>0)::float8; v_y := (d->>1)::float8;
                     CONTINUE WHEN v_x IS NULL OR v_y IS NULL OR (xlog AND v_x <= 0) OR (ylog AND v_y <= 0);
-                    px := left_ + pw * least(greatest(CASE WHEN xlog THEN ln(v_x / xlo) / ln(xhi / xlo) ELSE (v_x - xlo) / (xhi - xlo) END, 0), 1);
-                    py := top + ph - ph * least(greatest(CASE WHEN ylog THEN ln(v_y / ylo) / ln(yhi / ylo) ELSE (v_y - ylo) / (yhi - ylo) END, 0), 1);
+                    px := left_ + pw * least(greatest(tasker_bench._svg_frac(v_x, xlo, xhi, xlog), 0), 1);
+                    py := top + ph - ph * least(greatest(tasker_bench._svg_frac(v_y, ylo, yhi, ylog), 0), 1);
                     IF s->>'shape' IN ('left', 'right') THEN
                         -- a triangle pointing out of the plot: a value beyond the axis
                         o := o || format('<polygon points="%s,%s %s,%s %s,%s" fill="%s"/>',
@@ -406,10 +420,10 @@ BEGIN
                     CONTINUE WHEN v_x IS NULL OR px2 IS NULL OR v_y IS NULL OR py2 IS NULL;
                     IF xlog THEN v_x := greatest(v_x, xlo); px2 := greatest(px2, xlo); END IF;
                     IF ylog THEN v_y := greatest(v_y, ylo); py2 := greatest(py2, ylo); END IF;
-                    px := left_ + pw * least(greatest(CASE WHEN xlog THEN ln(v_x / xlo) / ln(xhi / xlo) ELSE (v_x - xlo) / (xhi - xlo) END, 0), 1);
-                    px2 := left_ + pw * least(greatest(CASE WHEN xlog THEN ln(px2 / xlo) / ln(xhi / xlo) ELSE (px2 - xlo) / (xhi - xlo) END, 0), 1);
-                    py := top + ph - ph * least(greatest(CASE WHEN ylog THEN ln(v_y / ylo) / ln(yhi / ylo) ELSE (v_y - ylo) / (yhi - ylo) END, 0), 1);
-                    py2 := top + ph - ph * least(greatest(CASE WHEN ylog THEN ln(py2 / ylo) / ln(yhi / ylo) ELSE (py2 - ylo) / (yhi - ylo) END, 0), 1);
+                    px := left_ + pw * least(greatest(tasker_bench._svg_frac(v_x, xlo, xhi, xlog), 0), 1);
+                    px2 := left_ + pw * least(greatest(tasker_bench._svg_frac(px2, xlo, xhi, xlog), 0), 1);
+                    py := top + ph - ph * least(greatest(tasker_bench._svg_frac(v_y, ylo, yhi, ylog), 0), 1);
+                    py2 := top + ph - ph * least(greatest(tasker_bench._svg_frac(py2, ylo, yhi, ylog), 0), 1);
                     IF s->>'kind' IN ('rects', 'xbands') THEN
                         o := o || format('<rect x="%s" y="%s" width="%s" height="%s" fill="%s" fill-opacity="%s"/>',
                                          tasker_bench._svg_n(least(px, px2)), tasker_bench._svg_n(least(py, py2)),
@@ -434,7 +448,7 @@ BEGIN
     FOR t IN SELECT e FROM jsonb_array_elements(xt) e ORDER BY (e->>'v')::float8 LOOP
         v_x := (t->>'v')::float8;
         CONTINUE WHEN v_x IS NULL OR v_x < xlo OR v_x > xhi OR (xlog AND v_x <= 0);
-        px := left_ + pw * CASE WHEN xlog THEN ln(v_x / xlo) / ln(xhi / xlo) ELSE (v_x - xlo) / (xhi - xlo) END;
+        px := left_ + pw * tasker_bench._svg_frac(v_x, xlo, xhi, xlog);
         w := tasker_bench._svg_tw(t->>'label');
         CONTINUE WHEN px - w / 2 < v_last + 6 OR px + w / 2 > cw - 2;
         o := o || format('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#333333"/><text class="tick x" x="%s" y="%s" text-anchor="middle">%s</text>',
@@ -446,7 +460,7 @@ BEGIN
     FOR t IN SELECT e FROM jsonb_array_elements(yt) e ORDER BY (e->>'v')::float8 LOOP
         v_y := (t->>'v')::float8;
         CONTINUE WHEN v_y IS NULL OR v_y < ylo OR v_y > yhi OR (ylog AND v_y <= 0);
-        py := top + ph - ph * CASE WHEN ylog THEN ln(v_y / ylo) / ln(yhi / ylo) ELSE (v_y - ylo) / (yhi - ylo) END;
+        py := top + ph - ph * tasker_bench._svg_frac(v_y, ylo, yhi, ylog);
         CONTINUE WHEN py > v_last - 13;
         o := o || format('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#333333"/><text class="tick y" x="%s" y="%s" text-anchor="end">%s</text>',
                          tasker_bench._svg_n(left_ - 4), tasker_bench._svg_n(py), tasker_bench._svg_n(left_), tasker_bench._svg_n(py),

@@ -9,22 +9,14 @@
 -- Figures for people
 -- ---------------------------------------------------------------------------
 
-/* A measured figure to 3 significant digits (integers from 100 up); '-' for unknown. */
+/* A measured figure for a table: tasker_bench.round_figure (3 significant digits) as text; '-' for unknown. */
 CREATE FUNCTION tasker_bench._fmt_sig(x float8) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE
              WHEN x IS NULL OR x = 'NaN' THEN '-'
              WHEN abs(x) = 'Infinity' THEN x::text
-             WHEN x = 0 THEN '0'
-             WHEN abs(x) >= 100 THEN round(x::numeric, least(0, 2 - floor(log(abs(x)))::int))::bigint::text
-             ELSE trim_scale(round(x::numeric, 2 - floor(log(abs(x)))::int))::text
+             ELSE trim_scale(tasker_bench.round_figure(x)::numeric)::text
            END
-$$;
-
-/* The fewest samples a percentile needs to be shown: p95 20, p99 100, p99.9 1000 (one sample beyond it at least). */
-CREATE FUNCTION tasker_bench._pct_supported(n bigint, q float8) RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT n IS NOT NULL AND n * (1 - q) >= 0.9999
 $$;
 
 CREATE FUNCTION tasker_bench._verdict_color(verdict text) RETURNS text
@@ -34,15 +26,33 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                         ELSE '#5d6d7e' END
 $$;
 
+/* The dataset in a few words: tasks, steps and transitions of a tasker schema, else every table's rows. */
+CREATE FUNCTION tasker_bench._report_dataset_short(j jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN j->'run'->'dataset'->'row_counts' ? 'tasks' THEN
+                    format('schema %s: %s tasks, %s steps, %s transitions', j->'run'->'dataset'->>'schema',
+                           j->'run'->'dataset'->'row_counts'->>'tasks',
+                           coalesce(j->'run'->'dataset'->'row_counts'->>'workflow_steps', '-'),
+                           coalesce((j->'run'->'dataset'->'row_counts'->>'task_transitions')::bigint
+                                    + (j->'run'->'dataset'->'row_counts'->>'workflow_step_transitions')::bigint, 0))
+                ELSE tasker_bench._report_dataset_line(j) END
+$$;
+
+/* A change in percent for a table: one decimal, '>+999 %' / '<-999 %' beyond that. */
+CREATE FUNCTION tasker_bench._fmt_pct_short(x float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN x > 999 THEN '>+999 %' WHEN x < -999 THEN '<-999 %' ELSE tasker_bench._fmt_pct(x) END
+$$;
+
 /*
  * The rows of the compact table of a report (json of tasker_bench._report_json):
- * one per case (and per case only in the baseline), figures formatted,
- * percentiles only where n supports them.  Columns of the comparison are
- * read by name, so added ones do not disturb it.
+ * one per case (and per case only in the baseline), figures formatted (a
+ * percentile the run did not store, because n does not support it, is '-').
+ * Columns of the comparison are read by name, so added ones do not disturb it.
  */
 CREATE FUNCTION tasker_bench._report_rows(j jsonb)
 RETURNS TABLE (ord integer, case_name text, n text, p50 text, p95 text, p99 text, p999 text, ops text,
-               change text, ci text, verdict text, flags text)
+               change text, ci text, verdict text, flags text, reason text)
 LANGUAGE sql IMMUTABLE AS $$
     WITH c AS (
         SELECT x, o::int AS o FROM jsonb_array_elements(coalesce(j->'cases', '[]')) WITH ORDINALITY t(x, o)
@@ -54,21 +64,24 @@ LANGUAGE sql IMMUTABLE AS $$
            coalesce(c.x->>'case_name', cmp.y->>'case_name'),
            coalesce(c.x->>'n', '-'),
            tasker_bench._fmt_sig((c.x->>'p50_us')::float8),
-           CASE WHEN tasker_bench._pct_supported((c.x->>'n')::bigint, 0.95) THEN tasker_bench._fmt_sig((c.x->>'p95_us')::float8) ELSE '-' END,
-           CASE WHEN tasker_bench._pct_supported((c.x->>'n')::bigint, 0.99) THEN tasker_bench._fmt_sig((c.x->>'p99_us')::float8) ELSE '-' END,
-           CASE WHEN tasker_bench._pct_supported((c.x->>'n')::bigint, 0.999) THEN tasker_bench._fmt_sig((c.x->>'p999_us')::float8) ELSE '-' END,
+           tasker_bench._fmt_sig((c.x->>'p95_us')::float8),
+           tasker_bench._fmt_sig((c.x->>'p99_us')::float8),
+           tasker_bench._fmt_sig((c.x->>'p999_us')::float8),
            tasker_bench._fmt_sig((c.x->>'ops_per_s')::float8),
-           CASE WHEN cmp.y IS NULL THEN NULL ELSE tasker_bench._fmt_pct((cmp.y->>'change_pct')::float8) END,
+           CASE WHEN cmp.y IS NULL THEN NULL ELSE tasker_bench._fmt_pct_short((cmp.y->>'change_pct')::float8) END,
            CASE WHEN cmp.y IS NULL THEN NULL
                 WHEN cmp.y->>'ci_low_pct' IS NULL THEN '-'
-                ELSE replace(tasker_bench._fmt_pct((cmp.y->>'ci_low_pct')::float8), ' %', '') || ' .. '
-                     || tasker_bench._fmt_pct((cmp.y->>'ci_high_pct')::float8) END,
+                ELSE replace(tasker_bench._fmt_pct_short((cmp.y->>'ci_low_pct')::float8), ' %', '') || ' .. '
+                     || tasker_bench._fmt_pct_short((cmp.y->>'ci_high_pct')::float8) END,
            cmp.y->>'verdict',
            nullif(concat_ws(', ',
                             CASE WHEN (cmp.y->>'regression_signal')::boolean THEN '> 20 %' END,
                             CASE WHEN (cmp.y->>'within_tolerance')::boolean IS FALSE
                                       AND cmp.y->>'verdict' NOT IN ('added', 'removed') THEN 'beyond tolerance' END,
-                            CASE WHEN (cmp.y->>'plan_changed')::boolean THEN 'plan changed' END), '')
+                            CASE WHEN (cmp.y->>'plan_changed')::boolean THEN 'plan changed' END,
+                            CASE WHEN (cmp.y->>'sql_changed')::boolean THEN 'SQL changed' END,
+                            CASE WHEN (cmp.y->>'params_changed')::boolean THEN 'params changed' END), ''),
+           cmp.y->>'verdict_reason'
       FROM c FULL JOIN cmp ON cmp.y->>'case_name' = c.x->>'case_name'
      ORDER BY 1
 $$;
@@ -82,8 +95,7 @@ LANGUAGE sql STABLE AS $$
                coalesce(', label ' || (j->'run'->>'label'), ''), j->'run'->>'status',
                tasker_bench._fmt_ts(j->'run'->>'started_at'),
                tasker_bench._fmt_sig((j->'run'->>'duration_s')::float8)),
-        tasker_bench._report_env_line(j)
-            || coalesce('; dataset ' || tasker_bench._report_dataset_line(j), ''),
+        tasker_bench._report_env_line(j) || coalesce('; dataset ' || tasker_bench._report_dataset_short(j), ''),
         CASE WHEN jsonb_typeof(j->'baseline') = 'object' THEN
             format('baseline "%s": run %s%s', j->'baseline'->>'name', j->'baseline'->>'run_id',
                    coalesce(' (' || (j->'baseline'->>'label') || ')', '')) END,
@@ -114,6 +126,8 @@ LANGUAGE sql STABLE AS $$
                    coalesce((SELECT string_agg(DISTINCT tasker_bench._fmt_thr((x->>'noise_threshold_pct')::float8), '/')
                                FROM jsonb_array_elements(j->'comparison') x), '-')) END,
         CASE WHEN j->>'comparison_skipped' IS NOT NULL THEN 'not compared: ' || (j->>'comparison_skipped') END,
+        (SELECT string_agg(tasker_bench._report_clients_line(c->>'case_name', c->'clients'), E'\n')
+           FROM jsonb_array_elements(j->'cases') c WHERE jsonb_typeof(c->'clients') = 'object'),
         'detail => true adds per case histograms, resources, phases and nested statements; format => ''html'' draws them'
     ], NULL)
 $$;
@@ -167,7 +181,7 @@ BEGIN
       INTO w FROM tasker_bench._report_rows(j) x;
     FOR r IN SELECT NULL::int AS ord, v_head[1] AS case_name, v_head[2] AS n, v_head[3] AS p50, v_head[4] AS p95,
                     v_head[5] AS p99, v_head[6] AS p999, v_head[7] AS ops, v_head[8] AS change, v_head[9] AS ci,
-                    v_head[10] AS verdict, NULL::text AS flags
+                    v_head[10] AS verdict, NULL::text AS flags, NULL::text AS reason
              UNION ALL
              SELECT * FROM (SELECT * FROM tasker_bench._report_rows(j) ORDER BY 1) x LOOP
         l := l || rtrim(format('%s  %s  %s  %s  %s  %s  %s', rpad(r.case_name, w[1]), lpad(r.n, w[2]),
@@ -270,7 +284,7 @@ BEGIN
         'title', 'Latency histogram',
         'note', format('n = %s; %s log-spaced bins', r.n, v_bins),
         'x', jsonb_build_object('label', 'latency (µs)', 'log', true, 'min', lo / 1000 / 1.1, 'max', hi / 1000 * 1.1),
-        'y', jsonb_build_object('label', 'samples per bin', 'zero', true),
+        'y', jsonb_build_object('label', 'samples per bin', 'zero', true, 'integer', true),
         'series', v_series);
 END
 $$;
@@ -312,7 +326,7 @@ BEGIN
         'id', p_id, 'kind', 'percentiles', 'width', 400, 'height', 270,
         'title', 'Latency by percentile',
         'note', format('n = %s; drawn up to the %s percentile (1 - 1/n)', r.n,
-                       CASE WHEN r.n > 1 THEN trim_scale(round((100 * (1 - 1.0 / r.n))::numeric, 4))::text || ' %' ELSE '-' END),
+                       CASE WHEN r.n > 1 THEN round((100 * (1 - 1.0 / r.n))::numeric, greatest(0, ceil(log(r.n::numeric))::int - 2))::text || ' %' ELSE '-' END),
         'x', jsonb_build_object('label', 'percentile (1/(1-q) on a log axis)', 'min', 0, 'max', v_xmax, 'ticks', v_ticks),
         'y', jsonb_build_object('label', 'latency (µs)', 'log', true),
         'series', v_series);
@@ -349,8 +363,14 @@ BEGIN
     SELECT greatest(max(abs((x->>'change_pct')::float8)) * 1.3, 2 * coalesce(v_thr, 0), 5) INTO v_lim
       FROM jsonb_array_elements(v_rows) x;
     IF v_thr IS NOT NULL THEN
-        v_series := v_series || jsonb_build_object('name', format('noise threshold ±%s %%', tasker_bench._fmt_thr(v_thr)),
-                                                   'kind', 'xbands', 'color', '#95a5a6', 'data', jsonb_build_array(jsonb_build_array(-v_thr, v_thr)));
+        -- each case's own noise floor (they differ when set per suite or learned from history)
+        v_series := v_series || jsonb_build_object(
+            'name', CASE WHEN (SELECT count(DISTINCT x->>'noise_threshold_pct') FROM jsonb_array_elements(v_rows) x) = 1
+                         THEN format('noise threshold ±%s %%', tasker_bench._fmt_thr(v_thr)) ELSE 'noise threshold of the case' END,
+            'kind', 'rects', 'color', '#95a5a6', 'opacity', '0.3',
+            'data', (SELECT jsonb_agg(jsonb_build_array(-(x->>'noise_threshold_pct')::float8, (x->>'noise_threshold_pct')::float8,
+                                                        v_n - o + 1 - 0.45, v_n - o + 1 + 0.45))
+                       FROM jsonb_array_elements(v_rows) WITH ORDINALITY t(x, o) WHERE x->>'noise_threshold_pct' IS NOT NULL));
     END IF;
     v_series := v_series || jsonb_build_object('kind', 'vlines', 'color', '#333333', 'data', '[0]'::jsonb, 'stroke_width', '1');
     FOR v IN SELECT DISTINCT x->>'verdict' FROM jsonb_array_elements(v_rows) x ORDER BY 1 LOOP
@@ -441,7 +461,7 @@ DECLARE
     v_series jsonb := '[]';
     v_targets jsonb;
 BEGIN
-    SELECT * INTO s FROM tasker_bench.scales x WHERE x.id = p_scale;
+    SELECT * INTO s FROM tasker_bench.scales x WHERE x.id = p_scale AND x.axis = 'tasks';
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
@@ -486,7 +506,8 @@ END
 $$;
 
 /*
- * A case's p50 and p95 over the completed runs of the same what, up to a run,
+ * A case's p50 and p95 over the completed runs of the same what, kind and
+ * number of clients, up to a run,
  * with alerts and, when tasker_bench.change_points exists, change points
  * (rows naming the case and a run_id or a time, read by column name).
  */
@@ -495,19 +516,23 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_what text;
     v_at timestamptz;
+    v_kind text;
+    v_clients text;
     v_pts jsonb;
     v_lo float8; v_hi float8;
     v_alerts jsonb;
     v_cps jsonb;
     v_series jsonb := '[]';
 BEGIN
-    SELECT r.what, r.started_at INTO v_what, v_at FROM tasker_bench.runs r WHERE r.id = p_run;
+    SELECT r.what, r.started_at, r.kind, coalesce(r.settings->>'clients', '1') INTO v_what, v_at, v_kind, v_clients
+      FROM tasker_bench.runs r WHERE r.id = p_run;
     SELECT jsonb_agg(jsonb_build_array(t, p50_us, p95_us, n, run_id) ORDER BY t), min(t), max(t)
       INTO v_pts, v_lo, v_hi
       FROM (SELECT extract(epoch FROM h.started_at)::float8 AS t, h.p50_us,
-                   CASE WHEN tasker_bench._pct_supported(h.n, 0.95) THEN h.p95_us END AS p95_us, h.n, h.run_id
-              FROM tasker_bench.history h
+                   h.p95_us, h.n, h.run_id
+              FROM tasker_bench.history h JOIN tasker_bench.runs ru ON ru.id = h.run_id
              WHERE h.what = v_what AND h.case_name = p_case AND h.started_at <= v_at
+               AND ru.kind = v_kind AND coalesce(ru.settings->>'clients', '1') = v_clients
              ORDER BY h.started_at DESC LIMIT 60) x;
     IF v_pts IS NULL OR jsonb_array_length(v_pts) < 2 OR v_hi <= v_lo THEN
         RETURN NULL;
@@ -546,7 +571,7 @@ BEGIN
     RETURN jsonb_build_object(
         'id', p_id, 'kind', 'history', 'width', 400, 'height', 270,
         'title', 'History',
-        'note', format('%s runs of %s; p95 where n >= 20', jsonb_array_length(v_pts), v_what),
+        'note', format('%s runs of %s; p95 where stored (n >= 20)', jsonb_array_length(v_pts), v_what),
         'x', jsonb_build_object('label', 'run start (' || current_setting('TimeZone') || ')',
                                 'min', v_lo - (v_hi - v_lo) * 0.04, 'max', v_hi + (v_hi - v_lo) * 0.04,
                                 'ticks', tasker_bench._time_ticks(v_lo, v_hi)),
@@ -602,38 +627,46 @@ END
 $$;
 
 /*
- * Concurrent clients of a case: throughput or p99 against the number of
- * clients, from every completed result of the case that records a client
- * count (a column or counter named clients; read generically).
+ * Concurrent clients of a case: total throughput or p99 (latency under load)
+ * against the number of clients: from the runs of a sweep over clients
+ * (tasker_bench_scale(..., clients => ...)) when given, else from the
+ * latest completed result of the case for each number of clients
+ * (tasker_bench.client_results; a result without one ran 1 client).
  */
-CREATE FUNCTION tasker_bench._chart_concurrency(p_case text, p_metric text, p_id text) RETURNS jsonb
+CREATE FUNCTION tasker_bench._chart_concurrency(p_case text, p_metric text, p_id text, p_scale bigint DEFAULT NULL)
+RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_pts jsonb;
+    v_runs bigint[];
 BEGIN
-    SELECT jsonb_agg(jsonb_build_array(clients, v, run_id) ORDER BY clients, run_id) INTO v_pts
-      FROM (SELECT coalesce(x->>'clients', x->'counters'->>'clients', x->'settings'->>'clients')::float8 AS clients,
-                   CASE WHEN p_metric = 'p99' THEN
-                            CASE WHEN tasker_bench._pct_supported((x->>'n')::bigint, 0.99) THEN (x->>'p99_us')::float8 END
-                        ELSE coalesce(x->>'throughput_ops_per_s', x->>'throughput_per_s', x->>'throughput',
-                                      x->'counters'->>'throughput_ops_per_s', x->>'ops_per_s')::float8 END AS v,
-                   (x->>'run_id')::bigint AS run_id
-              FROM (SELECT to_jsonb(r) || jsonb_build_object('settings', ru.settings) AS x
-                      FROM tasker_bench.results r JOIN tasker_bench.runs ru ON ru.id = r.run_id
-                     WHERE r.case_name = p_case AND ru.status = 'completed') a) b
-     WHERE clients IS NOT NULL AND v IS NOT NULL;
-    IF v_pts IS NULL OR (SELECT count(DISTINCT e->>0) FROM jsonb_array_elements(v_pts) e) < 2 THEN
+    IF p_scale IS NOT NULL THEN
+        SELECT s.run_ids INTO v_runs FROM tasker_bench.scales s WHERE s.id = p_scale;
+    END IF;
+    SELECT jsonb_agg(jsonb_build_array(clients, v, n) ORDER BY clients) INTO v_pts
+      FROM (SELECT DISTINCT ON (clients) clients, v, n
+              FROM (SELECT coalesce(cr.clients, (ru.settings->>'clients')::int, 1) AS clients,
+                           CASE WHEN p_metric = 'p99' THEN r.p99_us ELSE r.ops_per_s END AS v, r.n, r.run_id
+                      FROM tasker_bench.results r
+                      JOIN tasker_bench.runs ru ON ru.id = r.run_id
+                      LEFT JOIN tasker_bench.client_results cr ON cr.run_id = r.run_id AND cr.case_name = r.case_name
+                     WHERE r.case_name = p_case AND ru.status = 'completed'
+                       AND (v_runs IS NULL OR r.run_id = ANY (v_runs))) a
+             WHERE v IS NOT NULL
+             ORDER BY clients, run_id DESC) b;
+    IF v_pts IS NULL OR jsonb_array_length(v_pts) < 2 THEN
         RETURN NULL;
     END IF;
     RETURN jsonb_build_object(
         'id', p_id, 'kind', 'concurrency', 'width', 600, 'height', 280,
         'title', format('%s: %s against clients', p_case, CASE WHEN p_metric = 'p99' THEN 'p99' ELSE 'throughput' END),
-        'note', format('%s runs', jsonb_array_length(v_pts)),
-        'x', jsonb_build_object('label', 'concurrent clients', 'zero', true),
-        'y', jsonb_build_object('label', CASE WHEN p_metric = 'p99' THEN 'p99 latency (µs)' ELSE 'throughput (calls/s, all clients)' END,
+        'note', format('n per point %s%s', (SELECT string_agg(e->>2, ', ') FROM jsonb_array_elements(v_pts) e),
+                       CASE WHEN p_metric = 'p99' THEN '; p99 where n >= 100, of all clients'' samples' ELSE '' END),
+        'x', jsonb_build_object('label', 'concurrent clients', 'zero', true, 'integer', true),
+        'y', jsonb_build_object('label', CASE WHEN p_metric = 'p99' THEN 'p99 latency (µs)' ELSE 'calls/s (all clients)' END,
                                 'zero', true),
         'series', jsonb_build_array(
-            jsonb_build_object('name', CASE WHEN p_metric = 'p99' THEN 'p99' ELSE 'throughput' END, 'kind', 'line', 'color', '#2e6da4',
+            jsonb_build_object('name', CASE WHEN p_metric = 'p99' THEN 'p99' ELSE 'total throughput' END, 'kind', 'line', 'color', '#2e6da4',
                                'data', (SELECT jsonb_agg(jsonb_build_array(e->0, e->1)) FROM jsonb_array_elements(v_pts) e)),
             jsonb_build_object('kind', 'points', 'color', '#2e6da4', 'legend', false,
                                'data', (SELECT jsonb_agg(jsonb_build_array(e->0, e->1)) FROM jsonb_array_elements(v_pts) e))));
@@ -694,7 +727,7 @@ BEGIN
     IF v_chart = 'scale' THEN
         IF v_scale IS NULL THEN
             SELECT s.id INTO v_scale FROM tasker_bench.scales s
-             WHERE v_case IS NULL OR s.fits ? v_case ORDER BY s.id DESC LIMIT 1;
+             WHERE s.axis = 'tasks' AND (v_case IS NULL OR s.fits ? v_case) ORDER BY s.id DESC LIMIT 1;
         END IF;
         IF v_case IS NULL THEN
             SELECT k INTO v_case FROM tasker_bench.scales s, jsonb_object_keys(s.fits) k WHERE s.id = v_scale ORDER BY k LIMIT 1;
@@ -705,7 +738,8 @@ BEGIN
             RAISE EXCEPTION 'chart "%" needs case_name', v_chart USING ERRCODE = '22004',
                 HINT = 'Name the case measured with several client counts.';
         END IF;
-        v_spec := tasker_bench._chart_concurrency(v_case, CASE WHEN v_chart = 'concurrency_p99' THEN 'p99' ELSE 'throughput' END, v_chart);
+        v_spec := tasker_bench._chart_concurrency(v_case, CASE WHEN v_chart = 'concurrency_p99' THEN 'p99' ELSE 'throughput' END,
+                                                  v_chart, v_scale);
     ELSE
         IF v_run IS NULL THEN
             v_run := tasker_bench._latest_run(NULL, false);
@@ -781,7 +815,9 @@ h3 { font-size: 16px; margin: 20px 0 6px; } h4 { font-size: 14px; margin: 14px 0
 table { border-collapse: collapse; margin: 6px 0; }
 td, th { padding: 2px 8px; border-bottom: 1px solid #e5e8e8; text-align: left; vertical-align: top; }
 table.summary td.num, table.summary th.num { text-align: right; font-variant-numeric: tabular-nums; }
-table.summary td { font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
+table.summary td { font-family: "DejaVu Sans Mono", monospace; font-size: 12px; white-space: nowrap; }
+table.summary th { white-space: nowrap; }
+table.summary td.flags { white-space: normal; font-family: inherit; font-size: 11px; color: #566573; }
 table.kv th { color: #566573; font-weight: normal; white-space: nowrap; }
 td.v-regressed { background: #fadbd8; color: #922b21; font-weight: bold; }
 td.v-improved { background: #d5f5e3; color: #145a32; font-weight: bold; }
@@ -793,6 +829,7 @@ ul.notes { color: #566573; font-size: 12px; margin: 4px 0 12px; }
 .case { break-inside: avoid; page-break-inside: avoid; }
 svg.chart { border: 1px solid #e5e8e8; max-width: 100%; height: auto; }
 p.missing { color: #566573; font-size: 12px; }
+@page { size: A4 landscape; margin: 10mm; }
 @media print {
   body { max-width: none; margin: 0; font-size: 11px; }
   h2 { break-before: page; } .run:first-of-type h2 { break-before: auto; }
@@ -837,7 +874,7 @@ BEGIN
     o := o || tasker_bench._html_kv(ARRAY[
         ARRAY['environment', tasker_bench._report_env_line(j0)],
         ARRAY['settings', tasker_bench._report_settings_line(j0)],
-        ARRAY['dataset', tasker_bench._report_dataset_line(j0)],
+        ARRAY['dataset', tasker_bench._report_dataset_short(j0)],
         ARRAY['baseline', p_baseline],
         ARRAY['generated', now()::timestamptz(0)::text]]);
 
@@ -853,7 +890,7 @@ BEGIN
             ARRAY['status', j->'run'->>'status'],
             ARRAY['when', format('%s, %s s', tasker_bench._fmt_ts(j->'run'->>'started_at'), tasker_bench._fmt_sig((j->'run'->>'duration_s')::float8))],
             ARRAY['settings', tasker_bench._report_settings_line(j)],
-            ARRAY['dataset', tasker_bench._report_dataset_line(j)],
+            ARRAY['dataset', tasker_bench._report_dataset_short(j)],
             ARRAY['baseline', CASE WHEN v_cmp THEN format('"%s": run %s%s', j->'baseline'->>'name', j->'baseline'->>'run_id',
                                                           coalesce(' (' || (j->'baseline'->>'label') || ')', '')) END],
             ARRAY['error', CASE WHEN j->'run'->>'status' = 'failed' THEN
@@ -862,14 +899,14 @@ BEGIN
         -- summary table
         o := o || ('<table class="summary"><tr><th>case</th><th class="num">n</th><th class="num">p50 µs</th><th class="num">p95 µs</th>'
                    || '<th class="num">p99 µs</th><th class="num">p99.9 µs</th><th class="num">ops/s</th>'
-                   || CASE WHEN v_cmp THEN '<th class="num">change</th><th>interval</th><th>verdict</th>' ELSE '' END || '</tr>');
+                   || CASE WHEN v_cmp THEN '<th class="num">change</th><th>interval</th><th>verdict</th><th>notes</th>' ELSE '' END || '</tr>');
         FOR r IN SELECT * FROM tasker_bench._report_rows(j) LOOP
             o := o || (format('<tr><td><a href="#r%s-c%s">%s</a></td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td>',
                               v_run, r.ord, tasker_bench._svg_esc(r.case_name), r.n, r.p50, r.p95, r.p99, r.p999, r.ops)
-                       || CASE WHEN v_cmp THEN format('<td class="num">%s</td><td>%s</td><td class="v-%s">%s</td>',
+                       || CASE WHEN v_cmp THEN format('<td class="num">%s</td><td>%s</td><td class="v-%s" title="%s">%s</td><td class="flags">%s</td>',
                                                       tasker_bench._svg_esc(r.change), tasker_bench._svg_esc(r.ci),
-                                                      tasker_bench._svg_esc(r.verdict),
-                                                      tasker_bench._svg_esc(r.verdict || coalesce(' (' || r.flags || ')', '')))
+                                                      tasker_bench._svg_esc(r.verdict), tasker_bench._svg_esc(r.reason),
+                                                      tasker_bench._svg_esc(r.verdict), tasker_bench._svg_esc(r.flags))
                                ELSE '' END || '</tr>');
         END LOOP;
         o := o || '</table><ul class="notes">'::text
@@ -915,7 +952,7 @@ BEGIN
 
     -- the latest scale sweep of any reported case
     SELECT s.id INTO v_scale FROM tasker_bench.scales s
-     WHERE EXISTS (SELECT 1 FROM jsonb_object_keys(s.fits) k WHERE k = ANY (v_cases))
+     WHERE s.axis = 'tasks' AND EXISTS (SELECT 1 FROM jsonb_object_keys(s.fits) k WHERE k = ANY (v_cases))
      ORDER BY s.id DESC LIMIT 1;
     IF v_scale IS NOT NULL THEN
         o := o || format('<section class="scale"><h2>Scale sweep %s</h2><div class="charts">', v_scale);
@@ -929,11 +966,14 @@ BEGIN
         o := o || '</div></section>'::text;
     END IF;
 
-    -- concurrent clients, where measured
+    -- concurrent clients, where measured: the latest sweep over clients, else each case's results by clients
     v_svg := NULL;
+    SELECT s.id INTO v_scale FROM tasker_bench.scales s
+     WHERE s.axis = 'clients' AND EXISTS (SELECT 1 FROM jsonb_object_keys(s.fits) k WHERE k = ANY (v_cases))
+     ORDER BY s.id DESC LIMIT 1;
     FOR v_case IN SELECT DISTINCT x FROM unnest(v_cases) x ORDER BY 1 LOOP
-        FOREACH j IN ARRAY ARRAY[tasker_bench._chart_concurrency(v_case, 'throughput', format('conc-t-%s', md5(v_case))),
-                                 tasker_bench._chart_concurrency(v_case, 'p99', format('conc-p-%s', md5(v_case)))] LOOP
+        FOREACH j IN ARRAY ARRAY[tasker_bench._chart_concurrency(v_case, 'throughput', format('conc-t-%s', md5(v_case)), v_scale),
+                                 tasker_bench._chart_concurrency(v_case, 'p99', format('conc-p-%s', md5(v_case)), v_scale)] LOOP
             CONTINUE WHEN j IS NULL;
             IF v_svg IS NULL THEN
                 v_svg := '';

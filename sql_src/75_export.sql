@@ -9,7 +9,7 @@
 --
 -- The export carries every column of the run's rows generically (to_jsonb
 -- of the row), so a column added to runs, results, phase_results,
--- statement_results or ab_results later is exported and imported without
+-- statement_results, client_results or ab_results later is exported and imported without
 -- edits here.  Histograms travel in their text form, which round-trips
 -- exactly (src/histogram.h); the import checks it like any histogram input.
 
@@ -25,7 +25,7 @@ COMMENT ON FUNCTION tasker_bench.export_format_version() IS
 /* The tables with rows of a run, in the order an import writes them. */
 CREATE FUNCTION tasker_bench._export_tables() RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT ARRAY['results', 'phase_results', 'statement_results', 'ab_results']
+    SELECT ARRAY['results', 'phase_results', 'statement_results', 'client_results', 'ab_results']
 $$;
 
 CREATE FUNCTION tasker_bench_export(run_id bigint DEFAULT NULL) RETURNS jsonb
@@ -63,12 +63,21 @@ BEGIN
             'imported_from', v_run.imported_from),
         'run', to_jsonb(v_run) - 'id' - 'run_by' - 'imported_from',
         -- for offline comparisons (tasker-bench compare): the tolerances and
-        -- noise threshold this database would use for the run's cases
+        -- noise floors this database would use with this run as the baseline
         'comparison_settings', jsonb_build_object(
             'noise_threshold_pct', coalesce(
                 (SELECT ss.noise_threshold_pct FROM tasker_bench.suite_settings ss
                   WHERE ss.suite = v_run.suite AND ss.owner = current_user),
                 tasker_bench.compare_noise_threshold()),
+            'noise_floor_pct', (SELECT jsonb_object_agg(r.case_name,
+                                    coalesce(ss.noise_threshold_pct,
+                                             greatest(tasker_bench.compare_noise_threshold(), hf.floor_pct)))
+                                  FROM tasker_bench.results r
+                                  LEFT JOIN tasker_bench.suite_settings ss
+                                    ON ss.suite = r.suite AND ss.owner = current_user
+                                  LEFT JOIN LATERAL tasker_bench._history_floor(r.case_name, r.sql, r.params, v_id) hf
+                                    ON true
+                                 WHERE r.run_id = v_id),
             'tolerance_pct', (SELECT jsonb_object_agg(x.case_name, x.tol)
                                 FROM (SELECT r.case_name,
                                              coalesce(cs.tolerance_pct, ss.tolerance_pct) AS tol
@@ -206,7 +215,9 @@ BEGIN
             array_to_string(v_unknown, ', ');
     END IF;
     IF tasker_bench_import.baseline IS NOT NULL THEN
-        PERFORM tasker_bench_baseline(tasker_bench_import.baseline, v_run, move => true);
+        -- (the user-facing functions live in the extension's schema, wherever that is)
+        EXECUTE format('SELECT %I.tasker_bench_baseline($1, $2, move => true)', tasker_bench._ext_schema())
+          USING tasker_bench_import.baseline, v_run;
     END IF;
     RETURN v_run;
 END
@@ -316,9 +327,9 @@ DECLARE
     v_run bigint;
 BEGIN
     PERFORM tasker_bench._assert_args(p_quantile, p_max_us);
-    SELECT min(t.run_id) INTO v_run
-      FROM tasker_bench_run(p_what, iterations => p_iterations, duration => p_duration,
-                            warmup => p_warmup, label => 'assertion') t;
+    EXECUTE format('SELECT min(t.run_id) FROM %I.tasker_bench_run($1, iterations => $2, duration => $3, '
+                   'warmup => $4, label => ''assertion'') t', tasker_bench._ext_schema())
+       INTO v_run USING p_what, p_iterations, p_duration, p_warmup;
     RETURN QUERY
         SELECT r.case_name,
                greatest(tasker_bench.percentile(r.histogram, p_quantile) - r.clock_ns, 0) / 1000.0
@@ -390,13 +401,14 @@ BEGIN
                   HINT = 'regressed: a case got slower beyond the noise; tolerance: a case''s change exceeds its tolerance.';
     END IF;
     PERFORM tasker_bench._check_baseline(p_baseline);
-    SELECT min(t.run_id) INTO v_run
-      FROM tasker_bench_run(p_what, iterations => p_iterations, duration => p_duration,
-                            warmup => p_warmup, label => 'assertion') t;
-    RETURN QUERY
-        SELECT * FROM tasker_bench_compare(p_baseline, v_run) c
-         WHERE CASE p_fail_on WHEN 'regressed' THEN c.verdict = 'regressed'
-                              ELSE c.within_tolerance IS FALSE END;
+    EXECUTE format('SELECT min(t.run_id) FROM %I.tasker_bench_run($1, iterations => $2, duration => $3, '
+                   'warmup => $4, label => ''assertion'') t', tasker_bench._ext_schema())
+       INTO v_run USING p_what, p_iterations, p_duration, p_warmup;
+    RETURN QUERY EXECUTE format(
+        'SELECT * FROM %I.tasker_bench_compare($1, $2) c
+          WHERE CASE $3 WHEN ''regressed'' THEN c.verdict = ''regressed''
+                        ELSE c.within_tolerance IS FALSE END', tasker_bench._ext_schema())
+      USING p_baseline, v_run, p_fail_on;
 END
 $$;
 

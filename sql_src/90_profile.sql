@@ -730,7 +730,7 @@ $$;
 CREATE PROCEDURE tasker_bench_run_suite(
     what text, iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
     warmup interval DEFAULT '200 milliseconds', label text DEFAULT NULL, baseline text DEFAULT NULL,
-    clients integer DEFAULT 1)
+    clients integer DEFAULT 1, schema text DEFAULT 'tasker')
 LANGUAGE plpgsql AS $$
 DECLARE
     v_cases tasker_bench.cases[];
@@ -750,7 +750,7 @@ DECLARE
 BEGIN
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
     PERFORM tasker_bench._check_clients(clients);
-    SELECT c.cases, c.suite INTO v_cases, v_suite FROM tasker_bench._cases_for(what) c;
+    SELECT c.cases, c.suite INTO v_cases, v_suite FROM tasker_bench._cases_for(what, tasker_bench_run_suite.schema) c;
     PERFORM tasker_bench._check_baseline(baseline);
     PERFORM tasker_bench._validate_cases(v_cases);
     PERFORM tasker_bench._mark_interrupted_runs();
@@ -819,7 +819,7 @@ BEGIN
     COMMIT;
 END
 $$;
-COMMENT ON PROCEDURE tasker_bench_run_suite(text, bigint, interval, interval, text, text, integer) IS
+COMMENT ON PROCEDURE tasker_bench_run_suite(text, bigint, interval, interval, text, text, integer, text) IS
     'Runs a case or suite, committing after each case (status running -> completed / failed / interrupted); '
     'then compares it with its baseline or the rolling median of recent runs and alerts on regressions';
 

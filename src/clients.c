@@ -5,19 +5,25 @@
  *
  * The leader (the backend that called tasker_bench._measure_clients):
  *
- *	  prepares the case itself (bad input fails here, before any worker),
- *	  creates a DSM segment (shm_toc) holding the case, the budget, its GUC
- *	  state, one slot per client (state, error, totals, histogram) and one
- *	  claim buffer per client;
+ *	  validates the case with its driver (bad input fails here, before any
+ *	  worker starts);
+ *	  creates a DSM segment (shm_toc) holding the case, the budget, the
+ *	  caller's settings, one slot per client (state, error, the client's
+ *	  measurement row and histogram) and one claim buffer per client;
  *	  registers N workers (BGW_NEVER_RESTART, notify pid = leader), each
  *	  connecting to this database as the role running the case;
- *	  waits until every client has prepared the case, then releases them at
- *	  once (a condition variable);
+ *	  waits until every client has prepared the case with the case's driver,
+ *	  then releases them at once (a flag and a condition variable);
  *	  while they run, samples every client's wait_event_info from its PGPROC
  *	  every TB_WAIT_SAMPLE_MS ms (measured phase only), and watches for a
  *	  client that failed or vanished;
- *	  merges the clients' histograms and totals, counts claims that
- *	  overlapped, and waits until every worker has exited.
+ *	  merges the clients' measurement rows column by column, counts claims
+ *	  that overlapped, and waits until every worker has exited.
+ *
+ * A client runs the one measuring loop (tb_measure_case) through a driver
+ * that wraps the case's own: it shifts the parameter rotation by the
+ * client's offset and, for claims, notes when each measured iteration
+ * started and ended.
  *
  * A client's error (message, detail, hint, SQLSTATE) is copied into its
  * slot and raised again by the leader.  Any error or exit of the leader
@@ -316,10 +322,11 @@ wrap_begin_measured(void *state)
 static int64
 wrap_iterate(void *state, int64 i, bool measured)
 {
-	int64		t0 = tb_clock_ns();
+	bool		claims = measured && wrap.claims != NULL;
+	int64		t0 = claims ? tb_clock_ns() : 0;
 	int64		d = wrap.inner->iterate(wrap.inner_state, i + wrap.offset, measured);
 
-	if (measured && wrap.claims != NULL)
+	if (claims)
 		claim_iteration(t0, tb_clock_ns(), wrap.claims);
 	return d;
 }
@@ -451,6 +458,13 @@ tb_client_worker_main(Datum arg)
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 		SetUserIdAndSecContext(sh->current_user, SECURITY_LOCAL_USERID_CHANGE);
+
+		/*
+		 * The outer snapshot a SQL function call has in the leader (its
+		 * portal's): the drivers run queries with SPI while preparing (the
+		 * params query, the case's checks), which needs one.
+		 */
+		PushActiveSnapshot(GetTransactionSnapshot());
 		pgstat_report_activity(STATE_RUNNING, psprintf("tasker_bench: %s, client %d/%d: preparing",
 													   sh->label, idx + 1, sh->nclients));
 		MemoryContextSwitchTo(ctx);
@@ -501,6 +515,7 @@ tb_client_worker_main(Datum arg)
 
 		measurement = tb_measure_case(&client_driver, &cs, &spec, mdesc);
 		keep_measurement(slot, mdesc, measurement, sh->htype);
+		PopActiveSnapshot();
 
 		/* kept only when the case was told not to roll back */
 		if (sh->rollback == 0)

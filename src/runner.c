@@ -156,6 +156,7 @@ tb_run(const TbDriver *d, void *state, const TbRunSpec *spec, TbRunResult *out)
 		measuring = true;
 		getrusage(RUSAGE_SELF, &ru0);
 		tbh_init(block);
+		tb_report_activity(spec->label, "probing the machine's speed");
 		out->probe_medians[0] = probe_speed(&probe, probe_hist);
 		start = tb_clock_ns();
 		now = start;

@@ -1536,6 +1536,7 @@ tbs_compare_runs(const TbHist *a, const TbHist *b,
 	out->valid = false;
 	out->change_pct = out->ci_low_pct = out->ci_high_pct = out->p = NAN;
 	out->verdict = TBS_INCONCLUSIVE;
+	out->reason = TBS_R_NO_FIGURES;
 	if (probes_a == NULL || probes_b == NULL)
 		probes_a = probes_b = NULL;
 
@@ -1568,9 +1569,9 @@ tbs_compare_runs(const TbHist *a, const TbHist *b,
 			out->ci_low_pct = 100.0 * (exp(sh.lo) - 1.0);
 			out->ci_high_pct = 100.0 * (exp(sh.hi) - 1.0);
 			out->p = sh.p;
-			out->verdict = tbs_judge(out->change_pct, out->ci_low_pct, out->ci_high_pct,
-									 out->p, alpha, threshold_pct, a->count, b->count,
-									 TBS_VERDICT_MIN_N, NULL);
+			out->verdict = tbs_judge(out->change_pct, out->ci_low_pct, out->ci_high_pct, out->p,
+									 alpha, threshold_pct, a->count, b->count, TBS_VERDICT_MIN_N,
+									 &out->reason);
 			return;
 		}
 	}
@@ -1582,8 +1583,7 @@ tbs_compare_runs(const TbHist *a, const TbHist *b,
 		out->ci_low_pct = ch.ci_low_pct;
 		out->ci_high_pct = ch.ci_high_pct;
 		out->p = rt.p;
-		out->verdict = tbs_judge(out->change_pct, out->ci_low_pct, out->ci_high_pct,
-								 out->p, alpha, threshold_pct, a->count, b->count,
-								 TBS_VERDICT_MIN_N, NULL);
 	}
+	out->verdict = tbs_judge(out->change_pct, out->ci_low_pct, out->ci_high_pct, out->p,
+							 alpha, threshold_pct, a->count, b->count, TBS_VERDICT_MIN_N, &out->reason);
 }

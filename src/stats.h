@@ -281,7 +281,8 @@ extern bool tbs_two_sample_shift(const double *x, int nx, const double *y, int n
  * when both sides kept at least TBS_MIN_BLOCKS block medians, the
  * two-sample shift of their logs (each relative to the probe of the
  * machine's speed before it, when both probe arrays are given); otherwise
- * the change of the medians of the histograms with the Mann-Whitney p.
+ * the change of the medians of the histograms with the Mann-Whitney p;
+ * the verdict is tbs_judge's (TBS_VERDICT_MIN_N samples on each side).
  * valid = false (figures NaN, verdict inconclusive) when neither applies.
  * work must hold na + nb + na * nb doubles (NULL: the blocks are not used).
  */
@@ -294,7 +295,8 @@ typedef struct TbsComparison
 	double		ci_low_pct;
 	double		ci_high_pct;
 	double		p;
-	TbsVerdict	verdict;
+	TbsVerdict	verdict;		/* tbs_judge with both histograms' counts */
+	TbsReason	reason;
 } TbsComparison;
 
 extern void tbs_compare_runs(const TbHist *a, const TbHist *b,

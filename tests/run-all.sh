@@ -34,7 +34,7 @@ log=$(mktemp -d -t tasker_bench_test.XXXXXX)
 
 echo "== unit tests (ASan + UBSan)"
 if make -s -C tests/unit clean all >"$log/unit-build.txt" 2>&1; then
-	for t in test_histogram test_stats; do
+	for t in test_histogram test_stats test_client_json; do
 		tests/unit/$t >"$log/$t.tap" 2>&1
 		rc=$?
 		count_tap "$t" "$log/$t.tap"

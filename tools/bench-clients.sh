@@ -38,13 +38,15 @@ pgbench_figures() {	# statement clients -> "tps p50_us p99_us" from pgbench's pe
 			printf "%.1f %.1f\n", a[i50], a[i99]}'
 }
 
-tb_figures() {	# statement clients -> "ops/s p50_us p99_us" (ops/s: measured iterations per second of measured time)
+tb_figures() {	# statement clients -> "ops/s p50_us p99_us" (ops/s: measured iterations per second of measured time;
+	# "-": too few samples for the percentile)
+	# (the stored row is read by a second statement: the first one's snapshot predates it)
 	psql -X -q -At -F ' ' -c "SET client_min_messages = warning" \
+		-c "CREATE TEMP TABLE m AS SELECT * FROM tasker_bench_measure(\$q\$$1\$q\$, duration => '$SECS s',
+		                                     clients => $2, search_path => 'tasker, public')" \
 		-c "SELECT round((CASE WHEN $2 = 1 THEN r.n / r.wall_s ELSE m.ops_per_s END)::numeric, 1),
-		           round(m.p50_us::numeric, 1), round(m.p99_us::numeric, 1)
-		      FROM tasker_bench_measure(\$q\$$1\$q\$, duration => '$SECS s', clients => $2,
-		                                search_path => 'tasker, public') m
-		      JOIN tasker_bench.results r USING (run_id, case_name)"
+		           coalesce(round(m.p50_us::numeric, 1)::text, '-'), coalesce(round(m.p99_us::numeric, 1)::text, '-')
+		      FROM m JOIN tasker_bench.results r USING (run_id, case_name)"
 }
 
 echo

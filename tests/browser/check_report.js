@@ -3,8 +3,8 @@
 // checks it: no console errors or exceptions, the SVG charts it holds (count
 // per kind), every chart with both axis labels, no two text elements of a
 // chart overlapping (their bounding boxes), no text outside its chart.
-// Writes screenshots: the top of the page at 1280 px, and the first chart of
-// each kind.  Speaks the DevTools protocol over --remote-debugging-pipe
+// Writes screenshots: the top of the page at 1280 px, the first chart of
+// each kind and the first case's block of charts, and a PDF print.  Speaks the DevTools protocol over --remote-debugging-pipe
 // (file descriptors 3 and 4), so it needs nothing but node and chromium.
 //
 //   node check_report.js REPORT.html OUTDIR [CHROMIUM]
@@ -112,6 +112,8 @@ const inspect = `(() => {
     const k = svg.getAttribute('data-chart');
     if (!first[k]) { const r = svg.getBoundingClientRect(); first[k] = { x: r.left + scrollX, y: r.top + scrollY, w: r.width, h: r.height }; }
   }
+  const block = document.querySelector('.case');
+  if (block) { const r = block.getBoundingClientRect(); first['case-block'] = { x: r.left + scrollX, y: r.top + scrollY, w: r.width, h: r.height }; }
   out.first = first;
   out.height = document.documentElement.scrollHeight;
   out.scripts = document.querySelectorAll('script').length;
@@ -149,7 +151,7 @@ const inspect = `(() => {
 	};
 	await shot('report-top.png', { x: 0, y: 0, width: 1280, height: Math.min(out.height, 1600) });
 	for (const [kind, r] of Object.entries(out.first)) {
-		await shot('chart-' + kind + '.png', { x: Math.max(r.x - 4, 0), y: Math.max(r.y - 4, 0), width: r.w + 8, height: r.h + 8 });
+		await shot((kind === 'case-block' ? '' : 'chart-') + kind + '.png', { x: Math.max(r.x - 4, 0), y: Math.max(r.y - 4, 0), width: r.w + 8, height: r.h + 8 });
 	}
 	const pdf = await send('Page.printToPDF', { printBackground: true }, sessionId);
 	fs.writeFileSync(path.join(outDir, 'report.pdf'), Buffer.from(pdf.data, 'base64'));

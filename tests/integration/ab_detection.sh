@@ -127,8 +127,8 @@ done
 
 # the report of the last comparison renders in all three formats
 check "report with a baseline renders as text, markdown and json" test \
-	"$(q "SELECT (tasker_bench_report(baseline => 'before') LIKE '%Comparison with baseline%')::int
-	           + (tasker_bench_report(baseline => 'before', format => 'markdown') LIKE '%### Comparison%')::int
+	"$(q "SELECT (tasker_bench_report(baseline => 'before', detail => true) LIKE '%Comparison with baseline%')::int
+	           + (tasker_bench_report(baseline => 'before', format => 'markdown', detail => true) LIKE '%### Comparison%')::int
 	           + (jsonb_array_length(tasker_bench_report(baseline => 'before', format => 'json')::jsonb->'comparison') = 1)::int")" = 3
 
 echo "# ab_detection took $(($(date +%s) - t0)) s"

@@ -44,6 +44,9 @@ check "the suite tasker runs from schema bench on schema other ($out cases)" tes
 out=$(q "SELECT count(*) FROM bench.tasker_bench_run('lifecycle', iterations => 2, warmup => '0', schema => 'other')
           WHERE case_name NOT LIKE 'notify/%'")
 check "the lifecycle cases run from schema bench on schema other ($out cases)" test "$out" -ge 16 2>/dev/null
+q "SELECT bench.tasker_bench_register('one', 'SELECT 1')" >/dev/null
+out=$(q "SELECT tasker_bench.within('one', 0.5, 1000000, iterations => 10, warmup => '0')")
+check "an assertion (tasker_bench.within) finds tasker_bench_run in schema bench ($out)" test "$out" = t
 unset PGDATABASE
 psql -X -q -c "DROP DATABASE $db" >/dev/null 2>&1
 finish

@@ -44,9 +44,9 @@ for c in notify/pg_notify_0b notify/pg_notify_1kb notify/pg_notify_7900b notify/
 	                round((counters->>'statement_us')::numeric, 1), counters->>'waited'
 	           FROM tasker_bench.results WHERE run_id = '${run:-0}'")
 	IFS='|' read -r n p50 p99 stmt waited <<<"$row"
-	echo "# $c: n=$n p50 ${p50} us p99 ${p99} us (commit returned -> notification held); send -> commit returned ${stmt} us; waited for the socket in ${waited} of iterations"
+	echo "# $c: n=$n p50 ${p50} us p99 ${p99} us (send -> notification held); send -> commit returned ${stmt} us; waited for the socket in ${waited} of iterations"
 	check "$c measures (n=$n)" test "${n:-0}" -gt 100
-	check "$c p50 under 1000 us (${p50} us)" awk -v p="${p50:-99999}" 'BEGIN { exit !(p < 1000) }'
+	check "$c p50 under 5000 us (${p50} us)" awk -v p="${p50:-99999}" 'BEGIN { exit !(p < 5000) }'
 done
 check "the run leaves no loopback backend" no_loopbacks
 check "send_with_notify leaves no queue rows" test "$(queue_rows)" = 0

@@ -1206,6 +1206,77 @@ test_change_points(void)
 	   "welch_p: NaN with one value, 1 for equal constant samples");
 }
 
+/* ---- the comparison of two runs (server's hcompare and the client's offline compare) ---- */
+
+static void
+test_compare_runs(void)
+{
+	TbHist	   *a = new_hist();
+	TbHist	   *b = new_hist();
+	Rng			rng;
+	double		blocks_a[20];
+	double		blocks_b[20];
+	double		probes[20];
+	double		la[20];
+	double		lb[20];
+	double		work[20 + 20 + 400];
+	double		work2[400];
+	TbsComparison c;
+	TbsShift	sh;
+	TbsChange	ch;
+	TbsRankTest rt;
+	int			i;
+
+	rng_seed(&rng, 99);
+	fill_lognormal(a, &rng, 2000, 100000.0, 0.1);
+	fill_lognormal(b, &rng, 2000, 115000.0, 0.1);
+	for (i = 0; i < 20; i++)
+	{
+		blocks_a[i] = 100000.0 * (1.0 + 0.01 * (i % 5));
+		blocks_b[i] = 115000.0 * (1.0 + 0.01 * ((i + 2) % 5));
+		probes[i] = 5000.0;
+		la[i] = log(blocks_a[i]) - log(probes[i]);
+		lb[i] = log(blocks_b[i]) - log(probes[i]);
+	}
+
+	/* with blocks: the shift of their logs relative to the probes */
+	tbs_compare_runs(a, b, blocks_a, 20, probes, blocks_b, 20, probes, 5.0, 0.05, 0.95, work, &c);
+	tbs_two_sample_shift(la, 20, lb, 20, 0.95, work2, &sh);
+	ok(c.valid && c.change_pct == 100.0 * (exp(sh.estimate) - 1.0) && c.p == sh.p &&
+	   c.verdict == TBS_REGRESSED && c.reason == TBS_R_SIGNIFICANT,
+	   "compare_runs with blocks: the shift of the block medians, regressed (%.2f %%)", c.change_pct);
+
+	/* too few blocks: the histograms */
+	tbs_compare_runs(a, b, blocks_a, 3, probes, blocks_b, 3, probes, 5.0, 0.05, 0.95, work, &c);
+	tbs_median_change(a, b, 0.95, &ch);
+	tbs_mann_whitney(a, b, &rt);
+	ok(c.valid && c.change_pct == ch.change_pct && c.p == rt.p && c.verdict == TBS_REGRESSED,
+	   "compare_runs with too few blocks: the medians of the histograms (%.2f %%)", c.change_pct);
+
+	/* the same run: unchanged; probes of one side missing are ignored on both */
+	tbs_compare_runs(a, a, blocks_a, 20, probes, blocks_a, 20, NULL, 5.0, 0.05, 0.95, work, &c);
+	ok(c.valid && c.change_pct == 0.0 && c.verdict == TBS_UNCHANGED, "compare_runs of a run with itself: unchanged");
+
+	/* too few samples: inconclusive whatever the change */
+	tbh_init(a);
+	tbh_init(b);
+	for (i = 0; i < 10; i++)
+	{
+		tbh_record_n(a, 1000, 1);
+		tbh_record_n(b, 5000, 1);
+	}
+	tbs_compare_runs(a, b, NULL, 0, NULL, NULL, 0, NULL, 5.0, 0.05, 0.95, NULL, &c);
+	ok(c.verdict == TBS_INCONCLUSIVE && c.reason == TBS_R_TOO_FEW,
+	   "compare_runs with 10 samples a side: inconclusive (too few)");
+
+	/* empty: no figures */
+	tbh_init(a);
+	tbs_compare_runs(a, b, NULL, 0, NULL, NULL, 0, NULL, 5.0, 0.05, 0.95, NULL, &c);
+	ok(!c.valid && isnan(c.change_pct) && c.verdict == TBS_INCONCLUSIVE, "compare_runs of an empty run: no figures");
+	free(a);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -1223,6 +1294,7 @@ main(void)
 	test_judge();
 	test_noise_floor();
 	test_change_points();
+	test_compare_runs();
 
 	printf("1..%d\n", tests_run);
 	if (tests_failed > 0)

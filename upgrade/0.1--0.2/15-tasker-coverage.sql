@@ -22,3 +22,4 @@ UPDATE tasker_bench.cases
    SET sql = '', options = '{"mode": "send_with_notify", "sender": "auto", "queue": "tasker_bench_notify", "payload_bytes": 0}',
        description = 'Queue message and its notification in one transaction: tasker-core''s pgmq_send_with_notify when pgmq has the queue, else tasker_bench''s model of it; send -> listener holds the notification on pgmq_message_ready.<namespace>; the message is deleted after each iteration'
  WHERE name = 'notify/send_with_notify_0b' AND builtin;
+DROP PROCEDURE IF EXISTS @extschema@.tasker_bench_run_suite(text, bigint, interval, interval, text, text);
