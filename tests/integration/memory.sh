@@ -24,10 +24,10 @@ watch_case() {	# label, statement -> prints "first max iterations"
 	done
 	sleep 0.5
 	for t in $(seq 1 30); do
-		v=$(rss_anon "$pid")
-		[ -z "$v" ] && break
 		# only while the loop measures (storing the result afterwards may allocate)
 		q "SELECT 1 FROM pg_stat_activity WHERE pid = $pid AND query LIKE '%: measuring%'" | grep -q 1 || break
+		v=$(rss_anon "$pid")
+		[ -z "$v" ] && break
 		[ -z "$first" ] && first=$v
 		[ "$v" -gt "$max" ] && max=$v
 		sleep 0.1
