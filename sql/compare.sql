@@ -206,6 +206,7 @@ CREATE ROLE regress_tb_carol;
 GRANT USAGE ON SCHEMA tasker_bench TO regress_tb_carol;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA tasker_bench TO regress_tb_carol;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA tasker_bench TO regress_tb_carol;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tasker_bench TO regress_tb_carol;
 SET ROLE regress_tb_carol;
 SELECT count(*) AS carol_sees_baselines FROM tasker_bench.baselines;
 SELECT pg_temp.err($$SELECT tasker_bench_baseline('carol')$$);
@@ -218,6 +219,7 @@ SELECT pg_temp.err($$SELECT tasker_bench_baseline('cmp-pre', move => true)$$);
 RESET ROLE;
 REVOKE ALL ON ALL TABLES IN SCHEMA tasker_bench FROM regress_tb_carol;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA tasker_bench FROM regress_tb_carol;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA tasker_bench FROM regress_tb_carol;
 REVOKE ALL ON SCHEMA tasker_bench FROM regress_tb_carol;
 DROP ROLE regress_tb_carol;
 

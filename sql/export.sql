@@ -11,6 +11,7 @@ CREATE ROLE regress_tb_exp_b;
 GRANT USAGE ON SCHEMA tasker_bench TO regress_tb_exp_a, regress_tb_exp_b;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA tasker_bench TO regress_tb_exp_a, regress_tb_exp_b;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA tasker_bench TO regress_tb_exp_a, regress_tb_exp_b;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tasker_bench TO regress_tb_exp_a, regress_tb_exp_b;
 
 SET ROLE regress_tb_exp_a;
 -- the run's NOTICEs (run id, backend PID, figures) are not raised when quiet

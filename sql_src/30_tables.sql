@@ -52,6 +52,14 @@ CREATE TABLE tasker_bench.runs (
 CREATE INDEX ON tasker_bench.runs (run_by, started_at);
 COMMENT ON TABLE tasker_bench.runs IS 'One row per run: what ran, when, how it ended, and the environment';
 
+-- Whether run p_run is one of the current role's runs (for policies: a
+-- foreign key check ignores row level security).
+CREATE FUNCTION tasker_bench._own_run(p_run bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM tasker_bench.runs r
+                    WHERE r.id = p_run AND r.run_by = current_user)
+$$;
+
 CREATE TABLE tasker_bench.results (
     run_id      bigint NOT NULL REFERENCES tasker_bench.runs (id) ON DELETE CASCADE,
     case_name   text NOT NULL,
@@ -147,10 +155,18 @@ CREATE POLICY cases_own ON tasker_bench.cases FOR ALL
     USING (owner = current_user) WITH CHECK (owner = current_user AND NOT builtin);
 CREATE POLICY runs_own ON tasker_bench.runs FOR ALL
     USING (run_by = current_user) WITH CHECK (run_by = current_user);
+-- rows of a run only into a run of one's own (a foreign key check ignores
+-- row level security, so it is checked here)
 CREATE POLICY results_own ON tasker_bench.results FOR ALL
-    USING (run_by = current_user) WITH CHECK (run_by = current_user);
+    USING (run_by = current_user)
+    WITH CHECK (run_by = current_user AND tasker_bench._own_run(run_id));
 CREATE POLICY phase_results_own ON tasker_bench.phase_results FOR ALL
-    USING (run_by = current_user) WITH CHECK (run_by = current_user);
+    USING (run_by = current_user)
+    WITH CHECK (run_by = current_user AND tasker_bench._own_run(run_id));
+
+-- runs.id only from its sequence (src/keys.c)
+CREATE TRIGGER runs_key BEFORE INSERT OR UPDATE OF id ON tasker_bench.runs
+    FOR EACH ROW EXECUTE FUNCTION tasker_bench._key_from_sequence('id', 'tasker_bench.runs_id_seq');
 
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.cases', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.runs', '');

@@ -651,7 +651,9 @@ BEGIN
     -- empty a schema tasker_bench_setup() did not make (a real tasker
     -- database) unless the caller says replace => true.
     IF v_replace IS NULL THEN
-        v_replace := EXISTS (SELECT 1 FROM tasker_bench.models m WHERE m.schema_name = v_schema);
+        v_replace := EXISTS (SELECT 1 FROM tasker_bench.models m
+                              WHERE m.schema_name = v_schema AND m.created_by = current_user
+                                AND tasker_bench._model_intact(m));
         IF NOT v_replace THEN
             EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.tasks)', v_schema) INTO STRICT v_exists;
             IF v_exists THEN

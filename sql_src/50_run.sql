@@ -130,11 +130,15 @@ DECLARE
     v_cols text;
     v_id bigint;
 BEGIN
-    SELECT jsonb_build_object('id', pg_catalog.nextval('tasker_bench.runs_id_seq'),
-                              'started_at', pg_catalog.clock_timestamp(), 'environment', '{}'::jsonb)
+    SELECT jsonb_build_object('started_at', pg_catalog.clock_timestamp(), 'environment', '{}'::jsonb)
            || coalesce(jsonb_object_agg(e.key, e.value), '{}')
       INTO v_row
       FROM jsonb_each(r) e WHERE e.value <> 'null';
+    -- an id the caller reserved with nextval is kept (the key trigger checks
+    -- it is this session's); only a run without one takes the next
+    IF NOT v_row ? 'id' THEN
+        v_row := v_row || jsonb_build_object('id', pg_catalog.nextval('tasker_bench.runs_id_seq'));
+    END IF;
     SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = 'tasker_bench.runs'::regclass AND a.attnum > 0 AND NOT a.attisdropped
@@ -365,6 +369,8 @@ DECLARE
     v_state text;
     v_msg text;
 BEGIN
+    PERFORM tasker_bench._enter_run();
+    PERFORM tasker_bench._mark_interrupted_runs();
     PERFORM tasker_bench._validate_cases(p_cases);
     v_run := nextval('tasker_bench.runs_id_seq');
     v_env := tasker_bench._environment();
@@ -398,6 +404,7 @@ BEGIN
         PERFORM tasker_bench._store_case((v_done[v_i]).result, (v_done[v_i]).phases,
                                          (v_done[v_i]).statements, (v_done[v_i]).clients);
     END LOOP;
+    PERFORM tasker_bench._leave_run();
     RETURN v_run;
 END
 $$;
@@ -414,6 +421,19 @@ LANGUAGE sql VOLATILE AS $$
      ORDER BY r.ordinal
 $$;
 -- (VOLATILE, so it sees the rows the calling function has just written)
+
+-- Names of cases and suites end up in keys (results' primary key) and
+-- notices: refuse a name too long before anything is measured.
+CREATE FUNCTION tasker_bench._check_case_name(p_name text, p_what text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF octet_length(p_name) > 1000 THEN
+        RAISE EXCEPTION '% is too long (% bytes, at most 1000)', p_what, octet_length(p_name)
+            USING ERRCODE = '22001',
+            HINT = 'Give a shorter name (tasker_bench_measure names a statement by its text unless name => is given).';
+    END IF;
+END
+$$;
 
 -- ---- user-facing ----
 
@@ -433,6 +453,15 @@ BEGIN
         RAISE EXCEPTION 'case name must not be NULL or empty'
             USING ERRCODE = '22004', HINT = 'Name cases function/variant, e.g. ''get_next_ready_tasks/batch_10''.';
     END IF;
+    PERFORM tasker_bench._check_case_name(name, 'case name');
+    IF replace IS NULL THEN
+        RAISE EXCEPTION 'replace must be true or false, not NULL' USING ERRCODE = '22004',
+            HINT = 'Leave it out (false) or pass replace => true to redefine your case.';
+    END IF;
+    IF tolerance_pct = 'NaN' OR tolerance_pct < 0 OR tolerance_pct = 'Infinity' THEN
+        RAISE EXCEPTION 'tolerance_pct must be a finite percentage, zero or more, got %', tolerance_pct
+            USING ERRCODE = '22023', HINT = 'Give it in percent, e.g. 10 for 10 %, or leave it out for the category''s default.';
+    END IF;
     IF sql IS NULL THEN
         RAISE EXCEPTION 'the statement of case "%" is NULL', name
             USING ERRCODE = '22004', HINT = 'Give one SQL statement; $1..$n take values from params.';
@@ -441,6 +470,7 @@ BEGIN
         RAISE EXCEPTION 'suite must not be NULL or empty' USING ERRCODE = '22004',
             HINT = 'Leave it out to use the suite ''default''.';
     END IF;
+    PERFORM tasker_bench._check_case_name(suite, 'suite name');
     IF category IS NULL OR category NOT IN ('sql', 'lifecycle', 'e2e') THEN
         RAISE EXCEPTION 'unknown category "%"', category USING ERRCODE = '22023',
             HINT = 'Use sql, lifecycle or e2e; the category sets the default tolerance of comparisons.';
@@ -457,20 +487,29 @@ BEGIN
     IF params IS NOT NULL THEN
         PERFORM tasker_bench._check_syntax(params, 'params');
     END IF;
-    IF EXISTS (SELECT 1 FROM tasker_bench.cases c WHERE c.suite = tasker_bench_register.name) THEN
+    -- names resolve among the caller's own and the built-in cases
+    IF EXISTS (SELECT 1 FROM tasker_bench.cases c
+                WHERE c.suite = tasker_bench_register.name AND (c.builtin OR c.owner = current_user)) THEN
         RAISE EXCEPTION 'a suite is already named "%"', name USING ERRCODE = '42710',
             HINT = 'Case and suite names share one namespace in tasker_bench_run(); pick another case name.';
     END IF;
-    IF EXISTS (SELECT 1 FROM tasker_bench.cases c WHERE c.name = tasker_bench_register.suite) THEN
+    IF EXISTS (SELECT 1 FROM tasker_bench.cases c
+                WHERE c.name = tasker_bench_register.suite AND (c.builtin OR c.owner = current_user)) THEN
         RAISE EXCEPTION 'a case is already named "%"', suite USING ERRCODE = '42710',
             HINT = 'Case and suite names share one namespace in tasker_bench_run(); pick another suite name.';
     END IF;
-    IF EXISTS (SELECT 1 FROM tasker_bench.cases c WHERE c.name = tasker_bench_register.name) THEN
+    IF EXISTS (SELECT 1 FROM tasker_bench.cases c WHERE c.name = tasker_bench_register.name AND c.builtin) THEN
+        RAISE EXCEPTION 'case "%" is built in', name USING ERRCODE = '42501',
+            HINT = 'Built-in cases cannot be replaced; register your own case under another name.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM tasker_bench.cases c
+                WHERE c.name = tasker_bench_register.name AND c.owner = current_user) THEN
         IF NOT replace THEN
             RAISE EXCEPTION 'case "%" is already registered', name USING ERRCODE = '42710',
                 HINT = 'Pass replace => true to redefine it, or choose another name.';
         END IF;
-        DELETE FROM tasker_bench.cases c WHERE c.name = tasker_bench_register.name;
+        DELETE FROM tasker_bench.cases c
+         WHERE c.name = tasker_bench_register.name AND c.owner = current_user AND NOT c.builtin;
         IF FOUND IS FALSE THEN
             RAISE EXCEPTION 'case "%" belongs to another role or is built in', name
                 USING ERRCODE = '42501', HINT = 'Register your own case under another name.';
@@ -499,7 +538,8 @@ COMMENT ON FUNCTION tasker_bench_register(text, text, text, text, text, boolean,
 CREATE FUNCTION tasker_bench_unregister(name text) RETURNS boolean
 LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM tasker_bench.cases c WHERE c.name = tasker_bench_unregister.name AND NOT c.builtin;
+    DELETE FROM tasker_bench.cases c
+     WHERE c.name = tasker_bench_unregister.name AND c.owner = current_user AND NOT c.builtin;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no case of yours is named "%"', name USING ERRCODE = '42704',
             HINT = 'SELECT name, suite FROM tasker_bench.cases lists the cases you can see; built-in cases cannot be removed.';
@@ -511,7 +551,8 @@ COMMENT ON FUNCTION tasker_bench_unregister(text) IS
     'Removes a case of yours (built-in cases cannot be removed)';
 
 -- The cases a name stands for: the case of that name, or else the suite of
--- that name in name order (a trailing number compared as a number, so
+-- that name in name order, among the caller's own and the built-in cases
+-- (a trailing number compared as a number, so
 -- batch_10 comes after batch_5).  Errors when there is neither.  The cases
 -- come resolved for the tasker schema named (tasker_bench._resolve_cases:
 -- {schema} in search_path, cases needing a function the schema lacks left out).
@@ -523,14 +564,16 @@ BEGIN
         RAISE EXCEPTION 'what must name a case or a suite, not NULL' USING ERRCODE = '22004',
             HINT = 'SELECT name, suite FROM tasker_bench.cases lists what is registered.';
     END IF;
+    -- only the caller's own cases and the built-in ones, whoever the caller
+    -- is (superusers and the table owner bypass row level security)
     SELECT array_agg(c), min(c.suite) INTO cases, suite
-      FROM tasker_bench.cases c WHERE c.name = what;
+      FROM tasker_bench.cases c WHERE c.name = what AND (c.builtin OR c.owner = current_user);
     IF cases IS NULL THEN
         SELECT array_agg(c ORDER BY regexp_replace(c.name, '[0-9]+$', ''),
                                     coalesce(substring(c.name FROM '([0-9]+)$')::numeric, -1), c.name),
                what
           INTO cases, suite
-          FROM tasker_bench.cases c WHERE c.suite = what;
+          FROM tasker_bench.cases c WHERE c.suite = what AND (c.builtin OR c.owner = current_user);
     END IF;
     IF cases IS NULL THEN
         RAISE EXCEPTION 'no case or suite named "%"', what USING ERRCODE = '42704',
@@ -584,6 +627,7 @@ BEGIN
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
     PERFORM tasker_bench._check_clients(clients);
     v_case.name := coalesce(name, sql);
+    PERFORM tasker_bench._check_case_name(v_case.name, 'the name of the measured statement');
     v_case.sql := sql;
     v_case.params := params;
     v_case.search_path := search_path;

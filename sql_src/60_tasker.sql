@@ -3,16 +3,32 @@
 -- tasker_bench._model_ddl()), recognising a real tasker database, and the
 -- built-in suite 'tasker' of the seed plan's SQL function benchmarks.
 
--- Schemas whose model tasker_bench_setup() created; teardown removes only these.
+-- Schemas whose model tasker_bench_setup() created; teardown removes only
+-- these.  Each role sees and uses only its own rows, and nothing here is
+-- executed: teardown and the fixture take the objects from the catalogs.
 CREATE TABLE tasker_bench.models (
-    schema_name    name PRIMARY KEY,
+    schema_name    name NOT NULL,
     created_schema boolean NOT NULL,
-    objects        text[] NOT NULL,        -- what setup created, for teardown
+    objects        text[] NOT NULL,        -- what setup created (a list to read; teardown goes by the catalogs)
     created_by     name NOT NULL DEFAULT current_user,
-    created_at     timestamptz NOT NULL DEFAULT now()
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    schema_oid     oid,                    -- the schema's OID when setup ran (NULL: set up by 0.1)
+    PRIMARY KEY (schema_name, created_by)
 );
 COMMENT ON TABLE tasker_bench.models IS 'Schemas holding a reference model created by tasker_bench_setup()';
+ALTER TABLE tasker_bench.models ENABLE ROW LEVEL SECURITY;
+CREATE POLICY models_own ON tasker_bench.models FOR ALL
+    USING (created_by = current_user) WITH CHECK (created_by = current_user);
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.models', '');
+
+-- Whether a model row still describes its schema: the schema exists and is
+-- the one setup saw (its OID), so a schema dropped and made again (say, a
+-- real tasker database restored under the same name) is not taken for a model.
+CREATE FUNCTION tasker_bench._model_intact(m tasker_bench.models) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n
+                    WHERE n.nspname = m.schema_name AND (m.schema_oid IS NULL OR n.oid = m.schema_oid))
+$$;
 
 -- The tables and functions the built-in suite needs.
 CREATE FUNCTION tasker_bench._tasker_tables() RETURNS text[]
@@ -58,7 +74,9 @@ BEGIN
         RAISE EXCEPTION 'schema must not be NULL or empty' USING ERRCODE = '22004',
             HINT = 'Leave it out to use the schema tasker, as tasker-core does.';
     END IF;
-    IF EXISTS (SELECT 1 FROM tasker_bench.models m WHERE m.schema_name = schema) THEN
+    IF EXISTS (SELECT 1 FROM tasker_bench.models m
+                WHERE m.schema_name = schema AND m.created_by = current_user
+                  AND tasker_bench._model_intact(m)) THEN
         RAISE NOTICE 'tasker_bench: the reference model is already set up in schema %', schema;
         RETURN 'model already set up';
     END IF;
@@ -111,8 +129,10 @@ BEGIN
         SELECT 'type ' || t.oid::regtype::text
           FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
          WHERE n.nspname = schema AND t.typtype IN ('e', 'd')) s;
-    INSERT INTO tasker_bench.models (schema_name, created_schema, objects)
-    VALUES (schema, NOT coalesce(v_exists, false), v_created);
+    DELETE FROM tasker_bench.models m WHERE m.schema_name = schema AND m.created_by = current_user;
+    INSERT INTO tasker_bench.models (schema_name, created_schema, objects, schema_oid)
+    VALUES (schema, NOT coalesce(v_exists, false), v_created,
+            (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = schema));
     RAISE NOTICE 'tasker_bench: reference model created in schema % (% tables, % functions)', schema,
         (SELECT count(*) FROM unnest(v_created) o WHERE o LIKE 'table %'),
         (SELECT count(*) FROM unnest(v_created) o WHERE o LIKE 'function %');
@@ -126,34 +146,56 @@ CREATE FUNCTION tasker_bench_teardown(schema text DEFAULT 'tasker') RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
     v_model tasker_bench.models;
-    v_obj text;
+    v_nsp oid;
+    v_ddl text[];
+    v_stmt text;
 BEGIN
-    SELECT * INTO v_model FROM tasker_bench.models m WHERE m.schema_name = schema;
+    SELECT * INTO v_model FROM tasker_bench.models m
+     WHERE m.schema_name = schema AND m.created_by = current_user;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'schema "%" was not created by tasker_bench_setup()', schema
+        RAISE EXCEPTION 'schema "%" was not created by your tasker_bench_setup()', schema
             USING ERRCODE = '42501',
-            HINT = 'tasker_bench_teardown() removes only reference models it made; drop anything else yourself.';
+            HINT = 'tasker_bench_teardown() removes only reference models you made; drop anything else yourself.';
     END IF;
+    SELECT n.oid INTO v_nsp FROM pg_catalog.pg_namespace n WHERE n.nspname = schema;
+    IF v_nsp IS NULL OR NOT tasker_bench._model_intact(v_model) THEN
+        -- the schema is gone (or is another one now): only forget the model
+        DELETE FROM tasker_bench.models m WHERE m.schema_name = schema AND m.created_by = current_user;
+        RETURN 'model forgotten (its schema is gone)';
+    END IF;
+    -- Everything is named from the catalogs (%I), never from the stored text.
     IF v_model.created_schema THEN
-        EXECUTE format('DROP SCHEMA %I CASCADE', schema);
+        EXECUTE format('DROP SCHEMA %I CASCADE', (SELECT n.nspname FROM pg_catalog.pg_namespace n
+                                                   WHERE n.oid = v_nsp));
     ELSE
-        FOREACH v_obj IN ARRAY v_model.objects LOOP
-            IF v_obj LIKE 'table %' THEN
-                EXECUTE format('DROP TABLE IF EXISTS %s CASCADE', substr(v_obj, 7));
-            END IF;
-        END LOOP;
-        FOREACH v_obj IN ARRAY v_model.objects LOOP
-            IF v_obj LIKE 'function %' THEN
-                EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', substr(v_obj, 10));
-            END IF;
-        END LOOP;
-        FOREACH v_obj IN ARRAY v_model.objects LOOP
-            IF v_obj LIKE 'type %' THEN
-                EXECUTE format('DROP TYPE IF EXISTS %s CASCADE', substr(v_obj, 6));
-            END IF;
+        -- setup found the schema empty: drop what it created there, the
+        -- objects of the schema whose kind and name the model lists
+        SELECT array_agg(o.ddl ORDER BY o.ord) INTO v_ddl FROM (
+            SELECT 1 AS ord, 'table' AS kind, c.relname::text AS name,
+                   format('DROP TABLE IF EXISTS %I.%I CASCADE', n.nspname, c.relname) AS ddl
+              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relnamespace = v_nsp AND c.relkind = 'r'
+            UNION ALL
+            SELECT 2, 'function', p.proname::text,
+                   format('DROP FUNCTION IF EXISTS %I.%I(%s) CASCADE', n.nspname, p.proname,
+                          pg_catalog.pg_get_function_identity_arguments(p.oid))
+              FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+             WHERE p.pronamespace = v_nsp
+            UNION ALL
+            SELECT 3, 'type', t.typname::text, format('DROP TYPE IF EXISTS %I.%I CASCADE', n.nspname, t.typname)
+              FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+             WHERE t.typnamespace = v_nsp AND t.typtype IN ('e', 'd')) o
+         WHERE (o.kind, o.name) IN (
+                   -- 'table s.t', 'function s.f(args)', 'type s.t': kind and bare name
+                   SELECT split_part(x, ' ', 1),
+                          btrim(regexp_replace(split_part(substr(x, length(split_part(x, ' ', 1)) + 2), '(', 1),
+                                               '^.*\.', ''), '"')
+                     FROM unnest(v_model.objects) x);
+        FOREACH v_stmt IN ARRAY coalesce(v_ddl, '{}') LOOP
+            EXECUTE v_stmt;
         END LOOP;
     END IF;
-    DELETE FROM tasker_bench.models m WHERE m.schema_name = schema;
+    DELETE FROM tasker_bench.models m WHERE m.schema_name = schema AND m.created_by = current_user;
     RETURN 'model removed';
 END
 $$;

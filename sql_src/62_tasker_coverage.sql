@@ -110,7 +110,7 @@ LANGUAGE sql STABLE AS $$
             WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
                                 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
                                WHERE n.nspname = p_schema AND p.proname = f)) m
-     WHERE c.suite = p_suite AND m.missing IS NOT NULL
+     WHERE c.suite = p_suite AND m.missing IS NOT NULL AND (c.builtin OR c.owner = current_user)
 $$;
 
 -- ---- the cases added to the suite 'tasker' ----

@@ -20,6 +20,8 @@ CREATE POLICY scales_own ON tasker_bench.scales FOR ALL
     USING (run_by = current_user) WITH CHECK (run_by = current_user);
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.scales', '');
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.scales_id_seq', '');
+CREATE TRIGGER scales_key BEFORE INSERT OR UPDATE OF id ON tasker_bench.scales
+    FOR EACH ROW EXECUTE FUNCTION tasker_bench._key_from_sequence('id', 'tasker_bench.scales_id_seq');
 
 -- The seed plan's published targets for get_next_ready_tasks, in ms by fixture size.
 CREATE FUNCTION tasker_bench.scale_target_ms(case_name text, size integer) RETURNS float8
@@ -70,7 +72,8 @@ BEGIN
         RAISE EXCEPTION 'sizes must be distinct' USING ERRCODE = '22023',
             HINT = 'Each size is measured once; remove the repeated ones.';
     END IF;
-    IF NOT replace AND NOT EXISTS (SELECT 1 FROM tasker_bench.models m WHERE m.schema_name = schema) THEN
+    IF NOT replace AND NOT EXISTS (SELECT 1 FROM tasker_bench.models m
+                                    WHERE m.schema_name = schema AND m.created_by = current_user) THEN
         RAISE EXCEPTION 'schema "%" is not a reference model made by tasker_bench_setup()', schema
             USING ERRCODE = '42501',
             HINT = 'A scale sweep replaces the schema''s data with fixtures of each size; on a schema tasker_bench_setup() did not make (a real tasker database) pass replace => true if every row of its tasker tables may go.';

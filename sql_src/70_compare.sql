@@ -103,12 +103,11 @@ ALTER TABLE tasker_bench.ab_results ENABLE ROW LEVEL SECURITY;
 -- a baseline may only name a run its role can see
 CREATE POLICY baselines_own ON tasker_bench.baselines FOR ALL
     USING (run_by = current_user)
-    WITH CHECK (run_by = current_user
-                AND EXISTS (SELECT 1 FROM tasker_bench.runs r WHERE r.id = baselines.run_id));
+    WITH CHECK (run_by = current_user AND tasker_bench._own_run(run_id));
 CREATE POLICY suite_settings_own ON tasker_bench.suite_settings FOR ALL
     USING (owner = current_user) WITH CHECK (owner = current_user);
 CREATE POLICY ab_results_own ON tasker_bench.ab_results FOR ALL
-    USING (run_by = current_user) WITH CHECK (run_by = current_user);
+    USING (run_by = current_user) WITH CHECK (run_by = current_user AND tasker_bench._own_run(run_id));
 
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.baselines', '');
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.suite_settings', '');
@@ -260,8 +259,12 @@ BEGIN
         END IF;
     END IF;
     v_run := tasker_bench._completed_run(v_run_id, 'run');
+    IF v_run.run_by <> current_user THEN
+        RAISE EXCEPTION 'run % is not yours', v_run.id USING ERRCODE = '42501',
+            HINT = 'A baseline names one of your own runs.';
+    END IF;
 
-    SELECT * INTO v_old FROM tasker_bench.baselines bl WHERE bl.name = v_name;
+    SELECT * INTO v_old FROM tasker_bench.baselines bl WHERE bl.name = v_name AND bl.run_by = current_user;
     IF FOUND THEN
         IF v_old.run_id = v_run.id THEN
             RETURN tasker_bench._baseline_info(v_name, NULL);
@@ -271,16 +274,26 @@ BEGIN
                 USING ERRCODE = '42710',
                       HINT = format('Pass move => true to point it at run %s, or choose another name.', v_run.id);
         END IF;
-        UPDATE tasker_bench.baselines bl SET run_id = v_run.id, moved_at = now() WHERE bl.name = v_name;
-        RETURN tasker_bench._baseline_info(v_name, v_old.run_id);
     END IF;
 
     BEGIN
-        INSERT INTO tasker_bench.baselines (name, run_id) VALUES (v_name, v_run.id);
-    EXCEPTION WHEN unique_violation THEN
-        RAISE EXCEPTION 'baseline name "%" is taken by another role', v_name USING ERRCODE = '42710',
-            HINT = 'Baseline names are shared by all roles; choose another name.';
+        IF v_old.name IS NOT NULL THEN
+            UPDATE tasker_bench.baselines bl SET run_id = v_run.id, moved_at = now()
+             WHERE bl.name = v_name AND bl.run_by = current_user;
+        ELSE
+            INSERT INTO tasker_bench.baselines (name, run_id) VALUES (v_name, v_run.id);
+        END IF;
+    EXCEPTION
+        WHEN unique_violation THEN
+            RAISE EXCEPTION 'baseline name "%" is taken by another role', v_name USING ERRCODE = '42710',
+                HINT = 'Baseline names are shared by all roles; choose another name.';
+        WHEN foreign_key_violation THEN
+            RAISE EXCEPTION 'run % was deleted (tasker_bench_prune?) while the baseline was being made', v_run.id
+                USING ERRCODE = '40001', HINT = 'Name another run.';
     END;
+    IF v_old.name IS NOT NULL THEN
+        RETURN tasker_bench._baseline_info(v_name, v_old.run_id);
+    END IF;
     RETURN tasker_bench._baseline_info(v_name, NULL);
 END
 $$;
@@ -290,7 +303,8 @@ COMMENT ON FUNCTION tasker_bench_baseline(text, bigint, boolean) IS
 CREATE FUNCTION tasker_bench_drop_baseline(name text) RETURNS boolean
 LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM tasker_bench.baselines bl WHERE bl.name = tasker_bench_drop_baseline.name;
+    DELETE FROM tasker_bench.baselines bl
+     WHERE bl.name = tasker_bench_drop_baseline.name AND bl.run_by = current_user;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no baseline of yours is named "%"', name USING ERRCODE = '42704',
             HINT = 'SELECT name, run_id FROM tasker_bench.baselines lists your baselines.';
@@ -340,8 +354,9 @@ BEGIN
         RAISE EXCEPTION 'suite must not be NULL or empty' USING ERRCODE = '22004',
             HINT = 'Name a suite, e.g. tasker_bench_suite_settings(''tasker'', tolerance_pct => 10).';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM tasker_bench.cases c WHERE c.suite = v_suite)
-       AND NOT EXISTS (SELECT 1 FROM tasker_bench.runs r WHERE r.suite = v_suite) THEN
+    IF NOT EXISTS (SELECT 1 FROM tasker_bench.cases c
+                    WHERE c.suite = v_suite AND (c.builtin OR c.owner = current_user))
+       AND NOT EXISTS (SELECT 1 FROM tasker_bench.runs r WHERE r.suite = v_suite AND r.run_by = current_user) THEN
         RAISE EXCEPTION 'no suite named "%"', v_suite USING ERRCODE = '42704',
             HINT = 'SELECT DISTINCT suite FROM tasker_bench.cases lists the suites.';
     END IF;
@@ -516,7 +531,7 @@ BEGIN
     PERFORM tasker_bench._check_pct(p_threshold, 'threshold_pct');
     PERFORM tasker_bench._check_pct(p_noise, 'noise_threshold_pct');
     PERFORM tasker_bench._check_alpha(p_alpha);
-    SELECT * INTO v_bl FROM tasker_bench.baselines bl WHERE bl.name = p_baseline;
+    SELECT * INTO v_bl FROM tasker_bench.baselines bl WHERE bl.name = p_baseline AND bl.run_by = current_user;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no baseline named "%"', p_baseline USING ERRCODE = '42704',
             HINT = 'SELECT name, run_id FROM tasker_bench.baselines lists your baselines; tasker_bench_baseline(name) names a run.';
@@ -755,6 +770,7 @@ BEGIN
     v_env := tasker_bench._environment();
     v_path := tasker_bench._set_search_path(v_path_arg);
 
+    PERFORM tasker_bench._enter_run();
     -- both statements and the params must be usable before anything runs
     FOR v_side IN 1 .. 2 LOOP
         BEGIN
@@ -767,6 +783,7 @@ BEGIN
         END;
     END LOOP;
 
+    PERFORM tasker_bench._mark_interrupted_runs();
     v_run := nextval('tasker_bench.runs_id_seq');
     IF NOT tasker_bench._quiet() THEN
         RAISE NOTICE 'tasker_bench: A/B run % of "%" vs "%": % rounds of % iterations each, backend PID %',
@@ -882,6 +899,7 @@ BEGIN
         RAISE NOTICE 'tasker_bench: A/B run %: b/a = % (CI % .. %), %', v_run, round(v_ratio::numeric, 4),
             coalesce(round(v_lo::numeric, 4)::text, '-'), coalesce(round(v_hi::numeric, 4)::text, '-'), v_verdict;
     END IF;
+    PERFORM tasker_bench._leave_run();
     RETURN ROW(v_run, (v_side_a.result).p50_us, (v_side_b.result).p50_us, v_ratio, v_lo, v_hi, v_p,
                v_verdict, v_rounds, v_noise)::tasker_bench.ab_outcome;
 END
@@ -1066,7 +1084,7 @@ BEGIN
       FROM tasker_bench.ab_results x WHERE x.run_id = p_run;
 
     IF p_baseline IS NOT NULL THEN
-        SELECT * INTO v_bl FROM tasker_bench.baselines bl WHERE bl.name = p_baseline;
+        SELECT * INTO v_bl FROM tasker_bench.baselines bl WHERE bl.name = p_baseline AND bl.run_by = current_user;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'no baseline named "%"', p_baseline USING ERRCODE = '42704',
                 HINT = 'SELECT name, run_id FROM tasker_bench.baselines lists your baselines; tasker_bench_baseline(name) names a run.';

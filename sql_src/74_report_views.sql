@@ -64,9 +64,9 @@ LANGUAGE sql IMMUTABLE AS $$
            coalesce(c.x->>'case_name', cmp.y->>'case_name'),
            coalesce(c.x->>'n', '-'),
            tasker_bench._fmt_sig((c.x->>'p50_us')::float8),
-           tasker_bench._fmt_sig((c.x->>'p95_us')::float8),
-           tasker_bench._fmt_sig((c.x->>'p99_us')::float8),
-           tasker_bench._fmt_sig((c.x->>'p999_us')::float8),
+           CASE WHEN c.x IS NOT NULL AND c.x->>'p95_us' IS NULL THEN '—' ELSE tasker_bench._fmt_sig((c.x->>'p95_us')::float8) END,
+           CASE WHEN c.x IS NOT NULL AND c.x->>'p99_us' IS NULL THEN '—' ELSE tasker_bench._fmt_sig((c.x->>'p99_us')::float8) END,
+           CASE WHEN c.x IS NOT NULL AND c.x->>'p999_us' IS NULL THEN '—' ELSE tasker_bench._fmt_sig((c.x->>'p999_us')::float8) END,
            tasker_bench._fmt_sig((c.x->>'ops_per_s')::float8),
            CASE WHEN cmp.y IS NULL THEN NULL ELSE tasker_bench._fmt_pct_short((cmp.y->>'change_pct')::float8) END,
            CASE WHEN cmp.y IS NULL THEN NULL

@@ -59,7 +59,8 @@ CREATE TABLE tasker_bench.queue_messages (
     read_ct     integer NOT NULL DEFAULT 0,
     enqueued_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     vt          timestamptz NOT NULL,           -- visible again from this moment
-    message     jsonb NOT NULL
+    message     jsonb NOT NULL,
+    sent_by     name NOT NULL DEFAULT current_user  -- each role reads only its own messages
 ) WITH (fillfactor = 80);
 -- Reads take a queue's visible messages in msg_id order.  vt is not indexed,
 -- so a claim (new vt, read_ct + 1) can be a HOT update (fillfactor 80 leaves
@@ -69,13 +70,16 @@ COMMENT ON TABLE tasker_bench.queue_messages IS
     'Messages of all queues (pgmq model): visible when vt <= clock_timestamp(); read_ct counts claims';
 
 CREATE TABLE tasker_bench.queue_archive (
-    msg_id      bigint PRIMARY KEY,
+    msg_id      bigint NOT NULL,
     queue_name  text NOT NULL,
     read_ct     integer NOT NULL,
     enqueued_at timestamptz NOT NULL,
     archived_at timestamptz NOT NULL DEFAULT clock_timestamp(),
     vt          timestamptz NOT NULL,
-    message     jsonb NOT NULL
+    message     jsonb NOT NULL,
+    sent_by     name NOT NULL DEFAULT current_user,
+    -- per role, so that no role can take the msg_id another's message will archive under
+    CONSTRAINT queue_archive_pkey PRIMARY KEY (msg_id, sent_by)
 );
 CREATE INDEX queue_archive_queue ON tasker_bench.queue_archive (queue_name, archived_at);
 COMMENT ON TABLE tasker_bench.queue_archive IS 'Archived messages (tasker_bench.queue_archive())';
@@ -92,6 +96,23 @@ SELECT pg_catalog.pg_extension_config_dump('tasker_bench.queues', 'WHERE NOT bui
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.queue_messages', '');
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.queue_archive', '');
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.queue_messages_msg_id_seq', '');
+
+-- Queues: every role uses the built-in ones and its own; messages and the
+-- archive are each role's own; msg_id only from its sequence.
+ALTER TABLE tasker_bench.queues ENABLE ROW LEVEL SECURITY;
+ALTER TABLE tasker_bench.queue_messages ENABLE ROW LEVEL SECURITY;
+ALTER TABLE tasker_bench.queue_archive ENABLE ROW LEVEL SECURITY;
+CREATE POLICY queues_read ON tasker_bench.queues FOR SELECT
+    USING (builtin OR created_by = current_user);
+CREATE POLICY queues_own ON tasker_bench.queues FOR ALL
+    USING (created_by = current_user AND NOT builtin)
+    WITH CHECK (created_by = current_user AND NOT builtin);
+CREATE POLICY queue_messages_own ON tasker_bench.queue_messages FOR ALL
+    USING (sent_by = current_user) WITH CHECK (sent_by = current_user);
+CREATE POLICY queue_archive_own ON tasker_bench.queue_archive FOR ALL
+    USING (sent_by = current_user) WITH CHECK (sent_by = current_user);
+CREATE TRIGGER queue_messages_key BEFORE INSERT OR UPDATE OF msg_id ON tasker_bench.queue_messages
+    FOR EACH ROW EXECUTE FUNCTION tasker_bench._key_from_sequence('msg_id', 'tasker_bench.queue_messages_msg_id_seq');
 
 -- ---------------------------------------------------------------------------
 -- Queue functions
@@ -184,12 +205,16 @@ BEGIN
         RAISE EXCEPTION 'queue "%" is built in', v_name USING ERRCODE = '42501',
             HINT = 'The lifecycle and notify cases use it; tasker_bench.queue_purge() empties it.';
     END IF;
-    DELETE FROM tasker_bench.queue_messages m WHERE m.queue_name = v_name;
-    DELETE FROM tasker_bench.queue_archive a WHERE a.queue_name = v_name;
-    DELETE FROM tasker_bench.queues q WHERE q.queue_name = v_name;
+    DELETE FROM tasker_bench.queues q WHERE q.queue_name = v_name AND q.created_by = current_user;
     IF NOT FOUND THEN
+        IF EXISTS (SELECT 1 FROM tasker_bench.queues q WHERE q.queue_name = v_name) THEN
+            RAISE EXCEPTION 'queue "%" belongs to another role', v_name USING ERRCODE = '42501',
+                HINT = 'Only the role that created a queue can drop it.';
+        END IF;
         PERFORM tasker_bench._queue_missing(v_name);
     END IF;
+    DELETE FROM tasker_bench.queue_messages m WHERE m.queue_name = v_name AND m.sent_by = current_user;
+    DELETE FROM tasker_bench.queue_archive a WHERE a.queue_name = v_name AND a.sent_by = current_user;
     RETURN true;
 END
 $fn$;
@@ -201,10 +226,11 @@ DECLARE
     v_name text := queue_purge.queue_name;
     v_n bigint;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM tasker_bench.queues q WHERE q.queue_name = v_name) THEN
+    IF NOT EXISTS (SELECT 1 FROM tasker_bench.queues q
+                    WHERE q.queue_name = v_name AND (q.builtin OR q.created_by = current_user)) THEN
         PERFORM tasker_bench._queue_missing(v_name);
     END IF;
-    DELETE FROM tasker_bench.queue_messages m WHERE m.queue_name = v_name;
+    DELETE FROM tasker_bench.queue_messages m WHERE m.queue_name = v_name AND m.sent_by = current_user;
     GET DIAGNOSTICS v_n = ROW_COUNT;
     RETURN v_n;
 END
@@ -228,7 +254,7 @@ BEGIN
     INSERT INTO tasker_bench.queue_messages (queue_name, vt, message)
     SELECT q.queue_name, clock_timestamp() + make_interval(secs => delay), msg
       FROM tasker_bench.queues q
-     WHERE q.queue_name = queue_send.queue_name
+     WHERE q.queue_name = queue_send.queue_name AND (q.builtin OR q.created_by = current_user)
     RETURNING msg_id INTO v_id;
     IF v_id IS NULL THEN
         PERFORM tasker_bench._queue_missing(queue_send.queue_name);
@@ -277,6 +303,7 @@ BEGIN
         SELECT m.msg_id
           FROM tasker_bench.queue_messages m
          WHERE m.queue_name = queue_read.queue_name
+           AND m.sent_by = current_user
            AND m.vt <= clock_timestamp()
            AND (queue_read.conditional IS NULL OR queue_read.conditional = '{}'::jsonb
                 OR m.message @> queue_read.conditional)
@@ -304,7 +331,8 @@ CREATE FUNCTION tasker_bench.queue_delete(queue_name text, msg_id bigint) RETURN
 LANGUAGE plpgsql AS $fn$
 BEGIN
     DELETE FROM tasker_bench.queue_messages m
-     WHERE m.msg_id = queue_delete.msg_id AND m.queue_name = queue_delete.queue_name;
+     WHERE m.msg_id = queue_delete.msg_id AND m.queue_name = queue_delete.queue_name
+       AND m.sent_by = current_user;
     IF FOUND THEN
         RETURN true;
     END IF;
@@ -324,6 +352,7 @@ BEGIN
     WITH gone AS (
         DELETE FROM tasker_bench.queue_messages m
          WHERE m.msg_id = queue_archive.msg_id AND m.queue_name = queue_archive.queue_name
+           AND m.sent_by = current_user
         RETURNING m.msg_id, m.queue_name, m.read_ct, m.enqueued_at, m.vt, m.message
     )
     INSERT INTO tasker_bench.queue_archive (msg_id, queue_name, read_ct, enqueued_at, vt, message)
@@ -395,6 +424,9 @@ CREATE TABLE tasker_bench.lifecycle_templates (
 );
 COMMENT ON TABLE tasker_bench.lifecycle_templates IS
     'Step names and edges of the named workflow shapes (from tasker_bench.fixture_shape), looked up by the lifecycle';
+-- read by everyone, written by no one (the rows are the extension's)
+ALTER TABLE tasker_bench.lifecycle_templates ENABLE ROW LEVEL SECURITY;
+CREATE POLICY lifecycle_templates_read ON tasker_bench.lifecycle_templates FOR SELECT USING (true);
 INSERT INTO tasker_bench.lifecycle_templates (shape, step_names, edge_from, edge_to)
 SELECT s.shape, t.step_names, t.edge_from, t.edge_to
   FROM unnest(ARRAY['linear4', 'diamond4', 'complex_dag7', 'tree8']) s(shape)

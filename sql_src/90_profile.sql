@@ -75,7 +75,7 @@ COMMENT ON COLUMN tasker_bench.statement_results.parent_queryid IS
     'tasker_bench_folded() (best effort; NULL: called by the case''s statement or unknown)';
 ALTER TABLE tasker_bench.statement_results ENABLE ROW LEVEL SECURITY;
 CREATE POLICY statement_results_own ON tasker_bench.statement_results FOR ALL
-    USING (run_by = current_user) WITH CHECK (run_by = current_user);
+    USING (run_by = current_user) WITH CHECK (run_by = current_user AND tasker_bench._own_run(run_id));
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.statement_results', '');
 
 -- How many statements per case to keep.
@@ -273,7 +273,8 @@ BEGIN
     IF NOT FOUND THEN
         RETURN;
     END IF;
-    SELECT c.search_path INTO v_path FROM tasker_bench.cases c WHERE c.name = _store_statements.case_name;
+    SELECT c.search_path INTO v_path FROM tasker_bench.cases c
+     WHERE c.name = _store_statements.case_name AND (c.builtin OR c.owner = current_user);
     v_case_qid := tasker_bench._query_id(v_res.sql, v_path);
     v_params_qid := tasker_bench._query_id(v_res.params, v_path);
 
@@ -467,7 +468,7 @@ BEGIN
         RETURN;
     END IF;
     IF to_regclass('tasker_bench.baselines') IS NOT NULL THEN
-        EXECUTE 'SELECT EXISTS (SELECT 1 FROM tasker_bench.baselines b WHERE b.name = $1)'
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM tasker_bench.baselines b WHERE b.name = $1 AND b.run_by = current_user)'
           INTO v_found USING p_baseline;
     END IF;
     IF NOT v_found THEN
@@ -518,11 +519,14 @@ CREATE TABLE tasker_bench.alerts (
 CREATE INDEX ON tasker_bench.alerts (run_id);
 COMMENT ON TABLE tasker_bench.alerts IS
     'Regressions found after a run of tasker_bench_run_suite (scheduled or not): against its baseline, or the '
-    'rolling median of the p50 of recent runs; each is also sent as NOTIFY tasker_bench_alerts (JSON: run_id, case, '
-    'baseline, change_pct, verdict). tasker_bench_prune keeps runs an alert points to.';
+    'rolling median of the p50 of recent runs; each is also signalled as NOTIFY tasker_bench_alerts with the payload '
+    '{"run_id": N} only (listeners read the alert rows, which row level security keeps to their role). '
+    'tasker_bench_prune keeps runs an alert points to.';
 ALTER TABLE tasker_bench.alerts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY alerts_own ON tasker_bench.alerts FOR ALL
-    USING (run_by = current_user) WITH CHECK (run_by = current_user);
+    USING (run_by = current_user) WITH CHECK (run_by = current_user AND tasker_bench._own_run(run_id));
+CREATE TRIGGER alerts_key BEFORE INSERT OR UPDATE OF id ON tasker_bench.alerts
+    FOR EACH ROW EXECUTE FUNCTION tasker_bench._key_from_sequence('id', 'tasker_bench.alerts_id_seq');
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.alerts', '');
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.alerts_id_seq', '');
 
@@ -538,17 +542,18 @@ COMMENT ON VIEW tasker_bench.history IS
 CREATE FUNCTION tasker_bench._history_runs() RETURNS integer
     AS 'MODULE_PATHNAME', 'tb_history_runs_get' LANGUAGE C STABLE PARALLEL SAFE;
 
--- Write an alert and send it on the channel tasker_bench_alerts (delivered at commit).
+-- Write an alert and signal it on the channel tasker_bench_alerts (delivered
+-- at commit).  The channel is shared by every role of the database, so the
+-- payload carries only the run id: a listener reads the alerts of that run
+-- from tasker_bench.alerts, where it sees only its own; a NOTIFY anyone
+-- sends creates no alert row.
 CREATE FUNCTION tasker_bench._alert(p_run bigint, p_case text, p_baseline text, p_change float8,
                                     p_verdict text, p_details jsonb) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO tasker_bench.alerts (run_id, case_name, baseline, change_pct, verdict, details)
     VALUES (p_run, p_case, p_baseline, p_change, p_verdict, coalesce(p_details, '{}'));
-    PERFORM pg_notify('tasker_bench_alerts',
-                      json_build_object('run_id', p_run, 'case', p_case, 'baseline', p_baseline,
-                                        'change_pct', round(p_change::numeric, 2),
-                                        'verdict', p_verdict)::text);
+    PERFORM pg_notify('tasker_bench_alerts', json_build_object('run_id', p_run)::text);
     IF NOT tasker_bench._quiet() THEN
         RAISE NOTICE 'tasker_bench: run %, case %: % by % %% against %', p_run, p_case, p_verdict,
             round(p_change::numeric, 1), p_baseline;
@@ -610,7 +615,7 @@ BEGIN
         WITH prev AS (
             SELECT p.id FROM tasker_bench.runs p
              WHERE p.what = v_run.what AND p.kind = v_run.kind AND p.status = 'completed'
-               AND p.id < p_run
+               AND p.run_by = v_run.run_by AND p.id < p_run
              ORDER BY p.id DESC
              LIMIT v_hist
         ), med AS (
@@ -722,6 +727,7 @@ DECLARE
     v_alerts integer;
 BEGIN
     PERFORM tasker_bench._check_budget(iterations, duration, warmup);
+    PERFORM tasker_bench._enter_run();
     PERFORM tasker_bench._check_clients(clients);
     SELECT c.cases, c.suite INTO v_cases, v_suite FROM tasker_bench._cases_for(what, tasker_bench_run_suite.schema) c;
     PERFORM tasker_bench._check_baseline(baseline);
@@ -745,6 +751,8 @@ BEGIN
         v_i := v_i + 1;
         v_outcome := NULL;
         BEGIN
+            -- each case runs in a transaction of its own: mark it as part of the run
+            PERFORM tasker_bench._enter_run(false);
             SELECT * INTO STRICT v_one
               FROM tasker_bench._measure_case(v_run, v_case, v_i, v_n, iterations, duration, warmup, NULL,
                                               clients);
@@ -798,22 +806,59 @@ COMMENT ON PROCEDURE tasker_bench_run_suite(text, bigint, interval, interval, te
 -- Schedules (pg_cron)
 -- ---------------------------------------------------------------------------
 
-CREATE TABLE tasker_bench.schedules (
-    job_name    text PRIMARY KEY CHECK (job_name <> ''),
+-- The jobs (table schedule_jobs); the view tasker_bench.schedules adds the
+-- outcome of each job's last run from pg_cron.
+CREATE TABLE tasker_bench.schedule_jobs (
+    job_name    text NOT NULL CONSTRAINT schedules_job_name_check CHECK (job_name <> ''),
     jobid       bigint NOT NULL,         -- cron.job.jobid
     what        text NOT NULL,
     baseline    text,
     schedule    text NOT NULL,
     created_by  name NOT NULL DEFAULT current_user,
-    created_at  timestamptz NOT NULL DEFAULT now()
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT schedules_pkey PRIMARY KEY (job_name)
 );
-COMMENT ON TABLE tasker_bench.schedules IS
+COMMENT ON TABLE tasker_bench.schedule_jobs IS
     'pg_cron jobs made by tasker_bench_schedule: each runs CALL tasker_bench_run_suite(what, baseline, '
-    'label => ''scheduled:<job_name>'') on its cron schedule';
-ALTER TABLE tasker_bench.schedules ENABLE ROW LEVEL SECURITY;
-CREATE POLICY schedules_own ON tasker_bench.schedules FOR ALL
+    'label => ''scheduled:<job_name>'') on its cron schedule, as the role that scheduled it';
+ALTER TABLE tasker_bench.schedule_jobs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY schedules_own ON tasker_bench.schedule_jobs FOR ALL
     USING (created_by = current_user) WITH CHECK (created_by = current_user);
-SELECT pg_catalog.pg_extension_config_dump('tasker_bench.schedules', '');
+SELECT pg_catalog.pg_extension_config_dump('tasker_bench.schedule_jobs', '');
+
+-- The last run of a pg_cron job as pg_cron recorded it (cron.job_run_details,
+-- which shows each role its own jobs); NULLs when pg_cron is not in this
+-- database or the role cannot read it.
+CREATE FUNCTION tasker_bench._cron_last_run(p_jobid bigint,
+    OUT status text, OUT message text, OUT started_at timestamptz)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_cron text;
+BEGIN
+    SELECT n.nspname INTO v_cron
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relname = 'job_run_details' AND c.relkind = 'r'
+       AND n.nspname = 'cron' AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
+       AND pg_catalog.has_table_privilege(c.oid, 'SELECT');
+    IF v_cron IS NULL THEN
+        RETURN;
+    END IF;
+    EXECUTE format('SELECT d.status, d.return_message, d.start_time FROM %I.job_run_details d
+                     WHERE d.jobid = $1 ORDER BY d.runid DESC LIMIT 1', v_cron)
+       INTO status, message, started_at USING p_jobid;
+END
+$$;
+
+CREATE VIEW tasker_bench.schedules WITH (security_invoker = true) AS
+SELECT j.job_name, j.jobid, j.what, j.baseline, j.schedule, j.created_by, j.created_at,
+       (tasker_bench._cron_last_run(j.jobid)).status AS last_status,
+       (tasker_bench._cron_last_run(j.jobid)).message AS last_message,
+       (tasker_bench._cron_last_run(j.jobid)).started_at AS last_started_at
+  FROM tasker_bench.schedule_jobs j;
+-- (one table: INSERT and DELETE through the view reach schedule_jobs)
+COMMENT ON VIEW tasker_bench.schedules IS
+    'Your scheduled jobs (tasker_bench_schedule) with the status, message and start of each one''s last run as '
+    'pg_cron recorded it (e.g. failed / connection failed when pg_cron cannot connect: see cron.host)';
 
 /*
  * A light check of a cron expression before pg_cron sees it (pg_cron checks
@@ -876,13 +921,73 @@ BEGIN
 END
 $$;
 
+-- pg_cron runs a job by connecting to cron.host (unless it uses background
+-- workers): on a server that listens on no TCP address, a host name there
+-- fails every run with "connection failed".  Warn when that is the case.
+CREATE FUNCTION tasker_bench._check_cron_reach() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_bgw text;
+    v_host text;
+    v_listen text;
+BEGIN
+    BEGIN
+        v_bgw := current_setting('cron.use_background_workers', true);
+        v_host := current_setting('cron.host', true);
+        v_listen := current_setting('listen_addresses');
+    EXCEPTION WHEN insufficient_privilege THEN
+        RETURN;             -- settings this role cannot read: nothing to say
+    END;
+    IF v_bgw = 'on' OR v_host IS NULL OR left(v_host, 1) = '/' THEN
+        RETURN;             -- no connection, or a socket directory
+    END IF;
+    IF btrim(coalesce(v_listen, '')) = '' THEN
+        RAISE WARNING 'pg_cron cannot reach this server: it connects to cron.host = "%" over TCP, but listen_addresses is empty', v_host
+            USING DETAIL = 'Every run of the job will fail with "connection failed" (tasker_bench.schedules shows it in last_status and last_message).',
+                  HINT = 'Set cron.host to the server''s socket directory (one of unix_socket_directories), or cron.use_background_workers = on, and restart.';
+    END IF;
+END
+$$;
+
+-- DROP EXTENSION tasker_bench takes its pg_cron jobs with it (else they
+-- would stay and fail every time).  An event trigger of the extension does
+-- not fire for the DROP that removes it, so this one runs before: at the
+-- start of a DROP EXTENSION naming tasker_bench.
+CREATE FUNCTION tasker_bench._unschedule_on_drop() RETURNS event_trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_cron text;
+    v_jobid bigint;
+BEGIN
+    IF current_query() !~* 'drop\s+extension\s+(if\s+exists\s+)?([[:alnum:]_"]+\s*,\s*)*"?tasker_bench"?\s*(,|;|cascade|restrict|$)' THEN
+        RETURN;
+    END IF;
+    SELECT n.nspname INTO v_cron
+      FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+     WHERE n.nspname = 'cron' AND p.proname = 'unschedule' LIMIT 1;
+    IF v_cron IS NULL THEN
+        RETURN;
+    END IF;
+    FOR v_jobid IN EXECUTE format('SELECT j.jobid FROM tasker_bench.schedule_jobs s JOIN %I.job j ON j.jobid = s.jobid', v_cron) LOOP
+        EXECUTE format('SELECT %I.unschedule($1)', v_cron) USING v_jobid;
+    END LOOP;
+END
+$$;
+CREATE EVENT TRIGGER tasker_bench_unschedule_on_drop ON ddl_command_start
+    WHEN TAG IN ('DROP EXTENSION') EXECUTE FUNCTION tasker_bench._unschedule_on_drop();
+
 -- pg_cron must be installed in this database; its schema.
 CREATE FUNCTION tasker_bench._cron_schema() RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_schema text;
-    v_db text := current_setting('cron.database_name', true);
+    v_db text;
 BEGIN
+    BEGIN
+        v_db := current_setting('cron.database_name', true);
+    EXCEPTION WHEN insufficient_privilege THEN
+        v_db := '';         -- a superuser-only setting: unknown to others
+    END;
     -- pg_cron's objects live in the schema cron (whatever its extnamespace says)
     SELECT n.nspname INTO v_schema
       FROM pg_catalog.pg_extension e
@@ -893,13 +998,18 @@ BEGIN
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      WHERE e.extname = 'pg_cron';
     IF v_schema IS NULL THEN
+        IF v_db = '' THEN
+            RAISE EXCEPTION 'pg_cron is not installed in this database' USING ERRCODE = '0A000',
+                HINT = 'Ask a superuser where pg_cron lives (cron.database_name): install tasker_bench there, or schedule from there with cron.schedule_in_database(job_name, schedule, ''CALL ...tasker_bench_run_suite(...)'', <this database>).';
+        END IF;
         IF v_db IS NULL THEN
             RAISE EXCEPTION 'pg_cron is not available: it is not loaded, and not installed in this database'
                 USING ERRCODE = '0A000',
                 HINT = 'Add pg_cron to shared_preload_libraries (restart), set cron.database_name, CREATE EXTENSION pg_cron in that database, and install tasker_bench there to schedule its suites.';
         END IF;
         RAISE EXCEPTION 'pg_cron is not installed in this database' USING ERRCODE = '0A000',
-            HINT = format('pg_cron''s extension lives in the database cron.database_name = "%s": CREATE EXTENSION pg_cron there (if not done) and install tasker_bench in "%s" to schedule its suites.', v_db, v_db);
+            HINT = format('pg_cron''s extension lives in the database cron.database_name = "%s". Either install tasker_bench there, or schedule from there into this database: SELECT cron.schedule_in_database(job_name, schedule, ''CALL %I.tasker_bench_run_suite(...)'', %L) (the job then runs as you, here).',
+                          v_db, tasker_bench._ext_schema(), pg_catalog.current_database());
     END IF;
     RETURN v_schema;
 END
@@ -929,7 +1039,7 @@ BEGIN
     PERFORM tasker_bench._cases_for(what);
     PERFORM tasker_bench._check_baseline(baseline);
     PERFORM tasker_bench._check_cron(schedule);
-    IF EXISTS (SELECT 1 FROM tasker_bench.schedules s WHERE s.job_name = v_job) THEN
+    IF EXISTS (SELECT 1 FROM tasker_bench.schedule_jobs s WHERE s.job_name = v_job) THEN
         RAISE EXCEPTION 'a job named "%" is already scheduled', v_job USING ERRCODE = '42710',
             HINT = 'tasker_bench_unschedule(job_name) removes it; or choose another name.';
     END IF;
@@ -944,7 +1054,16 @@ BEGIN
     v_command := format('CALL %I.tasker_bench_run_suite(%L, baseline => %L, label => %L)',
                         tasker_bench._ext_schema(), what, baseline, 'scheduled:' || v_job);
     BEGIN
-        EXECUTE format('SELECT %I.schedule($1, $2, $3)', v_cron) INTO v_jobid USING v_job, schedule, v_command;
+        -- as the calling role, in this database
+        IF to_regprocedure(format('%I.schedule_in_database(text,text,text,text,text,boolean)', v_cron)) IS NOT NULL
+           AND has_function_privilege(format('%I.schedule_in_database(text,text,text,text,text,boolean)', v_cron),
+                                      'EXECUTE') THEN
+            -- username NULL: the current role (pg_cron lets only superusers name another)
+            EXECUTE format('SELECT %I.schedule_in_database($1, $2, $3, $4, NULL, true)', v_cron) INTO v_jobid
+              USING v_job, schedule, v_command, pg_catalog.current_database();
+        ELSE
+            EXECUTE format('SELECT %I.schedule($1, $2, $3)', v_cron) INTO v_jobid USING v_job, schedule, v_command;
+        END IF;
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
         IF v_msg ILIKE '%schedule%' THEN
@@ -955,17 +1074,18 @@ BEGIN
         RAISE;
     END;
     BEGIN
-        INSERT INTO tasker_bench.schedules (job_name, jobid, what, baseline, schedule)
+        INSERT INTO tasker_bench.schedule_jobs (job_name, jobid, what, baseline, schedule)
         VALUES (v_job, v_jobid, what, baseline, schedule);
     EXCEPTION WHEN unique_violation THEN
         RAISE EXCEPTION 'job name "%" is taken by another role', v_job USING ERRCODE = '42710',
             HINT = 'Job names are shared by all roles; choose another name.';
     END;
+    PERFORM tasker_bench._check_cron_reach();
     RETURN v_jobid;
 END
 $$;
 COMMENT ON FUNCTION tasker_bench_schedule(text, text, text, text) IS
-    'Schedules a case or suite through pg_cron (in this database, which must be cron.database_name): '
+    'Schedules a case or suite through pg_cron (installed in this database), run as the calling role: '
     'CALL tasker_bench_run_suite(what, baseline => ..., label => ''scheduled:<job_name>''); returns the cron job id';
 
 CREATE FUNCTION tasker_bench_unschedule(job_name text) RETURNS boolean
@@ -973,7 +1093,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     v_job text := tasker_bench_unschedule.job_name;
     v_cron text;
-    v_row tasker_bench.schedules;
+    v_row tasker_bench.schedule_jobs;
     v_exists boolean;
 BEGIN
     IF v_job IS NULL THEN
@@ -981,7 +1101,8 @@ BEGIN
             HINT = 'SELECT job_name, schedule, what FROM tasker_bench.schedules lists your jobs.';
     END IF;
     v_cron := tasker_bench._cron_schema();
-    DELETE FROM tasker_bench.schedules s WHERE s.job_name = v_job RETURNING * INTO v_row;
+    DELETE FROM tasker_bench.schedule_jobs s
+     WHERE s.job_name = v_job AND s.created_by = current_user RETURNING * INTO v_row;
     IF NOT FOUND THEN
         RETURN false;
     END IF;
@@ -1014,13 +1135,20 @@ BEGIN
     PERFORM tasker_bench._mark_interrupted_runs();
     v_sql := 'DELETE FROM tasker_bench.runs r
                WHERE r.started_at < now() - $1
+                 AND r.run_by = current_user
                  AND r.status <> ''running''
                  AND NOT EXISTS (SELECT 1 FROM tasker_bench.alerts a WHERE a.run_id = r.id)';
     IF to_regclass('tasker_bench.baselines') IS NOT NULL THEN
         v_sql := v_sql || ' AND NOT EXISTS (SELECT 1 FROM tasker_bench.baselines b WHERE b.run_id = r.id)';
     END IF;
-    EXECUTE v_sql USING keep;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
+    BEGIN
+        EXECUTE v_sql USING keep;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+    EXCEPTION WHEN foreign_key_violation THEN
+        RAISE EXCEPTION 'a baseline or an alert was made for one of the runs to prune while tasker_bench_prune ran'
+            USING ERRCODE = '40001',
+            HINT = 'Nothing was deleted; run tasker_bench_prune again (it keeps the runs baselines and alerts name).';
+    END;
     RETURN v_n;
 END
 $$;

@@ -13,6 +13,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
+#include "case_context.h"
 #include "clock.h"
 #include "driver.h"
 #include "histogram_type.h"
@@ -94,10 +95,13 @@ tb_measure_case(const TbDriver *d, const TbCaseSpec *c, const TbRunSpec *spec, T
 	TbRow		row;
 	double		clock_ns;
 	void	   *state;
+	TbCaseContext cctx;
 
 	memset(&res, 0, sizeof(res));
 	tb_row_init(&row, tupdesc);
 
+	tb_case_context_push(&cctx, c->sql,
+						 psprintf("tasker_bench: measuring %s", c->label ? c->label : "the statement"));
 	state = d->prepare(c);
 	PG_TRY();
 	{
@@ -116,6 +120,7 @@ tb_measure_case(const TbDriver *d, const TbCaseSpec *c, const TbRunSpec *spec, T
 	PG_END_TRY();
 	if (d->teardown)
 		d->teardown(state);
+	tb_case_context_pop(&cctx);
 	return tb_row_datum(&row);
 }
 
@@ -124,9 +129,12 @@ tb_validate_case(const TbDriver *d, const TbCaseSpec *c)
 {
 	TbCaseSpec	v = *c;
 	void	   *state;
+	TbCaseContext cctx;
 
 	v.validate_only = true;
+	tb_case_context_push(&cctx, c->sql, "tasker_bench: checking the statement before measuring");
 	state = d->prepare(&v);
 	if (d->teardown)
 		d->teardown(state);
+	tb_case_context_pop(&cctx);
 }

@@ -32,6 +32,7 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
+#include "case_context.h"
 #include "runner.h"
 #include "target.h"
 
@@ -280,9 +281,11 @@ tb_explain(PG_FUNCTION_ARGS)
 	const char *errstr = NULL;
 	volatile bool capturing = false;
 	int			i;
+	TbCaseContext cctx;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
+	tb_case_context_push(&cctx, NULL, "tasker_bench: EXPLAIN ANALYZE of the measured statement");
 	t = tb_target_prepare(text_to_cstring(PG_GETARG_TEXT_PP(0)),
 						  PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
 	sql = psprintf("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) %s", t->sql);
@@ -343,6 +346,7 @@ tb_explain(PG_FUNCTION_ARGS)
 	RollbackAndReleaseCurrentSubTransaction();
 	MemoryContextSwitchTo(caller);
 	CurrentResourceOwner = owner;
+	tb_case_context_pop(&cctx);
 
 	/* [ {"Plan": ...} ] -> [ {"Plan": ..., "Plan Shape": ..., "Plan Fingerprint": ...} ] */
 	if (!pg_md5_hash(captured.data, captured.len, md5, &errstr))

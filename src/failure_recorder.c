@@ -25,8 +25,10 @@
 #include "storage/dsm.h"
 #include "storage/ipc.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
 #include "utils/snapmgr.h"
 
+#include "keys.h"
 #include "tasker_bench.h"
 
 PG_FUNCTION_INFO_V1(tb_record_failure);
@@ -70,6 +72,8 @@ tb_failure_worker_main(Datum arg)
 	pgstat_report_activity(STATE_RUNNING, "tasker_bench: recording a failed run");
 
 	args[0] = CStringGetTextDatum(p->json);
+	/* the caller checked that the id is the one its run reserved */
+	tb_trusted_key_insert = true;
 	if (SPI_execute_with_args("SELECT tasker_bench._insert_failed_run($1::jsonb)",
 							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "tasker_bench: recording the failed run did not run its SELECT");
@@ -82,6 +86,27 @@ tb_failure_worker_main(Datum arg)
 	p->status = 1;
 	dsm_detach(seg);
 	proc_exit(0);
+}
+
+/* whether the record's id is the run id this session reserved last */
+static bool
+run_is_reserved(const char *json)
+{
+	Jsonb	   *jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
+	JsonbValue	k;
+	JsonbValue *v;
+
+	if (!JB_ROOT_IS_OBJECT(jb))
+		return false;
+	k.type = jbvString;
+	k.val.string.val = "id";
+	k.val.string.len = 2;
+	v = findJsonbValueFromContainer(&jb->root, JB_FOBJECT, &k);
+	if (v == NULL || v->type != jbvNumeric)
+		return false;
+	return tb_key_is_current(tb_runs_sequence(),
+							 DatumGetInt64(DirectFunctionCall1(numeric_int8,
+															   NumericGetDatum(v->val.numeric))));
 }
 
 /*
@@ -108,6 +133,14 @@ tb_record_failure(PG_FUNCTION_ARGS)
 		PG_RETURN_BOOL(false);
 	json = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	len = strlen(json);
+	if (!run_is_reserved(json))
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("tasker_bench records only the failure of the run this session is running"),
+				 errhint("Its id must be the last value of tasker_bench.runs_id_seq this session took.")));
+		PG_RETURN_BOOL(false);
+	}
 
 	seg = dsm_create(offsetof(FailurePayload, json) + len + 1, 0);
 	p = (FailurePayload *) dsm_segment_address(seg);

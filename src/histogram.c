@@ -59,6 +59,29 @@ tbh_init(TbHist *h)
 	h->wmean = 0.0;
 }
 
+/*
+ * The largest m2 that count samples within [min, max] can have:
+ * sum (x - mean)^2 <= count * (max - min)^2 / 4.  A little slack for the
+ * rounding of the running updates.
+ */
+static double
+m2_bound(uint64_t count, int64_t min, int64_t max)
+{
+	double		range = (double) max - (double) min;
+
+	return (double) count * range * range * 0.25 * (1.0 + 1e-9) + 1.0;
+}
+
+/* m2 never exceeds what min and max allow (and so stays finite) */
+static void
+clamp_m2(TbHist *h, uint64_t count)
+{
+	double		bound = m2_bound(count, h->min, h->max);
+
+	if (!(h->m2 <= bound))
+		h->m2 = bound;
+}
+
 bool
 tbh_record_n(TbHist *h, int64_t value, uint64_t n)
 {
@@ -70,7 +93,7 @@ tbh_record_n(TbHist *h, int64_t value, uint64_t n)
 		return false;
 	if (n == 0)
 		return true;			/* nothing to record */
-	if (n > UINT64_MAX - h->count)
+	if (n > TBH_MAX_COUNT - h->count)
 		return false;
 	if (n == 1)
 	{
@@ -96,6 +119,7 @@ tbh_record_n(TbHist *h, int64_t value, uint64_t n)
 	h->m2 += delta * (x - h->wmean) * (double) n;
 	if (!(h->m2 >= 0.0))
 		h->m2 = 0.0;			/* guard against rounding below zero */
+	clamp_m2(h, newcount);
 
 	h->count = newcount;
 	h->sum += (tbh_u128) value * n;
@@ -115,7 +139,7 @@ tbh_merge(TbHist *dst, const TbHist *src)
 
 	if (nb == 0)
 		return true;
-	if (nb > UINT64_MAX - na)
+	if (nb > TBH_MAX_COUNT - na)
 		return false;
 	/* dst == src works too: every source field is read before written */
 	n = na + nb;
@@ -140,6 +164,7 @@ tbh_merge(TbHist *dst, const TbHist *src)
 	}
 	if (!(dst->m2 >= 0.0))
 		dst->m2 = 0.0;
+	clamp_m2(dst, n);
 
 	for (i = 0; i < TBH_NBUCKETS; i++)
 		dst->counts[i] += src->counts[i];
@@ -355,6 +380,11 @@ tbh_check(const TbHist *h, const char **err)
 		return false;
 	}
 
+	if (h->count > TBH_MAX_COUNT)
+	{
+		*err = "count is beyond the range of bigint";
+		return false;
+	}
 	if (h->count == 0)
 	{
 		if (h->min != 0 || h->max != 0 || h->sum != 0 || h->m2 != 0.0)
@@ -437,6 +467,11 @@ tbh_check(const TbHist *h, const char **err)
 	if (h->sum < lo_sum || h->sum > hi_sum)
 	{
 		*err = "sum is inconsistent with the bucket contents";
+		return false;
+	}
+	if (h->m2 > m2_bound(h->count, h->min, h->max))
+	{
+		*err = "m2 is larger than count samples between min and max can have";
 		return false;
 	}
 	return true;

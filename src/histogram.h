@@ -36,6 +36,9 @@
 /* Current version byte of the encoded form. */
 #define TBH_FORMAT_VERSION	1
 
+/* the most samples a histogram holds: counts are bigint in SQL */
+#define TBH_MAX_COUNT		((uint64_t) INT64_MAX)
+
 /*
  * 128-bit sum with 8-byte alignment: TbHist lives in palloc'd memory, which
  * PostgreSQL aligns to 8 bytes only, and a 16-byte aligned type there would

@@ -12,6 +12,7 @@
  */
 #include "postgres.h"
 
+#include "common/int.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 
@@ -171,6 +172,11 @@ tb_count(PG_FUNCTION_ARGS)
 		s->counters[i] = 0;
 		s->ncounters++;
 	}
-	s->counters[i] += PG_ARGISNULL(1) ? 1 : PG_GETARG_INT64(1);
+	if (pg_add_s64_overflow(s->counters[i], PG_ARGISNULL(1) ? 1 : PG_GETARG_INT64(1),
+							&s->counters[i]))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("counter \"%s\" is out of range of bigint", name),
+				 errhint("tasker_bench.count adds to a bigint total over the whole measurement; count in larger units.")));
 	PG_RETURN_VOID();
 }

@@ -25,6 +25,7 @@ static Datum reason_datum(TbsReason reason, uint64_t n_a, uint64_t n_b);
 static void comparison_figures(const TbsComparison *cmp, Datum *values, bool *nulls);
 static void block_args(FunctionCallInfo fcinfo, int first, double **blocks_a, int *na,
 					   double **probes_a, double **blocks_b, int *nb, double **probes_b);
+static void check_finite(const double *x, int n, const char *what);
 
 PG_FUNCTION_INFO_V1(tb_hsummary);
 PG_FUNCTION_INFO_V1(tb_hmedian_ci);
@@ -94,10 +95,15 @@ Datum
 tb_hsummary(PG_FUNCTION_ARGS)
 {
 	TbRow		row;
+	double		c = PG_ARGISNULL(1) ? 0.0 : PG_GETARG_FLOAT8(1);
 
+	if (isnan(c) || isinf(c) || c < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("clock_ns must be a finite number of nanoseconds, zero or more, got %g", c),
+				 errhint("Pass the run's clock read cost (results.clock_ns), or 0.")));
 	tb_row_init(&row, result_desc(fcinfo));
-	tb_row_set_summary(&row, tb_hist_from_datum(PG_GETARG_DATUM(0)),
-					   PG_ARGISNULL(1) ? 0.0 : PG_GETARG_FLOAT8(1));
+	tb_row_set_summary(&row, tb_hist_from_datum(PG_GETARG_DATUM(0)), c);
 	PG_RETURN_DATUM(tb_row_datum(&row));
 }
 
@@ -251,12 +257,6 @@ float8_array(ArrayType *a, const char *what, int *n)
 	return out;
 }
 
-/*
- * The optional block medians and probes of a comparison, from arguments
- * first .. first + 3 (baseline_blocks, current_blocks, baseline_probes,
- * current_probes): blocks only when both are given, probes only when both
- * are given with one per block (else NULL).
- */
 /* change_pct, ci_low_pct, ci_high_pct, p of a comparison into values[0..3] (NULL without figures) */
 static void
 comparison_figures(const TbsComparison *cmp, Datum *values, bool *nulls)
@@ -272,6 +272,12 @@ comparison_figures(const TbsComparison *cmp, Datum *values, bool *nulls)
 	}
 }
 
+/*
+ * The optional block medians and probes of a comparison, from arguments
+ * first .. first + 3 (baseline_blocks, current_blocks, baseline_probes,
+ * current_probes): blocks only when both are given, probes only when both
+ * are given with one per block (else NULL); NaN or infinity is an error.
+ */
 static void
 block_args(FunctionCallInfo fcinfo, int first, double **blocks_a, int *na,
 		   double **probes_a, double **blocks_b, int *nb, double **probes_b)
@@ -292,6 +298,13 @@ block_args(FunctionCallInfo fcinfo, int first, double **blocks_a, int *na,
 			if (npa != *na || npb != *nb)
 				*probes_a = *probes_b = NULL;
 		}
+	}
+	check_finite(*blocks_a, *na, "baseline_blocks");
+	check_finite(*blocks_b, *nb, "current_blocks");
+	if (*probes_a)
+	{
+		check_finite(*probes_a, *na, "baseline_probes");
+		check_finite(*probes_b, *nb, "current_probes");
 	}
 }
 
@@ -666,4 +679,18 @@ tb_change_points(PG_FUNCTION_ARGS)
 		SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(heap_form_tuple(funcctx->tuple_desc, values, nulls)));
 	}
 	SRF_RETURN_DONE(funcctx);
+}
+
+/* block medians and probes are durations: NaN or infinity is bad input */
+static void
+check_finite(const double *x, int n, const char *what)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (isnan(x[i]) || isinf(x[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must hold finite numbers, element %d is %g", what, i + 1, x[i]),
+					 errhint("Pass the block medians and probes a run stored (results.block_medians_ns, probe_medians_ns).")));
 }

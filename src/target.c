@@ -22,9 +22,12 @@
 #include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #include "target.h"
+#include "tasker_bench.h"
 
 /* upper bound of parameter sets kept in memory */
 #define TB_MAX_PARAM_SETS 1000000
@@ -176,6 +179,106 @@ load_param_sets(TbTarget *t, const char *params_sql)
 	MemoryContextSwitchTo(outer);
 }
 
+/*
+ * The params query runs once per run.  A run validates its cases, measures
+ * each and takes its EXPLAIN: three preparations of the same case.  While a
+ * run is in progress (tasker_bench.in_run), the parameter sets are kept per
+ * (statement, params query, search_path, parameter types) and the later preparations
+ * take them from here.  A run starts with an empty cache
+ * (tasker_bench._params_cache_reset(), called by _enter_run), and outside a
+ * run nothing is kept or taken.
+ */
+#define TB_PARAMS_CACHE_ENTRIES 8
+
+typedef struct ParamsCacheEntry
+{
+	char	   *sql;
+	char	   *params_sql;
+	char	   *search_path;
+	int			nargs;
+	Oid		   *argtypes;
+	int			nsets;
+	ParamListInfo *sets;
+} ParamsCacheEntry;
+
+static MemoryContext params_cache_cxt = NULL;
+static ParamsCacheEntry params_cache[TB_PARAMS_CACHE_ENTRIES];
+static int	params_cache_n = 0;
+
+PG_FUNCTION_INFO_V1(tb_params_cache_reset);
+
+Datum
+tb_params_cache_reset(PG_FUNCTION_ARGS)
+{
+	if (params_cache_cxt != NULL)
+		MemoryContextReset(params_cache_cxt);
+	params_cache_n = 0;
+	PG_RETURN_VOID();
+}
+
+static ParamsCacheEntry *
+params_cache_find(const TbTarget *t, const char *params_sql, const char *path)
+{
+	int			i;
+
+	for (i = 0; i < params_cache_n; i++)
+	{
+		ParamsCacheEntry *e = &params_cache[i];
+
+		if (e->nargs == t->nargs && strcmp(e->sql, t->sql) == 0 &&
+			strcmp(e->params_sql, params_sql) == 0 &&
+			strcmp(e->search_path, path) == 0 &&
+			memcmp(e->argtypes, t->argtypes, sizeof(Oid) * t->nargs) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static bool
+params_from_cache(TbTarget *t, const char *params_sql)
+{
+	const char *path = GetConfigOption("search_path", false, false);
+	ParamsCacheEntry *e;
+
+	if (!tb_in_run || path == NULL)
+		return false;
+	e = params_cache_find(t, params_sql, path);
+	if (e == NULL)
+		return false;
+	t->nsets = e->nsets;
+	t->sets = e->sets;			/* read only, kept until the next run starts */
+	return true;
+}
+
+static void
+params_to_cache(const TbTarget *t, const char *params_sql)
+{
+	const char *path = GetConfigOption("search_path", false, false);
+	MemoryContext old;
+	ParamsCacheEntry *e;
+	int			i;
+
+	if (!tb_in_run || path == NULL || params_cache_n >= TB_PARAMS_CACHE_ENTRIES)
+		return;
+	if (params_cache_cxt == NULL)
+		params_cache_cxt = AllocSetContextCreate(TopMemoryContext, "tasker_bench params cache",
+												 ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(params_cache_cxt);
+	e = &params_cache[params_cache_n];
+	e->sql = pstrdup(t->sql);
+	e->params_sql = pstrdup(params_sql);
+	e->search_path = pstrdup(path);
+	e->nargs = t->nargs;
+	e->argtypes = palloc(sizeof(Oid) * Max(t->nargs, 1));
+	memcpy(e->argtypes, t->argtypes, sizeof(Oid) * t->nargs);
+	e->nsets = t->nsets;
+	e->sets = palloc(sizeof(ParamListInfo) * t->nsets);
+	for (i = 0; i < t->nsets; i++)
+		e->sets[i] = copyParamList(t->sets[i]);
+	MemoryContextSwitchTo(old);
+	params_cache_n++;
+}
+
 TbTarget *
 tb_target_prepare(const char *sql, const char *params_sql)
 {
@@ -246,7 +349,11 @@ tb_target_prepare(const char *sql, const char *params_sql)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("a params query was given but the statement has no parameters"),
 					 errhint("Use $1..$n in the statement where the params columns go, or drop params.")));
-		load_param_sets(t, params_sql);
+		if (!params_from_cache(t, params_sql))
+		{
+			load_param_sets(t, params_sql);
+			params_to_cache(t, params_sql);
+		}
 	}
 	else
 	{

@@ -23,6 +23,7 @@ double		tb_noise_threshold = 2.0;
 double		tb_compare_noise_threshold = 8.0;
 int			tb_statements_top = 10;
 int			tb_history_runs = 5;
+bool		tb_in_run = false;
 static int	tb_sampler = 0;
 
 /* tasker_bench.sampler: how the tasker suite picks its sample steps */
@@ -138,6 +139,15 @@ _PG_init(void)
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("tasker_bench.in_run",
+							 "Set while a run measures (a run cannot start inside another); not for users to set.",
+							 NULL,
+							 &tb_in_run,
+							 false,
+							 PGC_USERSET,
+							 GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE | GUC_NO_RESET_ALL,
+							 NULL, NULL, NULL);
 
 	DefineCustomEnumVariable("tasker_bench.sampler",
 							 "How the tasker suite picks the steps it samples.",

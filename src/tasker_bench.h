@@ -29,6 +29,8 @@ extern int	tb_statements_top;
 /* tasker_bench.history_runs: runs in the rolling median of alerts */
 extern int	tb_history_runs;
 
+/* tasker_bench.in_run: a run is measuring in this session (no nested runs) */
+extern bool tb_in_run;
 /* tasker_bench.quiet: the extension raises no NOTICEs of runs (quiet.c) */
 extern bool tb_quiet;
 extern void tb_quiet_init(void);

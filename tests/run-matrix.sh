@@ -11,8 +11,9 @@
 #      tests/matrix/drivers.sh (each driver runs and stores its results)
 # then tests/matrix/histogram_io.sh: histograms stored on 15 read back
 # identically on 18 (COPY binary and text), and back again.
-# Skipped on 17/18: tests that create pg_cron (Debian 12 has pg_cron for its
-# own PostgreSQL 15 only, the embedded servers have none): they run in make test.
+# Skipped on 17/18: tests that create an extension those servers lack
+# (pg_cron, pgTAP: Debian 12 packages them for its own PostgreSQL 15 only, the
+# embedded servers have contrib): they run in make test.
 # Prints one line per version and ends with "N passed, N failed"; exits
 # non-zero on any failure.  TB_MATRIX_VERSIONS="17 18" chooses the versions.
 set -uo pipefail
@@ -27,8 +28,22 @@ summary=()
 log=$(mktemp -d -t tasker_bench_matrix.XXXXXX)
 chmod 755 "$log"
 
-needs_cron() {		# file: does this test create pg_cron?
-	grep -qiE 'CREATE EXTENSION[^;]*pg_cron' "$1"
+# missing_ext FILE: the extensions FILE creates that the servers under test
+# lack (pg_cron and pgTAP are Debian packages for the system's PostgreSQL
+# only; the embedded servers have contrib): such a test is skipped
+missing_ext() {
+	local e v home
+	for e in $(grep -vE '^[[:space:]]*(#|--)' "$1" | grep -oiE 'CREATE EXTENSION +(IF NOT EXISTS +)?[a-z_0-9]+' |
+		awk '{print tolower($NF)}' | sort -u); do
+		[ "$e" = tasker_bench ] && continue
+		for v in $versions; do
+			home=$(dirname "$("$(bash tools/pg-versions.sh --pg-config "$v")" --sharedir)")
+			if [ ! -f "$home/postgresql/extension/$e.control" ]; then
+				echo "$e"
+				break
+			fi
+		done
+	done
 }
 
 tap_count() {		# file -> "ok not_ok"
@@ -45,19 +60,20 @@ fi
 # the system's build (15), for the cross-version histogram test
 make -s >"$log/build-system.txt" 2>&1 || { cat "$log/build-system.txt"; echo "0 passed, 1 failed"; exit 1; }
 
-# the regression tests of the Makefile, less those needing pg_cron
+# the regression tests of the Makefile and the integration tests, less those
+# creating an extension the servers lack
 all_regress=$(make -s --no-print-directory -f Makefile -f - print-regress <<<'print-regress: ; @echo $(REGRESS)' 2>/dev/null)
 regress=()
-regress_skipped=()
+skipped=()
 for t in $all_regress; do
-	if needs_cron "sql/$t.sql"; then regress_skipped+=("$t"); else regress+=("$t"); fi
+	m=$(missing_ext "sql/$t.sql" | tr '\n' ' ')
+	if [ -n "$m" ]; then skipped+=("$t (needs ${m% })"); else regress+=("$t"); fi
 done
 integ=()
-integ_skipped=()
 for t in tests/integration/*.sh; do
-	if needs_cron "$t"; then integ_skipped+=("$(basename "$t" .sh)"); else integ+=("$t"); fi
+	m=$(missing_ext "$t" | tr '\n' ' ')
+	if [ -n "$m" ]; then skipped+=("$(basename "$t" .sh) (needs ${m% })"); else integ+=("$t"); fi
 done
-skipped=("${regress_skipped[@]}" "${integ_skipped[@]}")
 
 for v in $versions; do
 	build=$log/build-$v
@@ -141,7 +157,7 @@ fi
 echo "== summary"
 printf '   %s\n' "${summary[@]}"
 if [ ${#skipped[@]} -gt 0 ]; then
-	echo "   skipped on $versions: ${skipped[*]} (they create pg_cron, which exists here only for PostgreSQL $sysv; make test runs them)"
+	echo "   skipped on $versions: ${skipped[*]}: extensions that exist here only for PostgreSQL $sysv (Debian packages); make test runs them"
 fi
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "== failures"

@@ -30,7 +30,7 @@
 #   extension's functions.  What needs them belongs in sql_src as a top-level
 #   statement (a SELECT or DO block), which this part runs again.
 #   Everything else of the install script (CREATE TABLE / INDEX / SEQUENCE /
-#   POLICY / SCHEMA / TRIGGER, ALTER TABLE, base and shell types,
+#   POLICY / SCHEMA / TRIGGER / EVENT TRIGGER, ALTER TABLE, base and shell types,
 #   pg_extension_config_dump, INSERT into configuration tables without a
 #   builtin column) is left to the migrations.  An unknown kind of statement
 #   is an error, so it is noticed rather than silently left out.
@@ -319,7 +319,7 @@ for my $s (@stmts)
 		next if !$has_builtin{$t} && $config{$t};	# a configuration table's rows: a migration's job
 		$emit = $s;
 	}
-	elsif ($s =~ /^(CREATE\s+(TABLE|(UNIQUE\s+)?INDEX|SEQUENCE|POLICY|SCHEMA|TRIGGER)|ALTER\s+(TABLE|SEQUENCE|INDEX|POLICY))\b/is)
+	elsif ($s =~ /^(CREATE\s+(TABLE|(UNIQUE\s+)?INDEX|SEQUENCE|POLICY|SCHEMA|(EVENT\s+)?TRIGGER)|ALTER\s+(TABLE|SEQUENCE|INDEX|POLICY))\b/is)
 	{
 		next;					# a migration's job
 	}

@@ -8,7 +8,8 @@ export PGDATABASE=tb_clients
 q "SET client_min_messages = warning; CREATE EXTENSION tasker_bench" >/dev/null
 q "CREATE ROLE tb_clients_user LOGIN; GRANT USAGE ON SCHEMA tasker_bench TO tb_clients_user;
    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA tasker_bench TO tb_clients_user;
-   GRANT USAGE ON ALL SEQUENCES IN SCHEMA tasker_bench TO tb_clients_user" >/dev/null
+   GRANT USAGE ON ALL SEQUENCES IN SCHEMA tasker_bench TO tb_clients_user;
+   GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tasker_bench TO tb_clients_user" >/dev/null
 
 workers() {	# the clients' backends now: "usename ..." one a line
 	q "SELECT usename FROM pg_stat_activity WHERE backend_type = 'tasker_bench client' AND datname = 'tb_clients' ORDER BY pid"

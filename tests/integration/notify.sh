@@ -137,7 +137,8 @@ check "... and deletes its queue message" test "$(queue_rows)" = 0
 q "DROP ROLE IF EXISTS tb_notify_r1; CREATE ROLE tb_notify_r1 LOGIN PASSWORD 'r1pw';
    GRANT USAGE ON SCHEMA tasker_bench TO tb_notify_r1;
    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA tasker_bench TO tb_notify_r1;
-   GRANT USAGE ON ALL SEQUENCES IN SCHEMA tasker_bench TO tb_notify_r1" >/dev/null
+   GRANT USAGE ON ALL SEQUENCES IN SCHEMA tasker_bench TO tb_notify_r1;
+   GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tasker_bench TO tb_notify_r1" >/dev/null
 # r1: as tb_notify_r1, with the library loaded (any C function of it loads it)
 r1() { e -U tb_notify_r1 -c "SELECT tasker_bench.percentile(NULL, 0.5)" "$@"; }
 out=$(r1 -c "SET tasker_bench.loopback_conninfo = 'host=127.0.0.1'")
@@ -198,7 +199,8 @@ if [ -n "$xstarted" ]; then
 	     GRANT r2 TO r1;
 	     GRANT USAGE ON SCHEMA tasker_bench TO r1, r2;
 	     GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA tasker_bench TO r1, r2;
-	     GRANT USAGE ON ALL SEQUENCES IN SCHEMA tasker_bench TO r1, r2" >/dev/null
+	     GRANT USAGE ON ALL SEQUENCES IN SCHEMA tasker_bench TO r1, r2;
+	     GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tasker_bench TO r1, r2" >/dev/null
 	# a password file on the server holding r1's password only
 	printf '127.0.0.1:%s:*:r1:r1-secret\n' "$XPORT" >"$X/pgpass"
 	chmod 600 "$X/pgpass"

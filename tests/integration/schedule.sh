@@ -46,6 +46,25 @@ q "SELECT cron.unschedule('tb_sched_taken')" >/dev/null
 check "nothing was scheduled" test "$(q "SELECT count(*) FROM cron.job")" = "$jobs_before"
 check "... nor recorded" test "$(q "SELECT count(*) FROM tasker_bench.schedules")" = 0
 
+# ---- a non-superuser with the README's grants for a scheduling role ----
+q "DROP ROLE IF EXISTS tb_sched_r; CREATE ROLE tb_sched_r LOGIN;
+   DROP ROLE IF EXISTS tb_sched_other; CREATE ROLE tb_sched_other LOGIN;
+   GRANT USAGE ON SCHEMA tasker_bench TO tb_sched_r, tb_sched_other;
+   GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA tasker_bench TO tb_sched_r, tb_sched_other;
+   GRANT USAGE ON ALL SEQUENCES IN SCHEMA tasker_bench TO tb_sched_r, tb_sched_other;
+   GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tasker_bench TO tb_sched_r, tb_sched_other;
+   GRANT USAGE ON SCHEMA cron TO tb_sched_r;
+   GRANT EXECUTE ON FUNCTION cron.schedule_in_database(text, text, text, text, text, boolean) TO tb_sched_r" >/dev/null
+qr() { psql -X -At -U tb_sched_r -c "$1" 2>&1; }
+qo() { psql -X -At -U tb_sched_other -c "$1" 2>&1; }
+qr "SELECT tasker_bench_register('sched_r/one', 'SELECT 1', suite => 'sched_r')" >/dev/null
+# another role plants a case in that suite: it must not run in the role's job
+qo "SELECT tasker_bench_register('sched_r/planted', \$\$SELECT pg_catalog.set_config('application_name', 'planted', false)\$\$, suite => 'sched_r')" >/dev/null
+rjob=$(qr "SELECT tasker_bench_schedule('tb_sched_role', '* * * * *', 'sched_r')")
+check "a non-superuser with the README's grants schedules a suite (job $rjob)" grep -qE '^[0-9]+$' <<<"$rjob"
+check "... and the job runs as that role" \
+	test "$(q "SELECT username || '@' || database FROM cron.job WHERE jobname = 'tb_sched_role'")" = "tb_sched_r@postgres"
+
 # ---- a listener on tasker_bench_alerts ----
 (
 	echo "LISTEN tasker_bench_alerts;"
@@ -110,15 +129,25 @@ for _ in $(seq 1 10); do
 	grep -q "tasker_bench_alerts" "$tmp/listen.out" && break
 	sleep 0.5
 done
-check "a LISTEN tasker_bench_alerts session receives the alert" \
-	grep -qE "notification \"tasker_bench_alerts\" with payload \".*\"run_id\" : ${second:-x}, \"case\" : \"sched/work\".*\"verdict\" : \"regressed\"" "$tmp/listen.out"
+check "a LISTEN tasker_bench_alerts session receives the alert, with the run id only" \
+	grep -qE "notification \"tasker_bench_alerts\" with payload \"\\{\"run_id\" : ${second:-x}\\}\"" "$tmp/listen.out"
 touch "$tmp/stop"
 wait "$listener"
+
+# ---- the role's job: its own case only, and its status in tasker_bench.schedules ----
+rrun=$(q "SELECT max(id) FROM tasker_bench.runs WHERE label = 'scheduled:tb_sched_role' AND status = 'completed'")
+check "the role's scheduled run completed, as that role" \
+	test "$(q "SELECT run_by FROM tasker_bench.runs WHERE id = ${rrun:-0}")" = tb_sched_r
+check "... and ran only the role's own case" \
+	test "$(q "SELECT string_agg(case_name, ',') FROM tasker_bench.results WHERE run_id = ${rrun:-0}")" = "sched_r/one"
+st=$(qr "SELECT last_status || ':' || (last_started_at IS NOT NULL) FROM tasker_bench.schedules WHERE job_name = 'tb_sched_role'")
+check "tasker_bench.schedules shows the role its job's last pg_cron status (got '$st')" grep -qE '^(succeeded|running):true$' <<<"$st"
+check "another role sees no job of it" test "$(qo "SELECT count(*) FROM tasker_bench.schedules")" = 0
 
 # ---- unschedule stops it ----
 check "tasker_bench_unschedule returns true" test "$(q "SELECT tasker_bench_unschedule('$job')")" = t
 check "the cron job is gone" test "$(q "SELECT count(*) FROM cron.job WHERE jobid = ${jobid:-0}")" = 0
-check "... and so is the schedule" test "$(q "SELECT count(*) FROM tasker_bench.schedules")" = 0
+check "... and so is the schedule" test "$(q "SELECT count(*) FROM tasker_bench.schedules WHERE job_name = '$job'")" = 0
 check "unscheduling again returns false" test "$(q "SELECT tasker_bench_unschedule('$job')")" = f
 runs=$(q "SELECT count(*) FROM tasker_bench.runs WHERE label = 'scheduled:$job'")
 # past the next minute boundary, and a few seconds for a job to have started
@@ -127,8 +156,16 @@ sleep 3
 check "no new run after unscheduling" \
 	test "$(q "SELECT count(*) FROM tasker_bench.runs WHERE label = 'scheduled:$job'")" = "$runs"
 
-# ---- clean up ----
+# ---- DROP EXTENSION takes the remaining jobs with it ----
+check "the role's job is still scheduled" test "$(q "SELECT count(*) FROM cron.job WHERE jobname = 'tb_sched_role'")" = 1
 q "SET client_min_messages = warning; DROP EXTENSION tasker_bench; DROP FUNCTION tb_sched_work(); DROP TABLE tb_sched_t" >/dev/null
+check "DROP EXTENSION tasker_bench removed its pg_cron jobs" \
+	test "$(q "SELECT count(*) FROM cron.job WHERE jobname = 'tb_sched_role'")" = 0
+
+# ---- clean up ----
+q "DELETE FROM cron.job_run_details WHERE username = 'tb_sched_r'" >/dev/null
+q "REVOKE ALL ON SCHEMA cron FROM tb_sched_r; REVOKE ALL ON FUNCTION cron.schedule_in_database(text, text, text, text, text, boolean) FROM tb_sched_r;
+   DROP ROLE tb_sched_r; DROP ROLE tb_sched_other" >/dev/null
 q "DELETE FROM cron.job_run_details WHERE jobid = ${jobid:-0}" >/dev/null
 [ "$had_pgss" = 0 ] && q "DROP EXTENSION pg_stat_statements" >/dev/null
 [ "$had_cron" = 0 ] && q "DROP EXTENSION pg_cron" >/dev/null

@@ -39,7 +39,7 @@ COMMENT ON COLUMN tasker_bench.client_results.claims_overlapped IS
     'Rows returned to more than one client by iterations that overlapped in time (keyed by the first column); NULL for a read-only case';
 ALTER TABLE tasker_bench.client_results ENABLE ROW LEVEL SECURITY;
 CREATE POLICY client_results_own ON tasker_bench.client_results FOR ALL
-    USING (run_by = current_user) WITH CHECK (run_by = current_user);
+    USING (run_by = current_user) WITH CHECK (run_by = current_user AND tasker_bench._own_run(run_id));
 SELECT pg_catalog.pg_extension_config_dump('tasker_bench.client_results', '');
 
 -- the clients a case runs with, and the built-in suite 'tasker_concurrency'
