@@ -2,16 +2,17 @@
  * runfile.c
  *		Reading run files and comparing two of them offline (runfile.h).
  *
- * The comparison follows the server's tasker_bench._compare: per case the
- * procedure of tbs_compare_runs (block medians relative to the probes, or
- * the histograms) judged by tbs_judge against the noise floor, the change
- * rounded by tbs_round_figure; the noise floor: the call's, else the one
+ * The comparison follows the server's tasker_bench._compare: per case
+ * tbs_compare_case, as tasker_bench._compare_case (block medians relative
+ * to the probes, or the histograms, judged by tbs_judge against the noise
+ * floor with the runs' sample counts n, figures rounded as shown); the
+ * noise floor: the call's, else the one
  * the baseline's database recorded for the case (comparison_settings of
  * the baseline file: its suite's setting, or the larger of
  * compare_noise_threshold and the case's history up to that run), else the
  * file's noise threshold; the tolerance: the call's threshold, the case's
- * or suite's tolerance recorded in the current file, the category default
- * (e2e 10 %, lifecycle 20 %), else the noise floor.
+ * or suite's tolerance recorded in the current file, else
+ * tbs_category_tolerance (as the server).
  */
 #include "runfile.h"
 
@@ -192,6 +193,7 @@ runfile_read(const char *path, RunFile *rf, char *err, size_t errlen)
 		c->category = json_get_str(r, "category") ? json_get_str(r, "category") : "sql";
 		c->ordinal = json_get_num(r, "ordinal", &v) ? (int) v : i + 1;
 		c->p50_us = json_get_num(r, "p50_us", &v) ? v : NAN;
+		c->n = json_get_num(r, "n", &v) && v >= 0 ? (uint64_t) v : UINT64_MAX;
 		c->hist = malloc(sizeof(TbHist));
 		rf->ncases++;
 		if (c->hist == NULL || !tbh_from_text(c->hist, htext, &herr))
@@ -201,6 +203,8 @@ runfile_read(const char *path, RunFile *rf, char *err, size_t errlen)
 			runfile_free(rf);
 			return false;
 		}
+		if (c->n == UINT64_MAX)	/* a file without n: the histogram's count */
+			c->n = c->hist->count;
 		c->blocks = number_array(json_get(r, "block_medians_ns"), &c->nblocks);
 		c->probes = number_array(json_get(r, "probe_medians_ns"), &c->nprobes);
 		c->has_tolerance = json_get_num(tolerances, c->name, &c->tolerance_pct);
@@ -345,21 +349,19 @@ runfile_compare(const RunFile *base, const RunFile *cur, const CompareOptions *o
 			: !isnan(cur->noise_threshold_pct) ? cur->noise_threshold_pct : RUN_DEFAULT_NOISE_PCT;
 		tol = !isnan(o->threshold_pct) ? o->threshold_pct
 			: c->has_tolerance ? c->tolerance_pct
-			: strcmp(c->category, "e2e") == 0 ? 10.0
-			: strcmp(c->category, "lifecycle") == 0 ? 20.0 : noise;
+			: tbs_category_tolerance(c->category, noise);
 		work = malloc(sizeof(double) * (b->nblocks + c->nblocks + b->nblocks * c->nblocks + 1));
-		/* as the server: probes only when each side has one per block */
-		tbs_compare_runs(b->hist, c->hist,
+		if (work == NULL)
+		{
+			fprintf(stderr, "tasker-bench: out of memory\n");
+			exit(2);
+		}
+		/* as the server (tasker_bench._compare_case): probes only when each side has one per block */
+		tbs_compare_case(b->hist, c->hist,
 						 b->blocks, b->nblocks, b->nprobes == b->nblocks ? b->probes : NULL,
 						 c->blocks, c->nblocks, c->nprobes == c->nblocks ? c->probes : NULL,
-						 noise, o->alpha, 1.0 - o->alpha, work, &cmp);
+						 noise, o->alpha, b->n, c->n, tol, work, &cmp, &within);
 		free(work);
-		/* figures as the server shows them: three significant digits (p-values at any scale) */
-		cmp.change_pct = tbs_round_figure(cmp.change_pct);
-		cmp.ci_low_pct = tbs_round_figure(cmp.ci_low_pct);
-		cmp.ci_high_pct = tbs_round_figure(cmp.ci_high_pct);
-		cmp.p = tbs_round_sig(cmp.p, 3, 0.0);
-		within = cmp.valid ? (cmp.change_pct <= tol) : -1;
 		if (cmp.verdict == TBS_REGRESSED)
 			*regressed = true;
 		if (within == 0)

@@ -8,6 +8,7 @@
 #define TBC_RUNFILE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "histogram.h"
@@ -19,6 +20,7 @@ typedef struct RunCase
 	const char *category;
 	int			ordinal;
 	double		p50_us;			/* NaN when missing */
+	uint64_t	n;				/* samples (results.n; the histogram's count when missing) */
 	TbHist	   *hist;
 	double	   *blocks;			/* block medians (raw ns); NULL when missing */
 	int			nblocks;

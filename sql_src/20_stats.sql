@@ -83,6 +83,20 @@ COMMENT ON FUNCTION tasker_bench.round_figure(float8) IS
 CREATE FUNCTION tasker_bench.round_p(p float8) RETURNS float8
     AS 'MODULE_PATHNAME', 'tb_round_p' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.round_p(float8) IS 'A p-value rounded to 3 significant digits (at any scale)';
+CREATE FUNCTION tasker_bench._compare_case(baseline tasker_bench.histogram, current tasker_bench.histogram,
+    floor_pct float8, alpha float8, tolerance_pct float8, n_a bigint, n_b bigint,
+    baseline_blocks float8[], current_blocks float8[], baseline_probes float8[], current_probes float8[],
+    OUT change_pct float8, OUT ci_low_pct float8, OUT ci_high_pct float8, OUT p_value float8,
+    OUT verdict text, OUT reason text, OUT within_tolerance boolean)
+    AS 'MODULE_PATHNAME', 'tb_compare_case' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench._compare_case(tasker_bench.histogram, tasker_bench.histogram, float8, float8,
+                                               float8, bigint, bigint, float8[], float8[], float8[], float8[]) IS
+    'One case of tasker_bench_compare (the client''s offline compare computes the same): hcompare''s figures, '
+    'the verdict of tasker_bench.judge with the runs'' sample counts, figures rounded as shown, tolerance met';
+CREATE FUNCTION tasker_bench._category_tolerance(category text, floor_pct float8) RETURNS float8
+    AS 'MODULE_PATHNAME', 'tb_category_tolerance' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench._category_tolerance(text, float8) IS
+    'Tolerance of a case without its own or its suite''s: e2e 10 %, lifecycle 20 %, else the noise floor';
 CREATE FUNCTION tasker_bench.change_points_of(levels float8[], min_size integer DEFAULT 3,
     alpha float8 DEFAULT 0.01, min_shift_pct float8 DEFAULT 0,
     OUT index integer, OUT before float8, OUT after float8, OUT change_pct float8, OUT p_value float8)

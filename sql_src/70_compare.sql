@@ -474,33 +474,29 @@ LANGUAGE sql STABLE AS $$
                     THEN format('history (%s runs)', t.hruns)
                     ELSE 'default' END AS noise_from
           FROM t
-    ), v AS (
+    ), g AS (
         SELECT f.*,
                CASE WHEN p_threshold IS NOT NULL THEN p_threshold
                     WHEN f.case_tol IS NOT NULL THEN f.case_tol
                     WHEN f.suite_tol IS NOT NULL THEN f.suite_tol
-                    WHEN f.category = 'e2e' THEN 10.0
-                    WHEN f.category = 'lifecycle' THEN 20.0
-                    ELSE f.noise END AS tol,
+                    ELSE tasker_bench._category_tolerance(f.category, f.noise) END AS tol,
                CASE WHEN p_threshold IS NOT NULL THEN 'call'
                     WHEN f.case_tol IS NOT NULL THEN 'case'
                     WHEN f.suite_tol IS NOT NULL THEN 'suite'
-                    ELSE 'category' END AS tol_from,
-               tasker_bench.round_figure(hc.change_pct) AS change_pct,
-               tasker_bench.round_figure(hc.ci_low_pct) AS ci_low_pct,
-               tasker_bench.round_figure(hc.ci_high_pct) AS ci_high_pct,
-               tasker_bench.round_p(hc.p_value) AS p_value, jd.verdict, jd.reason
+                    ELSE 'category' END AS tol_from
           FROM f
-          LEFT JOIN LATERAL tasker_bench.hcompare(f.bh, f.ch, f.noise, p_alpha, 1.0 - p_alpha,
-                                                  f.bblocks, f.cblocks, f.bprobes, f.cprobes) hc
-            ON f.bh IS NOT NULL AND f.ch IS NOT NULL
-          LEFT JOIN LATERAL tasker_bench.judge(hc.change_pct, hc.ci_low_pct, hc.ci_high_pct, hc.p_value,
-                                               p_alpha, f.noise, f.bn, f.cn) jd
-            ON f.bh IS NOT NULL AND f.ch IS NOT NULL
+    ), v AS (
+        -- figures, verdict and tolerance met: tbs_compare_case, as the client's offline compare
+        SELECT g.*, cc.change_pct, cc.ci_low_pct, cc.ci_high_pct, cc.p_value, cc.verdict, cc.reason,
+               cc.within_tolerance
+          FROM g
+          LEFT JOIN LATERAL tasker_bench._compare_case(g.bh, g.ch, g.noise, p_alpha, g.tol, g.bn, g.cn,
+                                                       g.bblocks, g.cblocks, g.bprobes, g.cprobes) cc
+            ON g.bh IS NOT NULL AND g.ch IS NOT NULL
     )
     SELECT ROW(v.case_name, v.b50, v.c50, v.change_pct, v.ci_low_pct, v.ci_high_pct, v.p_value,
                CASE WHEN v.bh IS NULL THEN 'added' WHEN v.ch IS NULL THEN 'removed' ELSE v.verdict END,
-               v.change_pct <= v.tol, v.tol,
+               v.within_tolerance, v.tol,
                v.b95, v.c95, v.b99, v.c99, v.bmean, v.cmean,
                v.change_pct > 20.0, v.category, v.tol_from, tasker_bench.round_figure(v.noise),
                p_base, p_cur,

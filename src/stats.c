@@ -1598,3 +1598,38 @@ tbs_compare_runs(const TbHist *a, const TbHist *b,
 	out->verdict = tbs_judge(out->change_pct, out->ci_low_pct, out->ci_high_pct, out->p,
 							 alpha, threshold_pct, a->count, b->count, TBS_VERDICT_MIN_N, &out->reason);
 }
+
+/* ------------------------------------------------------------------------
+ * One case of a comparison of two runs, as tasker_bench_compare shows it
+ * ------------------------------------------------------------------------
+ */
+
+double
+tbs_category_tolerance(const char *category, double floor_pct)
+{
+	if (category != NULL && strcmp(category, "e2e") == 0)
+		return 10.0;
+	if (category != NULL && strcmp(category, "lifecycle") == 0)
+		return 20.0;
+	return floor_pct;
+}
+
+void
+tbs_compare_case(const TbHist *a, const TbHist *b,
+				 const double *blocks_a, int na, const double *probes_a,
+				 const double *blocks_b, int nb, const double *probes_b,
+				 double floor_pct, double alpha, uint64_t n_a, uint64_t n_b,
+				 double tolerance_pct, double *work, TbsComparison *out, int *within)
+{
+	tbs_compare_runs(a, b, blocks_a, na, probes_a, blocks_b, nb, probes_b,
+					 floor_pct, alpha, 1.0 - alpha, work, out);
+	/* judged on the unrounded figures, with the runs' own sample counts */
+	out->verdict = tbs_judge(out->change_pct, out->ci_low_pct, out->ci_high_pct, out->p,
+							 alpha, floor_pct, n_a, n_b, TBS_VERDICT_MIN_N, &out->reason);
+	/* shown to three significant digits (p-values at any scale) */
+	out->change_pct = tbs_round_figure(out->change_pct);
+	out->ci_low_pct = tbs_round_figure(out->ci_low_pct);
+	out->ci_high_pct = tbs_round_figure(out->ci_high_pct);
+	out->p = tbs_round_sig(out->p, 3, 0.0);
+	*within = (!out->valid || isnan(tolerance_pct)) ? -1 : out->change_pct <= tolerance_pct;
+}

@@ -309,6 +309,26 @@ extern void tbs_compare_runs(const TbHist *a, const TbHist *b,
 							 double *work, TbsComparison *out);
 
 /*
+ * One case of a comparison of two runs, exactly as tasker_bench_compare
+ * (tasker_bench._compare_case) and the client's offline compare show it:
+ * tbs_compare_runs at confidence 1 - alpha against the noise floor
+ * floor_pct; the verdict tbs_judge of the unrounded figures with the runs'
+ * sample counts n_a, n_b (results.n); then the figures rounded as shown
+ * (tbs_round_figure; p to 3 significant digits) and *within = the rounded
+ * change <= tolerance_pct (1/0; -1 when there is no change or tolerance is
+ * NaN).  work as for tbs_compare_runs.
+ *
+ * tbs_category_tolerance: the tolerance of a case without one of its own or
+ * its suite's: e2e 10 %, lifecycle 20 %, else the noise floor.
+ */
+extern void tbs_compare_case(const TbHist *a, const TbHist *b,
+							 const double *blocks_a, int na, const double *probes_a,
+							 const double *blocks_b, int nb, const double *probes_b,
+							 double floor_pct, double alpha, uint64_t n_a, uint64_t n_b,
+							 double tolerance_pct, double *work, TbsComparison *out, int *within);
+extern double tbs_category_tolerance(const char *category, double floor_pct);
+
+/*
  * Complexity fit for the scale sweep: for each model f in
  * {1, log n, n, n log n, n^2} least squares y = a + b f(n) with b >= 0
  * (for O(1), b = 0), goodness of fit R^2 (1 - SSE/SST; 1 when SST = 0).

@@ -21,6 +21,10 @@
 #include "stats.h"
 
 static double *float8_array(ArrayType *a, const char *what, int *n);
+static Datum reason_datum(TbsReason reason, uint64_t n_a, uint64_t n_b);
+static void comparison_figures(const TbsComparison *cmp, Datum *values, bool *nulls);
+static void block_args(FunctionCallInfo fcinfo, int first, double **blocks_a, int *na,
+					   double **probes_a, double **blocks_b, int *nb, double **probes_b);
 static void check_finite(const double *x, int n, const char *what);
 
 PG_FUNCTION_INFO_V1(tb_hsummary);
@@ -37,6 +41,8 @@ PG_FUNCTION_INFO_V1(tb_noise_floor);
 PG_FUNCTION_INFO_V1(tb_round_figure);
 PG_FUNCTION_INFO_V1(tb_round_p);
 PG_FUNCTION_INFO_V1(tb_change_points);
+PG_FUNCTION_INFO_V1(tb_compare_case);
+PG_FUNCTION_INFO_V1(tb_category_tolerance);
 
 static TupleDesc
 result_desc(FunctionCallInfo fcinfo)
@@ -213,44 +219,14 @@ tb_hcompare(PG_FUNCTION_ARGS)
 				 errhint("Give it in percent, e.g. 2 for 2 %%.")));
 	check_alpha(alpha);
 	check_conf(conf);
-	if (PG_NARGS() > 6 && !PG_ARGISNULL(5) && !PG_ARGISNULL(6))
-	{
-		blocks_a = float8_array(PG_GETARG_ARRAYTYPE_P(5), "baseline_blocks", &nblocks_a);
-		blocks_b = float8_array(PG_GETARG_ARRAYTYPE_P(6), "current_blocks", &nblocks_b);
-		if (PG_NARGS() > 8 && !PG_ARGISNULL(7) && !PG_ARGISNULL(8))
-		{
-			int			npa;
-			int			npb;
-
-			probes_a = float8_array(PG_GETARG_ARRAYTYPE_P(7), "baseline_probes", &npa);
-			probes_b = float8_array(PG_GETARG_ARRAYTYPE_P(8), "current_probes", &npb);
-			if (npa != nblocks_a || npb != nblocks_b)
-				probes_a = probes_b = NULL;
-		}
-	}
-
-	check_finite(blocks_a, nblocks_a, "baseline_blocks");
-	check_finite(blocks_b, nblocks_b, "current_blocks");
-	if (probes_a)
-	{
-		check_finite(probes_a, nblocks_a, "baseline_probes");
-		check_finite(probes_b, nblocks_b, "current_probes");
-	}
+	block_args(fcinfo, 5, &blocks_a, &nblocks_a, &probes_a, &blocks_b, &nblocks_b, &probes_b);
 
 	/* the same procedure as the offline compare of the client (stats.c) */
 	tbs_compare_runs(a, b, blocks_a, nblocks_a, probes_a, blocks_b, nblocks_b, probes_b,
 					 threshold, alpha, conf,
 					 palloc(sizeof(double) * (nblocks_a + nblocks_b + nblocks_a * nblocks_b + 1)),
 					 &cmp);
-	if (!cmp.valid)
-		nulls[0] = nulls[1] = nulls[2] = nulls[3] = true;
-	else
-	{
-		values[0] = Float8GetDatum(cmp.change_pct);
-		values[1] = Float8GetDatum(cmp.ci_low_pct);
-		values[2] = Float8GetDatum(cmp.ci_high_pct);
-		values[3] = Float8GetDatum(cmp.p);
-	}
+	comparison_figures(&cmp, values, nulls);
 	values[4] = CStringGetTextDatum(tbs_verdict_name(cmp.verdict));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
@@ -279,6 +255,57 @@ float8_array(ArrayType *a, const char *what, int *n)
 		out[i] = DatumGetFloat8(elems[i]);
 	}
 	return out;
+}
+
+/* change_pct, ci_low_pct, ci_high_pct, p of a comparison into values[0..3] (NULL without figures) */
+static void
+comparison_figures(const TbsComparison *cmp, Datum *values, bool *nulls)
+{
+	if (!cmp->valid)
+		nulls[0] = nulls[1] = nulls[2] = nulls[3] = true;
+	else
+	{
+		values[0] = Float8GetDatum(cmp->change_pct);
+		values[1] = Float8GetDatum(cmp->ci_low_pct);
+		values[2] = Float8GetDatum(cmp->ci_high_pct);
+		values[3] = Float8GetDatum(cmp->p);
+	}
+}
+
+/*
+ * The optional block medians and probes of a comparison, from arguments
+ * first .. first + 3 (baseline_blocks, current_blocks, baseline_probes,
+ * current_probes): blocks only when both are given, probes only when both
+ * are given with one per block (else NULL); NaN or infinity is an error.
+ */
+static void
+block_args(FunctionCallInfo fcinfo, int first, double **blocks_a, int *na,
+		   double **probes_a, double **blocks_b, int *nb, double **probes_b)
+{
+	*blocks_a = *blocks_b = *probes_a = *probes_b = NULL;
+	*na = *nb = 0;
+	if (PG_NARGS() > first + 1 && !PG_ARGISNULL(first) && !PG_ARGISNULL(first + 1))
+	{
+		*blocks_a = float8_array(PG_GETARG_ARRAYTYPE_P(first), "baseline_blocks", na);
+		*blocks_b = float8_array(PG_GETARG_ARRAYTYPE_P(first + 1), "current_blocks", nb);
+		if (PG_NARGS() > first + 3 && !PG_ARGISNULL(first + 2) && !PG_ARGISNULL(first + 3))
+		{
+			int			npa;
+			int			npb;
+
+			*probes_a = float8_array(PG_GETARG_ARRAYTYPE_P(first + 2), "baseline_probes", &npa);
+			*probes_b = float8_array(PG_GETARG_ARRAYTYPE_P(first + 3), "current_probes", &npb);
+			if (npa != *na || npb != *nb)
+				*probes_a = *probes_b = NULL;
+		}
+	}
+	check_finite(*blocks_a, *na, "baseline_blocks");
+	check_finite(*blocks_b, *nb, "current_blocks");
+	if (*probes_a)
+	{
+		check_finite(*probes_a, *na, "baseline_probes");
+		check_finite(*probes_b, *nb, "current_probes");
+	}
 }
 
 /* fit_complexity(sizes float8[], values float8[]) -> complexity, r2, a, b */
@@ -463,14 +490,94 @@ tb_judge(PG_FUNCTION_ARGS)
 		n[i] = (PG_ARGISNULL(6 + i) || PG_GETARG_INT64(6 + i) < 0) ? 0 : (uint64_t) PG_GETARG_INT64(6 + i);
 	v = tbs_judge(a[0], a[1], a[2], a[3], a[4], a[5], n[0], n[1], TBS_VERDICT_MIN_N, &reason);
 	values[0] = CStringGetTextDatum(tbs_verdict_name(v));
-	if (reason == TBS_R_TOO_FEW)
-		values[1] = CStringGetTextDatum(psprintf("%s (n %llu, a verdict needs %d)",
-												 tbs_reason_text(reason),
-												 (unsigned long long) Min(n[0], n[1]),
-												 TBS_VERDICT_MIN_N));
-	else
-		values[1] = CStringGetTextDatum(tbs_reason_text(reason));
+	values[1] = reason_datum(reason, n[0], n[1]);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* The reason of a verdict as text; too few samples says how many. */
+static Datum
+reason_datum(TbsReason reason, uint64_t n_a, uint64_t n_b)
+{
+	if (reason == TBS_R_TOO_FEW)
+		return CStringGetTextDatum(psprintf("%s (n %llu, a verdict needs %d)",
+											tbs_reason_text(reason),
+											(unsigned long long) Min(n_a, n_b),
+											TBS_VERDICT_MIN_N));
+	return CStringGetTextDatum(tbs_reason_text(reason));
+}
+
+/*
+ * _compare_case(baseline, current, floor_pct, alpha, tolerance_pct, n_a, n_b,
+ *               baseline_blocks, current_blocks, baseline_probes, current_probes)
+ * -> (change_pct, ci_low_pct, ci_high_pct, p_value, verdict, reason,
+ *     within_tolerance): one case of tasker_bench_compare, by
+ * tbs_compare_case (the client's offline compare calls the same).  NULL
+ * when either histogram, the floor or alpha is NULL; a NULL n counts as
+ * too few, a NULL tolerance leaves within_tolerance NULL.
+ */
+Datum
+tb_compare_case(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	TbHist	   *a;
+	TbHist	   *b;
+	double		floor_pct;
+	double		alpha;
+	double		tol;
+	uint64_t	n[2];
+	double	   *blocks_a = NULL;
+	double	   *blocks_b = NULL;
+	double	   *probes_a = NULL;
+	double	   *probes_b = NULL;
+	int			nblocks_a = 0;
+	int			nblocks_b = 0;
+	TbsComparison cmp;
+	int			within;
+	Datum		values[7];
+	bool		nulls[7] = {false, false, false, false, false, false, false};
+	int			i;
+
+	for (i = 0; i < 4; i++)
+		if (PG_ARGISNULL(i))
+			PG_RETURN_NULL();
+	tupdesc = result_desc(fcinfo);
+	a = tb_hist_from_datum(PG_GETARG_DATUM(0));
+	b = tb_hist_from_datum(PG_GETARG_DATUM(1));
+	floor_pct = PG_GETARG_FLOAT8(2);
+	alpha = PG_GETARG_FLOAT8(3);
+	tol = PG_ARGISNULL(4) ? NAN : PG_GETARG_FLOAT8(4);
+	for (i = 0; i < 2; i++)
+		n[i] = (PG_ARGISNULL(5 + i) || PG_GETARG_INT64(5 + i) < 0) ? 0 : (uint64_t) PG_GETARG_INT64(5 + i);
+	if (isnan(floor_pct) || floor_pct < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("noise floor must be zero or positive, got %g", floor_pct),
+				 errhint("Give it in percent, e.g. 2 for 2 %%.")));
+	check_alpha(alpha);
+	block_args(fcinfo, 7, &blocks_a, &nblocks_a, &probes_a, &blocks_b, &nblocks_b, &probes_b);
+
+	tbs_compare_case(a, b, blocks_a, nblocks_a, probes_a, blocks_b, nblocks_b, probes_b,
+					 floor_pct, alpha, n[0], n[1], tol,
+					 palloc(sizeof(double) * (nblocks_a + nblocks_b + nblocks_a * nblocks_b + 1)),
+					 &cmp, &within);
+	comparison_figures(&cmp, values, nulls);
+	values[4] = CStringGetTextDatum(tbs_verdict_name(cmp.verdict));
+	values[5] = reason_datum(cmp.reason, n[0], n[1]);
+	if (within < 0)
+		nulls[6] = true;
+	else
+		values[6] = BoolGetDatum(within == 1);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* category_tolerance(category, floor_pct): e2e 10, lifecycle 20, else the floor */
+Datum
+tb_category_tolerance(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(tbs_category_tolerance(PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0)),
+											PG_GETARG_FLOAT8(1)));
 }
 
 /* noise_floor(levels float8[], z float8) -> percent, NULL with too few levels */

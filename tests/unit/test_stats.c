@@ -1260,6 +1260,31 @@ test_compare_runs(void)
 	tbs_compare_runs(a, a, blocks_a, 20, probes, blocks_a, 20, NULL, 5.0, 0.05, 0.95, work, &c);
 	ok(c.valid && c.change_pct == 0.0 && c.verdict == TBS_UNCHANGED, "compare_runs of a run with itself: unchanged");
 
+	/* one case as tasker_bench_compare shows it: rounded figures, judged unrounded with the runs' n */
+	{
+		TbsComparison cc;
+		int			within;
+
+		tbs_compare_runs(a, b, blocks_a, 20, probes, blocks_b, 20, probes, 5.0, 0.05, 0.95, work, &c);
+		tbs_compare_case(a, b, blocks_a, 20, probes, blocks_b, 20, probes, 5.0, 0.05,
+						 a->count, b->count, 20.0, work, &cc, &within);
+		ok(cc.valid && cc.change_pct == tbs_round_figure(c.change_pct) &&
+		   cc.ci_low_pct == tbs_round_figure(c.ci_low_pct) && cc.p == tbs_round_sig(c.p, 3, 0.0) &&
+		   cc.verdict == c.verdict && cc.reason == c.reason && within == 1,
+		   "compare_case: compare_runs' figures rounded, its verdict, within a 20 %% tolerance (%g %%)",
+		   cc.change_pct);
+		tbs_compare_case(a, b, blocks_a, 20, probes, blocks_b, 20, probes, 5.0, 0.05,
+						 a->count, b->count, 5.0, work, &cc, &within);
+		ok(within == 0, "compare_case: beyond a 5 %% tolerance");
+		tbs_compare_case(a, b, blocks_a, 20, probes, blocks_b, 20, probes, 5.0, 0.05,
+						 10, b->count, NAN, work, &cc, &within);
+		ok(cc.verdict == TBS_INCONCLUSIVE && cc.reason == TBS_R_TOO_FEW && within == -1,
+		   "compare_case: judged with the given n (10: too few); no tolerance, no answer");
+	}
+	ok(tbs_category_tolerance("e2e", 3.0) == 10.0 && tbs_category_tolerance("lifecycle", 3.0) == 20.0 &&
+	   tbs_category_tolerance("sql", 3.0) == 3.0 && tbs_category_tolerance(NULL, 4.0) == 4.0,
+	   "category_tolerance: e2e 10, lifecycle 20, else the noise floor");
+
 	/* too few samples: inconclusive whatever the change */
 	tbh_init(a);
 	tbh_init(b);
