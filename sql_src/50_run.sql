@@ -183,7 +183,8 @@ $$;
 
 -- Every case must parse, resolve and have usable parameter sets before
 -- anything runs or is written: bad input fails here.
-CREATE FUNCTION tasker_bench._validate_cases(p_cases tasker_bench.cases[]) RETURNS void
+CREATE FUNCTION tasker_bench._validate_cases(p_cases tasker_bench.cases[], p_run bigint DEFAULT NULL)
+RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     v_case tasker_bench.cases;
@@ -192,9 +193,18 @@ DECLARE
     v_msg text;
     v_detail text;
     v_hint text;
+    v_i int := 0;
 BEGIN
     FOREACH v_case IN ARRAY p_cases LOOP
+        v_i := v_i + 1;
         v_path := tasker_bench._set_search_path(v_case.search_path);
+        -- the params query runs here (its rows are kept for the measurement):
+        -- the progress view shows it under the run's id when there is one
+        IF p_run IS NOT NULL THEN
+            PERFORM tasker_bench._activity(format('%s (%s/%s) of run %s', v_case.name, v_i,
+                                                  cardinality(p_cases), p_run),
+                                           'preparing parameters');
+        END IF;
         BEGIN
             PERFORM tasker_bench._validate_driver(v_case.driver, v_case.sql, v_case.params,
                                                   v_case.options);
@@ -209,6 +219,9 @@ BEGIN
         END;
         PERFORM tasker_bench._set_search_path(v_path);
     END LOOP;
+    IF p_run IS NOT NULL THEN
+        PERFORM tasker_bench._activity(NULL, NULL);
+    END IF;
 END
 $$;
 
@@ -371,8 +384,8 @@ DECLARE
 BEGIN
     PERFORM tasker_bench._enter_run();
     PERFORM tasker_bench._mark_interrupted_runs();
-    PERFORM tasker_bench._validate_cases(p_cases);
     v_run := nextval('tasker_bench.runs_id_seq');
+    PERFORM tasker_bench._validate_cases(p_cases, v_run);
     v_env := tasker_bench._environment();
     IF NOT tasker_bench._quiet() THEN
         RAISE NOTICE 'tasker_bench: run % of "%": % case%, backend PID %',
