@@ -37,6 +37,13 @@
  *							Use tb_datum_get_heap_tuple_header(d): the detoast
  *							of the macro, which loads into every minor release
  *							(a composite datum we get back from the executor).
+ *	  heap_getattr()		an inline function that, from the same minor
+ *							releases on, calls the server function
+ *							heap_datum_check(), missing in older minors of
+ *							the same major version.  Use
+ *							tb_heap_getattr(tuple, attnum, desc, &isnull):
+ *							SPI_getbinval, exported by every release (no SPI
+ *							connection needed).
  *	  uuidv7()				18 only (native); SQL tests for it with
  *							to_regprocedure('uuidv7()') at run time, so the
  *							install script is the same for every version.
@@ -48,6 +55,7 @@
 
 #include "access/htup_details.h"
 #include "executor/executor.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "storage/proc.h"
 #include "utils/memutils.h"
@@ -91,5 +99,8 @@
 
 /* a composite Datum's tuple header, without the server function of newer minors */
 #define tb_datum_get_heap_tuple_header(d) ((HeapTupleHeader) PG_DETOAST_DATUM(d))
+
+/* an attribute of a heap tuple, without heap_datum_check() of newer minors */
+#define tb_heap_getattr(tup, attnum, desc, isnull) SPI_getbinval((tup), (desc), (attnum), (isnull))
 
 #endif							/* TB_COMPAT_H */

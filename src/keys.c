@@ -27,6 +27,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "compat.h"
 #include "keys.h"
 
 PG_FUNCTION_INFO_V1(tb_key_from_sequence);
@@ -117,10 +118,10 @@ tb_key_from_sequence(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
 		bool		oldnull;
-		Datum		old = heap_getattr(td->tg_trigtuple, attno, desc, &oldnull);
+		Datum		old = tb_heap_getattr(td->tg_trigtuple, attno, desc, &oldnull);
 
 		row = td->tg_newtuple;
-		key = heap_getattr(row, attno, desc, &isnull);
+		key = tb_heap_getattr(row, attno, desc, &isnull);
 		if (isnull != oldnull || (!isnull && DatumGetInt64(key) != DatumGetInt64(old)))
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -133,7 +134,7 @@ tb_key_from_sequence(PG_FUNCTION_ARGS)
 	row = td->tg_trigtuple;
 	if (tb_trusted_key_insert || superuser())
 		return PointerGetDatum(row);
-	key = heap_getattr(row, attno, desc, &isnull);
+	key = tb_heap_getattr(row, attno, desc, &isnull);
 	if (isnull || !tb_key_is_current(sequence_oid(fcinfo, tg->tgargs[1]), DatumGetInt64(key)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
