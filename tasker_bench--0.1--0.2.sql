@@ -170,6 +170,20 @@ CREATE TRIGGER alerts_key BEFORE INSERT OR UPDATE OF id ON tasker_bench.alerts
 -- schedules: the table becomes schedule_jobs (its constraints keep their
 -- names); the view tasker_bench.schedules adds pg_cron's last status
 ALTER TABLE tasker_bench.schedules RENAME TO schedule_jobs;
+-- PostgreSQL 18 keeps NOT NULL constraints in pg_constraint, named after the
+-- table they were made on: give them the names a fresh install has
+DO $rename$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT c.conname FROM pg_catalog.pg_constraint c
+              WHERE c.conrelid = 'tasker_bench.schedule_jobs'::regclass AND c.contype = 'n'
+                AND c.conname LIKE 'schedules\_%'
+    LOOP
+        EXECUTE format('ALTER TABLE tasker_bench.schedule_jobs RENAME CONSTRAINT %I TO %I',
+                       r.conname, 'schedule_jobs' || substr(r.conname, length('schedules') + 1));
+    END LOOP;
+END
+$rename$;
 COMMENT ON TABLE tasker_bench.schedule_jobs IS
     'pg_cron jobs made by tasker_bench_schedule: each runs CALL tasker_bench_run_suite(what, baseline, '
     'label => ''scheduled:<job_name>'') on its cron schedule, as the role that scheduled it';
@@ -3068,7 +3082,7 @@ BEGIN
         WHEN unique_violation THEN
             RAISE EXCEPTION 'baseline name "%" is taken by another role', v_name USING ERRCODE = '42710',
                 HINT = 'Baseline names are shared by all roles; choose another name.';
-        WHEN foreign_key_violation THEN
+        WHEN foreign_key_violation OR restrict_violation THEN
             RAISE EXCEPTION 'run % was deleted (tasker_bench_prune?) while the baseline was being made', v_run.id
                 USING ERRCODE = '40001', HINT = 'Name another run.';
     END;
@@ -7785,7 +7799,8 @@ BEGIN
     BEGIN
         EXECUTE v_sql USING keep;
         GET DIAGNOSTICS v_n = ROW_COUNT;
-    EXCEPTION WHEN foreign_key_violation THEN
+    -- 23503 up to 17; 18 reports a RESTRICT foreign key as 23001
+    EXCEPTION WHEN foreign_key_violation OR restrict_violation THEN
         RAISE EXCEPTION 'a baseline or an alert was made for one of the runs to prune while tasker_bench_prune ran'
             USING ERRCODE = '40001',
             HINT = 'Nothing was deleted; run tasker_bench_prune again (it keeps the runs baselines and alerts name).';

@@ -287,7 +287,7 @@ BEGIN
         WHEN unique_violation THEN
             RAISE EXCEPTION 'baseline name "%" is taken by another role', v_name USING ERRCODE = '42710',
                 HINT = 'Baseline names are shared by all roles; choose another name.';
-        WHEN foreign_key_violation THEN
+        WHEN foreign_key_violation OR restrict_violation THEN
             RAISE EXCEPTION 'run % was deleted (tasker_bench_prune?) while the baseline was being made', v_run.id
                 USING ERRCODE = '40001', HINT = 'Name another run.';
     END;

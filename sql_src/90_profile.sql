@@ -1144,7 +1144,8 @@ BEGIN
     BEGIN
         EXECUTE v_sql USING keep;
         GET DIAGNOSTICS v_n = ROW_COUNT;
-    EXCEPTION WHEN foreign_key_violation THEN
+    -- 23503 up to 17; 18 reports a RESTRICT foreign key as 23001
+    EXCEPTION WHEN foreign_key_violation OR restrict_violation THEN
         RAISE EXCEPTION 'a baseline or an alert was made for one of the runs to prune while tasker_bench_prune ran'
             USING ERRCODE = '40001',
             HINT = 'Nothing was deleted; run tasker_bench_prune again (it keeps the runs baselines and alerts name).';

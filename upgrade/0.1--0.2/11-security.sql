@@ -91,6 +91,20 @@ CREATE TRIGGER alerts_key BEFORE INSERT OR UPDATE OF id ON tasker_bench.alerts
 -- schedules: the table becomes schedule_jobs (its constraints keep their
 -- names); the view tasker_bench.schedules adds pg_cron's last status
 ALTER TABLE tasker_bench.schedules RENAME TO schedule_jobs;
+-- PostgreSQL 18 keeps NOT NULL constraints in pg_constraint, named after the
+-- table they were made on: give them the names a fresh install has
+DO $rename$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT c.conname FROM pg_catalog.pg_constraint c
+              WHERE c.conrelid = 'tasker_bench.schedule_jobs'::regclass AND c.contype = 'n'
+                AND c.conname LIKE 'schedules\_%'
+    LOOP
+        EXECUTE format('ALTER TABLE tasker_bench.schedule_jobs RENAME CONSTRAINT %I TO %I',
+                       r.conname, 'schedule_jobs' || substr(r.conname, length('schedules') + 1));
+    END LOOP;
+END
+$rename$;
 COMMENT ON TABLE tasker_bench.schedule_jobs IS
     'pg_cron jobs made by tasker_bench_schedule: each runs CALL tasker_bench_run_suite(what, baseline, '
     'label => ''scheduled:<job_name>'') on its cron schedule, as the role that scheduled it';
