@@ -2646,7 +2646,7 @@ BEGIN
             IF cardinality(p_cases) = 1 THEN
                 RAISE EXCEPTION 'case "%" needs the function % that schema "%" does not have',
                     v_case.name, array_to_string(v_missing, ', '), p_schema USING ERRCODE = '42883',
-                    HINT = 'Run it on a tasker-core database that has the function (the reference model has only the hot-path functions).';
+                    HINT = 'Run it on a tasker-core database that has the function (the reference model has only the hot-path functions and get_system_health_counts).';
             END IF;
             v_skipped := v_skipped || v_case.name;
             CONTINUE;

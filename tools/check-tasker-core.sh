@@ -104,9 +104,18 @@ done
 psql_q -c 'ALTER DATABASE tasker SET search_path = tasker, public' || exit 2
 
 echo "== CREATE EXTENSION tasker_bench SCHEMA $ext_schema, fixture of $tasks tasks on schema tasker"
+if [ "$ext_schema" = public ]; then
+	# as a user would, with the database's search_path = tasker, public: it must land in public
+	psql_q -c 'CREATE EXTENSION tasker_bench' || exit 2
+else
+	psql_q -c "CREATE SCHEMA IF NOT EXISTS \"$ext_schema\"" -c "CREATE EXTENSION tasker_bench SCHEMA \"$ext_schema\"" || exit 2
+fi
+# where the user-facing functions landed (pg_extension.extnamespace stays the
+# session's first schema when CREATE EXTENSION names none)
+got=$(psql_q -At -c "SELECT string_agg(DISTINCT n.nspname, ',') FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proname = 'tasker_bench_run'")
+echo "   tasker_bench_* functions in schema: $got"
+[ "$got" = "$ext_schema" ] || { echo "tasker_bench's functions landed in schema $got, not $ext_schema" >&2; exit 2; }
 psql_q <<'SQL' || exit 2
-CREATE SCHEMA IF NOT EXISTS :"ext";
-CREATE EXTENSION tasker_bench SCHEMA :"ext";
 SET client_min_messages = warning;
 SELECT :"ext".tasker_bench_setup('tasker') AS setup;
 SQL
@@ -120,13 +129,12 @@ psql_q -c 'VACUUM ANALYZE' || exit 2
 echo "== suite tasker on tasker-core's schema (duration $duration a case)"
 run_suite() {		# schema, label
 	psql_q -v dur="$duration" -v schema="$1" -v label="$2" -At <<'SQL'
-SET client_min_messages = warning;
 SELECT count(*) FROM :"ext".tasker_bench_run('tasker', duration => :'dur', warmup => '50 milliseconds',
                                              schema => :'schema', label => :'label');
 SQL
 }
 if ! run_suite tasker check-real >/dev/null 2>"$TB_DIR/suite.err"; then
-	echo "   the suite run failed: $(head -1 "$TB_DIR/suite.err"); running each case on its own"
+	echo "   the suite run failed: $(grep -m1 ERROR "$TB_DIR/suite.err"); running each case on its own"
 	mapfile -t cases < <(psql_q -At -c "SELECT name FROM tasker_bench.cases WHERE suite = 'tasker' AND builtin ORDER BY name")
 	for c in "${cases[@]}"; do
 		psql_q -v dur="$duration" -v c="$c" -At >/dev/null 2>&1 <<'SQL'
@@ -204,13 +212,15 @@ echo "== tasker_bench_scale(..., schema => 'other')"
 psql_q -P pager=off <<'SQL' || exit 2
 SET client_min_messages = warning;
 SELECT :"ext".tasker_bench_setup('other') AS setup;
+CREATE TEMP TABLE sweep AS
+SELECT * FROM :"ext".tasker_bench_scale('get_task_ready_info/sample_1', sizes => '{200,400}',
+                                        duration => '100 milliseconds', warmup => '20 milliseconds',
+                                        schema => 'other');
+-- the runs a sweep wrote are seen by the next statement
 SELECT s.case_name, s.size, s.n > 0 AS measured,
        (u.dataset ->> 'schema') AS dataset_schema,
        (u.dataset -> 'row_counts' ->> 'tasks')::int AS dataset_tasks
-  FROM :"ext".tasker_bench_scale('get_task_ready_info/sample_1', sizes => '{200,400}',
-                                 duration => '100 milliseconds', warmup => '20 milliseconds',
-                                 schema => 'other') s
-  JOIN tasker_bench.runs u ON u.id = s.run_id
+  FROM sweep s JOIN tasker_bench.runs u ON u.id = s.run_id
  ORDER BY s.size;
 SQL
 
