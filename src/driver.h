@@ -73,6 +73,13 @@ typedef struct TbDriver
 
 	/* release everything prepare took; every path; must not raise; may be NULL */
 	void		(*teardown) (void *state);
+
+	/*
+	 * how many parameter sets iterate rotates through (the i-th iteration
+	 * uses set i modulo this); concurrent clients spread their starts over
+	 * them.  May be NULL: one.
+	 */
+	int			(*param_sets) (void *state);
 } TbDriver;
 
 /* The registered drivers (driver_list.h). */

@@ -286,6 +286,12 @@ exec_report(void *state, const TbRunResult *res, TbRow *row)
 }
 
 /* the prepared plan is unsaved and lives in the caller's memory: nothing to release */
+static int
+exec_param_sets(void *state)
+{
+	return ((ExecState *) state)->target->nsets;
+}
+
 const TbDriver tb_executor_driver = {
 	.name = "executor",
 	.prepare = exec_prepare,
@@ -293,5 +299,6 @@ const TbDriver tb_executor_driver = {
 	.iterate = exec_iterate,
 	.end_measured = exec_end_measured,
 	.report = exec_report,
+	.param_sets = exec_param_sets,
 };
 
