@@ -2865,6 +2865,8 @@ BEGIN
     END IF;
 END
 $$;
+COMMENT ON FUNCTION tasker_bench._check_scale_sizes(integer[], integer, text, boolean) IS
+    'Errors unless the sizes of a scale sweep are valid (at least p_min, distinct, 1..10000000) and the schema''s data may be replaced';
 CREATE OR REPLACE FUNCTION tasker_bench._scale_steps(steps jsonb[]) RETURNS bigint[]
     AS 'MODULE_PATHNAME', 'tb_scale_steps' LANGUAGE C;
 COMMENT ON FUNCTION tasker_bench._scale_steps(jsonb[]) IS
@@ -2904,6 +2906,8 @@ LANGUAGE sql STABLE AS $$
       LEFT JOIN tasker_bench.client_results c ON c.run_id = r.run_id AND c.case_name = r.case_name
      WHERE s.step->>'kind' = 'run'
 $$;
+COMMENT ON FUNCTION tasker_bench._scale_grid_points(jsonb[], bigint[]) IS
+    'The measured points of a sweep over sizes and clients: case, size, clients, run and total throughput';
 CREATE OR REPLACE FUNCTION tasker_bench._scale_grid(
     p_what text, p_sizes integer[], p_clients integer[], p_iterations bigint, p_duration interval,
     p_warmup interval, p_schema text, p_seed integer, p_label text, p_replace boolean,
@@ -3021,6 +3025,8 @@ BEGIN
      ORDER BY r.ordinal, p.size, p.clients;
 END
 $$;
+COMMENT ON FUNCTION tasker_bench._scale_grid(text, integer[], integer[], bigint, interval, interval, text, integer, text, boolean, jsonb, text[]) IS
+    'tasker_bench_scale with sizes and clients: every (size, clients) pair, each step committed on its own, both fits';
 CREATE OR REPLACE FUNCTION tasker_bench_scale(
     what text, sizes integer[] DEFAULT NULL,
     iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',

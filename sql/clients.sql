@@ -132,8 +132,8 @@ RESET tasker_bench.explain;
 -- clients, each committed on its own, so the clients see the fixture (a
 -- statement returning one row per task returns size rows a call)
 SELECT tasker_bench_register('grid_tasks', 'SELECT 1 FROM tasks', search_path => '{schema}, public');
-SELECT case_name, size, client_count, n, rows_per_call, growth IS NOT NULL AS size_fit,
-       clients_growth IS NOT NULL AS clients_fit, ops_per_s > 0 AS has_throughput
+SELECT s.case_name, s.size, s.client_count, s.n, r.rows_per_call, s.growth IS NOT NULL AS size_fit,
+       s.clients_growth IS NOT NULL AS clients_fit, s.ops_per_s > 0 AS has_throughput
   FROM tasker_bench_scale('grid_tasks', sizes => '{60,30}', clients => '{2,1}', iterations => 20,
                           warmup => '0') s
   JOIN tasker_bench.results r USING (run_id, case_name);

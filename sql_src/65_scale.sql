@@ -63,6 +63,9 @@ BEGIN
 END
 $$;
 
+COMMENT ON FUNCTION tasker_bench._check_scale_sizes(integer[], integer, text, boolean) IS
+    'Errors unless the sizes of a scale sweep are valid (at least p_min, distinct, 1..10000000) and the schema''s data may be replaced';
+
 -- Runs its steps, each in a transaction of its own, in a background worker
 -- (src/scale_steps.c): returns each step's result (_scale_step).
 CREATE FUNCTION tasker_bench._scale_steps(steps jsonb[]) RETURNS bigint[]
@@ -112,6 +115,9 @@ LANGUAGE sql STABLE AS $$
       LEFT JOIN tasker_bench.client_results c ON c.run_id = r.run_id AND c.case_name = r.case_name
      WHERE s.step->>'kind' = 'run'
 $$;
+
+COMMENT ON FUNCTION tasker_bench._scale_grid_points(jsonb[], bigint[]) IS
+    'The measured points of a sweep over sizes and clients: case, size, clients, run and total throughput';
 
 /*
  * tasker_bench_scale(what, sizes => ..., clients => ...): for each size
@@ -239,6 +245,9 @@ BEGIN
      ORDER BY r.ordinal, p.size, p.clients;
 END
 $$;
+
+COMMENT ON FUNCTION tasker_bench._scale_grid(text, integer[], integer[], bigint, interval, interval, text, integer, text, boolean, jsonb, text[]) IS
+    'tasker_bench_scale with sizes and clients: every (size, clients) pair, each step committed on its own, both fits';
 
 CREATE FUNCTION tasker_bench_scale(
     what text, sizes integer[] DEFAULT NULL,
