@@ -132,11 +132,14 @@ RESET tasker_bench.explain;
 -- clients, each committed on its own, so the clients see the fixture (a
 -- statement returning one row per task returns size rows a call)
 SELECT tasker_bench_register('grid_tasks', 'SELECT 1 FROM tasks', search_path => '{schema}, public');
+CREATE TEMP TABLE grid AS
+SELECT * FROM tasker_bench_scale('grid_tasks', sizes => '{60,30}', clients => '{2,1}', iterations => 20,
+                                 warmup => '0');
+-- (what the sweep committed is seen by the statements after it, not by the one that called it)
 SELECT s.case_name, s.size, s.client_count, s.n, r.rows_per_call, s.growth IS NOT NULL AS size_fit,
        s.clients_growth IS NOT NULL AS clients_fit, s.ops_per_s > 0 AS has_throughput
-  FROM tasker_bench_scale('grid_tasks', sizes => '{60,30}', clients => '{2,1}', iterations => 20,
-                          warmup => '0') s
-  JOIN tasker_bench.results r USING (run_id, case_name);
+  FROM grid s JOIN tasker_bench.results r USING (run_id, case_name)
+ ORDER BY s.size, s.client_count;
 SELECT s.axis, s.sizes, s.clients, cardinality(s.run_ids) AS runs,
        jsonb_object_keys(s.fits->'grid_tasks'->'clients') AS fitted_sizes,
        (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(s.fits->'grid_tasks'->'tasks') k) AS fitted_clients,
