@@ -81,6 +81,13 @@ typedef struct TbDriver
 	 * data the next run measures.
 	 */
 	int64		(*max_iterations) (void *state);
+
+	/*
+	 * how many parameter sets iterate rotates through (the i-th iteration
+	 * uses set i modulo this); concurrent clients spread their starts over
+	 * them.  May be NULL: one.
+	 */
+	int			(*param_sets) (void *state);
 } TbDriver;
 
 /* The registered drivers (driver_list.h). */

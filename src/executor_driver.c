@@ -329,6 +329,12 @@ exec_max_iterations(void *state)
 	return 0;
 }
 
+static int
+exec_param_sets(void *state)
+{
+	return ((ExecState *) state)->target->nsets;
+}
+
 const TbDriver tb_executor_driver = {
 	.name = "executor",
 	.define_gucs = exec_define_gucs,
@@ -338,5 +344,6 @@ const TbDriver tb_executor_driver = {
 	.end_measured = exec_end_measured,
 	.report = exec_report,
 	.max_iterations = exec_max_iterations,
+	.param_sets = exec_param_sets,
 };
 
