@@ -751,10 +751,12 @@ BEGIN
      WHERE p_after[k] = p_point
        AND EXISTS (SELECT 1 FROM unnest(p_from, p_to) e(f, t) WHERE e.f = p_point AND e.t = k);
     IF v_chosen IS NOT NULL THEN
-        IF jsonb_typeof(v_chosen) <> 'array'
-           OR EXISTS (SELECT 1 FROM jsonb_array_elements(v_chosen) c(v)
-                       WHERE NOT EXISTS (SELECT 1 FROM unnest(v_kids) k
-                                          WHERE to_jsonb(p_names[k]) = c.v AND p_group[k] > 0)) THEN
+        IF jsonb_typeof(v_chosen) <> 'array' THEN
+            v_chosen := jsonb_build_array(v_chosen);
+        END IF;
+        IF EXISTS (SELECT 1 FROM jsonb_array_elements(v_chosen) c(v)
+                    WHERE NOT EXISTS (SELECT 1 FROM unnest(v_kids) k
+                                       WHERE to_jsonb(p_names[k]) = c.v AND p_group[k] > 0)) THEN
             RAISE EXCEPTION 'lifecycle: decision point % of "%" chose %, which is not among its branches',
                 p_names[p_point], p_shape, v_chosen USING ERRCODE = '55000';
         END IF;
