@@ -90,7 +90,7 @@ SELECT tasker_bench.lifecycle_queue('diamond4') AS diamond4, tasker_bench.lifecy
 BEGIN;
 CREATE TEMP TABLE e AS SELECT tasker_bench.lifecycle_e2e('diamond4') AS r;
 SELECT r ->> 'queue' AS queue, r ->> 'task_state' AS task_state, r ->> 'steps_completed' AS steps,
-       r ->> 'db_ops_per_step' AS db_ops_per_step FROM e;
+       r ->> 'db_ops_per_step' AS per_step_ops FROM e;
 SELECT fn, queue_name, count(*) AS calls FROM pgmq.calls GROUP BY fn, queue_name ORDER BY fn, queue_name;
 SELECT (SELECT count(*) FROM pgmq.messages) AS pgmq_messages_left,
        (SELECT count(*) FROM tasker_bench.queue_messages) AS model_messages;
@@ -120,9 +120,9 @@ SELECT count(*) AS tables,
 SELECT (SELECT count(*) FROM pgmq.messages) AS pgmq_messages, (SELECT count(*) FROM pgmq.calls) AS pgmq_calls,
        (SELECT count(*) FROM tasker_bench.queue_messages) AS model_messages;
 -- a shape whose worker queue pgmq lacks runs on the model
+SELECT case_name, n FROM tasker_bench_run('e2e/linear4', iterations => 3, warmup => '0');
 SELECT r.case_name, r.counters ->> 'pgmq' AS pgmq
-  FROM tasker_bench_run('e2e/linear4', iterations => 3, warmup => '0') x
-  JOIN tasker_bench.results r USING (run_id, case_name);
+  FROM tasker_bench.results r WHERE r.run_id = (SELECT max(id) FROM tasker_bench.runs);
 
 DROP SCHEMA pgmq CASCADE;
 DROP FUNCTION public.pgmq_send_with_notify(text, jsonb, integer);
