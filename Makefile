@@ -38,6 +38,7 @@ REGRESS += notify
 REGRESS += compare
 REGRESS += verdicts
 REGRESS += lifecycle
+REGRESS += lifecycle_pgmq
 REGRESS += profile
 REGRESS += report_views
 REGRESS += tasker_coverage

@@ -224,6 +224,27 @@ CREATE INDEX IF NOT EXISTS results_case_run ON tasker_bench.results (case_name, 
 -- issue 14: runs imported from a file (tasker_bench_import) remember where they came from.
 ALTER TABLE tasker_bench.runs ADD COLUMN imported_from jsonb;
 
+-- ---- upgrade/0.1--0.2/15-lifecycle-pgmq-schedule.sql ----
+-- issue 15: the lifecycle creates the steps of decision and batch points when
+-- they complete (lifecycle_templates gains created_after and branch_group;
+-- its rows, now with conditional5 and batch7, are refreshed by the generated
+-- part), its queue calls go to pgmq when it is installed (lifecycle_run and
+-- its wrappers gain a queue argument), and a schedule names the tasker schema
+-- its runs measure.
+ALTER TABLE tasker_bench.lifecycle_templates
+    ADD COLUMN created_after integer[] NOT NULL DEFAULT '{}',
+    ADD COLUMN branch_group integer[] NOT NULL DEFAULT '{}';
+ALTER TABLE tasker_bench.schedule_jobs ADD COLUMN schema text NOT NULL DEFAULT 'tasker';
+-- signatures that gained an argument or changed their result (a leftover
+-- overload would make calls ambiguous)
+DROP FUNCTION IF EXISTS tasker_bench.lifecycle_run(text, text);
+DROP FUNCTION IF EXISTS tasker_bench.lifecycle_e2e(text);
+DROP FUNCTION IF EXISTS tasker_bench.lifecycle_orchestration_cycle(text);
+DROP FUNCTION IF EXISTS tasker_bench.lifecycle_worker_cycle(text);
+DROP FUNCTION IF EXISTS tasker_bench._lc_template(text);
+DROP FUNCTION IF EXISTS tasker_bench._lc_task_init(text, integer);
+DROP FUNCTION IF EXISTS @extschema@.tasker_bench_schedule(text, text, text, text);
+
 -- ---- upgrade/0.1--0.2/15-tasker-coverage.sql ----
 -- issue 15: the suite tasker covers every tasker-core SQL function, built-in
 -- cases name their schema with the placeholder {schema}, and runs take a
@@ -6538,19 +6559,28 @@ AS $fn$
            END
 $fn$;
 CREATE OR REPLACE FUNCTION tasker_bench._lc_template(p_shape text,
-    OUT step_names text[], OUT edge_from integer[], OUT edge_to integer[])
+    OUT step_names text[], OUT edge_from integer[], OUT edge_to integer[],
+    OUT created_after integer[], OUT branch_group integer[])
 LANGUAGE sql STABLE AS $fn$
     SELECT (SELECT array_agg(f.step_name ORDER BY f.idx) FROM tasker_bench.fixture_shape(p_shape) f),
            (SELECT coalesce(array_agg(p ORDER BY f.idx, p), '{}')
               FROM tasker_bench.fixture_shape(p_shape) f CROSS JOIN LATERAL unnest(f.parents) p),
            (SELECT coalesce(array_agg(f.idx ORDER BY f.idx, p), '{}')
-              FROM tasker_bench.fixture_shape(p_shape) f CROSS JOIN LATERAL unnest(f.parents) p)
+              FROM tasker_bench.fixture_shape(p_shape) f CROSS JOIN LATERAL unnest(f.parents) p),
+           (SELECT CASE WHEN bool_or(d.idx IS NOT NULL)
+                        THEN array_agg(coalesce(d.created_after, 0) ORDER BY f.idx) ELSE '{}' END
+              FROM tasker_bench.fixture_shape(p_shape) f
+              LEFT JOIN tasker_bench.fixture_shape_dynamic(p_shape) d ON d.idx = f.idx),
+           (SELECT CASE WHEN bool_or(d.idx IS NOT NULL)
+                        THEN array_agg(coalesce(d.branch_group, 0) ORDER BY f.idx) ELSE '{}' END
+              FROM tasker_bench.fixture_shape(p_shape) f
+              LEFT JOIN tasker_bench.fixture_shape_dynamic(p_shape) d ON d.idx = f.idx)
 $fn$;
 COMMENT ON TABLE tasker_bench.lifecycle_templates IS
-    'Step names and edges of the named workflow shapes (from tasker_bench.fixture_shape), looked up by the lifecycle';
-INSERT INTO tasker_bench.lifecycle_templates (shape, step_names, edge_from, edge_to)
-SELECT s.shape, t.step_names, t.edge_from, t.edge_to
-  FROM unnest(ARRAY['linear4', 'diamond4', 'complex_dag7', 'tree8']) s(shape)
+    'Step names and edges of the named workflow shapes (from tasker_bench.fixture_shape), and the steps created at a decision or batch point (fixture_shape_dynamic), looked up by the lifecycle';
+INSERT INTO tasker_bench.lifecycle_templates (shape, step_names, edge_from, edge_to, created_after, branch_group)
+SELECT s.shape, t.step_names, t.edge_from, t.edge_to, t.created_after, t.branch_group
+  FROM unnest(ARRAY['linear4', 'diamond4', 'complex_dag7', 'tree8', 'conditional5', 'batch7']) s(shape)
  CROSS JOIN LATERAL tasker_bench._lc_template(s.shape) t;
 CREATE OR REPLACE FUNCTION tasker_bench._lc_check_schema() RETURNS void
 LANGUAGE plpgsql STABLE AS $fn$
@@ -6613,7 +6643,9 @@ END
 $fn$;
 CREATE OR REPLACE FUNCTION tasker_bench._lc_task_init(p_shape text, p_priority integer,
     OUT task uuid, OUT correlation uuid, OUT namespace_name text, OUT worker_queue text,
-    OUT step_count integer, OUT db_ops integer)
+    OUT step_count integer, OUT db_ops integer,
+    OUT step_names text[], OUT edge_from integer[], OUT edge_to integer[],
+    OUT created_after integer[], OUT branch_group integer[], OUT step_uuids uuid[])
 LANGUAGE plpgsql
 SET plan_cache_mode = force_generic_plan
 AS $fn$
@@ -6623,6 +6655,7 @@ DECLARE
     v_names   text[];
     v_from    integer[];
     v_to      integer[];
+    v_after   integer[];
     v_ns      uuid;
     v_nt      uuid;
     v_nsteps  uuid[];
@@ -6633,16 +6666,18 @@ DECLARE
     v_try     integer;
 BEGIN
     -- the template (configuration, not a database operation of tasker)
-    SELECT t.step_names, t.edge_from, t.edge_to INTO v_names, v_from, v_to
+    SELECT t.step_names, t.edge_from, t.edge_to, t.created_after, t.branch_group
+      INTO v_names, v_from, v_to, v_after, branch_group
       FROM tasker_bench.lifecycle_templates t
      WHERE t.shape = p_shape;
     IF NOT FOUND THEN
-        SELECT t.step_names, t.edge_from, t.edge_to INTO v_names, v_from, v_to
+        SELECT t.step_names, t.edge_from, t.edge_to, t.created_after, t.branch_group
+          INTO v_names, v_from, v_to, v_after, branch_group
           FROM tasker_bench._lc_template(p_shape) t;
     END IF;
     IF v_names IS NULL THEN
         RAISE EXCEPTION 'unknown workflow shape "%"', coalesce(p_shape, 'NULL') USING ERRCODE = '22023',
-            HINT = 'Valid shapes: linear4, diamond4, complex_dag7, tree8, linear_N (N = 2..1000), fanout_N (N = 1..1000).';
+            HINT = 'Valid shapes: linear4, diamond4, complex_dag7, tree8, tree7, parallel_merge4, conditional5, batch7, linear_N (N = 2..1000), fanout_N (N = 1..1000).';
     END IF;
     db_ops := 0;
 
@@ -6706,17 +6741,20 @@ BEGIN
             '{"lifecycle": "tasker_bench"}', jsonb_build_object('shape', p_shape),
             md5(v_nt::text || ':' || task::text), p_priority, correlation, v_now, v_now);
 
-    -- its steps and edges
-    v_steps := ARRAY(SELECT uuid_generate_v7() FROM generate_series(1, cardinality(v_names)));
+    -- its steps (those that exist from the start) and the edges between them
+    v_steps := ARRAY(SELECT CASE WHEN coalesce(v_after[i], 0) = 0 THEN uuid_generate_v7() END
+                       FROM generate_series(1, cardinality(v_names)) i);
     INSERT INTO workflow_steps (workflow_step_uuid, task_uuid, named_step_uuid, retryable, max_attempts,
                                 in_process, processed, attempts, priority, created_at, updated_at)
     SELECT v_steps[o.i], task, v_nsteps[o.i], v_retry[o.i], v_maxatt[o.i], false, false, 0, 0, v_now, v_now
-      FROM generate_subscripts(v_steps, 1) o(i);
+      FROM generate_subscripts(v_steps, 1) o(i)
+     WHERE v_steps[o.i] IS NOT NULL;
     db_ops := db_ops + 2;
     IF cardinality(v_from) > 0 THEN
         INSERT INTO workflow_step_edges (from_step_uuid, to_step_uuid, name, created_at, updated_at)
         SELECT v_steps[e.f], v_steps[e.t], 'provides', v_now, v_now
-          FROM unnest(v_from, v_to) e(f, t);
+          FROM unnest(v_from, v_to) e(f, t)
+         WHERE v_steps[e.f] IS NOT NULL AND v_steps[e.t] IS NOT NULL;
         db_ops := db_ops + 1;
     END IF;
 
@@ -6726,12 +6764,17 @@ BEGIN
     VALUES (task, 'pending', NULL, '{}', '{}', 1, true, v_now, v_now);
     INSERT INTO workflow_step_transitions (workflow_step_uuid, to_state, from_state, metadata, sort_key,
                                            most_recent, created_at, updated_at)
-    SELECT s, 'pending', NULL, '{}', 1, true, v_now, v_now FROM unnest(v_steps) s;
+    SELECT s, 'pending', NULL, '{}', 1, true, v_now, v_now FROM unnest(v_steps) s WHERE s IS NOT NULL;
     db_ops := db_ops + 2;
 
     namespace_name := v_nsname;
     worker_queue := 'worker_' || v_nsname || '_queue';
-    step_count := cardinality(v_steps);
+    step_count := cardinality(array_remove(v_steps, NULL));
+    step_names := v_names;
+    edge_from := v_from;
+    edge_to := v_to;
+    created_after := v_after;
+    step_uuids := v_steps;
 END
 $fn$;
 CREATE OR REPLACE FUNCTION tasker_bench.lifecycle_task_init(shape text, priority integer DEFAULT 0) RETURNS uuid
@@ -6753,10 +6796,134 @@ CREATE OR REPLACE FUNCTION tasker_bench.lifecycle_noop_handler(step_message json
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $fn$
     SELECT jsonb_build_object('success', true, 'step_uuid', step_message -> 'step_uuid')
+           || CASE step_message ->> 'step_type'
+                  WHEN 'decision' THEN
+                      jsonb_build_object('decision_point_outcome',
+                                         jsonb_build_object('type', 'create_steps',
+                                                            'step_names', jsonb_build_array(step_message -> 'branches' -> 0)))
+                  WHEN 'batchable' THEN
+                      jsonb_build_object('batch_processing_outcome',
+                                         jsonb_build_object('type', 'create_batches',
+                                                            'worker_count', step_message -> 'batch_workers'))
+                  ELSE '{}'::jsonb
+              END
 $fn$;
 COMMENT ON FUNCTION tasker_bench.lifecycle_noop_handler(jsonb) IS
-    'The no-op step handler of the lifecycle cases (framework overhead = worker cycle minus its time)';
-CREATE OR REPLACE FUNCTION tasker_bench.lifecycle_run(shape text, mode text DEFAULT 'e2e') RETURNS jsonb
+    'The no-op step handler of the lifecycle cases (framework overhead = worker cycle minus its time); a decision point chooses its first branch, a batchable step all the template''s workers';
+CREATE OR REPLACE FUNCTION tasker_bench._lc_create_steps(p_task uuid, p_shape text, p_point integer, p_result jsonb,
+    p_names text[], p_from integer[], p_to integer[], p_after integer[], p_group integer[],
+    INOUT step_uuids uuid[], OUT created integer, OUT db_ops integer)
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan
+AS $fn$
+DECLARE
+    v_now     timestamp := now();
+    v_chosen  jsonb := p_result -> 'decision_point_outcome' -> 'step_names';
+    v_workers integer := (p_result -> 'batch_processing_outcome' ->> 'worker_count')::integer;
+    v_kids    integer[];
+    v_new     integer[];
+    v_nsteps  uuid[];
+    v_retry   boolean[];
+    v_maxatt  integer[];
+    v_k       integer;
+BEGIN
+    created := 0;
+    db_ops := 0;
+    -- the point's direct children among the steps it creates
+    SELECT coalesce(array_agg(k ORDER BY k), '{}') INTO v_kids
+      FROM generate_subscripts(p_names, 1) k
+     WHERE p_after[k] = p_point
+       AND EXISTS (SELECT 1 FROM unnest(p_from, p_to) e(f, t) WHERE e.f = p_point AND e.t = k);
+    IF v_chosen IS NOT NULL THEN
+        IF jsonb_typeof(v_chosen) <> 'array' THEN
+            v_chosen := jsonb_build_array(v_chosen);
+        END IF;
+        IF EXISTS (SELECT 1 FROM jsonb_array_elements(v_chosen) c(v)
+                    WHERE NOT EXISTS (SELECT 1 FROM unnest(v_kids) k
+                                       WHERE to_jsonb(p_names[k]) = c.v AND p_group[k] > 0)) THEN
+            RAISE EXCEPTION 'lifecycle: decision point % of "%" chose %, which is not among its branches',
+                p_names[p_point], p_shape, v_chosen USING ERRCODE = '55000';
+        END IF;
+        v_new := ARRAY(SELECT k FROM unnest(v_kids) k WHERE p_group[k] = 0 OR v_chosen ? p_names[k] ORDER BY k);
+    ELSIF v_workers IS NOT NULL THEN
+        IF v_workers < 0 OR v_workers > (SELECT count(*) FROM unnest(v_kids) k WHERE p_group[k] = 0) THEN
+            RAISE EXCEPTION 'lifecycle: batchable step % of "%" asked for % workers, the template has %',
+                p_names[p_point], p_shape, v_workers,
+                (SELECT count(*) FROM unnest(v_kids) k WHERE p_group[k] = 0) USING ERRCODE = '55000';
+        END IF;
+        v_new := ARRAY(SELECT k FROM unnest(v_kids) k WHERE p_group[k] = 0 ORDER BY k LIMIT v_workers);
+    ELSE
+        v_new := ARRAY(SELECT k FROM unnest(v_kids) k WHERE p_group[k] = 0 ORDER BY k);
+    END IF;
+    -- deferred convergence: created when one of its template parents exists
+    v_new := v_new || ARRAY(SELECT k FROM generate_subscripts(p_names, 1) k
+                             WHERE p_after[k] = p_point AND k <> ALL (v_kids)
+                               AND EXISTS (SELECT 1 FROM unnest(p_from, p_to) e(f, t)
+                                            WHERE e.t = k AND (step_uuids[e.f] IS NOT NULL OR e.f = ANY (v_new)))
+                             ORDER BY k);
+    IF cardinality(v_new) = 0 THEN
+        RETURN;
+    END IF;
+    FOREACH v_k IN ARRAY v_new LOOP
+        step_uuids[v_k] := uuid_generate_v7();
+    END LOOP;
+
+    SELECT array_agg(s.named_step_uuid ORDER BY o.i),
+           array_agg(coalesce(l.default_retryable, true) ORDER BY o.i),
+           array_agg(coalesce(l.default_max_attempts, 3) ORDER BY o.i)
+      INTO v_nsteps, v_retry, v_maxatt
+      FROM unnest(v_new) WITH ORDINALITY o(k, i)
+      JOIN tasks t ON t.task_uuid = p_task
+      JOIN named_steps s ON s.name = p_shape || '.' || p_names[o.k]
+      LEFT JOIN named_tasks_named_steps l ON l.named_task_uuid = t.named_task_uuid
+                                         AND l.named_step_uuid = s.named_step_uuid;
+    IF cardinality(v_nsteps) IS DISTINCT FROM cardinality(v_new) THEN
+        RAISE EXCEPTION 'lifecycle: the named steps of "%" are missing', p_shape USING ERRCODE = '55000';
+    END IF;
+    INSERT INTO workflow_steps (workflow_step_uuid, task_uuid, named_step_uuid, retryable, max_attempts,
+                                in_process, processed, attempts, priority, created_at, updated_at)
+    SELECT step_uuids[o.k], p_task, v_nsteps[o.i], v_retry[o.i], v_maxatt[o.i], false, false, 0, 0, v_now, v_now
+      FROM unnest(v_new) WITH ORDINALITY o(k, i);
+    INSERT INTO workflow_step_edges (from_step_uuid, to_step_uuid, name, created_at, updated_at)
+    SELECT step_uuids[e.f], step_uuids[e.t], 'provides', v_now, v_now
+      FROM unnest(p_from, p_to) e(f, t)
+     WHERE e.t = ANY (v_new) AND step_uuids[e.f] IS NOT NULL;
+    INSERT INTO workflow_step_transitions (workflow_step_uuid, to_state, from_state, metadata, sort_key,
+                                           most_recent, created_at, updated_at)
+    SELECT step_uuids[k], 'pending', NULL, '{}', 1, true, v_now, v_now FROM unnest(v_new) k;
+    created := cardinality(v_new);
+    db_ops := 4;
+END
+$fn$;
+CREATE OR REPLACE FUNCTION tasker_bench.lifecycle_queue(shape text) RETURNS text
+LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+    v_fns constant text[] := ARRAY['pgmq.read(text,integer,integer,jsonb)', 'pgmq.delete(text,bigint)',
+                                   'pgmq_send_with_notify(text,jsonb,integer)'];
+    v_fn  text;
+    v_n   integer;
+BEGIN
+    IF to_regclass('pgmq.meta') IS NULL
+       OR NOT has_table_privilege('pgmq.meta', 'SELECT') THEN
+        RETURN 'tasker_bench';
+    END IF;
+    FOREACH v_fn IN ARRAY v_fns LOOP
+        IF to_regprocedure(v_fn) IS NULL OR NOT has_function_privilege(to_regprocedure(v_fn), 'EXECUTE') THEN
+            RETURN 'tasker_bench';
+        END IF;
+    END LOOP;
+    -- pgmq.meta exists (checked above): a static query, planned only now
+    SELECT count(*) INTO v_n
+      FROM pgmq.meta m
+     WHERE m.queue_name IN ('worker_' || tasker_bench._lc_namespace(lifecycle_queue.shape) || '_queue',
+                            'orchestration_step_results');
+    RETURN CASE WHEN v_n = 2 THEN 'pgmq' ELSE 'tasker_bench' END;
+END
+$fn$;
+COMMENT ON FUNCTION tasker_bench.lifecycle_queue(text) IS
+    'The queue the lifecycle of a shape uses: pgmq (installed, with tasker-core''s pgmq_send_with_notify and the queues worker_<namespace>_queue and orchestration_step_results) or tasker_bench (the model)';
+CREATE OR REPLACE FUNCTION tasker_bench.lifecycle_run(shape text, mode text DEFAULT 'e2e', queue text DEFAULT NULL)
+RETURNS jsonb
 LANGUAGE plpgsql AS $fn$
 DECLARE
     c_orchestrator constant uuid := '00000000-0000-7000-8000-0000000e2e01';
@@ -6766,11 +6933,14 @@ DECLARE
     c_priority     constant integer := 1000;
     c_phases       constant text[] := ARRAY['setup', 'task_init', 'discovery', 'enqueue', 'message_send',
                                             'worker_claim', 'worker_transition', 'handler',
-                                            'result_submission', 'result_processing', 'coordination'];
+                                            'result_submission', 'result_processing', 'coordination',
+                                            'step_creation'];
     v_mode    text := lifecycle_run.mode;
+    v_queue_kind text := coalesce(lifecycle_run.queue, tasker_bench.lifecycle_queue(lifecycle_run.shape));
+    v_pgmq    boolean;
     v_setup   boolean;
     v_ph      integer;
-    v_ops     integer[] := array_fill(0, ARRAY[11]);
+    v_ops     integer[] := array_fill(0, ARRAY[12]);
     v_init    record;
     v_task    uuid;
     v_corr    uuid;
@@ -6792,11 +6962,25 @@ DECLARE
     v_total   integer;
     v_per_step integer := 0;
     v_by      jsonb;
+    -- steps created while the task runs (decision and batch points)
+    v_dynamic boolean;
+    v_uuids   uuid[];
+    v_extra   jsonb[];
+    v_k       integer;
+    v_made    record;
+    v_created integer := 0;
 BEGIN
     IF v_mode IS NULL OR v_mode NOT IN ('e2e', 'orchestration_cycle', 'worker_cycle') THEN
         RAISE EXCEPTION 'unknown lifecycle mode "%"', coalesce(v_mode, 'NULL') USING ERRCODE = '22023',
             HINT = 'Use e2e (the whole workflow), orchestration_cycle (discovery, enqueue, notify) or worker_cycle (claim, execute, submit).';
     END IF;
+    IF v_queue_kind NOT IN ('pgmq', 'tasker_bench') THEN
+        RAISE EXCEPTION 'unknown lifecycle queue "%"', v_queue_kind USING ERRCODE = '22023',
+            HINT = 'Use pgmq, tasker_bench (the model of pgmq), or NULL (tasker_bench.lifecycle_queue(shape) decides).';
+    END IF;
+    -- (queue => 'pgmq' is taken as given: checking it here would cost every
+    -- iteration the catalog look-ups that lifecycle_queue does once per run)
+    v_pgmq := v_queue_kind = 'pgmq';
     PERFORM tasker_bench._lc_check_schema();
     v_setup := v_mode <> 'e2e';
 
@@ -6807,6 +6991,26 @@ BEGIN
     v_ops[v_ph] := v_ops[v_ph] + v_init.db_ops;
     v_task := v_init.task;
     v_queue := v_init.worker_queue;
+    v_dynamic := cardinality(v_init.created_after) > 0;
+    IF v_dynamic THEN
+        -- what the step message of a decision or batchable step tells its handler
+        v_uuids := v_init.step_uuids;
+        v_extra := ARRAY(
+            SELECT CASE
+                       WHEN bool_or(c.g > 0) THEN
+                           jsonb_build_object('step_type', 'decision',
+                                              'branches', jsonb_agg(v_init.step_names[c.k] ORDER BY c.k)
+                                                          FILTER (WHERE c.g > 0))
+                       WHEN count(c.k) > 0 THEN
+                           jsonb_build_object('step_type', 'batchable', 'batch_workers', count(c.k))
+                   END
+              FROM generate_subscripts(v_init.step_names, 1) p
+              LEFT JOIN LATERAL (
+                   SELECT e.t AS k, v_init.branch_group[e.t] AS g
+                     FROM unnest(v_init.edge_from, v_init.edge_to) e(f, t)
+                    WHERE e.f = p AND v_init.created_after[e.t] = p) c ON true
+             GROUP BY p ORDER BY p);
+    END IF;
     IF v_mode = 'orchestration_cycle' THEN
         v_setup := false;
     END IF;
@@ -6847,9 +7051,16 @@ BEGIN
 
             v_ph := CASE WHEN v_setup THEN 1 ELSE 5 END;
             PERFORM tasker_bench.phase(c_phases[v_ph]);
-            PERFORM tasker_bench.queue_send_with_notify(v_queue,
-                jsonb_build_object('task_uuid', v_task, 'step_uuid', v_step, 'correlation_id', v_corr,
-                                   'namespace', v_init.namespace_name, 'task_name', lifecycle_run.shape));
+            v_msg := jsonb_build_object('task_uuid', v_task, 'step_uuid', v_step, 'correlation_id', v_corr,
+                                        'namespace', v_init.namespace_name, 'task_name', lifecycle_run.shape);
+            IF v_dynamic THEN
+                v_msg := v_msg || coalesce(v_extra[array_position(v_uuids, v_step)], '{}');
+            END IF;
+            IF v_pgmq THEN
+                PERFORM pgmq_send_with_notify(v_queue, v_msg, 0);
+            ELSE
+                PERFORM tasker_bench.queue_send_with_notify(v_queue, v_msg);
+            END IF;
             v_ops[v_ph] := v_ops[v_ph] + 1;
             v_per_step := v_per_step + CASE WHEN v_ph = 1 THEN 0 ELSE 1 END;
             v_sent := v_sent + 1;
@@ -6870,8 +7081,13 @@ BEGIN
         FOR v_i IN 1 .. cardinality(v_ready) LOOP
             v_ph := 6;
             PERFORM tasker_bench.phase(c_phases[v_ph]);
-            SELECT m.msg_id, m.message INTO v_mid, v_msg
-              FROM tasker_bench.queue_read(v_queue, c_vt, 1, jsonb_build_object('task_uuid', v_task)) m;
+            IF v_pgmq THEN
+                SELECT m.msg_id, m.message INTO v_mid, v_msg
+                  FROM pgmq.read(v_queue, c_vt, 1, jsonb_build_object('task_uuid', v_task)) m;
+            ELSE
+                SELECT m.msg_id, m.message INTO v_mid, v_msg
+                  FROM tasker_bench.queue_read(v_queue, c_vt, 1, jsonb_build_object('task_uuid', v_task)) m;
+            END IF;
             IF v_mid IS NULL THEN
                 RAISE EXCEPTION 'lifecycle: no message of task % in queue %', v_task, v_queue
                     USING ERRCODE = '55000';
@@ -6901,11 +7117,16 @@ BEGIN
                 jsonb_build_object('worker_uuid', c_worker, 'correlation_id', v_msg -> 'correlation_id',
                                    'event', jsonb_build_object('success', true,
                                                                'metadata', jsonb_build_object('execution_time_ms', 0))::text));
-            PERFORM tasker_bench.queue_send_with_notify(c_results,
-                jsonb_build_object('task_uuid', v_task, 'step_uuid', v_step, 'status', 'success',
-                                   'results', v_result, 'correlation_id', v_msg -> 'correlation_id',
-                                   'worker_uuid', c_worker, 'execution_time_ms', 0));
-            PERFORM tasker_bench.queue_delete(v_queue, v_mid);
+            v_msg := jsonb_build_object('task_uuid', v_task, 'step_uuid', v_step, 'status', 'success',
+                                        'results', v_result, 'correlation_id', v_msg -> 'correlation_id',
+                                        'worker_uuid', c_worker, 'execution_time_ms', 0);
+            IF v_pgmq THEN
+                PERFORM pgmq_send_with_notify(c_results, v_msg, 0);
+                PERFORM pgmq.delete(v_queue, v_mid);
+            ELSE
+                PERFORM tasker_bench.queue_send_with_notify(c_results, v_msg);
+                PERFORM tasker_bench.queue_delete(v_queue, v_mid);
+            END IF;
             v_ops[v_ph] := v_ops[v_ph] + 7;
             v_per_step := v_per_step + 7;
             v_worked := v_worked + 1;
@@ -6921,8 +7142,13 @@ BEGIN
         FOR v_i IN 1 .. cardinality(v_ready) LOOP
             v_ph := 10;
             PERFORM tasker_bench.phase(c_phases[v_ph]);
-            SELECT m.msg_id, m.message INTO v_mid, v_msg
-              FROM tasker_bench.queue_read(c_results, c_vt, 1, jsonb_build_object('task_uuid', v_task)) m;
+            IF v_pgmq THEN
+                SELECT m.msg_id, m.message INTO v_mid, v_msg
+                  FROM pgmq.read(c_results, c_vt, 1, jsonb_build_object('task_uuid', v_task)) m;
+            ELSE
+                SELECT m.msg_id, m.message INTO v_mid, v_msg
+                  FROM tasker_bench.queue_read(c_results, c_vt, 1, jsonb_build_object('task_uuid', v_task)) m;
+            END IF;
             IF v_mid IS NULL THEN
                 RAISE EXCEPTION 'lifecycle: no result of task % in queue %', v_task, c_results
                     USING ERRCODE = '55000';
@@ -6939,11 +7165,31 @@ BEGIN
             UPDATE workflow_steps ws
                SET processed = true, in_process = false, processed_at = now(), updated_at = now()
              WHERE ws.workflow_step_uuid = v_step;
-            PERFORM tasker_bench.queue_delete(c_results, v_mid);
+            IF v_pgmq THEN
+                PERFORM pgmq.delete(c_results, v_mid);
+            ELSE
+                PERFORM tasker_bench.queue_delete(c_results, v_mid);
+            END IF;
             v_ops[v_ph] := v_ops[v_ph] + 7;
             v_per_step := v_per_step + 7;
             v_done := v_done + 1;
             v_mid := NULL;
+
+            -- ---- a decision or batch point: its result creates the next steps
+            IF v_dynamic THEN
+                v_k := array_position(v_uuids, v_step);
+                IF v_k = ANY (v_init.created_after) THEN
+                    v_ph := 12;
+                    PERFORM tasker_bench.phase(c_phases[v_ph]);
+                    SELECT * INTO v_made
+                      FROM tasker_bench._lc_create_steps(v_task, lifecycle_run.shape, v_k, v_msg -> 'results',
+                                                         v_init.step_names, v_init.edge_from, v_init.edge_to,
+                                                         v_init.created_after, v_init.branch_group, v_uuids);
+                    v_uuids := v_made.step_uuids;
+                    v_created := v_created + v_made.created;
+                    v_ops[v_ph] := v_ops[v_ph] + v_made.db_ops;
+                END IF;
+            END IF;
         END LOOP;
 
         -- ---- task coordination: re-evaluate readiness, move the task on
@@ -6985,30 +7231,35 @@ BEGIN
     PERFORM tasker_bench.count('db_ops/per_task', v_total - v_per_step);
     PERFORM tasker_bench.count('steps', CASE v_mode WHEN 'e2e' THEN v_done
                                                     WHEN 'worker_cycle' THEN v_worked ELSE v_sent END);
+    IF v_created > 0 THEN
+        PERFORM tasker_bench.count('steps_created', v_created);
+    END IF;
     PERFORM tasker_bench.count('waves', v_waves);
     PERFORM tasker_bench.count('discovered', v_hit);
+    PERFORM tasker_bench.count('pgmq', CASE WHEN v_pgmq THEN 1 ELSE 0 END);
     RETURN jsonb_build_object(
-        'shape', lifecycle_run.shape, 'mode', v_mode, 'task_uuid', v_task, 'task_state', v_final,
-        'steps', v_init.step_count, 'steps_enqueued', v_sent, 'steps_executed', v_worked,
+        'shape', lifecycle_run.shape, 'mode', v_mode, 'queue', v_queue_kind, 'task_uuid', v_task,
+        'task_state', v_final, 'steps', v_init.step_count + v_created, 'steps_created', v_created,
+        'steps_enqueued', v_sent, 'steps_executed', v_worked,
         'steps_completed', v_done, 'waves', v_waves, 'discovered', v_hit = 1, 'db_ops', v_total,
         'db_ops_per_step', v_per_step, 'db_ops_per_task', v_total - v_per_step,
         'db_ops_by_phase', v_by);
 END
 $fn$;
-COMMENT ON FUNCTION tasker_bench.lifecycle_run(text, text) IS
-    'One workflow of a shape through the database with the queue and a no-op handler: mode e2e, orchestration_cycle or worker_cycle; phases and counters marked for the runner';
-CREATE OR REPLACE FUNCTION tasker_bench.lifecycle_e2e(shape text) RETURNS jsonb
-LANGUAGE sql AS $fn$ SELECT tasker_bench.lifecycle_run(shape, 'e2e') $fn$;
-COMMENT ON FUNCTION tasker_bench.lifecycle_e2e(text) IS
-    'A whole workflow of a shape, step by step, until its task is complete (phases: task_init, discovery, enqueue, message_send, worker_claim, worker_transition, handler, result_submission, result_processing, coordination)';
-CREATE OR REPLACE FUNCTION tasker_bench.lifecycle_orchestration_cycle(shape text) RETURNS jsonb
-LANGUAGE sql AS $fn$ SELECT tasker_bench.lifecycle_run(shape, 'orchestration_cycle') $fn$;
-COMMENT ON FUNCTION tasker_bench.lifecycle_orchestration_cycle(text) IS
-    'Setup (a new task), then the orchestration cycle: discovery, enqueue, message_send (with notify)';
-CREATE OR REPLACE FUNCTION tasker_bench.lifecycle_worker_cycle(shape text) RETURNS jsonb
-LANGUAGE sql AS $fn$ SELECT tasker_bench.lifecycle_run(shape, 'worker_cycle') $fn$;
-COMMENT ON FUNCTION tasker_bench.lifecycle_worker_cycle(text) IS
-    'Setup (a new task, its first steps enqueued), then the worker cycle of one step: worker_claim, worker_transition, handler, result_submission';
+COMMENT ON FUNCTION tasker_bench.lifecycle_run(text, text, text) IS
+    'One workflow of a shape through the database with a queue (pgmq or the model; NULL: lifecycle_queue(shape) decides) and a no-op handler: mode e2e, orchestration_cycle or worker_cycle; steps of decision and batch points created when they complete; phases and counters marked for the runner';
+CREATE OR REPLACE FUNCTION tasker_bench.lifecycle_e2e(shape text, queue text DEFAULT NULL) RETURNS jsonb
+LANGUAGE sql AS $fn$ SELECT tasker_bench.lifecycle_run(shape, 'e2e', queue) $fn$;
+COMMENT ON FUNCTION tasker_bench.lifecycle_e2e(text, text) IS
+    'A whole workflow of a shape, step by step, until its task is complete (phases: task_init, discovery, enqueue, message_send, worker_claim, worker_transition, handler, result_submission, result_processing, step_creation, coordination); queue: pgmq, tasker_bench or NULL (automatic)';
+CREATE OR REPLACE FUNCTION tasker_bench.lifecycle_orchestration_cycle(shape text, queue text DEFAULT NULL) RETURNS jsonb
+LANGUAGE sql AS $fn$ SELECT tasker_bench.lifecycle_run(shape, 'orchestration_cycle', queue) $fn$;
+COMMENT ON FUNCTION tasker_bench.lifecycle_orchestration_cycle(text, text) IS
+    'Setup (a new task), then the orchestration cycle: discovery, enqueue, message_send (with notify); queue: pgmq, tasker_bench or NULL (automatic)';
+CREATE OR REPLACE FUNCTION tasker_bench.lifecycle_worker_cycle(shape text, queue text DEFAULT NULL) RETURNS jsonb
+LANGUAGE sql AS $fn$ SELECT tasker_bench.lifecycle_run(shape, 'worker_cycle', queue) $fn$;
+COMMENT ON FUNCTION tasker_bench.lifecycle_worker_cycle(text, text) IS
+    'Setup (a new task, its first steps enqueued), then the worker cycle of one step: worker_claim, worker_transition, handler, result_submission; queue: pgmq, tasker_bench or NULL (automatic)';
 CREATE OR REPLACE VIEW tasker_bench.framework_overhead WITH (security_invoker = true) AS
 SELECT p.run_id, p.case_name,
        p.cycle_us / s.steps AS worker_cycle_us,
@@ -7058,20 +7309,21 @@ END
 $fn$;
 COMMENT ON FUNCTION tasker_bench.table_checksums(text, boolean) IS
     'Row count and an order-independent md5 of every table of a schema (and of the queue tables): equal before and after a rolled-back run';
-INSERT INTO tasker_bench.cases (name, suite, sql, search_path, rollback, category, description, builtin)
-SELECT k.kind || '/' || s.shape, 'lifecycle', format(k.stmt, s.shape), '{schema}, public', true, k.category,
-       format(k.descr, s.shape), true
-  FROM unnest(ARRAY['linear4', 'diamond4', 'complex_dag7', 'tree8']) s(shape)
+INSERT INTO tasker_bench.cases (name, suite, sql, params, search_path, rollback, category, description, builtin)
+SELECT k.kind || '/' || s.shape, 'lifecycle', format(k.stmt, s.shape),
+       CASE WHEN k.queue THEN format('SELECT tasker_bench.lifecycle_queue(%L)', s.shape) END,
+       '{schema}, public', true, k.category, format(k.descr, s.shape), true
+  FROM unnest(ARRAY['linear4', 'diamond4', 'complex_dag7', 'tree8', 'conditional5', 'batch7']) s(shape)
  CROSS JOIN (VALUES
-    ('task_init', 'SELECT tasker_bench.lifecycle_task_init(%L)', 'lifecycle',
+    ('task_init', 'SELECT tasker_bench.lifecycle_task_init(%L)', false, 'lifecycle',
      'Task initialization of a %s workflow: task, steps, edges, named-task links, initial transitions (rolled back)'),
-    ('e2e', 'SELECT tasker_bench.lifecycle_e2e(%L)', 'e2e',
-     'A whole %s workflow in the database, step by step, with the queue and a no-op handler; phases in phase_results, db_ops and steps in counters (rolled back)'),
-    ('orchestration_cycle', 'SELECT tasker_bench.lifecycle_orchestration_cycle(%L)', 'lifecycle',
+    ('e2e', 'SELECT tasker_bench.lifecycle_e2e(%L, $1)', true, 'e2e',
+     'A whole %s workflow in the database, step by step, with the queue (pgmq when installed with the queues, else the model) and a no-op handler; phases in phase_results, db_ops and steps in counters (rolled back)'),
+    ('orchestration_cycle', 'SELECT tasker_bench.lifecycle_orchestration_cycle(%L, $1)', true, 'lifecycle',
      'Orchestration cycle of a new %s task: phases discovery, enqueue, message_send after the phase setup (rolled back)'),
-    ('worker_cycle', 'SELECT tasker_bench.lifecycle_worker_cycle(%L)', 'lifecycle',
+    ('worker_cycle', 'SELECT tasker_bench.lifecycle_worker_cycle(%L, $1)', true, 'lifecycle',
      'Worker cycle of the first step of a %s task: phases worker_claim, worker_transition, handler, result_submission after the phase setup (rolled back)')
- ) k(kind, stmt, category, descr);
+ ) k(kind, stmt, queue, category, descr);
 CREATE OR REPLACE FUNCTION tasker_bench._validate_notify(sql text, params text, options jsonb)
     RETURNS integer AS 'MODULE_PATHNAME', 'tb_validate_notify' LANGUAGE C;
 COMMENT ON FUNCTION tasker_bench._validate_notify(text, text, jsonb) IS
@@ -7712,7 +7964,7 @@ COMMENT ON PROCEDURE tasker_bench_run_suite(text, bigint, interval, interval, te
     'then compares it with its baseline or the rolling median of recent runs and alerts on regressions';
 COMMENT ON TABLE tasker_bench.schedule_jobs IS
     'pg_cron jobs made by tasker_bench_schedule: each runs CALL tasker_bench_run_suite(what, baseline, '
-    'label => ''scheduled:<job_name>'') on its cron schedule, as the role that scheduled it';
+    'label => ''scheduled:<job_name>'', schema => schema) on its cron schedule, as the role that scheduled it';
 CREATE OR REPLACE FUNCTION tasker_bench._cron_last_run(p_jobid bigint,
     OUT status text, OUT message text, OUT started_at timestamptz)
 LANGUAGE plpgsql STABLE AS $$
@@ -7736,7 +7988,8 @@ CREATE OR REPLACE VIEW tasker_bench.schedules WITH (security_invoker = true) AS
 SELECT j.job_name, j.jobid, j.what, j.baseline, j.schedule, j.created_by, j.created_at,
        (tasker_bench._cron_last_run(j.jobid)).status AS last_status,
        (tasker_bench._cron_last_run(j.jobid)).message AS last_message,
-       (tasker_bench._cron_last_run(j.jobid)).started_at AS last_started_at
+       (tasker_bench._cron_last_run(j.jobid)).started_at AS last_started_at,
+       j.schema
   FROM tasker_bench.schedule_jobs j;
 COMMENT ON VIEW tasker_bench.schedules IS
     'Your scheduled jobs (tasker_bench_schedule) with the status, message and start of each one''s last run as '
@@ -7875,7 +8128,8 @@ BEGIN
     RETURN v_schema;
 END
 $$;
-CREATE OR REPLACE FUNCTION tasker_bench_schedule(job_name text, schedule text, what text, baseline text DEFAULT NULL)
+CREATE OR REPLACE FUNCTION tasker_bench_schedule(job_name text, schedule text, what text, baseline text DEFAULT NULL,
+                                      schema text DEFAULT 'tasker')
 RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -7896,7 +8150,8 @@ BEGIN
         RAISE EXCEPTION 'schedule must not be NULL' USING ERRCODE = '22004',
             HINT = 'Give a cron expression, e.g. ''*/5 * * * *'' (every 5 minutes).';
     END IF;
-    PERFORM tasker_bench._cases_for(what);
+    -- the cases as the job will run them: on that schema (it must exist when they name it)
+    PERFORM tasker_bench._cases_for(what, tasker_bench_schedule.schema);
     PERFORM tasker_bench._check_baseline(baseline);
     PERFORM tasker_bench._check_cron(schedule);
     IF EXISTS (SELECT 1 FROM tasker_bench.schedule_jobs s WHERE s.job_name = v_job) THEN
@@ -7911,8 +8166,9 @@ BEGIN
         RAISE EXCEPTION 'a pg_cron job named "%" already exists', v_job USING ERRCODE = '42710',
             HINT = 'SELECT jobid, jobname, schedule, command FROM cron.job lists the jobs; choose another name.';
     END IF;
-    v_command := format('CALL %I.tasker_bench_run_suite(%L, baseline => %L, label => %L)',
-                        tasker_bench._ext_schema(), what, baseline, 'scheduled:' || v_job);
+    v_command := format('CALL %I.tasker_bench_run_suite(%L, baseline => %L, label => %L, schema => %L)',
+                        tasker_bench._ext_schema(), what, baseline, 'scheduled:' || v_job,
+                        tasker_bench_schedule.schema);
     BEGIN
         -- as the calling role, in this database
         IF to_regprocedure(format('%I.schedule_in_database(text,text,text,text,text,boolean)', v_cron)) IS NOT NULL
@@ -7934,8 +8190,8 @@ BEGIN
         RAISE;
     END;
     BEGIN
-        INSERT INTO tasker_bench.schedule_jobs (job_name, jobid, what, baseline, schedule)
-        VALUES (v_job, v_jobid, what, baseline, schedule);
+        INSERT INTO tasker_bench.schedule_jobs (job_name, jobid, what, baseline, schedule, schema)
+        VALUES (v_job, v_jobid, what, baseline, schedule, tasker_bench_schedule.schema);
     EXCEPTION WHEN unique_violation THEN
         RAISE EXCEPTION 'job name "%" is taken by another role', v_job USING ERRCODE = '42710',
             HINT = 'Job names are shared by all roles; choose another name.';
@@ -7944,9 +8200,9 @@ BEGIN
     RETURN v_jobid;
 END
 $$;
-COMMENT ON FUNCTION tasker_bench_schedule(text, text, text, text) IS
-    'Schedules a case or suite through pg_cron (installed in this database), run as the calling role: '
-    'CALL tasker_bench_run_suite(what, baseline => ..., label => ''scheduled:<job_name>''); returns the cron job id';
+COMMENT ON FUNCTION tasker_bench_schedule(text, text, text, text, text) IS
+    'Schedules a case or suite through pg_cron (installed in this database), run as the calling role on a tasker schema (default tasker): '
+    'CALL tasker_bench_run_suite(what, baseline => ..., label => ''scheduled:<job_name>'', schema => ...); returns the cron job id';
 CREATE OR REPLACE FUNCTION tasker_bench_unschedule(job_name text) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE

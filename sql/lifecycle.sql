@@ -62,7 +62,10 @@ ROLLBACK;
 
 -- ---- one workflow, called directly and rolled back --------------------------
 SET search_path = tasker, public;
-SELECT shape, step_names, edge_from, edge_to FROM tasker_bench.lifecycle_templates ORDER BY shape;
+SELECT shape, step_names, edge_from, edge_to, created_after, branch_group
+  FROM tasker_bench.lifecycle_templates ORDER BY shape;
+-- without pgmq the lifecycle uses the model of it
+SELECT tasker_bench.lifecycle_queue('diamond4') AS queue;
 BEGIN;
 CREATE TEMP TABLE one AS SELECT tasker_bench.lifecycle_task_init('complex_dag7') AS task_uuid;
 SELECT (SELECT count(*) FROM workflow_steps ws JOIN one USING (task_uuid)) AS steps,
@@ -99,6 +102,41 @@ BEGIN;
 SELECT tasker_bench.lifecycle_orchestration_cycle('tree8') - 'task_uuid' AS orchestration_cycle;
 SELECT tasker_bench.lifecycle_worker_cycle('tree8') - 'task_uuid' AS worker_cycle;
 SELECT queue_name, read_ct, message ? 'step_uuid' AS has_step FROM tasker_bench.queue_messages ORDER BY msg_id;
+ROLLBACK;
+
+-- decision point: only the chosen branch is created, when the decision completes;
+-- the deferred convergence depends on it alone and runs after it (4 waves:
+-- validate_request, routing_decision, auto_approve, finalize_approval)
+BEGIN;
+CREATE TEMP TABLE dec AS SELECT tasker_bench.lifecycle_e2e('conditional5') AS r;
+SELECT r - 'task_uuid' - 'db_ops_by_phase' AS summary, r -> 'db_ops_by_phase' AS by_phase FROM dec;
+SELECT ns.name AS step, string_agg(wt.to_state, ' > ' ORDER BY wt.sort_key) AS history,
+       min((ws.results -> 'decision_point_outcome')::text) AS decision
+  FROM workflow_steps ws
+  JOIN named_steps ns USING (named_step_uuid)
+  JOIN workflow_step_transitions wt USING (workflow_step_uuid)
+ WHERE ws.task_uuid = (SELECT (r ->> 'task_uuid')::uuid FROM dec)
+ GROUP BY ns.name ORDER BY ns.name;
+SELECT pn.name AS parent, cn.name AS child
+  FROM workflow_step_edges e
+  JOIN workflow_steps p ON p.workflow_step_uuid = e.from_step_uuid
+  JOIN workflow_steps c ON c.workflow_step_uuid = e.to_step_uuid
+  JOIN named_steps pn ON pn.named_step_uuid = p.named_step_uuid
+  JOIN named_steps cn ON cn.named_step_uuid = c.named_step_uuid
+ WHERE c.task_uuid = (SELECT (r ->> 'task_uuid')::uuid FROM dec) ORDER BY 1, 2;
+ROLLBACK;
+-- batch: the workers (as many as the batchable step's result asks for) and the aggregator
+BEGIN;
+CREATE TEMP TABLE bat AS SELECT tasker_bench.lifecycle_e2e('batch7') AS r;
+SELECT r - 'task_uuid' - 'db_ops_by_phase' AS summary, r -> 'db_ops_by_phase' AS by_phase FROM bat;
+SELECT count(*) AS steps, count(*) FILTER (WHERE ws.processed) AS processed,
+       (SELECT count(*) FROM workflow_step_edges e JOIN workflow_steps c ON c.workflow_step_uuid = e.to_step_uuid
+         WHERE c.task_uuid = (SELECT (r ->> 'task_uuid')::uuid FROM bat)) AS edges,
+       max(ws.results -> 'batch_processing_outcome' ->> 'worker_count') AS worker_count
+  FROM workflow_steps ws WHERE ws.task_uuid = (SELECT (r ->> 'task_uuid')::uuid FROM bat);
+-- task initialization creates only the batchable step
+CREATE TEMP TABLE bi AS SELECT tasker_bench.lifecycle_task_init('batch7') AS task_uuid;
+SELECT count(*) AS initial_steps FROM workflow_steps ws JOIN bi USING (task_uuid);
 ROLLBACK;
 RESET search_path;
 
@@ -158,6 +196,7 @@ SELECT pg_temp.err($$SELECT tasker_bench.lifecycle_task_init('hexagon9')$$);
 SELECT pg_temp.err($$SELECT tasker_bench.lifecycle_e2e('linear_1')$$);
 SELECT pg_temp.err($$SELECT tasker_bench.lifecycle_e2e(NULL)$$);
 SELECT pg_temp.err($$SELECT tasker_bench.lifecycle_run('linear4', 'sideways')$$);
+SELECT pg_temp.err($$SELECT tasker_bench.lifecycle_run('linear4', 'e2e', 'rabbitmq')$$);
 RESET search_path;
 SELECT pg_temp.err($$SELECT tasker_bench.lifecycle_e2e('linear4')$$);
 SELECT pg_temp.err($$SELECT tasker_bench.queue_send('no_such_queue', '{}')$$);

@@ -200,8 +200,12 @@ SELECT pg_temp.err($$SELECT tasker_bench_schedule('prof-job', '*/5 * * * *', 'pr
 SELECT pg_temp.err($$SELECT tasker_bench_schedule(NULL, '* * * * *', 'prof')$$);
 SELECT pg_temp.err($$SELECT tasker_bench_schedule('prof-job', NULL, 'prof')$$);
 SELECT pg_temp.err($$SELECT tasker_bench_schedule('prof-job', '* * * * *', NULL)$$);
+-- the schema the job's runs measure: it must exist when the cases name it
+SELECT pg_temp.err($$SELECT tasker_bench_schedule('prof-job', '* * * * *', 'tasker', schema => 'no_such_schema')$$);
+SELECT pg_temp.err($$SELECT tasker_bench_schedule('prof-job', '* * * * *', 'tasker', schema => NULL)$$);
 -- a job name that exists
 INSERT INTO tasker_bench.schedules (job_name, jobid, what, schedule) VALUES ('prof-job', 0, 'prof', '* * * * *');
+SELECT job_name, schema FROM tasker_bench.schedules;
 SELECT pg_temp.err($$SELECT tasker_bench_schedule('prof-job', '* * * * *', 'prof')$$);
 DELETE FROM tasker_bench.schedules;
 -- valid input, but no pg_cron in this database

@@ -816,11 +816,12 @@ CREATE TABLE tasker_bench.schedule_jobs (
     schedule    text NOT NULL,
     created_by  name NOT NULL DEFAULT current_user,
     created_at  timestamptz NOT NULL DEFAULT now(),
+    schema      text NOT NULL DEFAULT 'tasker',   -- the tasker schema the job's runs measure
     CONSTRAINT schedules_pkey PRIMARY KEY (job_name)
 );
 COMMENT ON TABLE tasker_bench.schedule_jobs IS
     'pg_cron jobs made by tasker_bench_schedule: each runs CALL tasker_bench_run_suite(what, baseline, '
-    'label => ''scheduled:<job_name>'') on its cron schedule, as the role that scheduled it';
+    'label => ''scheduled:<job_name>'', schema => schema) on its cron schedule, as the role that scheduled it';
 ALTER TABLE tasker_bench.schedule_jobs ENABLE ROW LEVEL SECURITY;
 CREATE POLICY schedules_own ON tasker_bench.schedule_jobs FOR ALL
     USING (created_by = current_user) WITH CHECK (created_by = current_user);
@@ -853,7 +854,8 @@ CREATE VIEW tasker_bench.schedules WITH (security_invoker = true) AS
 SELECT j.job_name, j.jobid, j.what, j.baseline, j.schedule, j.created_by, j.created_at,
        (tasker_bench._cron_last_run(j.jobid)).status AS last_status,
        (tasker_bench._cron_last_run(j.jobid)).message AS last_message,
-       (tasker_bench._cron_last_run(j.jobid)).started_at AS last_started_at
+       (tasker_bench._cron_last_run(j.jobid)).started_at AS last_started_at,
+       j.schema
   FROM tasker_bench.schedule_jobs j;
 -- (one table: INSERT and DELETE through the view reach schedule_jobs)
 COMMENT ON VIEW tasker_bench.schedules IS
@@ -1015,7 +1017,8 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION tasker_bench_schedule(job_name text, schedule text, what text, baseline text DEFAULT NULL)
+CREATE FUNCTION tasker_bench_schedule(job_name text, schedule text, what text, baseline text DEFAULT NULL,
+                                      schema text DEFAULT 'tasker')
 RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -1036,7 +1039,8 @@ BEGIN
         RAISE EXCEPTION 'schedule must not be NULL' USING ERRCODE = '22004',
             HINT = 'Give a cron expression, e.g. ''*/5 * * * *'' (every 5 minutes).';
     END IF;
-    PERFORM tasker_bench._cases_for(what);
+    -- the cases as the job will run them: on that schema (it must exist when they name it)
+    PERFORM tasker_bench._cases_for(what, tasker_bench_schedule.schema);
     PERFORM tasker_bench._check_baseline(baseline);
     PERFORM tasker_bench._check_cron(schedule);
     IF EXISTS (SELECT 1 FROM tasker_bench.schedule_jobs s WHERE s.job_name = v_job) THEN
@@ -1051,8 +1055,9 @@ BEGIN
         RAISE EXCEPTION 'a pg_cron job named "%" already exists', v_job USING ERRCODE = '42710',
             HINT = 'SELECT jobid, jobname, schedule, command FROM cron.job lists the jobs; choose another name.';
     END IF;
-    v_command := format('CALL %I.tasker_bench_run_suite(%L, baseline => %L, label => %L)',
-                        tasker_bench._ext_schema(), what, baseline, 'scheduled:' || v_job);
+    v_command := format('CALL %I.tasker_bench_run_suite(%L, baseline => %L, label => %L, schema => %L)',
+                        tasker_bench._ext_schema(), what, baseline, 'scheduled:' || v_job,
+                        tasker_bench_schedule.schema);
     BEGIN
         -- as the calling role, in this database
         IF to_regprocedure(format('%I.schedule_in_database(text,text,text,text,text,boolean)', v_cron)) IS NOT NULL
@@ -1074,8 +1079,8 @@ BEGIN
         RAISE;
     END;
     BEGIN
-        INSERT INTO tasker_bench.schedule_jobs (job_name, jobid, what, baseline, schedule)
-        VALUES (v_job, v_jobid, what, baseline, schedule);
+        INSERT INTO tasker_bench.schedule_jobs (job_name, jobid, what, baseline, schedule, schema)
+        VALUES (v_job, v_jobid, what, baseline, schedule, tasker_bench_schedule.schema);
     EXCEPTION WHEN unique_violation THEN
         RAISE EXCEPTION 'job name "%" is taken by another role', v_job USING ERRCODE = '42710',
             HINT = 'Job names are shared by all roles; choose another name.';
@@ -1084,9 +1089,9 @@ BEGIN
     RETURN v_jobid;
 END
 $$;
-COMMENT ON FUNCTION tasker_bench_schedule(text, text, text, text) IS
-    'Schedules a case or suite through pg_cron (installed in this database), run as the calling role: '
-    'CALL tasker_bench_run_suite(what, baseline => ..., label => ''scheduled:<job_name>''); returns the cron job id';
+COMMENT ON FUNCTION tasker_bench_schedule(text, text, text, text, text) IS
+    'Schedules a case or suite through pg_cron (installed in this database), run as the calling role on a tasker schema (default tasker): '
+    'CALL tasker_bench_run_suite(what, baseline => ..., label => ''scheduled:<job_name>'', schema => ...); returns the cron job id';
 
 CREATE FUNCTION tasker_bench_unschedule(job_name text) RETURNS boolean
 LANGUAGE plpgsql AS $$

@@ -18,7 +18,7 @@
 #include "histogram.h"
 
 #define TB_MAX_PHASES	32
-#define TB_MAX_COUNTERS	16
+#define TB_MAX_COUNTERS	32
 #define TB_PHASE_NAMELEN 64
 #define TB_OTHER_PHASE	"other"		/* time of an iteration before its first mark */
 

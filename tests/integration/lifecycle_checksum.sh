@@ -21,7 +21,7 @@ check "checksums of the tasker tables and the queue tables ($tables tables)" \
 	grep -q "tasker_bench.queue_messages" <<<"$before"
 
 out=$(q "SELECT count(*) FROM tasker_bench_run('lifecycle', duration => '300 ms', label => 'lifecycle_checksum')")
-check "the suite lifecycle runs ($out cases)" test "$out" -ge 16 2>/dev/null
+check "the suite lifecycle runs ($out cases)" test "$out" -ge 24 2>/dev/null
 run=$(q "SELECT max(id) FROM tasker_bench.runs WHERE label = 'lifecycle_checksum' AND status = 'completed'")
 check "... and is stored as a completed run" test -n "$run"
 
@@ -41,7 +41,7 @@ rows=$(q "SELECT r.case_name, round(p.sum_us::numeric, 1), round(r.mean_us::nume
             JOIN (SELECT case_name, sum(mean_us) AS sum_us FROM tasker_bench.phase_results
                    WHERE run_id = $run GROUP BY case_name) p USING (case_name)
            WHERE r.run_id = $run AND r.category = 'e2e' ORDER BY r.case_name")
-check "four e2e cases with phase results" test "$(grep -c . <<<"$rows")" -eq 4
+check "six e2e cases with phase results" test "$(grep -c . <<<"$rows")" -eq 6
 while IFS='|' read -r name sum mean within; do
 	[ -z "$name" ] && continue
 	check "$name: phase means add up to the e2e mean ($sum vs $mean us)" test "$within" = t

@@ -81,9 +81,22 @@ check "tasker_bench_schedule returns the cron job id ($jobid)" \
 	test "$(q "SELECT jobid FROM cron.job WHERE jobname = '$job'")" = "$jobid"
 check "the job calls the suite procedure" \
 	test "$(q "SELECT command FROM cron.job WHERE jobid = ${jobid:-0}")" = \
-	"CALL public.tasker_bench_run_suite('sched', baseline => NULL, label => 'scheduled:$job')"
+	"CALL public.tasker_bench_run_suite('sched', baseline => NULL, label => 'scheduled:$job', schema => 'tasker')"
 e=$(err "SELECT tasker_bench_schedule('$job', '*/5 * * * *', 'sched')")
 check "the same job name again is refused (42710)" grep -q "42710" <<<"$e"
+
+# ---- a job on another tasker schema: its runs measure that schema ----
+q "SELECT tasker_bench_setup('tb_sched_s')" >/dev/null
+q "SELECT tasker_bench_register('sched_s/tasks', 'SELECT count(*) FROM tasks', suite => 'sched_s', search_path => '{schema}, public')" >/dev/null
+e=$(err "SELECT tasker_bench_schedule('tb_sched_schema', '* * * * *', 'sched_s', schema => 'tb_sched_nope')")
+check "a schema that does not exist is refused (3F000): $e" grep -q "3F000" <<<"$e"
+sjob=$(q "SELECT tasker_bench_schedule('tb_sched_schema', '* * * * *', 'sched_s', schema => 'tb_sched_s')")
+check "a job with schema => tb_sched_s is scheduled (job $sjob)" grep -qE '^[0-9]+$' <<<"$sjob"
+check "... its command passes the schema to the suite procedure" \
+	test "$(q "SELECT command FROM cron.job WHERE jobname = 'tb_sched_schema'")" = \
+	"CALL public.tasker_bench_run_suite('sched_s', baseline => NULL, label => 'scheduled:tb_sched_schema', schema => 'tb_sched_s')"
+check "... and tasker_bench.schedules shows it" \
+	test "$(q "SELECT schema FROM tasker_bench.schedules WHERE job_name = 'tb_sched_schema'")" = tb_sched_s
 
 # wait_run N: wait (up to 75 s) until N scheduled runs have completed
 wait_run() {
@@ -143,6 +156,16 @@ check "... and ran only the role's own case" \
 st=$(qr "SELECT last_status || ':' || (last_started_at IS NOT NULL) FROM tasker_bench.schedules WHERE job_name = 'tb_sched_role'")
 check "tasker_bench.schedules shows the role its job's last pg_cron status (got '$st')" grep -qE '^(succeeded|running):true$' <<<"$st"
 check "another role sees no job of it" test "$(qo "SELECT count(*) FROM tasker_bench.schedules")" = 0
+
+# ---- the job on schema tb_sched_s measured that schema ----
+for _ in $(seq 1 60); do
+	[ "$(q "SELECT count(*) FROM tasker_bench.runs WHERE label = 'scheduled:tb_sched_schema' AND status <> 'running'")" -ge 1 ] && break
+	sleep 1
+done
+ds=$(q "SELECT status || ':' || coalesce(dataset ->> 'schema', '-') FROM tasker_bench.runs WHERE label = 'scheduled:tb_sched_schema' AND status <> 'running' ORDER BY id LIMIT 1")
+check "the scheduled run of the job with schema => tb_sched_s measured tb_sched_s (got '$ds')" test "$ds" = "completed:tb_sched_s"
+check "tasker_bench_unschedule removes that job" test "$(q "SELECT tasker_bench_unschedule('tb_sched_schema')")" = t
+q "SELECT tasker_bench_teardown('tb_sched_s')" >/dev/null
 
 # ---- unschedule stops it ----
 check "tasker_bench_unschedule returns true" test "$(q "SELECT tasker_bench_unschedule('$job')")" = t

@@ -102,7 +102,7 @@ SELECT line FROM (
     UNION ALL
     SELECT 'builtin queue ' || queue_name FROM tasker_bench.queues WHERE builtin
     UNION ALL
-    SELECT 'template ' || shape || ' ' || md5(row(step_names, edge_from, edge_to)::text)
+    SELECT 'template ' || shape || ' ' || md5(row(step_names, edge_from, edge_to, created_after, branch_group)::text)
       FROM tasker_bench.lifecycle_templates
 ) facts
 ORDER BY line COLLATE "C";
