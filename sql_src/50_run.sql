@@ -312,7 +312,7 @@ BEGIN
           FROM unnest(v_m.phase_names, v_m.phase_histograms) WITH ORDINALITY AS p(name, h, ord));
     IF NOT tasker_bench._quiet() THEN
         RAISE NOTICE 'tasker_bench: % (%/%): n=%, p50 % us, p99 % us',
-            p_case.name, p_ordinal, p_total, v_m.n, v_m.p50_us, coalesce(v_m.p99_us::text, '— (n < 100)');
+            p_case.name, p_ordinal, p_total, v_m.n, v_m.p50_us, coalesce(v_m.p99_us::text, format('— (n < %s)', tasker_bench._quantile_min_n(0.99)));
     END IF;
 END
 $$;
