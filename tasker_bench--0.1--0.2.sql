@@ -1523,7 +1523,8 @@ COMMENT ON FUNCTION tasker_bench._validate(text, text) IS
 CREATE OR REPLACE FUNCTION tasker_bench._explain(sql text, params text) RETURNS text
     AS 'MODULE_PATHNAME', 'tb_explain' LANGUAGE C;
 COMMENT ON FUNCTION tasker_bench._explain(text, text) IS
-    'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) with the first parameter set, rolled back';
+    'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) with the first parameter set, rolled back, with "Plan Shape" and '
+    '"Plan Fingerprint" of every plan it started (with plan_cache_mode auto: custom and generic plans forced in turn)';
 CREATE OR REPLACE FUNCTION tasker_bench._dataset_for(p_cases tasker_bench.cases[]) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
