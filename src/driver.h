@@ -73,6 +73,14 @@ typedef struct TbDriver
 
 	/* release everything prepare took; every path; must not raise; may be NULL */
 	void		(*teardown) (void *state);
+
+	/*
+	 * With a time budget, stop after this many iterations (warmup and
+	 * measured phase each); 0 or NULL: no cap.  A driver whose iterations
+	 * leave dead rows behind caps them, so that one run does not change the
+	 * data the next run measures.
+	 */
+	int64		(*max_iterations) (void *state);
 } TbDriver;
 
 /* The registered drivers (driver_list.h). */
