@@ -37,6 +37,7 @@ REGRESS += scale
 REGRESS += notify
 REGRESS += compare
 REGRESS += verdicts
+REGRESS += plan_shape
 REGRESS += lifecycle
 REGRESS += lifecycle_pgmq
 REGRESS += profile

@@ -534,6 +534,10 @@ CREATE OR REPLACE FUNCTION tasker_bench.round_figure(x float8) RETURNS float8
     AS 'MODULE_PATHNAME', 'tb_round_figure' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.round_figure(float8) IS
     'x rounded to 3 significant digits, never to a step finer than 0.001';
+CREATE OR REPLACE FUNCTION tasker_bench._quantile_min_n(q float8) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'tb_quantile_min_n' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench._quantile_min_n(float8) IS
+    'The fewest samples percentile q needs to be shown (the rule of hsummary: p95 20, p99 100, p99.9 1000)';
 CREATE OR REPLACE FUNCTION tasker_bench.round_p(p float8) RETURNS float8
     AS 'MODULE_PATHNAME', 'tb_round_p' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.round_p(float8) IS 'A p-value rounded to 3 significant digits (at any scale)';
@@ -1545,7 +1549,8 @@ COMMENT ON FUNCTION tasker_bench._validate(text, text) IS
 CREATE OR REPLACE FUNCTION tasker_bench._explain(sql text, params text) RETURNS text
     AS 'MODULE_PATHNAME', 'tb_explain' LANGUAGE C;
 COMMENT ON FUNCTION tasker_bench._explain(text, text) IS
-    'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) with the first parameter set, rolled back';
+    'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) with the first parameter set, rolled back, with "Plan Shape" and '
+    '"Plan Fingerprint" of every plan it started (with plan_cache_mode auto: custom and generic plans forced in turn)';
 CREATE OR REPLACE FUNCTION tasker_bench._dataset_for(p_cases tasker_bench.cases[]) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -1800,7 +1805,7 @@ BEGIN
           FROM unnest(v_m.phase_names, v_m.phase_histograms) WITH ORDINALITY AS p(name, h, ord));
     IF NOT tasker_bench._quiet() THEN
         RAISE NOTICE 'tasker_bench: % (%/%): n=%, p50 % us, p99 % us',
-            p_case.name, p_ordinal, p_total, v_m.n, v_m.p50_us, coalesce(v_m.p99_us::text, '— (n < 100)');
+            p_case.name, p_ordinal, p_total, v_m.n, v_m.p50_us, coalesce(v_m.p99_us::text, format('— (n < %s)', tasker_bench._quantile_min_n(0.99)));
     END IF;
 END
 $$;
@@ -5039,7 +5044,9 @@ LANGUAGE sql STABLE AS $$
     SELECT array_remove(ARRAY[
         'µs per call, clock read cost subtracted, 3 significant digits'
             || CASE WHEN EXISTS (SELECT 1 FROM tasker_bench._report_rows(j) r WHERE r.p999 = '—' AND r.n <> '-')
-                    THEN '; "—": too few samples (p95 needs 20, p99 100, p99.9 1000)' ELSE '' END,
+                    THEN format('; "—": too few samples (p95 needs %s, p99 %s, p99.9 %s)',
+                                tasker_bench._quantile_min_n(0.95), tasker_bench._quantile_min_n(0.99),
+                                tasker_bench._quantile_min_n(0.999)) ELSE '' END,
         CASE WHEN jsonb_typeof(j->'comparison') = 'array' THEN
             format('change: Hodges-Lehmann shift of the block medians against the baseline''s, each relative to the probe, '
                    'with its %s %% interval; regressed/improved when significant, the interval excludes 0 and the change '
@@ -5462,7 +5469,8 @@ BEGIN
     RETURN jsonb_build_object(
         'id', p_id, 'kind', 'history', 'width', 400, 'height', 270,
         'title', 'History',
-        'note', format('%s runs of %s; p95 where stored (n >= 20)', jsonb_array_length(v_pts), v_what),
+        'note', format('%s runs of %s; p95 where stored (n >= %s)', jsonb_array_length(v_pts), v_what,
+                       tasker_bench._quantile_min_n(0.95)),
         'x', jsonb_build_object('label', 'run start (' || current_setting('TimeZone') || ')',
                                 'min', v_lo - (v_hi - v_lo) * 0.04, 'max', v_hi + (v_hi - v_lo) * 0.04,
                                 'ticks', tasker_bench._time_ticks(v_lo, v_hi)),
@@ -5542,7 +5550,8 @@ BEGIN
         'id', p_id, 'kind', 'concurrency', 'width', 600, 'height', 280,
         'title', format('%s: %s against clients', p_case, CASE WHEN p_metric = 'p99' THEN 'p99' ELSE 'throughput' END),
         'note', format('n per point %s%s', (SELECT string_agg(e->>2, ', ') FROM jsonb_array_elements(v_pts) e),
-                       CASE WHEN p_metric = 'p99' THEN '; p99 where n >= 100, of all clients'' samples' ELSE '' END),
+                       CASE WHEN p_metric = 'p99' THEN format('; p99 where n >= %s, of all clients'' samples',
+                                                              tasker_bench._quantile_min_n(0.99)) ELSE '' END),
         'x', jsonb_build_object('label', 'concurrent clients', 'zero', true, 'integer', true),
         'y', jsonb_build_object('label', CASE WHEN p_metric = 'p99' THEN 'p99 latency (µs)' ELSE 'calls/s (all clients)' END,
                                 'zero', true),
@@ -7774,19 +7783,68 @@ DECLARE
     v_tol float8;
     v_change float8;
     v_hc record;
+    v_now jsonb;
+    v_before jsonb := '{}';
+    v_prev bigint;
+    v_base_run bigint;
+    v_why jsonb;
     r record;
 BEGIN
     SELECT * INTO STRICT v_run FROM tasker_bench.runs WHERE id = p_run;
     IF p_baseline IS NOT NULL THEN
-        FOR r IN EXECUTE format('SELECT to_jsonb(c) AS j FROM %I.tasker_bench_compare($1, $2) c', v_ext)
-                   USING p_baseline, p_run LOOP
-            IF r.j->>'verdict' = 'regressed'
-               AND coalesce((r.j->>'within_tolerance')::boolean, false) = false THEN
-                PERFORM tasker_bench._alert(p_run, r.j->>'case_name', p_baseline,
-                                            (r.j->>'change_pct')::float8, 'regressed',
-                                            jsonb_build_object('method', 'baseline') || r.j);
-                v_n := v_n + 1;
+        -- the cases this run regressed against the baseline, beyond their tolerance
+        EXECUTE format('SELECT coalesce(jsonb_object_agg(c.case_name, to_jsonb(c)), ''{}'')
+                          FROM %I.tasker_bench_compare($1, $2) c
+                         WHERE c.verdict = ''regressed'' AND c.within_tolerance IS NOT TRUE', v_ext)
+           INTO v_now USING p_baseline, p_run;
+        IF v_now = '{}' THEN
+            RETURN 0;
+        END IF;
+        -- confirmation 1: the previous completed run of the same what regressed too
+        SELECT b.run_id INTO STRICT v_base_run FROM tasker_bench.baselines b WHERE b.name = p_baseline;
+        SELECT p.id INTO v_prev FROM tasker_bench.runs p
+         WHERE p.what = v_run.what AND p.kind = v_run.kind AND p.status = 'completed'
+           AND p.run_by = v_run.run_by AND p.id < p_run
+         ORDER BY p.id DESC
+         LIMIT 1;
+        IF v_prev IS NOT NULL AND v_prev <> v_base_run THEN
+            EXECUTE format('SELECT coalesce(jsonb_object_agg(c.case_name, to_jsonb(c)), ''{}'')
+                              FROM %I.tasker_bench_compare($1, $2) c
+                             WHERE c.verdict = ''regressed'' AND c.within_tolerance IS NOT TRUE', v_ext)
+               INTO v_before USING p_baseline, v_prev;
+        END IF;
+        FOR r IN SELECT x.key AS case_name, x.value AS j, res.ordinal
+                   FROM jsonb_each(v_now) x
+                   JOIN tasker_bench.results res ON res.run_id = p_run AND res.case_name = x.key
+                  ORDER BY res.ordinal LOOP
+            v_why := NULL;
+            IF v_before ? r.case_name THEN
+                v_why := jsonb_build_object('confirmed_by', 'previous_run', 'previous_run_id', v_prev,
+                                            'previous_change_pct', v_before->r.case_name->'change_pct');
+            ELSE
+                -- confirmation 2: the case's latest change point is upwards, after the
+                -- baseline's run, and this run is at its new level
+                SELECT jsonb_build_object('confirmed_by', 'change_point', 'change_point_run_id', cp.run_id,
+                                          'before_p50_us', cp.before_p50_us, 'after_p50_us', cp.after_p50_us,
+                                          'change_point_change_pct', cp.change_pct, 'p_value', cp.p_value)
+                  INTO v_why
+                  FROM (SELECT * FROM tasker_bench.change_points x
+                         WHERE x.case_name = r.case_name AND x.run_id <= p_run
+                         ORDER BY x.started_at DESC, x.run_id DESC LIMIT 1) cp
+                 WHERE cp.change_pct > 0 AND cp.run_id > v_base_run;
             END IF;
+            IF v_why IS NULL THEN
+                -- one regressed run is not yet a regression: the next run (or a change point) confirms it
+                IF NOT tasker_bench._quiet() THEN
+                    RAISE NOTICE 'tasker_bench: run %, case %: regressed by % %% against %, not confirmed (no alert until the next run regresses too)',
+                        p_run, r.case_name, round((r.j->>'change_pct')::numeric, 1), p_baseline;
+                END IF;
+                CONTINUE;
+            END IF;
+            PERFORM tasker_bench._alert(p_run, r.case_name, p_baseline,
+                                        (r.j->>'change_pct')::float8, 'regressed',
+                                        jsonb_build_object('method', 'baseline') || v_why || r.j);
+            v_n := v_n + 1;
         END LOOP;
         RETURN v_n;
     END IF;
@@ -7961,7 +8019,8 @@ END
 $$;
 COMMENT ON PROCEDURE tasker_bench_run_suite(text, bigint, interval, interval, text, text, integer, text) IS
     'Runs a case or suite, committing after each case (status running -> completed / failed / interrupted); '
-    'then compares it with its baseline or the rolling median of recent runs and alerts on regressions';
+    'then compares it with its baseline (alerting on a regression the previous run or a change point confirms) '
+    'or the rolling median of recent runs and alerts on regressions';
 COMMENT ON TABLE tasker_bench.schedule_jobs IS
     'pg_cron jobs made by tasker_bench_schedule: each runs CALL tasker_bench_run_suite(what, baseline, '
     'label => ''scheduled:<job_name>'', schema => schema) on its cron schedule, as the role that scheduled it';

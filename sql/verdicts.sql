@@ -108,3 +108,52 @@ DELETE FROM tasker_bench.alerts;
 DELETE FROM tasker_bench.runs WHERE what = 'vdcp';
 SELECT tasker_bench_unregister('vdcp/work');
 DROP SCHEMA vdcp CASCADE;
+
+-- alerts against a baseline: one regressed run is not an alert; the next regressed run confirms
+-- it (confirmed_by previous_run), and so does a change point after the baseline (change_point)
+-- (tolerance 100 %: run-to-run noise of a loaded machine stays below it, the 10x shift does not)
+CREATE SCHEMA vdba;
+CREATE FUNCTION vdba.w(n int) RETURNS bigint LANGUAGE sql STABLE AS 'SELECT sum(g) FROM generate_series(1, n) g';
+CREATE FUNCTION vdba.f() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT vdba.w(1000)';
+SELECT tasker_bench_register('vdba/work', 'SELECT vdba.f()', suite => 'vdba', tolerance_pct => 100);
+CALL tasker_bench_run_suite('vdba', iterations => 60, warmup => '0', label => 'vdba fast');
+SELECT (tasker_bench_baseline('vdba-base', id)).name FROM tasker_bench.runs WHERE label = 'vdba fast';
+CREATE OR REPLACE FUNCTION vdba.f() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT vdba.w(10000)';
+CALL tasker_bench_run_suite('vdba', iterations => 60, warmup => '0', baseline => 'vdba-base');
+SELECT count(*) AS one_regressed_run FROM tasker_bench.alerts;
+CALL tasker_bench_run_suite('vdba', iterations => 60, warmup => '0', baseline => 'vdba-base');
+SELECT case_name, baseline, verdict, change_pct > 100 AS large, details->>'method' AS method,
+       details->>'confirmed_by' AS confirmed_by,
+       (details->>'previous_run_id')::bigint = (SELECT max(id) FROM tasker_bench.runs WHERE what = 'vdba'
+                                                 AND id < a.run_id) AS previous_run,
+       (details->>'previous_change_pct')::float8 > 100 AS previous_large
+  FROM tasker_bench.alerts a;
+DELETE FROM tasker_bench.alerts;
+-- back to the old speed, then a single slow run: no alert
+CREATE OR REPLACE FUNCTION vdba.f() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT vdba.w(1000)';
+CALL tasker_bench_run_suite('vdba', iterations => 60, warmup => '0', baseline => 'vdba-base');
+CREATE OR REPLACE FUNCTION vdba.f() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT vdba.w(10000)';
+CALL tasker_bench_run_suite('vdba', iterations => 60, warmup => '0', baseline => 'vdba-base');
+SELECT count(*) AS one_noisy_run FROM tasker_bench.alerts;
+-- a change point after the baseline confirms it: the history of the case (runs of the case alone,
+-- another "what", so no previous run of the suite confirms) shifts after 4 fast runs and stays
+DELETE FROM tasker_bench.runs WHERE what = 'vdba' AND id NOT IN (SELECT run_id FROM tasker_bench.baselines);
+CREATE OR REPLACE FUNCTION vdba.f() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT vdba.w(1000)';
+CALL tasker_bench_run_suite('vdba/work', iterations => 60, warmup => '0');
+CALL tasker_bench_run_suite('vdba/work', iterations => 60, warmup => '0');
+CALL tasker_bench_run_suite('vdba/work', iterations => 60, warmup => '0');
+CREATE OR REPLACE FUNCTION vdba.f() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT vdba.w(10000)';
+CALL tasker_bench_run_suite('vdba/work', iterations => 60, warmup => '0');
+CALL tasker_bench_run_suite('vdba/work', iterations => 60, warmup => '0');
+CALL tasker_bench_run_suite('vdba/work', iterations => 60, warmup => '0');
+DELETE FROM tasker_bench.alerts;
+CALL tasker_bench_run_suite('vdba', iterations => 60, warmup => '0', baseline => 'vdba-base');
+SELECT case_name, baseline, details->>'confirmed_by' AS confirmed_by,
+       (details->>'change_point_run_id')::bigint = (SELECT min(id) FROM (SELECT id FROM tasker_bench.runs
+                                                     WHERE what = 'vdba/work' ORDER BY id DESC LIMIT 3) x) AS at_the_shift
+  FROM tasker_bench.alerts;
+DELETE FROM tasker_bench.alerts;
+DELETE FROM tasker_bench.baselines WHERE name = 'vdba-base';
+DELETE FROM tasker_bench.runs WHERE what IN ('vdba', 'vdba/work');
+SELECT tasker_bench_unregister('vdba/work');
+DROP SCHEMA vdba CASCADE;

@@ -80,6 +80,10 @@ CREATE FUNCTION tasker_bench.round_figure(x float8) RETURNS float8
     AS 'MODULE_PATHNAME', 'tb_round_figure' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.round_figure(float8) IS
     'x rounded to 3 significant digits, never to a step finer than 0.001';
+CREATE FUNCTION tasker_bench._quantile_min_n(q float8) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'tb_quantile_min_n' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tasker_bench._quantile_min_n(float8) IS
+    'The fewest samples percentile q needs to be shown (the rule of hsummary: p95 20, p99 100, p99.9 1000)';
 CREATE FUNCTION tasker_bench.round_p(p float8) RETURNS float8
     AS 'MODULE_PATHNAME', 'tb_round_p' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.round_p(float8) IS 'A p-value rounded to 3 significant digits (at any scale)';

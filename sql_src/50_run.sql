@@ -21,7 +21,8 @@ COMMENT ON FUNCTION tasker_bench._validate(text, text) IS
 CREATE FUNCTION tasker_bench._explain(sql text, params text) RETURNS text
     AS 'MODULE_PATHNAME', 'tb_explain' LANGUAGE C;
 COMMENT ON FUNCTION tasker_bench._explain(text, text) IS
-    'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) with the first parameter set, rolled back';
+    'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) with the first parameter set, rolled back, with "Plan Shape" and '
+    '"Plan Fingerprint" of every plan it started (with plan_cache_mode auto: custom and generic plans forced in turn)';
 
 -- The dataset a run measured: the tasker schema first on the cases' search_path.
 CREATE FUNCTION tasker_bench._dataset_for(p_cases tasker_bench.cases[]) RETURNS jsonb
@@ -312,7 +313,7 @@ BEGIN
           FROM unnest(v_m.phase_names, v_m.phase_histograms) WITH ORDINALITY AS p(name, h, ord));
     IF NOT tasker_bench._quiet() THEN
         RAISE NOTICE 'tasker_bench: % (%/%): n=%, p50 % us, p99 % us',
-            p_case.name, p_ordinal, p_total, v_m.n, v_m.p50_us, coalesce(v_m.p99_us::text, '— (n < 100)');
+            p_case.name, p_ordinal, p_total, v_m.n, v_m.p50_us, coalesce(v_m.p99_us::text, format('— (n < %s)', tasker_bench._quantile_min_n(0.99)));
     END IF;
 END
 $$;

@@ -121,7 +121,9 @@ LANGUAGE sql STABLE AS $$
     SELECT array_remove(ARRAY[
         'µs per call, clock read cost subtracted, 3 significant digits'
             || CASE WHEN EXISTS (SELECT 1 FROM tasker_bench._report_rows(j) r WHERE r.p999 = '—' AND r.n <> '-')
-                    THEN '; "—": too few samples (p95 needs 20, p99 100, p99.9 1000)' ELSE '' END,
+                    THEN format('; "—": too few samples (p95 needs %s, p99 %s, p99.9 %s)',
+                                tasker_bench._quantile_min_n(0.95), tasker_bench._quantile_min_n(0.99),
+                                tasker_bench._quantile_min_n(0.999)) ELSE '' END,
         CASE WHEN jsonb_typeof(j->'comparison') = 'array' THEN
             format('change: Hodges-Lehmann shift of the block medians against the baseline''s, each relative to the probe, '
                    'with its %s %% interval; regressed/improved when significant, the interval excludes 0 and the change '
@@ -576,7 +578,8 @@ BEGIN
     RETURN jsonb_build_object(
         'id', p_id, 'kind', 'history', 'width', 400, 'height', 270,
         'title', 'History',
-        'note', format('%s runs of %s; p95 where stored (n >= 20)', jsonb_array_length(v_pts), v_what),
+        'note', format('%s runs of %s; p95 where stored (n >= %s)', jsonb_array_length(v_pts), v_what,
+                       tasker_bench._quantile_min_n(0.95)),
         'x', jsonb_build_object('label', 'run start (' || current_setting('TimeZone') || ')',
                                 'min', v_lo - (v_hi - v_lo) * 0.04, 'max', v_hi + (v_hi - v_lo) * 0.04,
                                 'ticks', tasker_bench._time_ticks(v_lo, v_hi)),
@@ -666,7 +669,8 @@ BEGIN
         'id', p_id, 'kind', 'concurrency', 'width', 600, 'height', 280,
         'title', format('%s: %s against clients', p_case, CASE WHEN p_metric = 'p99' THEN 'p99' ELSE 'throughput' END),
         'note', format('n per point %s%s', (SELECT string_agg(e->>2, ', ') FROM jsonb_array_elements(v_pts) e),
-                       CASE WHEN p_metric = 'p99' THEN '; p99 where n >= 100, of all clients'' samples' ELSE '' END),
+                       CASE WHEN p_metric = 'p99' THEN format('; p99 where n >= %s, of all clients'' samples',
+                                                              tasker_bench._quantile_min_n(0.99)) ELSE '' END),
         'x', jsonb_build_object('label', 'concurrent clients', 'zero', true, 'integer', true),
         'y', jsonb_build_object('label', CASE WHEN p_metric = 'p99' THEN 'p99 latency (µs)' ELSE 'calls/s (all clients)' END,
                                 'zero', true),

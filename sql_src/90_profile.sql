@@ -564,10 +564,15 @@ $$;
 /*
  * After a run of tasker_bench_run_suite: compare it and write an alert per
  * regressed case.
- *  - With a baseline: tasker_bench_compare(baseline, run) when it exists;
- *    a case regressed when its verdict is 'regressed' and the change is
- *    beyond its tolerance.  (Without tasker_bench_compare: hcompare of the
- *    baseline run's histogram and this run's, with the noise threshold.)
+ *  - With a baseline: tasker_bench_compare(baseline, run); a case
+ *    regressed when its verdict is 'regressed' and the change is beyond its
+ *    tolerance.  One such run is not yet an alert (a single noisy run):
+ *    the alert needs a confirmation, named in its details (confirmed_by):
+ *    'previous_run', the previous completed run of the same what (not the
+ *    baseline's own run) regressed against the baseline too; or
+ *    'change_point', the case's latest change point
+ *    (tasker_bench.change_points) is upwards, after the baseline's run.
+ *    An unconfirmed regression gives a NOTICE only.
  *  - Without: the rolling median of the p50 of the case in the last N
  *    completed runs of the same what (N: tasker_bench.history_runs, default
  *    5; at least one is needed).  A case regressed when its p50 exceeds
@@ -594,19 +599,68 @@ DECLARE
     v_tol float8;
     v_change float8;
     v_hc record;
+    v_now jsonb;
+    v_before jsonb := '{}';
+    v_prev bigint;
+    v_base_run bigint;
+    v_why jsonb;
     r record;
 BEGIN
     SELECT * INTO STRICT v_run FROM tasker_bench.runs WHERE id = p_run;
     IF p_baseline IS NOT NULL THEN
-        FOR r IN EXECUTE format('SELECT to_jsonb(c) AS j FROM %I.tasker_bench_compare($1, $2) c', v_ext)
-                   USING p_baseline, p_run LOOP
-            IF r.j->>'verdict' = 'regressed'
-               AND coalesce((r.j->>'within_tolerance')::boolean, false) = false THEN
-                PERFORM tasker_bench._alert(p_run, r.j->>'case_name', p_baseline,
-                                            (r.j->>'change_pct')::float8, 'regressed',
-                                            jsonb_build_object('method', 'baseline') || r.j);
-                v_n := v_n + 1;
+        -- the cases this run regressed against the baseline, beyond their tolerance
+        EXECUTE format('SELECT coalesce(jsonb_object_agg(c.case_name, to_jsonb(c)), ''{}'')
+                          FROM %I.tasker_bench_compare($1, $2) c
+                         WHERE c.verdict = ''regressed'' AND c.within_tolerance IS NOT TRUE', v_ext)
+           INTO v_now USING p_baseline, p_run;
+        IF v_now = '{}' THEN
+            RETURN 0;
+        END IF;
+        -- confirmation 1: the previous completed run of the same what regressed too
+        SELECT b.run_id INTO STRICT v_base_run FROM tasker_bench.baselines b WHERE b.name = p_baseline;
+        SELECT p.id INTO v_prev FROM tasker_bench.runs p
+         WHERE p.what = v_run.what AND p.kind = v_run.kind AND p.status = 'completed'
+           AND p.run_by = v_run.run_by AND p.id < p_run
+         ORDER BY p.id DESC
+         LIMIT 1;
+        IF v_prev IS NOT NULL AND v_prev <> v_base_run THEN
+            EXECUTE format('SELECT coalesce(jsonb_object_agg(c.case_name, to_jsonb(c)), ''{}'')
+                              FROM %I.tasker_bench_compare($1, $2) c
+                             WHERE c.verdict = ''regressed'' AND c.within_tolerance IS NOT TRUE', v_ext)
+               INTO v_before USING p_baseline, v_prev;
+        END IF;
+        FOR r IN SELECT x.key AS case_name, x.value AS j, res.ordinal
+                   FROM jsonb_each(v_now) x
+                   JOIN tasker_bench.results res ON res.run_id = p_run AND res.case_name = x.key
+                  ORDER BY res.ordinal LOOP
+            v_why := NULL;
+            IF v_before ? r.case_name THEN
+                v_why := jsonb_build_object('confirmed_by', 'previous_run', 'previous_run_id', v_prev,
+                                            'previous_change_pct', v_before->r.case_name->'change_pct');
+            ELSE
+                -- confirmation 2: the case's latest change point is upwards, after the
+                -- baseline's run, and this run is at its new level
+                SELECT jsonb_build_object('confirmed_by', 'change_point', 'change_point_run_id', cp.run_id,
+                                          'before_p50_us', cp.before_p50_us, 'after_p50_us', cp.after_p50_us,
+                                          'change_point_change_pct', cp.change_pct, 'p_value', cp.p_value)
+                  INTO v_why
+                  FROM (SELECT * FROM tasker_bench.change_points x
+                         WHERE x.case_name = r.case_name AND x.run_id <= p_run
+                         ORDER BY x.started_at DESC, x.run_id DESC LIMIT 1) cp
+                 WHERE cp.change_pct > 0 AND cp.run_id > v_base_run;
             END IF;
+            IF v_why IS NULL THEN
+                -- one regressed run is not yet a regression: the next run (or a change point) confirms it
+                IF NOT tasker_bench._quiet() THEN
+                    RAISE NOTICE 'tasker_bench: run %, case %: regressed by % %% against %, not confirmed (no alert until the next run regresses too)',
+                        p_run, r.case_name, round((r.j->>'change_pct')::numeric, 1), p_baseline;
+                END IF;
+                CONTINUE;
+            END IF;
+            PERFORM tasker_bench._alert(p_run, r.case_name, p_baseline,
+                                        (r.j->>'change_pct')::float8, 'regressed',
+                                        jsonb_build_object('method', 'baseline') || v_why || r.j);
+            v_n := v_n + 1;
         END LOOP;
         RETURN v_n;
     END IF;
@@ -800,7 +854,8 @@ END
 $$;
 COMMENT ON PROCEDURE tasker_bench_run_suite(text, bigint, interval, interval, text, text, integer, text) IS
     'Runs a case or suite, committing after each case (status running -> completed / failed / interrupted); '
-    'then compares it with its baseline or the rolling median of recent runs and alerts on regressions';
+    'then compares it with its baseline (alerting on a regression the previous run or a change point confirms) '
+    'or the rolling median of recent runs and alerts on regressions';
 
 -- ---------------------------------------------------------------------------
 -- Schedules (pg_cron)

@@ -10,10 +10,13 @@
  *		statements nested in the functions it calls (which are what changes
  *		when, e.g., a PL/pgSQL function's cached plan turns generic).  A shape
  *		is node types, relations, indexes, join types and the order of the
- *		nodes, without costs or row estimates.  The distinct shapes, in order
- *		of first appearance, are added to the plan's JSON as "Plan Shape",
- *		with "Plan Fingerprint" (md5 of the shape text): two results with the
- *		same fingerprint ran the same plans.
+ *		nodes, without costs or row estimates.  The distinct shapes, sorted,
+ *		are added to the plan's JSON as "Plan Shape", with "Plan
+ *		Fingerprint" (md5 of the shape text): two results with the same
+ *		fingerprint ran the same plans.  With plan_cache_mode = auto the
+ *		statement is explained with custom and with generic plans forced
+ *		(see tb_explain), so that the fingerprint does not depend on the
+ *		plan cache's history in the session.
  */
 #include "postgres.h"
 
@@ -29,7 +32,9 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/plancache.h"
 #include "utils/resowner.h"
 
 #include "case_context.h"
@@ -265,47 +270,73 @@ capture_stop(void)
 	nshapes = 0;
 }
 
-/* tasker_bench._explain(sql text, params text) returns text (JSON) */
-Datum
-tb_explain(PG_FUNCTION_ARGS)
+static int
+cmp_lines(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* the lines of s (each ending in '\n') in sorted order, in place */
+static void
+sort_lines(StringInfo s)
+{
+	char	  **lines;
+	char	   *copy;
+	char	   *p;
+	int			n = 0;
+	int			i;
+
+	if (s->len == 0)
+		return;
+	copy = pstrdup(s->data);
+	for (p = copy; *p; p++)
+		n += (*p == '\n');
+	lines = palloc(sizeof(char *) * (n + 1));
+	n = 0;
+	for (p = copy; *p;)
+	{
+		char	   *end = strchr(p, '\n');
+
+		lines[n++] = p;
+		if (end == NULL)
+			break;
+		*end = '\0';
+		p = end + 1;
+	}
+	qsort(lines, n, sizeof(char *), cmp_lines);
+	resetStringInfo(s);
+	for (i = 0; i < n; i++)
+		appendStringInfo(s, "%s\n", lines[i]);
+	pfree(lines);
+	pfree(copy);
+}
+
+/*
+ * One EXPLAIN ANALYZE of the statement in a subtransaction that is rolled
+ * back, with plan_cache_mode set to mode (NULL: as it is) for its duration;
+ * the distinct shapes of the plans started go to *captured (sorted), the
+ * JSON plan is returned (in the caller's context).
+ */
+static char *
+explain_pass(TbTarget *t, const char *sql, Datum *values, const char *nulls,
+			 const char *mode, StringInfo captured)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
-	TbTarget   *t;
-	char	   *sql;
-	Datum	   *values;
-	char	   *nulls;
 	char	   *result = NULL;
-	StringInfoData captured;
-	char		md5[33];
-	const char *errstr = NULL;
 	volatile bool capturing = false;
-	int			i;
-	TbCaseContext cctx;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	tb_case_context_push(&cctx, NULL, "tasker_bench: EXPLAIN ANALYZE of the measured statement");
-	t = tb_target_prepare(text_to_cstring(PG_GETARG_TEXT_PP(0)),
-						  PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
-	sql = psprintf("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) %s", t->sql);
-	values = palloc0(sizeof(Datum) * Max(t->nargs, 1));
-	nulls = palloc0(Max(t->nargs, 1) + 1);
-	for (i = 0; i < t->nargs; i++)
-	{
-		ParamExternData *p = &t->sets[0]->params[i];
-
-		values[i] = p->value;
-		nulls[i] = p->isnull ? 'n' : ' ';
-	}
-
-	initStringInfo(&captured);
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(caller);
 	PG_TRY();
 	{
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
+		/* GUC_ACTION_LOCAL: the rollback of the subtransaction restores it */
+		if (mode != NULL)
+			(void) set_config_option("plan_cache_mode", mode, PGC_USERSET, PGC_S_SESSION,
+									 GUC_ACTION_LOCAL, true, 0, false);
+
 		/*
 		 * The shapes live in the caller's context, outside the
 		 * subtransaction.  A statement that explains another one while it is
@@ -315,13 +346,13 @@ tb_explain(PG_FUNCTION_ARGS)
 		if (shapes == NULL)
 		{
 			scratch = AllocSetContextCreate(caller, "tasker_bench plan shapes", ALLOCSET_SMALL_SIZES);
-			shapes = &captured;
+			shapes = captured;
 			nshapes = 0;
 			prev_executor_start = ExecutorStart_hook;
 			ExecutorStart_hook = capture_executor_start;
 			capturing = true;
 		}
-		if (SPI_execute_with_args(sql, t->nargs, t->argtypes, values, nulls, false, 0) < 0 ||
+		if (SPI_execute_with_args(sql, t->nargs, t->argtypes, values, (char *) nulls, false, 0) < 0 ||
 			SPI_processed != 1)
 			elog(ERROR, "EXPLAIN returned no plan");
 		if (capturing)
@@ -346,6 +377,75 @@ tb_explain(PG_FUNCTION_ARGS)
 	RollbackAndReleaseCurrentSubTransaction();
 	MemoryContextSwitchTo(caller);
 	CurrentResourceOwner = owner;
+	sort_lines(captured);
+	return result;
+}
+
+/*
+ * tasker_bench._explain(sql text, params text) returns text (JSON)
+ *
+ * The shape that is fingerprinted must not depend on what the session ran
+ * before: a statement nested in a PL/pgSQL function keeps one cached plan
+ * source per session, shared by every case that calls the function, and
+ * with plan_cache_mode = auto the choice between a custom plan (for the
+ * call's values) and the generic one depends on the costs of all the
+ * custom plans built before in the session, by other cases and by as many
+ * iterations as the clock allowed.  So with auto the statement is
+ * explained twice, with custom plans forced and with generic plans forced:
+ * the shape is those two sets of distinct shapes (one when they are the
+ * same), each sorted (so the order in which per-row calls first met a
+ * shape does not count).  With plan_cache_mode set to force a choice, that
+ * choice alone.
+ */
+Datum
+tb_explain(PG_FUNCTION_ARGS)
+{
+	TbTarget   *t;
+	char	   *sql;
+	Datum	   *values;
+	char	   *nulls;
+	char	   *result;
+	StringInfoData captured;
+	char		md5[33];
+	const char *errstr = NULL;
+	int			i;
+	TbCaseContext cctx;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	tb_case_context_push(&cctx, NULL, "tasker_bench: EXPLAIN ANALYZE of the measured statement");
+	t = tb_target_prepare(text_to_cstring(PG_GETARG_TEXT_PP(0)),
+						  PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	sql = psprintf("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) %s", t->sql);
+	values = palloc0(sizeof(Datum) * Max(t->nargs, 1));
+	nulls = palloc0(Max(t->nargs, 1) + 1);
+	for (i = 0; i < t->nargs; i++)
+	{
+		ParamExternData *p = &t->sets[0]->params[i];
+
+		values[i] = p->value;
+		nulls[i] = p->isnull ? 'n' : ' ';
+	}
+
+	initStringInfo(&captured);
+	if (plan_cache_mode == PLAN_CACHE_MODE_AUTO)
+	{
+		StringInfoData generic;
+
+		initStringInfo(&generic);
+		result = explain_pass(t, sql, values, nulls, "force_custom_plan", &captured);
+		(void) explain_pass(t, sql, values, nulls, "force_generic_plan", &generic);
+		if (strcmp(captured.data, generic.data) != 0)
+		{
+			StringInfoData both;
+
+			initStringInfo(&both);
+			appendStringInfo(&both, "custom plans:\n%sgeneric plans:\n%s", captured.data, generic.data);
+			captured = both;
+		}
+	}
+	else
+		result = explain_pass(t, sql, values, nulls, NULL, &captured);
 	tb_case_context_pop(&cctx);
 
 	/* [ {"Plan": ...} ] -> [ {"Plan": ..., "Plan Shape": ..., "Plan Fingerprint": ...} ] */

@@ -39,6 +39,7 @@ PG_FUNCTION_INFO_V1(tb_verdict);
 PG_FUNCTION_INFO_V1(tb_judge);
 PG_FUNCTION_INFO_V1(tb_noise_floor);
 PG_FUNCTION_INFO_V1(tb_round_figure);
+PG_FUNCTION_INFO_V1(tb_quantile_min_n);
 PG_FUNCTION_INFO_V1(tb_round_p);
 PG_FUNCTION_INFO_V1(tb_change_points);
 PG_FUNCTION_INFO_V1(tb_compare_case);
@@ -604,6 +605,24 @@ Datum
 tb_round_figure(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_FLOAT8(tbs_round_figure(PG_GETARG_FLOAT8(0)));
+}
+
+/*
+ * _quantile_min_n(q): the fewest samples a percentile q needs to be shown
+ * (tbs_quantile_min_n, the rule tb_row_set_summary applies), for the SQL
+ * that tells people why a percentile is missing.
+ */
+Datum
+tb_quantile_min_n(PG_FUNCTION_ARGS)
+{
+	double		q = PG_GETARG_FLOAT8(0);
+
+	if (isnan(q) || q < 0.0 || q >= 1.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("quantile %g is outside [0, 1)", q),
+				 errhint("Pass a fraction, e.g. 0.99 for p99.")));
+	PG_RETURN_INT64((int64) tbs_quantile_min_n(q));
 }
 
 /* round_p(p): a p-value to 3 significant digits (at any scale) */
