@@ -1060,10 +1060,11 @@ BEGIN
     END IF;
 END
 $fx$;
-CREATE OR REPLACE FUNCTION tasker_bench._fx_catalog(p_schema text, p_shapes text[], p_cat_ms bigint) RETURNS void
+CREATE OR REPLACE FUNCTION tasker_bench._fx_catalog(p_schema text, p_shapes text[], p_cat_ms bigint) RETURNS uuid[]
 LANGUAGE plpgsql VOLATILE AS $fx$
 DECLARE
     v_epoch   constant timestamp := '1970-01-01 00:00:00';
+    v_procs   uuid[];
 BEGIN
     IF to_regclass('pg_temp.tb_fx_shapes') IS NOT NULL THEN
         DROP TABLE IF EXISTS pg_temp.tb_fx_spath, pg_temp.tb_fx_tpath, pg_temp.tb_fx_s, pg_temp.tb_fx_t,
@@ -1138,6 +1139,9 @@ BEGIN
           FROM pg_temp.tb_fx_shapes sh JOIN pg_temp.tb_fx_steps st ON st.shp = sh.shp
          ORDER BY sh.named_task_uuid, st.named_step_uuid, sh.shp
         ON CONFLICT DO NOTHING$q$, p_schema) USING p_cat_ms, v_epoch;
+    SELECT array_agg(tasker_bench._fx_uuid(p_cat_ms, 0, 0, p, 5) ORDER BY p) INTO v_procs
+      FROM generate_series(1, 4) p;
+    RETURN v_procs;
 END
 $fx$;
 CREATE OR REPLACE FUNCTION tasker_bench._fx_plan_tasks(p_tasks integer, p_nshapes integer, p_states text[],
@@ -1301,158 +1305,117 @@ BEGIN
     ANALYZE pg_temp.tb_fx_spath;
 END
 $fx$;
-CREATE OR REPLACE FUNCTION tasker_bench._fx_load_tasks(p_schema text, p_seed integer, p_salt bigint) RETURNS bigint
+CREATE OR REPLACE FUNCTION tasker_bench._fx_load(p_schema text, p_table text, p_seed integer, p_salt bigint, p_procs uuid[])
+RETURNS bigint
 LANGUAGE plpgsql VOLATILE AS $fx$
 DECLARE
     v_epoch   constant timestamp := '1970-01-01 00:00:00';
+    v_sql     text;
     v_n       bigint;
 BEGIN
-    EXECUTE format($q$
-        INSERT INTO %1$I.tasks (task_uuid, named_task_uuid, complete, requested_at, completed_at, initiator,
-                                source_system, reason, tags, context, identity_hash, priority,
-                                correlation_id, parent_correlation_id, created_at, updated_at)
-        SELECT t.task_uuid, sh.named_task_uuid, t.st = 'complete',
-               $1 + t.ms0 * interval '1 ms',
-               CASE WHEN t.st = 'complete' THEN $1 + t.ms_last * interval '1 ms' END,
-               'tasker_bench', 'tasker_bench_fixture', 'benchmark fixture',
-               '{"fixture": "tasker_bench"}'::jsonb,
-               jsonb_build_object('fixture_task', t.i, 'seed', $2),
-               replace(t.task_uuid::text, '-', ''),
-               t.prio,
-               tasker_bench._fx_uuid(t.ms0, 7, t.i, 0, 1),
-               CASE WHEN tasker_bench._fx_u(t.i, $3) < 0.05 THEN tasker_bench._fx_uuid(t.ms0, 7, t.i, 0, 2) END,
-               $1 + t.ms0 * interval '1 ms', $1 + t.ms_last * interval '1 ms'
-          FROM pg_temp.tb_fx_t t JOIN pg_temp.tb_fx_shapes sh ON sh.shp = t.shp$q$, p_schema)
-    USING v_epoch, p_seed, p_salt + 9;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    RETURN v_n;
-END
-$fx$;
-CREATE OR REPLACE FUNCTION tasker_bench._fx_load_steps(p_schema text) RETURNS bigint
-LANGUAGE plpgsql VOLATILE AS $fx$
-DECLARE
-    v_epoch   constant timestamp := '1970-01-01 00:00:00';
-    v_n       bigint;
-BEGIN
-    EXECUTE format($q$
-        INSERT INTO %1$I.workflow_steps (workflow_step_uuid, task_uuid, named_step_uuid, retryable, max_attempts,
-                                         in_process, processed, processed_at, attempts, last_attempted_at,
-                                         backoff_request_seconds, inputs, results, priority, created_at, updated_at)
-        SELECT x.step_uuid, x.task_uuid, x.named_step_uuid,
-               x.path NOT IN ('peiax', 'peiaxr'), 3,
-               x.last IN ('e', 'i', 'o'),
-               x.last IN ('c', 'r'),
-               CASE WHEN x.last IN ('c', 'r') THEN $1 + greatest(x.ms0, x.es) * interval '1 ms' END,
-               x.att,
-               CASE WHEN x.att > 0 THEN $1 + greatest(x.ms0, x.es - (x.p - x.lip) * (x.gms / 2)) * interval '1 ms' END,
-               CASE WHEN x.last = 'w' THEN x.bs END,
-               NULL,
-               CASE x.last
-                   WHEN 'c' THEN '{"success": true, "fixture": true}'::jsonb
-                   WHEN 'x' THEN '{"success": false, "error": "fixture: simulated failure"}'::jsonb
-                   WHEN 'r' THEN '{"success": false, "error": "fixture: simulated failure", "resolved_manually": true}'::jsonb
-               END,
-               0,
-               $1 + x.ms0 * interval '1 ms',
-               $1 + CASE WHEN x.p = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es) END * interval '1 ms'
-          FROM (SELECT s.*, right(s.path, 1) AS last FROM pg_temp.tb_fx_s s OFFSET 0) x$q$, p_schema)
-    USING v_epoch;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    RETURN v_n;
-END
-$fx$;
-CREATE OR REPLACE FUNCTION tasker_bench._fx_load_edges(p_schema text) RETURNS bigint
-LANGUAGE plpgsql VOLATILE AS $fx$
-DECLARE
-    v_epoch   constant timestamp := '1970-01-01 00:00:00';
-    v_n       bigint;
-BEGIN
-    EXECUTE format($q$
-        INSERT INTO %1$I.workflow_step_edges (workflow_step_edge_uuid, from_step_uuid, to_step_uuid, name,
-                                              created_at, updated_at)
-        SELECT tasker_bench._fx_uuid(t.ms0, 3, t.i, e.to_idx, e.from_idx),
-               tasker_bench._fx_uuid(t.ms0, 2, t.i, e.from_idx, 0),
-               tasker_bench._fx_uuid(t.ms0, 2, t.i, e.to_idx, 0),
-               'provides', $1 + t.ms0 * interval '1 ms', $1 + t.ms0 * interval '1 ms'
-          FROM pg_temp.tb_fx_t t
-         CROSS JOIN LATERAL (SELECT e.from_idx, e.to_idx FROM pg_temp.tb_fx_edges e
-                              WHERE e.shp = t.shp
-                                AND tasker_bench._fx_exists(t.i, t.k, e.f_aft, e.f_gpos, e.f_gcnt)
-                                AND tasker_bench._fx_exists(t.i, t.k, e.t_aft, e.t_gpos, e.t_gcnt)
-                              ORDER BY e.to_idx, e.from_idx OFFSET 0) e$q$,
-        p_schema)
-    USING v_epoch;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    RETURN v_n;
-END
-$fx$;
-CREATE OR REPLACE FUNCTION tasker_bench._fx_load_task_transitions(p_schema text, p_cat_ms bigint) RETURNS bigint
-LANGUAGE plpgsql VOLATILE AS $fx$
-DECLARE
-    v_epoch   constant timestamp := '1970-01-01 00:00:00';
-    v_procs   uuid[];
-    v_n       bigint;
-BEGIN
-    SELECT array_agg(tasker_bench._fx_uuid(p_cat_ms, 0, 0, p, 5) ORDER BY p) INTO v_procs
-      FROM generate_series(1, 4) p;
-    EXECUTE format($q$
-        INSERT INTO %1$I.task_transitions (task_transition_uuid, task_uuid, to_state, from_state, metadata,
-                                           transition_metadata, processor_uuid, sort_key, most_recent,
-                                           created_at, updated_at)
-        SELECT tasker_bench._fx_uuid(t.ms0, 4, t.i, 0, r.j), t.task_uuid, r.to_state, r.from_state,
-               '{}'::jsonb, '{}'::jsonb,
-               CASE WHEN r.claimed THEN $2[1 + t.i %% 4] END,
-               r.j, r.last,
-               $1 + (t.ms0 + (r.j - 1) * t.gms) * interval '1 ms',
-               $1 + (t.ms0 + (r.j - 1) * t.gms) * interval '1 ms'
-          FROM pg_temp.tb_fx_t t
-         CROSS JOIN LATERAL (SELECT r.j, r.to_state, r.from_state, r.last, r.claimed FROM pg_temp.tb_fx_tpath r
-                              WHERE r.tp = t.tp ORDER BY r.j OFFSET 0) r$q$, p_schema)
-    USING v_epoch, v_procs;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    RETURN v_n;
-END
-$fx$;
-CREATE OR REPLACE FUNCTION tasker_bench._fx_load_step_transitions(p_schema text) RETURNS bigint
-LANGUAGE plpgsql VOLATILE AS $fx$
-DECLARE
-    v_epoch   constant timestamp := '1970-01-01 00:00:00';
-    v_n       bigint;
-BEGIN
-    EXECUTE format($q$
-        INSERT INTO %1$I.workflow_step_transitions (workflow_step_transition_uuid, workflow_step_uuid, to_state,
-                                                    from_state, metadata, sort_key, most_recent,
-                                                    created_at, updated_at)
-        SELECT tasker_bench._fx_uuid(x.ms0, 5, x.i, x.idx, r.j), x.step_uuid, r.to_state, r.from_state,
-               '{}'::jsonb, r.j, r.last,
-               $1 + CASE WHEN r.j = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es - (x.p - r.j) * (x.gms / 2)) END * interval '1 ms',
-               $1 + CASE WHEN r.j = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es - (x.p - r.j) * (x.gms / 2)) END * interval '1 ms'
-          FROM pg_temp.tb_fx_s x
-         CROSS JOIN LATERAL (SELECT r.j, r.to_state, r.from_state, r.last FROM pg_temp.tb_fx_spath r
-                              WHERE r.path = x.path ORDER BY r.j OFFSET 0) r$q$, p_schema)
-    USING v_epoch;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    RETURN v_n;
-END
-$fx$;
-CREATE OR REPLACE FUNCTION tasker_bench._fx_load_audit(p_schema text) RETURNS bigint
-LANGUAGE plpgsql VOLATILE AS $fx$
-DECLARE
-    v_epoch   constant timestamp := '1970-01-01 00:00:00';
-    v_n       bigint;
-BEGIN
-    EXECUTE format($q$
-        INSERT INTO %1$I.workflow_step_result_audit (workflow_step_result_audit_uuid, workflow_step_uuid,
-                                                     workflow_step_transition_uuid, task_uuid, recorded_at,
-                                                     success)
-        SELECT tasker_bench._fx_uuid(x.ms0, 6, x.i, x.idx, r.j),
-               x.step_uuid, tasker_bench._fx_uuid(x.ms0, 5, x.i, x.idx, r.j), x.task_uuid,
-               $1 + greatest(x.ms0, x.es - (x.p - r.j) * (x.gms / 2)) * interval '1 ms',
-               r.to_state = 'enqueued_for_orchestration'
-          FROM pg_temp.tb_fx_s x
-         CROSS JOIN LATERAL (SELECT r.j, r.to_state FROM pg_temp.tb_fx_spath r
-                              WHERE r.path = x.path AND r.audit ORDER BY r.j OFFSET 0) r$q$, p_schema)
-    USING v_epoch;
+    v_sql := CASE p_table
+        -- from tb_fx_t and tb_fx_shapes
+        WHEN 'tasks' THEN $q$
+            INSERT INTO %1$I.tasks (task_uuid, named_task_uuid, complete, requested_at, completed_at, initiator,
+                                    source_system, reason, tags, context, identity_hash, priority,
+                                    correlation_id, parent_correlation_id, created_at, updated_at)
+            SELECT t.task_uuid, sh.named_task_uuid, t.st = 'complete',
+                   $1 + t.ms0 * interval '1 ms',
+                   CASE WHEN t.st = 'complete' THEN $1 + t.ms_last * interval '1 ms' END,
+                   'tasker_bench', 'tasker_bench_fixture', 'benchmark fixture',
+                   '{"fixture": "tasker_bench"}'::jsonb,
+                   jsonb_build_object('fixture_task', t.i, 'seed', $2),
+                   replace(t.task_uuid::text, '-', ''),
+                   t.prio,
+                   tasker_bench._fx_uuid(t.ms0, 7, t.i, 0, 1),
+                   CASE WHEN tasker_bench._fx_u(t.i, $3) < 0.05 THEN tasker_bench._fx_uuid(t.ms0, 7, t.i, 0, 2) END,
+                   $1 + t.ms0 * interval '1 ms', $1 + t.ms_last * interval '1 ms'
+              FROM pg_temp.tb_fx_t t JOIN pg_temp.tb_fx_shapes sh ON sh.shp = t.shp$q$
+        -- from tb_fx_s
+        WHEN 'workflow_steps' THEN $q$
+            INSERT INTO %1$I.workflow_steps (workflow_step_uuid, task_uuid, named_step_uuid, retryable, max_attempts,
+                                             in_process, processed, processed_at, attempts, last_attempted_at,
+                                             backoff_request_seconds, inputs, results, priority, created_at, updated_at)
+            SELECT x.step_uuid, x.task_uuid, x.named_step_uuid,
+                   x.path NOT IN ('peiax', 'peiaxr'), 3,
+                   x.last IN ('e', 'i', 'o'),
+                   x.last IN ('c', 'r'),
+                   CASE WHEN x.last IN ('c', 'r') THEN $1 + greatest(x.ms0, x.es) * interval '1 ms' END,
+                   x.att,
+                   CASE WHEN x.att > 0 THEN $1 + greatest(x.ms0, x.es - (x.p - x.lip) * (x.gms / 2)) * interval '1 ms' END,
+                   CASE WHEN x.last = 'w' THEN x.bs END,
+                   NULL,
+                   CASE x.last
+                       WHEN 'c' THEN '{"success": true, "fixture": true}'::jsonb
+                       WHEN 'x' THEN '{"success": false, "error": "fixture: simulated failure"}'::jsonb
+                       WHEN 'r' THEN '{"success": false, "error": "fixture: simulated failure", "resolved_manually": true}'::jsonb
+                   END,
+                   0,
+                   $1 + x.ms0 * interval '1 ms',
+                   $1 + CASE WHEN x.p = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es) END * interval '1 ms'
+              FROM (SELECT s.*, right(s.path, 1) AS last FROM pg_temp.tb_fx_s s OFFSET 0) x$q$
+        -- from tb_fx_t and tb_fx_edges: the edges between steps that exist
+        WHEN 'workflow_step_edges' THEN $q$
+            INSERT INTO %1$I.workflow_step_edges (workflow_step_edge_uuid, from_step_uuid, to_step_uuid, name,
+                                                  created_at, updated_at)
+            SELECT tasker_bench._fx_uuid(t.ms0, 3, t.i, e.to_idx, e.from_idx),
+                   tasker_bench._fx_uuid(t.ms0, 2, t.i, e.from_idx, 0),
+                   tasker_bench._fx_uuid(t.ms0, 2, t.i, e.to_idx, 0),
+                   'provides', $1 + t.ms0 * interval '1 ms', $1 + t.ms0 * interval '1 ms'
+              FROM pg_temp.tb_fx_t t
+             CROSS JOIN LATERAL (SELECT e.from_idx, e.to_idx FROM pg_temp.tb_fx_edges e
+                                  WHERE e.shp = t.shp
+                                    AND tasker_bench._fx_exists(t.i, t.k, e.f_aft, e.f_gpos, e.f_gcnt)
+                                    AND tasker_bench._fx_exists(t.i, t.k, e.t_aft, e.t_gpos, e.t_gcnt)
+                                  ORDER BY e.to_idx, e.from_idx OFFSET 0) e$q$
+        -- from tb_fx_t and tb_fx_tpath; claimed transitions name one of the
+        -- processors $4.  Ids carry the task's creation millisecond and the
+        -- sort_key, so that they ascend in insertion order (append-only index
+        -- maintenance).
+        WHEN 'task_transitions' THEN $q$
+            INSERT INTO %1$I.task_transitions (task_transition_uuid, task_uuid, to_state, from_state, metadata,
+                                               transition_metadata, processor_uuid, sort_key, most_recent,
+                                               created_at, updated_at)
+            SELECT tasker_bench._fx_uuid(t.ms0, 4, t.i, 0, r.j), t.task_uuid, r.to_state, r.from_state,
+                   '{}'::jsonb, '{}'::jsonb,
+                   CASE WHEN r.claimed THEN $4[1 + t.i %% 4] END,
+                   r.j, r.last,
+                   $1 + (t.ms0 + (r.j - 1) * t.gms) * interval '1 ms',
+                   $1 + (t.ms0 + (r.j - 1) * t.gms) * interval '1 ms'
+              FROM pg_temp.tb_fx_t t
+             CROSS JOIN LATERAL (SELECT r.j, r.to_state, r.from_state, r.last, r.claimed FROM pg_temp.tb_fx_tpath r
+                                  WHERE r.tp = t.tp ORDER BY r.j OFFSET 0) r$q$
+        -- from tb_fx_s and tb_fx_spath
+        WHEN 'workflow_step_transitions' THEN $q$
+            INSERT INTO %1$I.workflow_step_transitions (workflow_step_transition_uuid, workflow_step_uuid, to_state,
+                                                        from_state, metadata, sort_key, most_recent,
+                                                        created_at, updated_at)
+            SELECT tasker_bench._fx_uuid(x.ms0, 5, x.i, x.idx, r.j), x.step_uuid, r.to_state, r.from_state,
+                   '{}'::jsonb, r.j, r.last,
+                   $1 + CASE WHEN r.j = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es - (x.p - r.j) * (x.gms / 2)) END * interval '1 ms',
+                   $1 + CASE WHEN r.j = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es - (x.p - r.j) * (x.gms / 2)) END * interval '1 ms'
+              FROM pg_temp.tb_fx_s x
+             CROSS JOIN LATERAL (SELECT r.j, r.to_state, r.from_state, r.last FROM pg_temp.tb_fx_spath r
+                                  WHERE r.path = x.path ORDER BY r.j OFFSET 0) r$q$
+        -- from tb_fx_s and tb_fx_spath: what the audit trigger, not fired in
+        -- fast mode, would have written (one row per step transition into
+        -- enqueued_for_orchestration or enqueued_as_error_for_orchestration)
+        WHEN 'workflow_step_result_audit' THEN $q$
+            INSERT INTO %1$I.workflow_step_result_audit (workflow_step_result_audit_uuid, workflow_step_uuid,
+                                                         workflow_step_transition_uuid, task_uuid, recorded_at,
+                                                         success)
+            SELECT tasker_bench._fx_uuid(x.ms0, 6, x.i, x.idx, r.j),
+                   x.step_uuid, tasker_bench._fx_uuid(x.ms0, 5, x.i, x.idx, r.j), x.task_uuid,
+                   $1 + greatest(x.ms0, x.es - (x.p - r.j) * (x.gms / 2)) * interval '1 ms',
+                   r.to_state = 'enqueued_for_orchestration'
+              FROM pg_temp.tb_fx_s x
+             CROSS JOIN LATERAL (SELECT r.j, r.to_state FROM pg_temp.tb_fx_spath r
+                                  WHERE r.path = x.path AND r.audit ORDER BY r.j OFFSET 0) r$q$
+    END;
+    IF v_sql IS NULL THEN
+        RAISE EXCEPTION 'tasker_bench._fx_load: no load for table "%"', p_table USING ERRCODE = '22023';
+    END IF;
+    EXECUTE format(v_sql, p_schema) USING v_epoch, p_seed, p_salt + 9, p_procs;
     GET DIAGNOSTICS v_n = ROW_COUNT;
     RETURN v_n;
 END
@@ -1532,6 +1495,8 @@ DECLARE
     v_fast    boolean;
     v_audit   text;
     v_trunc   text[];
+    v_procs   uuid[];
+    v_table   text;
     v_index_defs  text[] := '{}';
     v_index_tables text[] := '{}';
     v_old_srr text;
@@ -1577,7 +1542,7 @@ BEGIN
 
     -- ------------------------------------------------------- catalog and plan
     v_tp := clock_timestamp();
-    PERFORM tasker_bench._fx_catalog(v_schema, v_shapes, v_cat_ms);
+    v_procs := tasker_bench._fx_catalog(v_schema, v_shapes, v_cat_ms);
     PERFORM tasker_bench._fx_progress(format('catalog of %s shape(s) written', cardinality(v_shapes)), v_tp);
 
     v_tp := clock_timestamp();
@@ -1587,26 +1552,13 @@ BEGIN
     PERFORM tasker_bench._fx_progress(format('%s task plans drawn', v_tasks), v_tp);
 
     -- ----------------------------------------------------------------- loads
-    v_tp := clock_timestamp();
-    v_n := tasker_bench._fx_load_tasks(v_schema, v_seed, v_salt);
-    PERFORM tasker_bench._fx_progress(format('tasks %s inserted', v_n), v_tp);
-    v_tp := clock_timestamp();
-    v_n := tasker_bench._fx_load_steps(v_schema);
-    PERFORM tasker_bench._fx_progress(format('workflow_steps %s inserted', v_n), v_tp);
-    v_tp := clock_timestamp();
-    v_n := tasker_bench._fx_load_edges(v_schema);
-    PERFORM tasker_bench._fx_progress(format('workflow_step_edges %s inserted', v_n), v_tp);
-    v_tp := clock_timestamp();
-    v_n := tasker_bench._fx_load_task_transitions(v_schema, v_cat_ms);
-    PERFORM tasker_bench._fx_progress(format('task_transitions %s inserted', v_n), v_tp);
-    v_tp := clock_timestamp();
-    v_n := tasker_bench._fx_load_step_transitions(v_schema);
-    PERFORM tasker_bench._fx_progress(format('workflow_step_transitions %s inserted', v_n), v_tp);
-    IF v_audit = 'fixture' THEN
+    FOREACH v_table IN ARRAY '{tasks,workflow_steps,workflow_step_edges,task_transitions,workflow_step_transitions}'::text[]
+                             || CASE WHEN v_audit = 'fixture' THEN '{workflow_step_result_audit}'::text[]
+                                     ELSE '{}'::text[] END LOOP
         v_tp := clock_timestamp();
-        v_n := tasker_bench._fx_load_audit(v_schema);
-        PERFORM tasker_bench._fx_progress(format('workflow_step_result_audit %s inserted', v_n), v_tp);
-    END IF;
+        v_n := tasker_bench._fx_load(v_schema, v_table, v_seed, v_salt, v_procs);
+        PERFORM tasker_bench._fx_progress(format('%s %s inserted', v_table, v_n), v_tp);
+    END LOOP;
 
     -- ------------------------------------------------------------- finishing
     IF v_fast THEN
