@@ -851,276 +851,251 @@ END;
 $fx$;
 COMMENT ON FUNCTION tasker_bench.describe_dataset(text) IS
     'tasker_bench: row counts per tasker table, current task and step state counts, tasks per named task';
-CREATE OR REPLACE FUNCTION tasker_bench_fixture(
-    tasks     integer,
-    shapes    text[]    DEFAULT NULL,
-    seed      integer   DEFAULT 1,
-    schema    text      DEFAULT 'tasker',
-    state_mix jsonb     DEFAULT NULL,
-    replace   boolean   DEFAULT NULL,
-    fast      boolean   DEFAULT true,
-    as_of     timestamp DEFAULT NULL
-) RETURNS jsonb
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
-SET jit = off   -- the load queries are big expressions run once: compiling them costs more than it saves
+CREATE OR REPLACE FUNCTION tasker_bench._fx_tables() RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $fx$
+    SELECT '{task_namespaces,named_tasks,named_steps,named_tasks_named_steps,tasks,workflow_steps,workflow_step_edges,task_transitions,workflow_step_transitions}'::text[]
+$fx$;
+CREATE OR REPLACE FUNCTION tasker_bench._fx_check_args(p_tasks integer, p_shapes text[], p_seed integer) RETURNS void
+LANGUAGE plpgsql STABLE AS $fx$
 DECLARE
-    c_states constant text[] := '{pending,initializing,enqueuing_steps,steps_in_process,evaluating_results,waiting_for_dependencies,waiting_for_retry,blocked_by_failures,complete,error,cancelled,resolved_manually}';
-    c_tables constant text[] := '{task_namespaces,named_tasks,named_steps,named_tasks_named_steps,tasks,workflow_steps,workflow_step_edges,task_transitions,workflow_step_transitions}';
     c_valid  constant text := 'linear4, diamond4, complex_dag7, tree8, tree7, parallel_merge4, conditional5, batch7, linear_N (N = 2..1000), fanout_N (N = 1..1000); or tasker_bench.fixture_shape_mix(''factories'')';
-    c_hint   constant text := 'run tasker_bench_setup(%L) first, or name the schema holding the tasker tables';
-    v_tasks   integer := tasker_bench_fixture.tasks;
-    v_shapes  text[]  := coalesce(tasker_bench_fixture.shapes, '{linear4,diamond4,complex_dag7,tree8}');
-    v_seed    integer := tasker_bench_fixture.seed;
-    v_schema  text    := tasker_bench_fixture.schema;
-    v_mix     jsonb   := coalesce(tasker_bench_fixture.state_mix, tasker_bench.fixture_default_state_mix());
-    v_replace boolean := tasker_bench_fixture.replace;
-    v_now     timestamp := coalesce(tasker_bench_fixture.as_of, localtimestamp);
-    v_now_ms  bigint;
-    v_cat_ms  bigint;
-    v_epoch   constant timestamp := '1970-01-01 00:00:00';
-    v_salt    bigint;
-    v_states  text[] := '{}';
-    v_bounds  double precision[] := '{}';
-    v_total   numeric := 0;
-    v_w       numeric;
-    v_key     text;
     v_shape   text;
-    v_table   text;
-    v_missing text[] := '{}';
-    v_trunc   text[] := '{}';
-    v_more    text[];
-    v_procs   uuid[];
-    v_fast    boolean := false;
-    v_index_defs  text[] := '{}';
-    v_index_drops text[] := '{}';
-    v_index_tables text[] := '{}';
-    v_tq      timestamptz;
-    v_old_srr text;
-    v_old_sp  text;
-    v_old_mwm text;
-    v_old_pmw text;
-    v_audit   text := 'none';
-    v_has_audit boolean;
-    v_exists  boolean;
-    v_t0      timestamptz := clock_timestamp();
-    v_tp      timestamptz;
-    v_n       bigint;
-    v_nshapes integer;
-    v_result  jsonb;
 BEGIN
-    -- ---------------------------------------------------------------- checks
-    IF v_tasks IS NULL OR v_tasks <= 0 OR v_tasks > 10000000 THEN
-        RAISE EXCEPTION 'tasks must be between 1 and 10000000, got %', coalesce(v_tasks::text, 'NULL')
+    IF p_tasks IS NULL OR p_tasks <= 0 OR p_tasks > 10000000 THEN
+        RAISE EXCEPTION 'tasks must be between 1 and 10000000, got %', coalesce(p_tasks::text, 'NULL')
             USING ERRCODE = '22023', HINT = 'e.g. SELECT tasker_bench_fixture(1000);';
     END IF;
-    IF v_seed IS NULL THEN
+    IF p_seed IS NULL THEN
         RAISE EXCEPTION 'seed must not be NULL'
             USING ERRCODE = '22023', HINT = 'Any integer; the same seed gives the same dataset (default 1).';
     END IF;
-    IF cardinality(v_shapes) = 0 THEN
+    IF cardinality(p_shapes) = 0 THEN
         RAISE EXCEPTION 'shapes must not be empty'
             USING ERRCODE = '22023', HINT = 'Valid shapes: ' || c_valid || '; NULL means the four named ones.';
     END IF;
-    FOREACH v_shape IN ARRAY v_shapes LOOP
+    FOREACH v_shape IN ARRAY p_shapes LOOP
         IF v_shape IS NULL OR NOT EXISTS (SELECT 1 FROM tasker_bench.fixture_shape(v_shape)) THEN
             RAISE EXCEPTION 'unknown workflow shape "%"', coalesce(v_shape, 'NULL')
                 USING ERRCODE = '22023', HINT = 'Valid shapes: ' || c_valid || '.';
         END IF;
     END LOOP;
-    IF jsonb_typeof(v_mix) IS DISTINCT FROM 'object' THEN
+END
+$fx$;
+CREATE OR REPLACE FUNCTION tasker_bench._fx_state_mix(p_mix jsonb, OUT states text[], OUT bounds double precision[])
+LANGUAGE plpgsql IMMUTABLE AS $fx$
+DECLARE
+    c_states constant text[] := '{pending,initializing,enqueuing_steps,steps_in_process,evaluating_results,waiting_for_dependencies,waiting_for_retry,blocked_by_failures,complete,error,cancelled,resolved_manually}';
+    v_total   numeric := 0;
+    v_w       numeric;
+    v_key     text;
+    v_n       integer;
+BEGIN
+    states := '{}';
+    bounds := '{}';
+    IF jsonb_typeof(p_mix) IS DISTINCT FROM 'object' THEN
         RAISE EXCEPTION 'state_mix must be a jsonb object {task state: weight}'
             USING ERRCODE = '22023', HINT = 'e.g. ''{"pending": 1, "complete": 3}''; NULL means tasker_bench.fixture_default_state_mix().';
     END IF;
-    FOR v_key IN SELECT jsonb_object_keys(v_mix) LOOP
+    FOR v_key IN SELECT jsonb_object_keys(p_mix) LOOP
         IF NOT v_key = ANY (c_states) THEN
             RAISE EXCEPTION 'state_mix: "%" is not a task state', v_key
                 USING ERRCODE = '22023', HINT = 'Task states: ' || array_to_string(c_states, ', ') || '.';
         END IF;
-        IF jsonb_typeof(v_mix -> v_key) <> 'number' OR (v_mix ->> v_key)::numeric < 0 THEN
-            RAISE EXCEPTION 'state_mix: the weight of "%" must be a number >= 0, got %', v_key, v_mix -> v_key
+        IF jsonb_typeof(p_mix -> v_key) <> 'number' OR (p_mix ->> v_key)::numeric < 0 THEN
+            RAISE EXCEPTION 'state_mix: the weight of "%" must be a number >= 0, got %', v_key, p_mix -> v_key
                 USING ERRCODE = '22023';
         END IF;
     END LOOP;
     FOREACH v_key IN ARRAY c_states LOOP
-        v_w := coalesce((v_mix ->> v_key)::numeric, 0);
+        v_w := coalesce((p_mix ->> v_key)::numeric, 0);
         IF v_w > 0 THEN
-            v_states := v_states || v_key;
-            v_bounds := v_bounds || (v_total)::double precision;
+            states := states || v_key;
+            bounds := bounds || (v_total)::double precision;
             v_total := v_total + v_w;
         END IF;
     END LOOP;
     IF v_total <= 0 THEN
         RAISE EXCEPTION 'state_mix: the weights must not all be 0' USING ERRCODE = '22023';
     END IF;
-    FOR v_n IN 1 .. cardinality(v_bounds) LOOP
-        v_bounds[v_n] := v_bounds[v_n] / v_total::double precision;
+    FOR v_n IN 1 .. cardinality(bounds) LOOP
+        bounds[v_n] := bounds[v_n] / v_total::double precision;
     END LOOP;
-
-    IF v_schema IS NULL THEN
+END
+$fx$;
+CREATE OR REPLACE FUNCTION tasker_bench._fx_check_schema(p_schema text, p_replace boolean,
+                                              OUT do_replace boolean, OUT has_audit boolean)
+LANGUAGE plpgsql STABLE AS $fx$
+DECLARE
+    c_tables constant text[] := tasker_bench._fx_tables();
+    c_hint   constant text := 'run tasker_bench_setup(%L) first, or name the schema holding the tasker tables';
+    v_table   text;
+    v_missing text[] := '{}';
+    v_exists  boolean;
+BEGIN
+    do_replace := p_replace;
+    IF p_schema IS NULL THEN
         RAISE EXCEPTION 'schema must not be NULL' USING ERRCODE = '22023', HINT = format(c_hint, 'tasker');
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = v_schema) THEN
-        RAISE EXCEPTION 'schema "%" does not exist', v_schema
-            USING ERRCODE = '3F000', HINT = format(c_hint, v_schema);
+    IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = p_schema) THEN
+        RAISE EXCEPTION 'schema "%" does not exist', p_schema
+            USING ERRCODE = '3F000', HINT = format(c_hint, p_schema);
     END IF;
     FOREACH v_table IN ARRAY c_tables LOOP
-        IF to_regclass(format('%I.%I', v_schema, v_table)) IS NULL THEN
+        IF to_regclass(format('%I.%I', p_schema, v_table)) IS NULL THEN
             v_missing := v_missing || v_table;
         END IF;
     END LOOP;
     IF cardinality(v_missing) > 0 THEN
-        RAISE EXCEPTION 'schema "%" has no tasker table %', v_schema, array_to_string(v_missing, ', ')
-            USING ERRCODE = '42P01', HINT = format(c_hint, v_schema);
+        RAISE EXCEPTION 'schema "%" has no tasker table %', p_schema, array_to_string(v_missing, ', ')
+            USING ERRCODE = '42P01', HINT = format(c_hint, p_schema);
     END IF;
-    v_has_audit := to_regclass(format('%I.%I', v_schema, 'workflow_step_result_audit')) IS NOT NULL;
+    has_audit := to_regclass(format('%I.%I', p_schema, 'workflow_step_result_audit')) IS NOT NULL;
 
     -- replace NULL (the default): replace a reference model's data, but never
     -- empty a schema tasker_bench_setup() did not make (a real tasker
     -- database) unless the caller says replace => true.
-    IF v_replace IS NULL THEN
-        v_replace := EXISTS (SELECT 1 FROM tasker_bench.models m
-                              WHERE m.schema_name = v_schema AND m.created_by = current_user
+    IF do_replace IS NULL THEN
+        do_replace := EXISTS (SELECT 1 FROM tasker_bench.models m
+                              WHERE m.schema_name = p_schema AND m.created_by = current_user
                                 AND tasker_bench._model_intact(m));
-        IF NOT v_replace THEN
-            EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.tasks)', v_schema) INTO STRICT v_exists;
+        IF NOT do_replace THEN
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.tasks)', p_schema) INTO STRICT v_exists;
             IF v_exists THEN
-                RAISE EXCEPTION 'schema "%" holds tasks and is not a reference model made by tasker_bench_setup()', v_schema
+                RAISE EXCEPTION 'schema "%" holds tasks and is not a reference model made by tasker_bench_setup()', p_schema
                     USING ERRCODE = '55000',
                           HINT = 'Pass replace => true to delete every row of its tasker tables first (all of them, not only fixture rows), or use an empty schema.';
             END IF;
         END IF;
-    ELSIF NOT v_replace THEN
-        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.tasks)', v_schema) INTO STRICT v_exists;
+    ELSIF NOT do_replace THEN
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.tasks)', p_schema) INTO STRICT v_exists;
         IF v_exists THEN
-            RAISE EXCEPTION 'schema "%" already holds tasks', v_schema
+            RAISE EXCEPTION 'schema "%" already holds tasks', p_schema
                 USING ERRCODE = '55000',
                       HINT = 'Call tasker_bench_fixture(..., replace => true) to delete all rows of the tasker tables first.';
         END IF;
     END IF;
-
-    -- -------------------------------------------------------------- settings
-    v_now_ms := floor(extract(epoch FROM v_now) * 1000)::bigint;
-    v_cat_ms := v_now_ms - 30 * 86400000::bigint;
-    v_salt := v_seed::bigint * 4096;
-    v_nshapes := cardinality(v_shapes);
-
-    -- the tasker functions (and tasker-core's audit trigger) name their tables
-    -- unqualified: run the load with the tasker schema first on the path
-    v_old_sp := current_setting('search_path');
-    PERFORM set_config('search_path', format('%I, public', v_schema), true);
-
-    IF coalesce(tasker_bench_fixture.fast, true)
+END
+$fx$;
+CREATE OR REPLACE FUNCTION tasker_bench._fx_load_mode(p_schema text, p_fast boolean, p_has_audit boolean,
+                                           OUT fast_mode boolean, OUT audit_by text)
+LANGUAGE plpgsql STABLE AS $fx$
+BEGIN
+    fast_mode := false;
+    audit_by := 'none';
+    IF coalesce(p_fast, true)
        AND has_parameter_privilege('session_replication_role', 'SET') THEN
-        v_fast := true;
-        v_old_srr := current_setting('session_replication_role');
+        fast_mode := true;
     END IF;
-    IF v_has_audit THEN
+    IF p_has_audit THEN
         IF EXISTS (SELECT 1 FROM pg_trigger tg
-                    WHERE tg.tgrelid = to_regclass(format('%I.%I', v_schema, 'workflow_step_transitions'))
+                    WHERE tg.tgrelid = to_regclass(format('%I.%I', p_schema, 'workflow_step_transitions'))
                       AND NOT tg.tgisinternal AND tg.tgenabled = 'A') THEN
-            v_audit := 'trigger';           -- fires in every mode
+            audit_by := 'trigger';           -- fires in every mode
         ELSIF EXISTS (SELECT 1 FROM pg_trigger tg
-                       WHERE tg.tgrelid = to_regclass(format('%I.%I', v_schema, 'workflow_step_transitions'))
+                       WHERE tg.tgrelid = to_regclass(format('%I.%I', p_schema, 'workflow_step_transitions'))
                          AND NOT tg.tgisinternal AND tg.tgenabled = 'O') THEN
-            v_audit := CASE WHEN v_fast THEN 'fixture' ELSE 'trigger' END;
+            audit_by := CASE WHEN fast_mode THEN 'fixture' ELSE 'trigger' END;
         END IF;
     END IF;
-
-    -- ----------------------------------------------------------------- clear
-    IF v_replace THEN
-        v_tp := clock_timestamp();
-        v_trunc := c_tables;
-        IF v_has_audit THEN
-            v_trunc := v_trunc || 'workflow_step_result_audit'::text;
-        END IF;
-        -- plus every table of the schema that references one of them (tasks_dlq...)
-        LOOP
-            SELECT array_agg(DISTINCT c.relname::text) INTO v_more
-              FROM pg_constraint k
-              JOIN pg_class c ON c.oid = k.conrelid
-              JOIN pg_namespace n ON n.oid = c.relnamespace
-              JOIN pg_class r ON r.oid = k.confrelid
-             WHERE k.contype = 'f' AND n.nspname = v_schema
-               AND r.relnamespace = n.oid AND r.relname = ANY (v_trunc)
-               AND NOT c.relname = ANY (v_trunc);
-            EXIT WHEN v_more IS NULL;
-            v_trunc := v_trunc || v_more;
+END
+$fx$;
+CREATE OR REPLACE FUNCTION tasker_bench._fx_clear(p_schema text, p_has_audit boolean) RETURNS text[]
+LANGUAGE plpgsql VOLATILE AS $fx$
+DECLARE
+    c_tables constant text[] := tasker_bench._fx_tables();
+    v_trunc   text[];
+    v_more    text[];
+BEGIN
+    v_trunc := c_tables;
+    IF p_has_audit THEN
+        v_trunc := v_trunc || 'workflow_step_result_audit'::text;
+    END IF;
+    -- plus every table of the schema that references one of them (tasks_dlq...)
+    LOOP
+        SELECT array_agg(DISTINCT c.relname::text) INTO v_more
+          FROM pg_constraint k
+          JOIN pg_class c ON c.oid = k.conrelid
+          JOIN pg_namespace n ON n.oid = c.relnamespace
+          JOIN pg_class r ON r.oid = k.confrelid
+         WHERE k.contype = 'f' AND n.nspname = p_schema
+           AND r.relnamespace = n.oid AND r.relname = ANY (v_trunc)
+           AND NOT c.relname = ANY (v_trunc);
+        EXIT WHEN v_more IS NULL;
+        v_trunc := v_trunc || v_more;
+    END LOOP;
+    EXECUTE 'TRUNCATE ' || (SELECT string_agg(format('%I.%I', p_schema, t), ', ') FROM unnest(v_trunc) t);
+    RETURN v_trunc;
+END
+$fx$;
+CREATE OR REPLACE FUNCTION tasker_bench._fx_drop_indexes(p_schema text, OUT index_defs text[], OUT index_tables text[])
+LANGUAGE plpgsql VOLATILE AS $fx$
+DECLARE
+    c_tables constant text[] := tasker_bench._fx_tables();
+    v_index_drops text[] := '{}';
+    v_table   text;
+BEGIN
+    index_defs := '{}';
+    index_tables := '{}';
+    IF NOT EXISTS (
+           SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = p_schema AND c.relname = ANY (c_tables)
+              AND NOT pg_has_role(c.relowner, 'USAGE')) THEN
+        -- (grouped by table, in load order: one table's heap is scanned
+        -- for all its indexes in a row, and progress is shown per table)
+        SELECT coalesce(array_agg(x.drop_sql ORDER BY x.tord, x.ord), '{}'),
+               coalesce(array_agg(x.create_sql ORDER BY x.tord, x.ord), '{}'),
+               coalesce(array_agg(x.tbl ORDER BY x.tord, x.ord), '{}')
+          INTO v_index_drops, index_defs, index_tables
+          FROM (SELECT i.indexrelid AS ord, c.relname::text AS tbl,
+                       array_position(c_tables || '{workflow_step_result_audit}'::text[], c.relname::text) AS tord,
+                       CASE WHEN k.oid IS NULL THEN format('DROP INDEX %I.%I', p_schema, ic.relname)
+                            ELSE format('ALTER TABLE %I.%I DROP CONSTRAINT %I', p_schema, c.relname, k.conname)
+                       END AS drop_sql,
+                       CASE WHEN k.oid IS NULL THEN pg_get_indexdef(i.indexrelid)
+                            ELSE format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', p_schema, c.relname,
+                                        k.conname, pg_get_constraintdef(k.oid))
+                       END
+                       || CASE WHEN k.oid IS NULL AND obj_description(i.indexrelid, 'pg_class') IS NOT NULL
+                               THEN format('; COMMENT ON INDEX %I.%I IS %L', p_schema, ic.relname,
+                                           obj_description(i.indexrelid, 'pg_class'))
+                               WHEN k.oid IS NOT NULL AND obj_description(k.oid, 'pg_constraint') IS NOT NULL
+                               THEN format('; COMMENT ON CONSTRAINT %I ON %I.%I IS %L', k.conname, p_schema,
+                                           c.relname, obj_description(k.oid, 'pg_constraint'))
+                               ELSE '' END AS create_sql
+                  FROM pg_index i
+                  JOIN pg_class ic ON ic.oid = i.indexrelid
+                  JOIN pg_class c ON c.oid = i.indrelid
+                  JOIN pg_namespace n ON n.oid = c.relnamespace
+                  LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = c.oid
+                                           AND k.contype IN ('p', 'u', 'x')
+                 WHERE n.nspname = p_schema
+                   AND c.relname = ANY ('{tasks,workflow_steps,workflow_step_edges,task_transitions,workflow_step_transitions,workflow_step_result_audit}')
+                   AND c.relkind = 'r' AND ic.reltablespace = 0
+                   AND NOT i.indisreplident AND NOT i.indisclustered
+                   AND NOT EXISTS (SELECT 1 FROM pg_constraint f
+                                    WHERE f.contype = 'f' AND f.conindid = i.indexrelid)
+                   -- nothing else depends on the index or its constraint
+                   -- (a view grouping by the primary key, say)
+                   AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                                    WHERE (d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indexrelid)
+                                       OR (d.refclassid = 'pg_constraint'::regclass AND d.refobjid = k.oid
+                                           AND NOT (d.classid = 'pg_class'::regclass
+                                                    AND d.objid = i.indexrelid)))
+                   AND (k.oid IS NOT NULL
+                        OR NOT EXISTS (SELECT 1 FROM pg_constraint o WHERE o.conindid = i.indexrelid))) x;
+        FOREACH v_table IN ARRAY v_index_drops LOOP
+            EXECUTE v_table;
         END LOOP;
-        EXECUTE 'TRUNCATE ' || (SELECT string_agg(format('%I.%I', v_schema, t), ', ') FROM unnest(v_trunc) t);
-        PERFORM tasker_bench._fx_progress(format('emptied %s.{%s}', v_schema, array_to_string(v_trunc, ',')), v_tp);
     END IF;
-
-    IF v_fast THEN
-        PERFORM set_config('session_replication_role', 'replica', true);
-        -- Into empty tables the caller owns (emptied above, or no tasks, so
-        -- no rows that reference tasks), building the indexes once after the
-        -- load (sorted, in bulk) is several times cheaper than maintaining
-        -- them row by row.  Should a table without foreign keys hold rows
-        -- anyway, the rebuilt indexes include them and a unique constraint
-        -- added back checks them.  Dropped and rebuilt: every index of the
-        -- six data tables (tasks .. workflow_step_result_audit) except those
-        -- a foreign key (tasks_pkey, workflow_steps_pkey...) or another
-        -- object depends on, those in a tablespace of their own, and the
-        -- replica identity and CLUSTER indexes; a primary key or unique
-        -- constraint is dropped and added back as a constraint (same name
-        -- and definition, checked again when it is added); comments are
-        -- restored.
-        IF NOT EXISTS (
-               SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname = v_schema AND c.relname = ANY (c_tables)
-                  AND NOT pg_has_role(c.relowner, 'USAGE')) THEN
-            -- (grouped by table, in load order: one table's heap is scanned
-            -- for all its indexes in a row, and progress is shown per table)
-            SELECT coalesce(array_agg(x.drop_sql ORDER BY x.tord, x.ord), '{}'),
-                   coalesce(array_agg(x.create_sql ORDER BY x.tord, x.ord), '{}'),
-                   coalesce(array_agg(x.tbl ORDER BY x.tord, x.ord), '{}')
-              INTO v_index_drops, v_index_defs, v_index_tables
-              FROM (SELECT i.indexrelid AS ord, c.relname::text AS tbl,
-                           array_position(c_tables || '{workflow_step_result_audit}'::text[], c.relname::text) AS tord,
-                           CASE WHEN k.oid IS NULL THEN format('DROP INDEX %I.%I', v_schema, ic.relname)
-                                ELSE format('ALTER TABLE %I.%I DROP CONSTRAINT %I', v_schema, c.relname, k.conname)
-                           END AS drop_sql,
-                           CASE WHEN k.oid IS NULL THEN pg_get_indexdef(i.indexrelid)
-                                ELSE format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', v_schema, c.relname,
-                                            k.conname, pg_get_constraintdef(k.oid))
-                           END
-                           || CASE WHEN k.oid IS NULL AND obj_description(i.indexrelid, 'pg_class') IS NOT NULL
-                                   THEN format('; COMMENT ON INDEX %I.%I IS %L', v_schema, ic.relname,
-                                               obj_description(i.indexrelid, 'pg_class'))
-                                   WHEN k.oid IS NOT NULL AND obj_description(k.oid, 'pg_constraint') IS NOT NULL
-                                   THEN format('; COMMENT ON CONSTRAINT %I ON %I.%I IS %L', k.conname, v_schema,
-                                               c.relname, obj_description(k.oid, 'pg_constraint'))
-                                   ELSE '' END AS create_sql
-                      FROM pg_index i
-                      JOIN pg_class ic ON ic.oid = i.indexrelid
-                      JOIN pg_class c ON c.oid = i.indrelid
-                      JOIN pg_namespace n ON n.oid = c.relnamespace
-                      LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = c.oid
-                                               AND k.contype IN ('p', 'u', 'x')
-                     WHERE n.nspname = v_schema
-                       AND c.relname = ANY ('{tasks,workflow_steps,workflow_step_edges,task_transitions,workflow_step_transitions,workflow_step_result_audit}')
-                       AND c.relkind = 'r' AND ic.reltablespace = 0
-                       AND NOT i.indisreplident AND NOT i.indisclustered
-                       AND NOT EXISTS (SELECT 1 FROM pg_constraint f
-                                        WHERE f.contype = 'f' AND f.conindid = i.indexrelid)
-                       -- nothing else depends on the index or its constraint
-                       -- (a view grouping by the primary key, say)
-                       AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                                        WHERE (d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indexrelid)
-                                           OR (d.refclassid = 'pg_constraint'::regclass AND d.refobjid = k.oid
-                                               AND NOT (d.classid = 'pg_class'::regclass
-                                                        AND d.objid = i.indexrelid)))
-                       AND (k.oid IS NOT NULL
-                            OR NOT EXISTS (SELECT 1 FROM pg_constraint o WHERE o.conindid = i.indexrelid))) x;
-            FOREACH v_table IN ARRAY v_index_drops LOOP
-                EXECUTE v_table;
-            END LOOP;
-        END IF;
-    END IF;
-
-    -- --------------------------------------------------------------- catalog
-    v_tp := clock_timestamp();
+END
+$fx$;
+CREATE OR REPLACE FUNCTION tasker_bench._fx_catalog(p_schema text, p_shapes text[], p_cat_ms bigint) RETURNS uuid[]
+LANGUAGE plpgsql VOLATILE AS $fx$
+DECLARE
+    v_epoch   constant timestamp := '1970-01-01 00:00:00';
+    v_procs   uuid[];
+BEGIN
     IF to_regclass('pg_temp.tb_fx_shapes') IS NOT NULL THEN
         DROP TABLE IF EXISTS pg_temp.tb_fx_spath, pg_temp.tb_fx_tpath, pg_temp.tb_fx_s, pg_temp.tb_fx_t,
                              pg_temp.tb_fx_edges, pg_temp.tb_fx_steps, pg_temp.tb_fx_shapes;
@@ -1137,7 +1112,7 @@ BEGIN
                 WHEN o.shape = 'diamond4' THEN 'diamond_workflow'
                 ELSE tasker_bench._lc_namespace(o.shape) END,
            f.n, f.nlev, f.lvls
-      FROM unnest(v_shapes) WITH ORDINALITY o(shape, shp)
+      FROM unnest(p_shapes) WITH ORDINALITY o(shape, shp)
      CROSS JOIN LATERAL (SELECT count(*)::integer AS n, max(x.lvl) + 1 AS nlev,
                                 array_agg(x.lvl ORDER BY x.idx) AS lvls
                            FROM tasker_bench.fixture_shape(o.shape) x) f;
@@ -1162,7 +1137,7 @@ BEGIN
         SELECT tasker_bench._fx_uuid($1, 0, 0, row_number() OVER (ORDER BY ns)::integer, 1), ns,
                'tasker_bench fixture namespace', $2 + $1 * interval '1 ms', $2 + $1 * interval '1 ms'
           FROM (SELECT DISTINCT ns FROM pg_temp.tb_fx_shapes) d
-        ON CONFLICT DO NOTHING$q$, v_schema) USING v_cat_ms, v_epoch;
+        ON CONFLICT DO NOTHING$q$, p_schema) USING p_cat_ms, v_epoch;
     EXECUTE format($q$
         INSERT INTO %1$I.named_tasks (named_task_uuid, task_namespace_uuid, name, description, version,
                                       configuration, created_at, updated_at)
@@ -1171,20 +1146,20 @@ BEGIN
                $2 + $1 * interval '1 ms', $2 + $1 * interval '1 ms'
           FROM (SELECT shape, min(ns) AS ns, min(shp) AS first_shp FROM pg_temp.tb_fx_shapes GROUP BY shape) d
           JOIN %1$I.task_namespaces ns ON ns.name = d.ns
-        ON CONFLICT DO NOTHING$q$, v_schema) USING v_cat_ms, v_epoch;
+        ON CONFLICT DO NOTHING$q$, p_schema) USING p_cat_ms, v_epoch;
     EXECUTE format($q$
         UPDATE pg_temp.tb_fx_shapes s SET named_task_uuid = nt.named_task_uuid
           FROM %1$I.named_tasks nt JOIN %1$I.task_namespaces ns ON ns.task_namespace_uuid = nt.task_namespace_uuid
-         WHERE ns.name = s.ns AND nt.name = s.shape AND nt.version = '0.1.0'$q$, v_schema);
+         WHERE ns.name = s.ns AND nt.name = s.shape AND nt.version = '0.1.0'$q$, p_schema);
     EXECUTE format($q$
         INSERT INTO %1$I.named_steps (named_step_uuid, name, description, created_at, updated_at)
         SELECT tasker_bench._fx_uuid($1, 0, d.first_shp, d.idx, 3), d.step_name,
                'tasker_bench fixture step', $2 + $1 * interval '1 ms', $2 + $1 * interval '1 ms'
           FROM (SELECT step_name, min(shp) AS first_shp, min(idx) AS idx FROM pg_temp.tb_fx_steps GROUP BY step_name) d
-        ON CONFLICT DO NOTHING$q$, v_schema) USING v_cat_ms, v_epoch;
+        ON CONFLICT DO NOTHING$q$, p_schema) USING p_cat_ms, v_epoch;
     EXECUTE format($q$
         UPDATE pg_temp.tb_fx_steps s SET named_step_uuid = ns.named_step_uuid
-          FROM %1$I.named_steps ns WHERE ns.name = s.step_name$q$, v_schema);
+          FROM %1$I.named_steps ns WHERE ns.name = s.step_name$q$, p_schema);
     EXECUTE format($q$
         INSERT INTO %1$I.named_tasks_named_steps (ntns_uuid, named_task_uuid, named_step_uuid,
                                                   default_retryable, default_max_attempts, created_at, updated_at)
@@ -1193,15 +1168,17 @@ BEGIN
                true, 3, $2 + $1 * interval '1 ms', $2 + $1 * interval '1 ms'
           FROM pg_temp.tb_fx_shapes sh JOIN pg_temp.tb_fx_steps st ON st.shp = sh.shp
          ORDER BY sh.named_task_uuid, st.named_step_uuid, sh.shp
-        ON CONFLICT DO NOTHING$q$, v_schema) USING v_cat_ms, v_epoch;
-    SELECT array_agg(tasker_bench._fx_uuid(v_cat_ms, 0, 0, p, 5) ORDER BY p) INTO v_procs
+        ON CONFLICT DO NOTHING$q$, p_schema) USING p_cat_ms, v_epoch;
+    SELECT array_agg(tasker_bench._fx_uuid(p_cat_ms, 0, 0, p, 5) ORDER BY p) INTO v_procs
       FROM generate_series(1, 4) p;
-    PERFORM tasker_bench._fx_progress(format('catalog of %s shape(s) written', v_nshapes), v_tp);
-
-    -- ------------------------------------------------------------ task plans
-    -- One row per task: its state, progress, path and time line; everything
-    -- else is derived from these columns and the shape tables.
-    v_tp := clock_timestamp();
+    RETURN v_procs;
+END
+$fx$;
+CREATE OR REPLACE FUNCTION tasker_bench._fx_plan_tasks(p_tasks integer, p_nshapes integer, p_states text[],
+                                            p_bounds double precision[], p_salt bigint, p_now_ms bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE AS $fx$
+BEGIN
     -- Every consumer below scans the big table (tasks, then steps) in its
     -- physical order and fetches the few rows it combines them with through a
     -- LATERAL index lookup: rows are then inserted in task creation order, step
@@ -1242,7 +1219,7 @@ BEGIN
                        WHEN 'cancelled' THEN CASE WHEN a.canp THEN 'pn' ELSE 'pi' || repeat('esv', a.r) || 'esn' END
                        WHEN 'complete' THEN 'pi' || CASE WHEN a.retr > 0 THEN 'esw' ELSE '' END || repeat('esv', a.r) || 'c'
                    END AS tp,
-                   v_now_ms - (a.d * 1000)::bigint AS ms_last
+                   p_now_ms - (a.d * 1000)::bigint AS ms_last
               FROM (
                 SELECT y.*,
                        -- backoff of the waiting_for_retry step: 90..300 s and not yet
@@ -1287,18 +1264,18 @@ BEGIN
                                 ELSE 0 END AS retr,
                            1000 + floor(s.u7 * 19000)::bigint AS gms,
                            ('{0,0,0,0,0,0,0,0,0,0,0,1,1,1,1,2,2,2,3,3,4,5,6,8,10}'::integer[])[1 + floor(s.u8 * 25)::integer] AS prio
-                      FROM generate_series(1, v_tasks) g(i)
-                      JOIN pg_temp.tb_fx_shapes sh ON sh.shp = (g.i - 1) % v_nshapes + 1
+                      FROM generate_series(1, p_tasks) g(i)
+                      JOIN pg_temp.tb_fx_shapes sh ON sh.shp = (g.i - 1) % p_nshapes + 1
                      CROSS JOIN LATERAL (
-                           SELECT v_states[width_bucket(tasker_bench._fx_u(g.i, v_salt + 1), v_bounds)] AS st,
-                                  tasker_bench._fx_u(g.i, v_salt + 2) AS u2,
-                                  tasker_bench._fx_u(g.i, v_salt + 3) AS u3,
-                                  tasker_bench._fx_u(g.i, v_salt + 4) AS u4,
-                                  tasker_bench._fx_u(g.i, v_salt + 5) AS u5,
-                                  tasker_bench._fx_u(g.i, v_salt + 6) AS u6,
-                                  tasker_bench._fx_u(g.i, v_salt + 7) AS u7,
-                                  tasker_bench._fx_u(g.i, v_salt + 8) AS u8,
-                                  tasker_bench._fx_u(g.i, v_salt + 11) AS u9
+                           SELECT p_states[width_bucket(tasker_bench._fx_u(g.i, p_salt + 1), p_bounds)] AS st,
+                                  tasker_bench._fx_u(g.i, p_salt + 2) AS u2,
+                                  tasker_bench._fx_u(g.i, p_salt + 3) AS u3,
+                                  tasker_bench._fx_u(g.i, p_salt + 4) AS u4,
+                                  tasker_bench._fx_u(g.i, p_salt + 5) AS u5,
+                                  tasker_bench._fx_u(g.i, p_salt + 6) AS u6,
+                                  tasker_bench._fx_u(g.i, p_salt + 7) AS u7,
+                                  tasker_bench._fx_u(g.i, p_salt + 8) AS u8,
+                                  tasker_bench._fx_u(g.i, p_salt + 11) AS u9
                            OFFSET 0) s
                     OFFSET 0) z
                 OFFSET 0) y
@@ -1307,7 +1284,11 @@ BEGIN
         OFFSET 0) c
      ORDER BY c.ms0, c.i;
     ANALYZE pg_temp.tb_fx_t;
-
+END
+$fx$;
+CREATE OR REPLACE FUNCTION tasker_bench._fx_plan_steps(p_salt bigint) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $fx$
+BEGIN
     -- one row per step: its path (one character per transition), timing and ids
     CREATE TEMP TABLE tb_fx_s (
         i integer, idx integer, ms0 bigint, gms bigint, es bigint, bs integer, path text, p integer,
@@ -1323,14 +1304,18 @@ BEGIN
            q.task_uuid, tasker_bench._fx_uuid(q.ms0, 2, q.i, q.idx, 0), q.named_step_uuid
       FROM (SELECT t.i, t.ms0, t.ms_last, t.gms, t.k, t.bs, t.task_uuid, s.idx, s.named_step_uuid,
                    tasker_bench._fx_step_path(t.st, s.idx, t.k, s.mp, t.fa, t.ready, t.retr,
-                                              tasker_bench._fx_u(t.i::bigint * 2048 + s.idx, v_salt + 10)) AS path
+                                              tasker_bench._fx_u(t.i::bigint * 2048 + s.idx, p_salt + 10)) AS path
               FROM pg_temp.tb_fx_t t
              CROSS JOIN LATERAL (SELECT s.idx, s.mp, s.named_step_uuid FROM pg_temp.tb_fx_steps s
                                   WHERE s.shp = t.shp AND tasker_bench._fx_exists(t.i, t.k, s.aft, s.gpos, s.gcnt)
                                   ORDER BY s.idx OFFSET 0) s
             OFFSET 0) q;
     ANALYZE pg_temp.tb_fx_s;
-
+END
+$fx$;
+CREATE OR REPLACE FUNCTION tasker_bench._fx_plan_paths() RETURNS void
+LANGUAGE plpgsql VOLATILE AS $fx$
+BEGIN
     -- every distinct path, one row per transition
     CREATE TEMP TABLE tb_fx_tpath ON COMMIT DROP AS
     SELECT d.tp, j, tasker_bench._fx_tstate(substr(d.tp, j, 1)) AS to_state,
@@ -1348,121 +1333,104 @@ BEGIN
     CREATE INDEX ON pg_temp.tb_fx_spath (path, j);
     ANALYZE pg_temp.tb_fx_tpath;
     ANALYZE pg_temp.tb_fx_spath;
-    PERFORM tasker_bench._fx_progress(format('%s task plans drawn', v_tasks), v_tp);
-
-    -- ----------------------------------------------------------------- tasks
-    v_tp := clock_timestamp();
-    EXECUTE format($q$
-        INSERT INTO %1$I.tasks (task_uuid, named_task_uuid, complete, requested_at, completed_at, initiator,
-                                source_system, reason, tags, context, identity_hash, priority,
-                                correlation_id, parent_correlation_id, created_at, updated_at)
-        SELECT t.task_uuid, sh.named_task_uuid, t.st = 'complete',
-               $1 + t.ms0 * interval '1 ms',
-               CASE WHEN t.st = 'complete' THEN $1 + t.ms_last * interval '1 ms' END,
-               'tasker_bench', 'tasker_bench_fixture', 'benchmark fixture',
-               '{"fixture": "tasker_bench"}'::jsonb,
-               jsonb_build_object('fixture_task', t.i, 'seed', $2),
-               replace(t.task_uuid::text, '-', ''),
-               t.prio,
-               tasker_bench._fx_uuid(t.ms0, 7, t.i, 0, 1),
-               CASE WHEN tasker_bench._fx_u(t.i, $3) < 0.05 THEN tasker_bench._fx_uuid(t.ms0, 7, t.i, 0, 2) END,
-               $1 + t.ms0 * interval '1 ms', $1 + t.ms_last * interval '1 ms'
-          FROM pg_temp.tb_fx_t t JOIN pg_temp.tb_fx_shapes sh ON sh.shp = t.shp$q$, v_schema)
-    USING v_epoch, v_seed, v_salt + 9;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    PERFORM tasker_bench._fx_progress(format('tasks %s inserted', v_n), v_tp);
-
-    -- ---------------------------------------------------------------- steps
-    v_tp := clock_timestamp();
-    EXECUTE format($q$
-        INSERT INTO %1$I.workflow_steps (workflow_step_uuid, task_uuid, named_step_uuid, retryable, max_attempts,
-                                         in_process, processed, processed_at, attempts, last_attempted_at,
-                                         backoff_request_seconds, inputs, results, priority, created_at, updated_at)
-        SELECT x.step_uuid, x.task_uuid, x.named_step_uuid,
-               x.path NOT IN ('peiax', 'peiaxr'), 3,
-               x.last IN ('e', 'i', 'o'),
-               x.last IN ('c', 'r'),
-               CASE WHEN x.last IN ('c', 'r') THEN $1 + greatest(x.ms0, x.es) * interval '1 ms' END,
-               x.att,
-               CASE WHEN x.att > 0 THEN $1 + greatest(x.ms0, x.es - (x.p - x.lip) * (x.gms / 2)) * interval '1 ms' END,
-               CASE WHEN x.last = 'w' THEN x.bs END,
-               NULL,
-               CASE x.last
-                   WHEN 'c' THEN '{"success": true, "fixture": true}'::jsonb
-                   WHEN 'x' THEN '{"success": false, "error": "fixture: simulated failure"}'::jsonb
-                   WHEN 'r' THEN '{"success": false, "error": "fixture: simulated failure", "resolved_manually": true}'::jsonb
-               END,
-               0,
-               $1 + x.ms0 * interval '1 ms',
-               $1 + CASE WHEN x.p = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es) END * interval '1 ms'
-          FROM (SELECT s.*, right(s.path, 1) AS last FROM pg_temp.tb_fx_s s OFFSET 0) x$q$, v_schema)
-    USING v_epoch;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    PERFORM tasker_bench._fx_progress(format('workflow_steps %s inserted', v_n), v_tp);
-
-    -- ---------------------------------------------------------------- edges
-    v_tp := clock_timestamp();
-    EXECUTE format($q$
-        INSERT INTO %1$I.workflow_step_edges (workflow_step_edge_uuid, from_step_uuid, to_step_uuid, name,
-                                              created_at, updated_at)
-        SELECT tasker_bench._fx_uuid(t.ms0, 3, t.i, e.to_idx, e.from_idx),
-               tasker_bench._fx_uuid(t.ms0, 2, t.i, e.from_idx, 0),
-               tasker_bench._fx_uuid(t.ms0, 2, t.i, e.to_idx, 0),
-               'provides', $1 + t.ms0 * interval '1 ms', $1 + t.ms0 * interval '1 ms'
-          FROM pg_temp.tb_fx_t t
-         CROSS JOIN LATERAL (SELECT e.from_idx, e.to_idx FROM pg_temp.tb_fx_edges e
-                              WHERE e.shp = t.shp
-                                AND tasker_bench._fx_exists(t.i, t.k, e.f_aft, e.f_gpos, e.f_gcnt)
-                                AND tasker_bench._fx_exists(t.i, t.k, e.t_aft, e.t_gpos, e.t_gcnt)
-                              ORDER BY e.to_idx, e.from_idx OFFSET 0) e$q$,
-        v_schema)
-    USING v_epoch;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    PERFORM tasker_bench._fx_progress(format('workflow_step_edges %s inserted', v_n), v_tp);
-
-    -- ------------------------------------------------------ task transitions
-    -- Ids carry the task's creation millisecond and the sort_key, so that they
-    -- ascend in insertion order (append-only index maintenance).
-    v_tp := clock_timestamp();
-    EXECUTE format($q$
-        INSERT INTO %1$I.task_transitions (task_transition_uuid, task_uuid, to_state, from_state, metadata,
-                                           transition_metadata, processor_uuid, sort_key, most_recent,
-                                           created_at, updated_at)
-        SELECT tasker_bench._fx_uuid(t.ms0, 4, t.i, 0, r.j), t.task_uuid, r.to_state, r.from_state,
-               '{}'::jsonb, '{}'::jsonb,
-               CASE WHEN r.claimed THEN $2[1 + t.i %% 4] END,
-               r.j, r.last,
-               $1 + (t.ms0 + (r.j - 1) * t.gms) * interval '1 ms',
-               $1 + (t.ms0 + (r.j - 1) * t.gms) * interval '1 ms'
-          FROM pg_temp.tb_fx_t t
-         CROSS JOIN LATERAL (SELECT r.j, r.to_state, r.from_state, r.last, r.claimed FROM pg_temp.tb_fx_tpath r
-                              WHERE r.tp = t.tp ORDER BY r.j OFFSET 0) r$q$, v_schema)
-    USING v_epoch, v_procs;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    PERFORM tasker_bench._fx_progress(format('task_transitions %s inserted', v_n), v_tp);
-
-    -- ------------------------------------------------------ step transitions
-    v_tp := clock_timestamp();
-    EXECUTE format($q$
-        INSERT INTO %1$I.workflow_step_transitions (workflow_step_transition_uuid, workflow_step_uuid, to_state,
-                                                    from_state, metadata, sort_key, most_recent,
-                                                    created_at, updated_at)
-        SELECT tasker_bench._fx_uuid(x.ms0, 5, x.i, x.idx, r.j), x.step_uuid, r.to_state, r.from_state,
-               '{}'::jsonb, r.j, r.last,
-               $1 + CASE WHEN r.j = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es - (x.p - r.j) * (x.gms / 2)) END * interval '1 ms',
-               $1 + CASE WHEN r.j = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es - (x.p - r.j) * (x.gms / 2)) END * interval '1 ms'
-          FROM pg_temp.tb_fx_s x
-         CROSS JOIN LATERAL (SELECT r.j, r.to_state, r.from_state, r.last FROM pg_temp.tb_fx_spath r
-                              WHERE r.path = x.path ORDER BY r.j OFFSET 0) r$q$, v_schema)
-    USING v_epoch;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    PERFORM tasker_bench._fx_progress(format('workflow_step_transitions %s inserted', v_n), v_tp);
-
-    -- ----------------------------------------------------------------- audit
-    IF v_audit = 'fixture' THEN
-        -- what the (disabled) audit trigger would have written
-        v_tp := clock_timestamp();
-        EXECUTE format($q$
+END
+$fx$;
+CREATE OR REPLACE FUNCTION tasker_bench._fx_load(p_schema text, p_table text, p_seed integer, p_salt bigint, p_procs uuid[])
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE AS $fx$
+DECLARE
+    v_epoch   constant timestamp := '1970-01-01 00:00:00';
+    v_sql     text;
+    v_n       bigint;
+BEGIN
+    v_sql := CASE p_table
+        -- from tb_fx_t and tb_fx_shapes
+        WHEN 'tasks' THEN $q$
+            INSERT INTO %1$I.tasks (task_uuid, named_task_uuid, complete, requested_at, completed_at, initiator,
+                                    source_system, reason, tags, context, identity_hash, priority,
+                                    correlation_id, parent_correlation_id, created_at, updated_at)
+            SELECT t.task_uuid, sh.named_task_uuid, t.st = 'complete',
+                   $1 + t.ms0 * interval '1 ms',
+                   CASE WHEN t.st = 'complete' THEN $1 + t.ms_last * interval '1 ms' END,
+                   'tasker_bench', 'tasker_bench_fixture', 'benchmark fixture',
+                   '{"fixture": "tasker_bench"}'::jsonb,
+                   jsonb_build_object('fixture_task', t.i, 'seed', $2),
+                   replace(t.task_uuid::text, '-', ''),
+                   t.prio,
+                   tasker_bench._fx_uuid(t.ms0, 7, t.i, 0, 1),
+                   CASE WHEN tasker_bench._fx_u(t.i, $3) < 0.05 THEN tasker_bench._fx_uuid(t.ms0, 7, t.i, 0, 2) END,
+                   $1 + t.ms0 * interval '1 ms', $1 + t.ms_last * interval '1 ms'
+              FROM pg_temp.tb_fx_t t JOIN pg_temp.tb_fx_shapes sh ON sh.shp = t.shp$q$
+        -- from tb_fx_s
+        WHEN 'workflow_steps' THEN $q$
+            INSERT INTO %1$I.workflow_steps (workflow_step_uuid, task_uuid, named_step_uuid, retryable, max_attempts,
+                                             in_process, processed, processed_at, attempts, last_attempted_at,
+                                             backoff_request_seconds, inputs, results, priority, created_at, updated_at)
+            SELECT x.step_uuid, x.task_uuid, x.named_step_uuid,
+                   x.path NOT IN ('peiax', 'peiaxr'), 3,
+                   x.last IN ('e', 'i', 'o'),
+                   x.last IN ('c', 'r'),
+                   CASE WHEN x.last IN ('c', 'r') THEN $1 + greatest(x.ms0, x.es) * interval '1 ms' END,
+                   x.att,
+                   CASE WHEN x.att > 0 THEN $1 + greatest(x.ms0, x.es - (x.p - x.lip) * (x.gms / 2)) * interval '1 ms' END,
+                   CASE WHEN x.last = 'w' THEN x.bs END,
+                   NULL,
+                   CASE x.last
+                       WHEN 'c' THEN '{"success": true, "fixture": true}'::jsonb
+                       WHEN 'x' THEN '{"success": false, "error": "fixture: simulated failure"}'::jsonb
+                       WHEN 'r' THEN '{"success": false, "error": "fixture: simulated failure", "resolved_manually": true}'::jsonb
+                   END,
+                   0,
+                   $1 + x.ms0 * interval '1 ms',
+                   $1 + CASE WHEN x.p = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es) END * interval '1 ms'
+              FROM (SELECT s.*, right(s.path, 1) AS last FROM pg_temp.tb_fx_s s OFFSET 0) x$q$
+        -- from tb_fx_t and tb_fx_edges: the edges between steps that exist
+        WHEN 'workflow_step_edges' THEN $q$
+            INSERT INTO %1$I.workflow_step_edges (workflow_step_edge_uuid, from_step_uuid, to_step_uuid, name,
+                                                  created_at, updated_at)
+            SELECT tasker_bench._fx_uuid(t.ms0, 3, t.i, e.to_idx, e.from_idx),
+                   tasker_bench._fx_uuid(t.ms0, 2, t.i, e.from_idx, 0),
+                   tasker_bench._fx_uuid(t.ms0, 2, t.i, e.to_idx, 0),
+                   'provides', $1 + t.ms0 * interval '1 ms', $1 + t.ms0 * interval '1 ms'
+              FROM pg_temp.tb_fx_t t
+             CROSS JOIN LATERAL (SELECT e.from_idx, e.to_idx FROM pg_temp.tb_fx_edges e
+                                  WHERE e.shp = t.shp
+                                    AND tasker_bench._fx_exists(t.i, t.k, e.f_aft, e.f_gpos, e.f_gcnt)
+                                    AND tasker_bench._fx_exists(t.i, t.k, e.t_aft, e.t_gpos, e.t_gcnt)
+                                  ORDER BY e.to_idx, e.from_idx OFFSET 0) e$q$
+        -- from tb_fx_t and tb_fx_tpath; claimed transitions name one of the
+        -- processors $4.  Ids carry the task's creation millisecond and the
+        -- sort_key, so that they ascend in insertion order (append-only index
+        -- maintenance).
+        WHEN 'task_transitions' THEN $q$
+            INSERT INTO %1$I.task_transitions (task_transition_uuid, task_uuid, to_state, from_state, metadata,
+                                               transition_metadata, processor_uuid, sort_key, most_recent,
+                                               created_at, updated_at)
+            SELECT tasker_bench._fx_uuid(t.ms0, 4, t.i, 0, r.j), t.task_uuid, r.to_state, r.from_state,
+                   '{}'::jsonb, '{}'::jsonb,
+                   CASE WHEN r.claimed THEN $4[1 + t.i %% 4] END,
+                   r.j, r.last,
+                   $1 + (t.ms0 + (r.j - 1) * t.gms) * interval '1 ms',
+                   $1 + (t.ms0 + (r.j - 1) * t.gms) * interval '1 ms'
+              FROM pg_temp.tb_fx_t t
+             CROSS JOIN LATERAL (SELECT r.j, r.to_state, r.from_state, r.last, r.claimed FROM pg_temp.tb_fx_tpath r
+                                  WHERE r.tp = t.tp ORDER BY r.j OFFSET 0) r$q$
+        -- from tb_fx_s and tb_fx_spath
+        WHEN 'workflow_step_transitions' THEN $q$
+            INSERT INTO %1$I.workflow_step_transitions (workflow_step_transition_uuid, workflow_step_uuid, to_state,
+                                                        from_state, metadata, sort_key, most_recent,
+                                                        created_at, updated_at)
+            SELECT tasker_bench._fx_uuid(x.ms0, 5, x.i, x.idx, r.j), x.step_uuid, r.to_state, r.from_state,
+                   '{}'::jsonb, r.j, r.last,
+                   $1 + CASE WHEN r.j = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es - (x.p - r.j) * (x.gms / 2)) END * interval '1 ms',
+                   $1 + CASE WHEN r.j = 1 THEN x.ms0 ELSE greatest(x.ms0, x.es - (x.p - r.j) * (x.gms / 2)) END * interval '1 ms'
+              FROM pg_temp.tb_fx_s x
+             CROSS JOIN LATERAL (SELECT r.j, r.to_state, r.from_state, r.last FROM pg_temp.tb_fx_spath r
+                                  WHERE r.path = x.path ORDER BY r.j OFFSET 0) r$q$
+        -- from tb_fx_s and tb_fx_spath: what the audit trigger, not fired in
+        -- fast mode, would have written (one row per step transition into
+        -- enqueued_for_orchestration or enqueued_as_error_for_orchestration)
+        WHEN 'workflow_step_result_audit' THEN $q$
             INSERT INTO %1$I.workflow_step_result_audit (workflow_step_result_audit_uuid, workflow_step_uuid,
                                                          workflow_step_transition_uuid, task_uuid, recorded_at,
                                                          success)
@@ -1472,48 +1440,168 @@ BEGIN
                    r.to_state = 'enqueued_for_orchestration'
               FROM pg_temp.tb_fx_s x
              CROSS JOIN LATERAL (SELECT r.j, r.to_state FROM pg_temp.tb_fx_spath r
-                                  WHERE r.path = x.path AND r.audit ORDER BY r.j OFFSET 0) r$q$, v_schema)
-        USING v_epoch;
-        GET DIAGNOSTICS v_n = ROW_COUNT;
-        PERFORM tasker_bench._fx_progress(format('workflow_step_result_audit %s inserted', v_n), v_tp);
+                                  WHERE r.path = x.path AND r.audit ORDER BY r.j OFFSET 0) r$q$
+    END;
+    IF v_sql IS NULL THEN
+        RAISE EXCEPTION 'tasker_bench._fx_load: no load for table "%"', p_table USING ERRCODE = '22023';
+    END IF;
+    EXECUTE format(v_sql, p_schema) USING v_epoch, p_seed, p_salt + 9, p_procs;
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    RETURN v_n;
+END
+$fx$;
+CREATE OR REPLACE FUNCTION tasker_bench._fx_build_indexes(p_defs text[], p_tables text[]) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $fx$
+DECLARE
+    v_tp      timestamptz;
+    v_tq      timestamptz;
+    v_old_mwm text;
+    v_old_pmw text;
+    v_n       integer;
+BEGIN
+    v_tp := clock_timestamp();
+    v_old_mwm := current_setting('maintenance_work_mem');
+    v_old_pmw := current_setting('max_parallel_maintenance_workers');
+    PERFORM set_config('maintenance_work_mem', '256MB', true);
+    -- a parallel build's leader works too: more workers than the other
+    -- cores only makes them take turns (one worker on 2 cores is 10-15 %
+    -- faster than the default two); never more than the caller allows
+    PERFORM set_config('max_parallel_maintenance_workers',
+                       least(current_setting('max_parallel_maintenance_workers')::integer,
+                             greatest(tasker_bench._cpu_count() - 1, 0))::text, true);
+    v_tq := clock_timestamp();
+    FOR v_n IN 1 .. cardinality(p_defs) LOOP
+        EXECUTE p_defs[v_n];
+        IF v_n = cardinality(p_defs) OR p_tables[v_n + 1] <> p_tables[v_n] THEN
+            PERFORM tasker_bench._fx_progress(format('indexes of %s built (%s of %s)', p_tables[v_n],
+                                                     v_n, cardinality(p_defs)), v_tq);
+            v_tq := clock_timestamp();
+        END IF;
+    END LOOP;
+    PERFORM set_config('maintenance_work_mem', v_old_mwm, true);
+    PERFORM set_config('max_parallel_maintenance_workers', v_old_pmw, true);
+    PERFORM tasker_bench._fx_progress(format('%s indexes built', cardinality(p_defs)), v_tp);
+END
+$fx$;
+CREATE OR REPLACE FUNCTION tasker_bench._fx_analyze(p_schema text, p_has_audit boolean) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $fx$
+DECLARE
+    c_tables constant text[] := tasker_bench._fx_tables();
+    v_table   text;
+BEGIN
+    FOREACH v_table IN ARRAY c_tables || CASE WHEN p_has_audit THEN '{workflow_step_result_audit}'::text[]
+                                              ELSE '{}'::text[] END LOOP
+        EXECUTE format('ANALYZE %I.%I', p_schema, v_table);
+    END LOOP;
+END
+$fx$;
+CREATE OR REPLACE FUNCTION tasker_bench_fixture(
+    tasks     integer,
+    shapes    text[]    DEFAULT NULL,
+    seed      integer   DEFAULT 1,
+    schema    text      DEFAULT 'tasker',
+    state_mix jsonb     DEFAULT NULL,
+    replace   boolean   DEFAULT NULL,
+    fast      boolean   DEFAULT true,
+    as_of     timestamp DEFAULT NULL
+) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET jit = off   -- the load queries are big expressions run once: compiling them costs more than it saves
+AS $fx$
+DECLARE
+    v_tasks   integer := tasker_bench_fixture.tasks;
+    v_shapes  text[]  := coalesce(tasker_bench_fixture.shapes, '{linear4,diamond4,complex_dag7,tree8}');
+    v_seed    integer := tasker_bench_fixture.seed;
+    v_schema  text    := tasker_bench_fixture.schema;
+    v_mix     jsonb   := coalesce(tasker_bench_fixture.state_mix, tasker_bench.fixture_default_state_mix());
+    v_now     timestamp := coalesce(tasker_bench_fixture.as_of, localtimestamp);
+    v_now_ms  bigint;
+    v_cat_ms  bigint;
+    v_salt    bigint;
+    v_states  text[];
+    v_bounds  double precision[];
+    v_replace boolean;
+    v_has_audit boolean;
+    v_fast    boolean;
+    v_audit   text;
+    v_trunc   text[];
+    v_procs   uuid[];
+    v_table   text;
+    v_index_defs  text[] := '{}';
+    v_index_tables text[] := '{}';
+    v_old_srr text;
+    v_old_sp  text;
+    v_t0      timestamptz := clock_timestamp();
+    v_tp      timestamptz;
+    v_n       bigint;
+    v_result  jsonb;
+BEGIN
+    -- ---------------------------------------------------------------- checks
+    PERFORM tasker_bench._fx_check_args(v_tasks, v_shapes, v_seed);
+    SELECT m.states, m.bounds INTO v_states, v_bounds FROM tasker_bench._fx_state_mix(v_mix) m;
+    SELECT c.do_replace, c.has_audit INTO v_replace, v_has_audit
+      FROM tasker_bench._fx_check_schema(v_schema, tasker_bench_fixture.replace) c;
+
+    -- -------------------------------------------------------------- settings
+    v_now_ms := floor(extract(epoch FROM v_now) * 1000)::bigint;
+    v_cat_ms := v_now_ms - 30 * 86400000::bigint;
+    v_salt := v_seed::bigint * 4096;
+
+    -- the tasker functions (and tasker-core's audit trigger) name their tables
+    -- unqualified: run the load with the tasker schema first on the path
+    v_old_sp := current_setting('search_path');
+    PERFORM set_config('search_path', format('%I, public', v_schema), true);
+
+    SELECT m.fast_mode, m.audit_by INTO v_fast, v_audit
+      FROM tasker_bench._fx_load_mode(v_schema, tasker_bench_fixture.fast, v_has_audit) m;
+    IF v_fast THEN
+        v_old_srr := current_setting('session_replication_role');
     END IF;
 
+    -- ----------------------------------------------------------------- clear
+    IF v_replace THEN
+        v_tp := clock_timestamp();
+        v_trunc := tasker_bench._fx_clear(v_schema, v_has_audit);
+        PERFORM tasker_bench._fx_progress(format('emptied %s.{%s}', v_schema, array_to_string(v_trunc, ',')), v_tp);
+    END IF;
+    IF v_fast THEN
+        PERFORM set_config('session_replication_role', 'replica', true);
+        SELECT d.index_defs, d.index_tables INTO v_index_defs, v_index_tables
+          FROM tasker_bench._fx_drop_indexes(v_schema) d;
+    END IF;
+
+    -- ------------------------------------------------------- catalog and plan
+    v_tp := clock_timestamp();
+    v_procs := tasker_bench._fx_catalog(v_schema, v_shapes, v_cat_ms);
+    PERFORM tasker_bench._fx_progress(format('catalog of %s shape(s) written', cardinality(v_shapes)), v_tp);
+
+    v_tp := clock_timestamp();
+    PERFORM tasker_bench._fx_plan_tasks(v_tasks, cardinality(v_shapes), v_states, v_bounds, v_salt, v_now_ms);
+    PERFORM tasker_bench._fx_plan_steps(v_salt);
+    PERFORM tasker_bench._fx_plan_paths();
+    PERFORM tasker_bench._fx_progress(format('%s task plans drawn', v_tasks), v_tp);
+
+    -- ----------------------------------------------------------------- loads
+    FOREACH v_table IN ARRAY '{tasks,workflow_steps,workflow_step_edges,task_transitions,workflow_step_transitions}'::text[]
+                             || CASE WHEN v_audit = 'fixture' THEN '{workflow_step_result_audit}'::text[]
+                                     ELSE '{}'::text[] END LOOP
+        v_tp := clock_timestamp();
+        v_n := tasker_bench._fx_load(v_schema, v_table, v_seed, v_salt, v_procs);
+        PERFORM tasker_bench._fx_progress(format('%s %s inserted', v_table, v_n), v_tp);
+    END LOOP;
+
+    -- ------------------------------------------------------------- finishing
     IF v_fast THEN
         PERFORM set_config('session_replication_role', v_old_srr, true);
     END IF;
     IF cardinality(v_index_defs) > 0 THEN
-        v_tp := clock_timestamp();
-        v_old_mwm := current_setting('maintenance_work_mem');
-        v_old_pmw := current_setting('max_parallel_maintenance_workers');
-        PERFORM set_config('maintenance_work_mem', '256MB', true);
-        -- a parallel build's leader works too: more workers than the other
-        -- cores only makes them take turns (one worker on 2 cores is 10-15 %
-        -- faster than the default two); never more than the caller allows
-        PERFORM set_config('max_parallel_maintenance_workers',
-                           least(current_setting('max_parallel_maintenance_workers')::integer,
-                                 greatest(tasker_bench._cpu_count() - 1, 0))::text, true);
-        v_tq := clock_timestamp();
-        FOR v_n IN 1 .. cardinality(v_index_defs) LOOP
-            EXECUTE v_index_defs[v_n];
-            IF v_n = cardinality(v_index_defs) OR v_index_tables[v_n + 1] <> v_index_tables[v_n] THEN
-                PERFORM tasker_bench._fx_progress(format('indexes of %s built (%s of %s)', v_index_tables[v_n],
-                                                         v_n, cardinality(v_index_defs)), v_tq);
-                v_tq := clock_timestamp();
-            END IF;
-        END LOOP;
-        PERFORM set_config('maintenance_work_mem', v_old_mwm, true);
-        PERFORM set_config('max_parallel_maintenance_workers', v_old_pmw, true);
-        PERFORM tasker_bench._fx_progress(format('%s indexes built', cardinality(v_index_defs)), v_tp);
+        PERFORM tasker_bench._fx_build_indexes(v_index_defs, v_index_tables);
     END IF;
     DROP TABLE pg_temp.tb_fx_spath, pg_temp.tb_fx_tpath, pg_temp.tb_fx_s, pg_temp.tb_fx_t,
                pg_temp.tb_fx_edges, pg_temp.tb_fx_steps, pg_temp.tb_fx_shapes;
 
-    -- --------------------------------------------------------------- analyze
     v_tp := clock_timestamp();
-    FOREACH v_table IN ARRAY c_tables || CASE WHEN v_has_audit THEN '{workflow_step_result_audit}'::text[]
-                                              ELSE '{}'::text[] END LOOP
-        EXECUTE format('ANALYZE %I.%I', v_schema, v_table);
-    END LOOP;
+    PERFORM tasker_bench._fx_analyze(v_schema, v_has_audit);
     PERFORM tasker_bench._fx_progress('tables analyzed', v_tp);
 
     PERFORM set_config('search_path', v_old_sp, true);

@@ -17,7 +17,9 @@
 --     user's statements (they keep the case's or the caller's search_path,
 --     as the README says), the procedure tasker_bench_run_suite (a SET clause
 --     forbids its COMMITs), internal routines called per iteration or per
---     row (lifecycle _lc_*, fixture _fx_*), and the helpers in schema
+--     row (lifecycle _lc_*, fixture _fx_*; the fixture's phases _fx_* also
+--     run in the search_path tasker_bench_fixture sets for the tasker
+--     schema's triggers), and the helpers in schema
 --     tasker_bench made to be called from a case's statement
 --     (tasker_bench.phase/count, queue_*, lifecycle_*, sample_*, ...): they
 --     run in the case's search_path, and a SET clause would make every call

@@ -289,6 +289,44 @@ SELECT (SELECT d FROM runs WHERE name = 'seed 3 a') = (SELECT d FROM runs WHERE 
          <> (SELECT d -> 'step_states' FROM runs WHERE name = 'seed 4') AS other_seed_other_step_states;
 SELECT tasker_bench.describe_dataset() = (SELECT d FROM runs WHERE name = 'seed 4') AS describe_matches_return;
 
+-- the same data from one version to the next: what a fixture writes for fixed
+-- arguments and as_of, as row counts and digests of the columns it fills
+-- (the order of rows and the columns it leaves to their defaults do not
+-- count).  A digest that changes means the fixture generates other data:
+-- if that is meant, take the new digests into the expected output.
+CREATE FUNCTION pg_temp.fixture_digest(tbl text, cols text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    v_n bigint;
+    v_md5 text;
+BEGIN
+    EXECUTE format('SELECT count(*), md5(string_agg(r::text, '','' ORDER BY r::text COLLATE "C"))
+                      FROM (SELECT %s FROM tasker.%I) r', cols, tbl) INTO v_n, v_md5;
+    RETURN v_n || ' ' || v_md5;
+END $$;
+SET DateStyle = 'ISO, YMD';
+SELECT tasker_bench_fixture(400, tasker_bench.fixture_shape_mix('e2e') || '{fanout_3,linear_6}'::text[], seed => 21,
+                            as_of => '2025-06-01 12:00') -> 'fixture' ->> 'audit' AS golden_audit_by;
+SELECT tbl, pg_temp.fixture_digest(tbl, cols) AS digest
+  FROM (VALUES
+    ('task_namespaces', 'task_namespace_uuid, name, description, created_at, updated_at'),
+    ('named_tasks', 'named_task_uuid, task_namespace_uuid, name, description, version, configuration, created_at, updated_at'),
+    ('named_steps', 'named_step_uuid, name, description, created_at, updated_at'),
+    ('named_tasks_named_steps', 'ntns_uuid, named_task_uuid, named_step_uuid, default_retryable, default_max_attempts, created_at, updated_at'),
+    ('tasks', 'task_uuid, named_task_uuid, complete, requested_at, completed_at, initiator, source_system, reason, tags, context,
+               identity_hash, priority, correlation_id, parent_correlation_id, created_at, updated_at'),
+    ('workflow_steps', 'workflow_step_uuid, task_uuid, named_step_uuid, retryable, max_attempts, in_process, processed, processed_at,
+                        attempts, last_attempted_at, backoff_request_seconds, inputs, results, priority, created_at, updated_at'),
+    ('workflow_step_edges', 'workflow_step_edge_uuid, from_step_uuid, to_step_uuid, name, created_at, updated_at'),
+    ('task_transitions', 'task_transition_uuid, task_uuid, to_state, from_state, metadata, transition_metadata, processor_uuid,
+                          sort_key, most_recent, created_at, updated_at'),
+    ('workflow_step_transitions', 'workflow_step_transition_uuid, workflow_step_uuid, to_state, from_state, metadata, sort_key,
+                                   most_recent, created_at, updated_at'),
+    ('workflow_step_result_audit', 'workflow_step_result_audit_uuid, workflow_step_uuid, workflow_step_transition_uuid, task_uuid,
+                                    recorded_at, success')
+  ) x(tbl, cols)
+ ORDER BY 1;
+RESET DateStyle;
+
 -- row by row (triggers and foreign key checks firing) gives the same dataset
 SELECT tasker_bench_fixture(300, seed => 5, fast => false) -> 'fixture' ->> 'audit' AS audit_by_slow \gset
 SELECT tasker_bench.describe_dataset() AS slow \gset
