@@ -16,7 +16,8 @@ q "SET client_min_messages = warning; CREATE EXTENSION tasker_bench;
 rss_anon() { awk '/^RssAnon:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 
 watch_case() {	# label, statement -> prints "first max iterations"
-	psql -X -At -c "SET client_min_messages = warning" \
+	# uncapped: the writing path must run for its whole budget
+	psql -X -At -c "SET client_min_messages = warning" -c "SET tasker_bench.max_write_iterations = 0" \
 		-c "SELECT n FROM tasker_bench_measure('$2', params => 'SELECT g FROM generate_series(1, 100) g', duration => '4 s', warmup => '0', name => '$1')" \
 		>"$TB_DIR/mem.out" 2>&1 &
 	local bg=$! pid= first= max=0 v t
