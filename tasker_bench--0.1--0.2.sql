@@ -249,7 +249,7 @@ DROP FUNCTION IF EXISTS @extschema@.tasker_bench_schedule(text, text, text, text
 -- issue 15: the suite tasker covers every tasker-core SQL function, built-in
 -- cases name their schema with the placeholder {schema}, and runs take a
 -- schema.  The built-in cases (SELECT tasker_bench._refresh_tasker_cases()
--- of sql_src/62_tasker_coverage.sql) and the lifecycle templates (tree8
+-- of sql_src/70_builtin_cases.sql) and the lifecycle templates (tree8
 -- gained its 4-way convergence step) are refreshed by the generated part of
 -- the upgrade, which runs after this file.
 -- signatures that gained an argument (a leftover overload would make calls ambiguous)
@@ -270,7 +270,7 @@ DROP PROCEDURE IF EXISTS @extschema@.tasker_bench_run_suite(text, bigint, interv
 
 -- ---- upgrade/0.1--0.2/16-clients.sql ----
 -- Issue 16: concurrent clients (clients => N).
--- The functions, types and comments of sql_src/55_clients.sql are re-created
+-- The functions, types and comments of sql_src/18_clients.sql are re-created
 -- by the generated part of the upgrade; here: the table, and the old
 -- signatures that gained a clients argument (or an OUT column) dropped.
 
@@ -343,10 +343,29 @@ ALTER TABLE tasker_bench.scales ADD COLUMN clients integer[];
 DROP FUNCTION IF EXISTS @extschema@.tasker_bench_report(bigint, text, text);
 
 -- 3. The functions, types, views, comments, privileges and built-in rows of 0.2.
-DELETE FROM tasker_bench.cases WHERE builtin;
 DELETE FROM tasker_bench.queues WHERE builtin;
 DELETE FROM tasker_bench.lifecycle_templates;
+DELETE FROM tasker_bench.cases WHERE builtin;
 COMMENT ON SCHEMA tasker_bench IS 'tasker_bench: cases, runs, results and the histogram type';
+CREATE OR REPLACE FUNCTION tasker_bench._quiet() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(current_setting('tasker_bench.quiet', true), 'off')::boolean
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._ext_schema() RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(
+        (SELECT n.nspname::text
+           FROM pg_catalog.pg_depend d
+           JOIN pg_catalog.pg_proc p ON p.oid = d.objid AND d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+           JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+           JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+                                         AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+          WHERE e.extname = 'tasker_bench' AND d.deptype = 'e' AND p.proname = 'tasker_bench_run'
+          LIMIT 1),
+        (SELECT n.nspname::text FROM pg_catalog.pg_extension e
+           JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+          WHERE e.extname = 'tasker_bench'))
+$$;
 CREATE OR REPLACE FUNCTION tasker_bench._key_from_sequence() RETURNS trigger
     AS 'MODULE_PATHNAME', 'tb_key_from_sequence' LANGUAGE C;
 CREATE OR REPLACE FUNCTION tasker_bench._params_cache_reset() RETURNS void
@@ -517,6 +536,12 @@ CREATE OR REPLACE FUNCTION tasker_bench.compare_noise_threshold() RETURNS float8
     AS 'MODULE_PATHNAME', 'tb_compare_noise_threshold_get' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.compare_noise_threshold() IS
     'The setting tasker_bench.compare_noise_threshold (percent): noise threshold of comparisons of two separate runs';
+CREATE OR REPLACE FUNCTION tasker_bench.default_noise_threshold() RETURNS float8
+LANGUAGE sql STABLE AS $$
+    SELECT tasker_bench.noise_threshold()
+$$;
+COMMENT ON FUNCTION tasker_bench.default_noise_threshold() IS
+    'Noise threshold in percent for verdicts: the setting tasker_bench.noise_threshold, else 2';
 CREATE OR REPLACE FUNCTION tasker_bench.judge(change_pct float8, ci_low_pct float8, ci_high_pct float8,
     p float8, alpha float8, floor_pct float8, n_a bigint, n_b bigint,
     OUT verdict text, OUT reason text)
@@ -575,17 +600,799 @@ COMMENT ON FUNCTION tasker_bench._phase_figures(tasker_bench.histogram) IS
     'a percentile only where n supports it (hsummary, no clock read cost subtracted)';
 COMMENT ON TABLE tasker_bench.cases IS 'Registered benchmark cases (tasker_bench_register)';
 COMMENT ON TABLE tasker_bench.runs IS 'One row per run: what ran, when, how it ended, and the environment';
+COMMENT ON COLUMN tasker_bench.runs.imported_from IS
+    'Set on a run made by tasker_bench_import: the origin the file records (database, run id, role, versions) and when it was imported';
 CREATE OR REPLACE FUNCTION tasker_bench._own_run(p_run bigint) RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT EXISTS (SELECT 1 FROM tasker_bench.runs r
                     WHERE r.id = p_run AND r.run_by = current_user)
 $$;
-COMMENT ON TABLE tasker_bench.phase_results IS
-    'Per phase of an iteration (tasker_bench.phase marks): figures in microseconds, raw histogram in ns';
 COMMENT ON TABLE tasker_bench.results IS
     'Per case of a run: figures in microseconds with the clock read cost (clock_ns) subtracted; histogram holds the raw ns';
 COMMENT ON COLUMN tasker_bench.results.histogram IS 'Raw timed-region durations in ns (clock read cost not subtracted)';
 COMMENT ON COLUMN tasker_bench.results.plan_us IS 'Mean time getting the cached plan per iteration (not in the timed figures)';
+COMMENT ON TABLE tasker_bench.phase_results IS
+    'Per phase of an iteration (tasker_bench.phase marks): figures in microseconds, raw histogram in ns';
+COMMENT ON TABLE tasker_bench.client_results IS
+    'Per case run with clients => N: total throughput, fairness, per-client histograms, wait-event shares, claims that overlapped';
+COMMENT ON COLUMN tasker_bench.client_results.ops_per_s IS
+    'Total throughput: the sum over the clients of their measured iterations per second of their measured time';
+COMMENT ON COLUMN tasker_bench.client_results.wait_events IS
+    'Shares (0..1) of the samples of the clients'' wait_event_info, every interval_ms ms of the measured phase: by_class (CPU = not waiting, LWLock, Lock, IO, IPC, ...) and by_event (class:name)';
+COMMENT ON COLUMN tasker_bench.client_results.client_detail IS
+    'One object per client (client 1 first): its n, wall_s, p50_us, p99_us, block_medians_ns and probe_medians_ns (raw ns, one per block of its measured phase), phases ([{phase, n, mean_us, p50_us, p95_us, p99_us}]) and counters (per call)';
+COMMENT ON COLUMN tasker_bench.client_results.claims_overlapped IS
+    'Rows returned to more than one client by iterations that overlapped in time (keyed by the first column); NULL for a read-only case';
+COMMENT ON TABLE tasker_bench.baselines IS
+    'Named runs to compare against (tasker_bench_baseline); a run named here cannot be deleted';
+COMMENT ON TABLE tasker_bench.suite_settings IS
+    'Per suite (and role): the tolerance and the noise threshold of comparisons (tasker_bench_suite_settings)';
+COMMENT ON TABLE tasker_bench.ab_results IS
+    'Outcome of an interleaved A/B run (tasker_bench_ab): ratio b/a of the medians, its CI, p-value, verdict, per-round medians';
+COMMENT ON COLUMN tasker_bench.ab_results.ratio IS
+    'b/a: exp of the Hodges-Lehmann estimate of the per-round log(median b / median a), clock read cost subtracted';
+COMMENT ON COLUMN tasker_bench.ab_results.ci_low IS
+    'Confidence interval (1 - alpha) of ratio from the Wilcoxon signed-rank statistic; NULL with too few rounds (< 6 at 95 %)';
+COMMENT ON COLUMN tasker_bench.ab_results.p_value IS
+    'Two-sided Wilcoxon signed-rank test of the per-round log ratios against 0';
+COMMENT ON COLUMN tasker_bench.ab_results.t_ratio IS
+    'exp of the mean per-round log ratio; t_ci_* its Student t interval, t_p_value the one-sample t-test (for comparison)';
+COMMENT ON TABLE tasker_bench.statement_results IS
+    'Per case of a run: the top statements (by total time) that ran nested inside it, from pg_stat_statements '
+    '(loaded, track = all, extension created in the database). calls, rows, total_ms and the block counts are totals '
+    'over the warmup and the measured iterations (results.warmup_n + results.n); mean_us = total_ms / calls. '
+    'The case''s own statement and tasker_bench''s internals are left out. A table, so it serves as the view '
+    'tasker_bench.statement_results of the contract.';
+COMMENT ON COLUMN tasker_bench.statement_results.total_ms IS
+    'Execution (plus planning, with pg_stat_statements.track_planning) time over warmup and measured iterations';
+COMMENT ON COLUMN tasker_bench.statement_results.in_function IS
+    'The SQL or PL/pgSQL function whose source holds the statement, found by text (best effort; NULL if unknown)';
+COMMENT ON COLUMN tasker_bench.statement_results.parent_queryid IS
+    'A stored statement of the same case, with more total time, that calls in_function: the caller in '
+    'tasker_bench_folded() (best effort; NULL: called by the case''s statement or unknown)';
+COMMENT ON TABLE tasker_bench.alerts IS
+    'Regressions found after a run of tasker_bench_run_suite (scheduled or not): against its baseline, or the '
+    'rolling median of the p50 of recent runs; each is also signalled as NOTIFY tasker_bench_alerts with the payload '
+    '{"run_id": N} only (listeners read the alert rows, which row level security keeps to their role). '
+    'tasker_bench_prune keeps runs an alert points to.';
+COMMENT ON TABLE tasker_bench.schedule_jobs IS
+    'pg_cron jobs made by tasker_bench_schedule: each runs CALL tasker_bench_run_suite(what, baseline, '
+    'label => ''scheduled:<job_name>'', schema => schema) on its cron schedule, as the role that scheduled it';
+COMMENT ON TABLE tasker_bench.scales IS 'Scale sweeps (tasker_bench_scale): one run per fixture size, and the fitted growth';
+COMMENT ON TABLE tasker_bench.models IS 'Schemas holding a reference model created by tasker_bench_setup()';
+COMMENT ON TABLE tasker_bench.queues IS
+    'Message queues (pgmq model): tasker_bench.queue_create() adds one; the built-in ones serve the lifecycle and notify cases';
+INSERT INTO tasker_bench.queues (queue_name, builtin)
+SELECT q, true
+  FROM unnest(ARRAY['orchestration_step_results',
+                    'worker_linear_workflow_queue', 'worker_diamond_workflow_queue',
+                    'worker_mixed_dag_workflow_queue', 'worker_tree_workflow_queue',
+                    'worker_fanout_workflow_queue', 'worker_parallel_workflow_queue',
+                    'worker_conditional_workflow_queue', 'worker_batch_workflow_queue',
+                    'tasker_bench_notify']) q;
+COMMENT ON TABLE tasker_bench.queue_messages IS
+    'Messages of all queues (pgmq model): visible when vt <= clock_timestamp(); read_ct counts claims';
+COMMENT ON TABLE tasker_bench.queue_archive IS 'Archived messages (tasker_bench.queue_archive())';
+COMMENT ON TABLE tasker_bench.lifecycle_templates IS
+    'Step names and edges of the named workflow shapes (from tasker_bench.fixture_shape), and the steps created at a decision or batch point (fixture_shape_dynamic), looked up by the lifecycle';
+DO $tb_upgrade$ BEGIN
+    IF pg_catalog.to_regtype('tasker_bench.measurement') IS NULL THEN
+        EXECUTE $tb_type$CREATE TYPE tasker_bench.measurement AS (
+    histogram tasker_bench.histogram, n bigint, warmup_n bigint,
+    clock_ns float8, rows_per_call float8, read_only boolean,
+    rolled_back boolean, plan_us float8, wall_s float8, param_sets integer,
+    cpu_user_us float8, cpu_sys_us float8,
+    shared_blks_hit float8, shared_blks_read float8, shared_blks_dirtied float8,
+    shared_blks_written float8, temp_blks_read float8, temp_blks_written float8,
+    wal_records float8, wal_bytes float8, wal_fpi float8,
+    phase_names text[], phase_histograms tasker_bench.histogram[], counters jsonb,
+    block_medians_ns float8[], probe_medians_ns float8[],
+    -- the summary of the histogram (as tasker_bench.hsummary gives it)
+    min_us float8, mean_us float8, stddev_us float8, p50_us float8, p90_us float8,
+    p95_us float8, p99_us float8, p999_us float8, max_us float8, ops_per_s float8,
+    outliers_low_severe bigint, outliers_low_mild bigint, outliers_high_mild bigint,
+    outliers_high_severe bigint
+)$tb_type$;
+    END IF;
+END $tb_upgrade$;
+DO $tb_upgrade$ BEGIN
+    IF pg_catalog.to_regtype('tasker_bench._measured') IS NULL THEN
+        EXECUTE $tb_type$CREATE TYPE tasker_bench._measured AS (
+    result tasker_bench.results,
+    phases tasker_bench.phase_results[],
+    statements jsonb,
+    clients jsonb           -- the client_results row of a case run with clients => N > 1
+)$tb_type$;
+    END IF;
+END $tb_upgrade$;
+DO $tb_upgrade$ BEGIN
+    IF pg_catalog.to_regtype('tasker_bench.client_measurement') IS NULL THEN
+        EXECUTE $tb_type$CREATE TYPE tasker_bench.client_measurement AS (
+    measurement tasker_bench.measurement,
+    clients integer,
+    ops_per_s float8,                       -- sum over the clients of ops / their measured time
+    client_ops bigint[],                    -- measured iterations of each client
+    client_histograms tasker_bench.histogram[],
+    wait_samples bigint,
+    wait_events jsonb,                      -- {"interval_ms", "samples", "by_class", "by_event"}
+    claims_checked bigint,                  -- NULL for a read-only case
+    claims_overlapped bigint,
+    client_detail jsonb                     -- per client, _client_detail of its measurement
+)$tb_type$;
+    END IF;
+END $tb_upgrade$;
+DO $tb_upgrade$ BEGIN
+    IF pg_catalog.to_regtype('tasker_bench.baseline_info') IS NULL THEN
+        EXECUTE $tb_type$CREATE TYPE tasker_bench.baseline_info AS (
+    name            text,
+    run_id          bigint,
+    previous_run_id bigint,         -- where a moved name pointed before; NULL otherwise
+    what            text,
+    label           text,
+    run_started_at  timestamptz,
+    created_at      timestamptz,
+    moved_at        timestamptz
+)$tb_type$;
+    END IF;
+END $tb_upgrade$;
+DO $tb_upgrade$ BEGIN
+    IF pg_catalog.to_regtype('tasker_bench.comparison') IS NULL THEN
+        EXECUTE $tb_type$CREATE TYPE tasker_bench.comparison AS (
+    case_name         text,
+    baseline_p50_us   float8,
+    current_p50_us    float8,
+    change_pct        float8,       -- of the median, from the raw histograms
+    ci_low_pct        float8,
+    ci_high_pct       float8,
+    p_value           float8,       -- Mann-Whitney, two-sided
+    verdict           text,         -- improved, regressed, unchanged, inconclusive, added, removed
+    within_tolerance  boolean,      -- change_pct <= tolerance_pct
+    tolerance_pct     float8,
+    baseline_p95_us   float8,
+    current_p95_us    float8,
+    baseline_p99_us   float8,
+    current_p99_us    float8,
+    baseline_mean_us  float8,
+    current_mean_us   float8,
+    regression_signal boolean,      -- change_pct > 20
+    category          text,
+    tolerance_from    text,         -- call, case, suite or category
+    noise_threshold_pct float8,     -- the noise floor of this case's verdict
+    baseline_run_id   bigint,
+    current_run_id    bigint,
+    verdict_reason    text,         -- why the verdict (tasker_bench.judge)
+    noise_floor_from  text,         -- call, suite, history (k runs) or default
+    baseline_n        bigint,       -- samples behind each side
+    current_n         bigint,
+    plan_changed      boolean,      -- plan fingerprints differ (NULL: not captured)
+    sql_changed       boolean,      -- the case's statement differs from the baseline's
+    params_changed    boolean,      -- its params query differs
+    baseline_suite    text,         -- suite of the baseline run
+    notes             text          -- plan changed; SQL changed; params changed; baseline from suite x
+)$tb_type$;
+    END IF;
+END $tb_upgrade$;
+DO $tb_upgrade$ BEGIN
+    IF pg_catalog.to_regtype('tasker_bench.ab_outcome') IS NULL THEN
+        EXECUTE $tb_type$CREATE TYPE tasker_bench.ab_outcome AS (
+    run_id      bigint,
+    a_p50_us    float8,
+    b_p50_us    float8,
+    ratio       float8,
+    ci_low      float8,
+    ci_high     float8,
+    p_value     float8,
+    verdict     text,
+    rounds      integer,
+    noise_threshold_pct float8
+)$tb_type$;
+    END IF;
+END $tb_upgrade$;
+DO $tb_upgrade$ BEGIN
+    IF pg_catalog.to_regtype('tasker_bench.queue_message') IS NULL THEN
+        EXECUTE $tb_type$CREATE TYPE tasker_bench.queue_message AS (
+    msg_id      bigint,
+    read_ct     integer,
+    enqueued_at timestamptz,
+    vt          timestamptz,
+    message     jsonb
+)$tb_type$;
+    END IF;
+END $tb_upgrade$;
+CREATE OR REPLACE FUNCTION tasker_bench._check_budget(iterations bigint, duration interval, warmup interval)
+    RETURNS void AS 'MODULE_PATHNAME', 'tb_check_budget' LANGUAGE C;
+CREATE OR REPLACE FUNCTION tasker_bench._check_syntax(sql text, what text)
+    RETURNS void AS 'MODULE_PATHNAME', 'tb_check_syntax' LANGUAGE C STRICT;
+CREATE OR REPLACE FUNCTION tasker_bench._cpu_count() RETURNS integer
+    AS 'MODULE_PATHNAME', 'tb_cpu_count' LANGUAGE C STRICT;
+CREATE OR REPLACE FUNCTION tasker_bench._clock_read_cost_ns() RETURNS float8
+    AS 'MODULE_PATHNAME', 'tb_clock_read_cost' LANGUAGE C STRICT;
+CREATE OR REPLACE FUNCTION tasker_bench._record_failure(run text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'tb_record_failure' LANGUAGE C;
+CREATE OR REPLACE FUNCTION tasker_bench._validate(sql text, params text) RETURNS integer
+    AS 'MODULE_PATHNAME', 'tb_validate' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._validate(text, text) IS
+    'Prepares a statement and its parameter sets without running it (the executor driver); returns 1';
+CREATE OR REPLACE FUNCTION tasker_bench._explain(sql text, params text) RETURNS text
+    AS 'MODULE_PATHNAME', 'tb_explain' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._explain(text, text) IS
+    'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) with the first parameter set, rolled back, with "Plan Shape" and '
+    '"Plan Fingerprint" of every plan it started (with plan_cache_mode auto: custom and generic plans forced in turn)';
+CREATE OR REPLACE FUNCTION tasker_bench._measure(
+    sql text, params text, iterations bigint, duration interval, warmup interval,
+    rollback boolean, label text)
+    RETURNS tasker_bench.measurement
+    AS 'MODULE_PATHNAME', 'tb_measure' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._measure(text, text, bigint, interval, interval, boolean, text) IS
+    'Measures one statement; stores nothing (tasker_bench_run / tasker_bench_measure store)';
+CREATE OR REPLACE FUNCTION tasker_bench._measure_driver(
+    driver text, sql text, params text, options jsonb, iterations bigint, duration interval,
+    warmup interval, rollback boolean, label text)
+    RETURNS tasker_bench.measurement
+    AS 'MODULE_PATHNAME', 'tb_measure_driver' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._measure_driver(text, text, text, jsonb, bigint, interval, interval, boolean, text) IS
+    'Measures one case with the named driver; stores nothing (tasker_bench_run and the other runners store)';
+CREATE OR REPLACE FUNCTION tasker_bench._check_driver(driver text) RETURNS void
+    AS 'MODULE_PATHNAME', 'tb_check_driver' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._check_driver(text) IS
+    'Errors (with the list of drivers) unless a driver of that name exists';
+CREATE OR REPLACE FUNCTION tasker_bench._validate_driver(driver text, sql text, params text, options jsonb)
+    RETURNS void AS 'MODULE_PATHNAME', 'tb_validate_driver' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._validate_driver(text, text, text, jsonb) IS
+    'Everything a measurement by the named driver does before its first iteration: bad input fails here';
+CREATE OR REPLACE FUNCTION tasker_bench.phase(name text) RETURNS void
+    AS 'MODULE_PATHNAME', 'tb_phase' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tasker_bench.phase(text) IS
+    'Marks the start of a named phase inside a measured iteration (no-op when nothing is being measured)';
+CREATE OR REPLACE FUNCTION tasker_bench.count(name text, n bigint DEFAULT 1) RETURNS void
+    AS 'MODULE_PATHNAME', 'tb_count' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tasker_bench.count(text, bigint) IS
+    'Adds n to a named counter of the measured iteration (stored per call in results.counters)';
+CREATE OR REPLACE FUNCTION tasker_bench._environment() RETURNS jsonb
+LANGUAGE sql VOLATILE AS $$
+    SELECT jsonb_build_object(
+        'server_version', current_setting('server_version'),
+        'server_version_num', current_setting('server_version_num')::int,
+        'extension_version', (SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'tasker_bench'),
+        'cpu_count', tasker_bench._cpu_count(),
+        'clock_read_ns', tasker_bench._clock_read_cost_ns(),
+        'backend_pid', pg_catalog.pg_backend_pid(),
+        'database', pg_catalog.current_database(),
+        'settings', (SELECT jsonb_object_agg(name, setting ORDER BY name)
+                       FROM pg_catalog.pg_settings
+                      WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size',
+                                     'jit', 'plan_cache_mode', 'max_parallel_workers_per_gather',
+                                     'random_page_cost', 'synchronous_commit', 'fsync',
+                                     'track_io_timing', 'shared_preload_libraries',
+                                     'default_transaction_isolation', 'search_path')))
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._validate_notify(sql text, params text, options jsonb)
+    RETURNS integer AS 'MODULE_PATHNAME', 'tb_validate_notify' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._validate_notify(text, text, jsonb) IS
+    'Checks a notify case: its options, the loopback connection (opened and closed again) and the statement';
+CREATE OR REPLACE FUNCTION tasker_bench._measure_notify(
+    sql text, params text, options jsonb, iterations bigint, duration interval,
+    warmup interval, label text)
+    RETURNS tasker_bench.measurement
+    AS 'MODULE_PATHNAME', 'tb_measure_notify' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._measure_notify(text, text, jsonb, bigint, interval, interval, text) IS
+    'Measures LISTEN/NOTIFY latency: the sender statement sent on a loopback connection -> notification held by a loopback listener (ns); phases statement and notification';
+CREATE OR REPLACE FUNCTION tasker_bench._measure_clients(
+    driver text, sql text, params text, options jsonb, iterations bigint, duration interval,
+    warmup interval, rollback boolean, label text, clients integer)
+    RETURNS tasker_bench.client_measurement
+    AS 'MODULE_PATHNAME', 'tb_measure_clients' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._measure_clients(text, text, text, jsonb, bigint, interval, interval, boolean, text, integer) IS
+    'Measures one case with the named driver in N concurrent background workers; stores nothing';
+CREATE OR REPLACE FUNCTION tasker_bench._check_clients(p_clients integer) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF p_clients IS NULL OR p_clients < 1 OR p_clients > 64 THEN
+        RAISE EXCEPTION 'clients must be between 1 and 64, got %', coalesce(p_clients::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'clients => 4 runs each case in 4 concurrent backends; leave it out for one.';
+    END IF;
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._activity(label text, what text) RETURNS void
+    AS 'MODULE_PATHNAME', 'tb_activity' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tasker_bench._activity(text, text) IS
+    'Internal: shows "tasker_bench: <label>: <what>" in pg_stat_activity.query; what NULL restores the caller''s query';
+CREATE OR REPLACE VIEW tasker_bench.progress WITH (security_invoker = true) AS
+    SELECT a.pid, a.datname, a.usename,
+           m[4]::bigint AS run_id,
+           m[1] AS case_name,
+           m[2]::integer AS case_index,
+           m[3]::integer AS case_count,
+           m[5] AS phase,
+           coalesce(t[1], i[1])::bigint AS iterations,
+           t[2]::float8 AS phase_elapsed_s,
+           t[3]::float8 AS phase_budget_s,
+           round((100.0 * ((m[2]::integer - 1) + f.case_fraction) / m[3]::integer)::numeric, 1) AS percent,
+           a.query_start AS run_started_at
+      FROM pg_catalog.pg_stat_activity a
+     CROSS JOIN LATERAL regexp_match(a.query,
+                '^tasker_bench: (.*) \(([0-9]+)/([0-9]+)\) of run ([0-9]+): ([^,]*)(, .*)?$') m
+      LEFT JOIN LATERAL regexp_match(m[6], '^, ([0-9]+) iterations, ([0-9.]+) of ([0-9.]+) s$') t ON true
+      LEFT JOIN LATERAL regexp_match(m[6], '^, ([0-9]+) of ([0-9]+) iterations$') i ON true
+     CROSS JOIN LATERAL (SELECT CASE
+                WHEN m[5] = 'measuring' AND t IS NOT NULL AND t[3]::float8 > 0
+                    THEN least(t[2]::float8 / t[3]::float8, 1.0)
+                WHEN m[5] = 'measuring' AND i IS NOT NULL AND i[2]::float8 > 0
+                    THEN least(i[1]::float8 / i[2]::float8, 1.0)
+                WHEN m[5] IN ('EXPLAIN', 'collecting nested statements') THEN 1.0
+                ELSE 0.0 END AS case_fraction) f
+     WHERE m IS NOT NULL;
+COMMENT ON VIEW tasker_bench.progress IS
+    'Runs in progress (any session whose query text you may see, as pg_stat_activity): run, case i of N, phase '
+    '(preparing parameters, warmup, probing the machine''s speed, measuring, EXPLAIN, collecting nested statements), '
+    'iterations, elapsed and budget of the phase, percent of the run';
+CREATE OR REPLACE FUNCTION tasker_bench._client_detail(m tasker_bench.measurement, client integer) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object(
+        'client', client, 'n', m.n, 'wall_s', m.wall_s, 'p50_us', m.p50_us, 'p99_us', m.p99_us,
+        'block_medians_ns', to_jsonb(m.block_medians_ns), 'probe_medians_ns', to_jsonb(m.probe_medians_ns),
+        'phases', coalesce((SELECT jsonb_agg(jsonb_build_object('phase', p.name)
+                                             || tasker_bench._phase_figures(p.h) ORDER BY p.ord)
+                              FROM unnest(m.phase_names, m.phase_histograms) WITH ORDINALITY AS p(name, h, ord)),
+                           '[]'),
+        'counters', m.counters)
+$$;
+COMMENT ON FUNCTION tasker_bench._client_detail(tasker_bench.measurement, integer) IS
+    'What one concurrent client measured (its block and probe medians, phases, counters) as client_results.client_detail keeps it';
+CREATE OR REPLACE FUNCTION tasker_bench._measure_case_clients(
+    p_run bigint, p_case tasker_bench.cases, p_iterations bigint, p_duration interval,
+    p_warmup interval, p_rollback boolean, p_label text, p_clients integer,
+    OUT measurement tasker_bench.measurement, OUT clients jsonb)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_c tasker_bench.client_measurement;
+BEGIN
+    v_c := tasker_bench._measure_clients(p_case.driver, p_case.sql, p_case.params, p_case.options,
+                                         p_iterations, p_duration, p_warmup,
+                                         coalesce(p_rollback, p_case.rollback), p_label, p_clients);
+    measurement := v_c.measurement;
+    clients := jsonb_build_object(
+        'run_id', p_run, 'case_name', p_case.name, 'clients', v_c.clients,
+        'ops_per_s', v_c.ops_per_s,
+        'min_client_ops', (SELECT min(x) FROM unnest(v_c.client_ops) x),
+        'max_client_ops', (SELECT max(x) FROM unnest(v_c.client_ops) x),
+        'client_ops', v_c.client_ops, 'client_histograms', v_c.client_histograms::text[],
+        'wait_samples', v_c.wait_samples, 'wait_events', v_c.wait_events,
+        'claims_checked', v_c.claims_checked, 'claims_overlapped', v_c.claims_overlapped,
+        'client_detail', v_c.client_detail, 'run_by', current_user);
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: %: % clients, % ops/s in total, client ops % .. %, CPU share %, claims overlapped %',
+            p_case.name, v_c.clients, round(v_c.ops_per_s::numeric, 1),
+            clients->'min_client_ops', clients->'max_client_ops',
+            coalesce(v_c.wait_events->'by_class'->>'CPU', '-'), coalesce(v_c.claims_overlapped::text, '-');
+    END IF;
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._store_clients(p_clients jsonb) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO tasker_bench.client_results
+    SELECT (jsonb_populate_record(NULL::tasker_bench.client_results, p_clients)).*
+     WHERE p_clients IS NOT NULL
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench_wait_events(run_id bigint, by_event boolean DEFAULT false)
+RETURNS TABLE (case_name text, clients integer, wait text, share float8)
+LANGUAGE sql STABLE AS $$
+    SELECT c.case_name, c.clients, e.key, e.value::float8
+      FROM tasker_bench.client_results c,
+           jsonb_each_text(c.wait_events -> CASE WHEN by_event THEN 'by_event' ELSE 'by_class' END) e
+     WHERE c.run_id = tasker_bench_wait_events.run_id
+     ORDER BY c.case_name, e.value::float8 DESC, e.key
+$$;
+COMMENT ON FUNCTION tasker_bench_wait_events(bigint, boolean) IS
+    'What the concurrent clients of a run waited on: share of samples by wait class (or by event), per case';
+CREATE OR REPLACE FUNCTION tasker_bench._statements_top() RETURNS integer
+    AS 'MODULE_PATHNAME', 'tb_statements_top_get' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION tasker_bench._pgss_schema() RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_schema text;
+    v_track text;
+    v_why text;
+BEGIN
+    SELECT n.nspname INTO v_schema
+      FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+     WHERE e.extname = 'pg_stat_statements';
+    -- pg_stat_statements defines its settings only when preloaded: absent from pg_settings, it is not loaded
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_settings WHERE name = 'pg_stat_statements.max') THEN
+        v_why := 'pg_stat_statements is not loaded';
+    ELSIF v_schema IS NULL THEN
+        v_why := 'the extension pg_stat_statements is not created in this database';
+    ELSE
+        v_track := current_setting('pg_stat_statements.track', true);
+        IF v_track IS DISTINCT FROM 'all' THEN
+            v_why := format('pg_stat_statements.track is "%s": nested statements are tracked only with "all"', v_track);
+        END IF;
+    END IF;
+    IF v_why IS NULL THEN
+        RETURN v_schema;
+    END IF;
+    IF current_setting('tasker_bench_session.statements_notice', true) IS DISTINCT FROM 'given' THEN
+        PERFORM set_config('tasker_bench_session.statements_notice', 'given', false);
+        IF NOT tasker_bench._quiet() THEN
+            RAISE NOTICE 'tasker_bench: nested statements are not collected (%); runs are measured and stored without them', v_why
+                USING HINT = 'To collect them: shared_preload_libraries = ''pg_stat_statements'' (restart), '
+                             'pg_stat_statements.track = all, and CREATE EXTENSION pg_stat_statements in this database.';
+        END IF;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._statements_snapshot() RETURNS jsonb
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    v_schema text := tasker_bench._pgss_schema();
+    v_snap jsonb;
+BEGIN
+    IF v_schema IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE format($q$
+        SELECT /* tasker_bench._statements_snapshot */
+               coalesce(jsonb_object_agg(s.queryid::text,
+                            jsonb_build_array(s.calls, s.total_exec_time + s.total_plan_time, s.rows,
+                                              s.shared_blks_hit, s.shared_blks_read, s.shared_blks_dirtied,
+                                              s.shared_blks_written, s.temp_blks_read, s.temp_blks_written)),
+                        '{}')
+          FROM %I.pg_stat_statements(false) s
+         WHERE s.userid = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
+           AND s.dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+           AND NOT s.toplevel AND s.queryid IS NOT NULL$q$, v_schema)
+      INTO v_snap;
+    RETURN jsonb_build_object('schema', v_schema, 'counters', v_snap);
+END
+$$;
+COMMENT ON FUNCTION tasker_bench._statements_snapshot() IS
+    'Counters of the caller''s nested statements (pg_stat_statements) before a case; NULL without pg_stat_statements';
+CREATE OR REPLACE FUNCTION tasker_bench._statements_since(before jsonb) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    v_out jsonb;
+BEGIN
+    IF before IS NULL OR before->>'schema' IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE format($q$
+        SELECT /* tasker_bench._statements_since */
+               coalesce(jsonb_agg(to_jsonb(d) ORDER BY d.total_ms DESC, d.queryid), '[]')
+          FROM (SELECT c.*
+                  FROM (SELECT s.queryid, s.query,
+                               s.calls - CASE WHEN r THEN 0 ELSE (b.v->>0)::bigint END AS calls,
+                               (s.total_exec_time + s.total_plan_time)
+                                 - CASE WHEN r THEN 0 ELSE (b.v->>1)::float8 END AS total_ms,
+                               s.rows - CASE WHEN r THEN 0 ELSE (b.v->>2)::bigint END AS rows,
+                               s.shared_blks_hit - CASE WHEN r THEN 0 ELSE (b.v->>3)::bigint END AS shared_blks_hit,
+                               s.shared_blks_read - CASE WHEN r THEN 0 ELSE (b.v->>4)::bigint END AS shared_blks_read,
+                               s.shared_blks_dirtied - CASE WHEN r THEN 0 ELSE (b.v->>5)::bigint END AS shared_blks_dirtied,
+                               s.shared_blks_written - CASE WHEN r THEN 0 ELSE (b.v->>6)::bigint END AS shared_blks_written,
+                               s.temp_blks_read - CASE WHEN r THEN 0 ELSE (b.v->>7)::bigint END AS temp_blks_read,
+                               s.temp_blks_written - CASE WHEN r THEN 0 ELSE (b.v->>8)::bigint END AS temp_blks_written
+                          FROM %I.pg_stat_statements(true) s
+                          LEFT JOIN jsonb_each($1) b(k, v) ON b.k = s.queryid::text
+                         CROSS JOIN LATERAL (SELECT b.v IS NULL OR s.calls < (b.v->>0)::bigint AS r) reset
+                         WHERE s.userid = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
+                           AND s.dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+                           AND NOT s.toplevel AND s.queryid IS NOT NULL
+                           AND s.query !~ 'tasker_bench[._]') c
+                 WHERE c.calls > 0
+                 ORDER BY c.total_ms DESC, c.queryid
+                 LIMIT $2) d$q$, before->>'schema')
+      INTO v_out USING coalesce(before->'counters', '{}'), tasker_bench._statements_top() + 20;
+    RETURN v_out;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench._statements_since(jsonb) IS
+    'The nested statements run since tasker_bench._statements_snapshot(): counters after minus before, with texts';
+CREATE OR REPLACE FUNCTION tasker_bench._query_id(p_sql text, p_search_path text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_plan json;
+    v_path text;
+BEGIN
+    IF p_sql IS NULL OR p_sql ~ '\$[0-9]' THEN
+        RETURN NULL;
+    END IF;
+    IF p_search_path IS NOT NULL THEN
+        v_path := current_setting('search_path');
+        PERFORM set_config('search_path', p_search_path, true);
+    END IF;
+    BEGIN
+        EXECUTE 'EXPLAIN (VERBOSE, FORMAT JSON) ' || p_sql INTO v_plan;
+    EXCEPTION WHEN OTHERS THEN
+        v_plan := NULL;
+    END;
+    IF v_path IS NOT NULL THEN
+        PERFORM set_config('search_path', v_path, true);
+    END IF;
+    RETURN (v_plan->0->>'Query Identifier')::bigint;
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._store_statements(run_id bigint, case_name text, statements jsonb)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_res record;
+    v_top integer := tasker_bench._statements_top();
+    v_tb oid := (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'tasker_bench');
+    v_path text;
+    v_case_qid bigint;
+    v_params_qid bigint;
+BEGIN
+    IF statements IS NULL OR jsonb_typeof(statements) <> 'array' OR jsonb_array_length(statements) = 0
+       OR v_top = 0 THEN
+        RETURN;
+    END IF;
+    SELECT r.sql, r.params, r.n, r.warmup_n INTO v_res
+      FROM tasker_bench.results r
+     WHERE r.run_id = _store_statements.run_id AND r.case_name = _store_statements.case_name;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT c.search_path INTO v_path FROM tasker_bench.cases c
+     WHERE c.name = _store_statements.case_name AND (c.builtin OR c.owner = current_user);
+    v_case_qid := tasker_bench._query_id(v_res.sql, v_path);
+    v_params_qid := tasker_bench._query_id(v_res.params, v_path);
+
+    INSERT INTO tasker_bench.statement_results
+        (run_id, case_name, ordinal, queryid, query, calls, total_ms, mean_us, rows,
+         shared_blks_hit, shared_blks_read, shared_blks_dirtied, shared_blks_written,
+         temp_blks_read, temp_blks_written, in_function, parent_queryid)
+    WITH s0 AS (
+        SELECT x.*, n.norm, f.prefix,
+               -- PL/pgSQL blanks out an INTO clause: match "SELECT list" and "FROM ..." apart
+               substring(f.prefix FROM '(?i)^(select .*?) from ') AS sel,
+               substring(f.prefix FROM '(?i)^select .*? (from .*)$') AS frm
+          FROM jsonb_to_recordset(statements) AS x(
+                   queryid bigint, query text, calls bigint, total_ms float8, rows bigint,
+                   shared_blks_hit bigint, shared_blks_read bigint, shared_blks_dirtied bigint,
+                   shared_blks_written bigint, temp_blks_read bigint, temp_blks_written bigint)
+         CROSS JOIN LATERAL (SELECT btrim(regexp_replace(x.query, '\s+', ' ', 'g'), ' ;') AS norm) n
+         CROSS JOIN LATERAL (SELECT regexp_replace(n.norm, '\$[0-9].*$', '') AS prefix) f
+         WHERE x.queryid IS NOT NULL AND x.calls > 0
+    ), case_sql AS (
+        SELECT lower(btrim(regexp_replace(v_res.sql, '\s+', ' ', 'g'), ' ;')) AS norm
+    ), names AS (
+        SELECT DISTINCT m[1] AS name
+          FROM (SELECT s0.query AS t FROM s0 UNION ALL SELECT v_res.sql UNION ALL SELECT v_res.params) texts,
+               regexp_matches(texts.t, '([A-Za-z_][A-Za-z0-9_$]*)"?\s*\(', 'g') m
+    ), funcs AS MATERIALIZED (
+        SELECT p.oid, p.proname, p.pronamespace,
+               regexp_replace(p.prosrc, '\s+', ' ', 'g') AS src
+          FROM pg_catalog.pg_proc p
+         WHERE (p.proname IN (SELECT name FROM names UNION SELECT lower(name) FROM names)
+                OR p.pronamespace = v_tb)      -- tasker_bench's own: the harness
+           AND p.prolang IN (SELECT l.oid FROM pg_catalog.pg_language l WHERE l.lanname IN ('sql', 'plpgsql'))
+           AND p.pronamespace <> 'pg_catalog'::regnamespace
+    ), s1 AS (
+        SELECT s0.*, o.oid AS fn, o.proname AS fn_name, o.pronamespace AS fn_nsp,
+               (coalesce(s0.queryid = v_case_qid, false)
+                OR s0.calls BETWEEN v_res.n + v_res.warmup_n AND v_res.n + v_res.warmup_n + 1
+                AND CASE WHEN s0.norm ~ '\$[0-9]'
+                         THEN starts_with((SELECT norm FROM case_sql), lower(s0.prefix))
+                         ELSE (SELECT norm FROM case_sql) = lower(s0.norm) END) AS is_case
+          FROM s0
+          LEFT JOIN LATERAL (
+                SELECT f.oid, f.proname, f.pronamespace FROM funcs f
+                 WHERE (length(s0.prefix) >= 12 AND strpos(f.src, s0.prefix) > 0)
+                    OR (length(s0.sel) >= 8 AND length(s0.frm) >= 12
+                        AND strpos(f.src, s0.sel) > 0
+                        AND strpos(f.src, s0.frm) > strpos(f.src, s0.sel))
+                 ORDER BY f.pronamespace = v_tb, f.oid
+                 LIMIT 1) o ON true
+    ), kept AS (
+        SELECT s1.*, row_number() OVER (ORDER BY s1.total_ms DESC, s1.queryid)::integer AS ord
+          FROM s1
+         WHERE s1.is_case IS NOT TRUE AND s1.queryid IS DISTINCT FROM v_params_qid
+           AND s1.fn_nsp IS DISTINCT FROM v_tb
+         ORDER BY s1.total_ms DESC, s1.queryid
+         LIMIT v_top
+    )
+    SELECT _store_statements.run_id, _store_statements.case_name, k.ord, k.queryid, k.query,
+           k.calls, k.total_ms, k.total_ms * 1000.0 / k.calls, k.rows,
+           coalesce(k.shared_blks_hit, 0), coalesce(k.shared_blks_read, 0),
+           coalesce(k.shared_blks_dirtied, 0), coalesce(k.shared_blks_written, 0),
+           coalesce(k.temp_blks_read, 0), coalesce(k.temp_blks_written, 0),
+           k.fn::regprocedure::text,
+           (SELECT p.queryid FROM kept p
+             WHERE k.fn IS NOT NULL AND p.ord < k.ord
+               AND p.query ~* ('(^|[^A-Za-z0-9_$])"?'
+                               || regexp_replace(k.fn_name, '([^A-Za-z0-9_])', '\\\1', 'g')
+                               || '"?\s*\(')
+             ORDER BY p.ord LIMIT 1)
+      FROM kept k;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench._store_statements(bigint, text, jsonb) IS
+    'Stores the top nested statements of a case (tasker_bench.statement_results)';
+CREATE OR REPLACE FUNCTION tasker_bench._model_intact(m tasker_bench.models) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n
+                    WHERE n.nspname = m.schema_name AND (m.schema_oid IS NULL OR n.oid = m.schema_oid))
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._tasker_tables() RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT ARRAY['task_namespaces', 'named_tasks', 'named_steps', 'named_tasks_named_steps',
+                 'tasks', 'workflow_steps', 'workflow_step_edges', 'task_transitions',
+                 'workflow_step_transitions']
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._tasker_functions() RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT ARRAY['get_next_ready_tasks', 'get_next_ready_task', 'get_step_readiness_status',
+                 'get_step_readiness_status_batch', 'get_task_execution_context',
+                 'get_task_execution_contexts_batch', 'get_step_transitive_dependencies',
+                 'transition_task_state_atomic']
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._tasker_missing(p_schema text, OUT tables text[], OUT functions text[])
+LANGUAGE sql STABLE AS $$
+    SELECT (SELECT coalesce(array_agg(t ORDER BY t), '{}')
+              FROM unnest(tasker_bench._tasker_tables()) t
+             WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                                WHERE n.nspname = p_schema AND c.relname = t
+                                  AND c.relkind IN ('r', 'p', 'v'))),
+           (SELECT coalesce(array_agg(f ORDER BY f), '{}')
+              FROM unnest(tasker_bench._tasker_functions()) f
+             WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
+                                 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                                WHERE n.nspname = p_schema AND p.proname = f))
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench_setup(schema text DEFAULT 'tasker') RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_exists boolean;
+    v_objects int;
+    v_missing record;
+    v_path text := current_setting('search_path');
+    v_created text[];
+BEGIN
+    IF schema IS NULL OR schema = '' THEN
+        RAISE EXCEPTION 'schema must not be NULL or empty' USING ERRCODE = '22004',
+            HINT = 'Leave it out to use the schema tasker, as tasker-core does.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM tasker_bench.models m
+                WHERE m.schema_name = schema AND m.created_by = current_user
+                  AND tasker_bench._model_intact(m)) THEN
+        RAISE NOTICE 'tasker_bench: the reference model is already set up in schema %', schema;
+        RETURN 'model already set up';
+    END IF;
+
+    SELECT true INTO v_exists FROM pg_catalog.pg_namespace WHERE nspname = schema;
+    IF v_exists THEN
+        SELECT * INTO v_missing FROM tasker_bench._tasker_missing(schema);
+        IF cardinality(v_missing.tables) = 0 THEN
+            -- a real tasker database: touch nothing, check what the suite needs
+            IF cardinality(v_missing.functions) > 0 THEN
+                RAISE EXCEPTION 'schema "%" has tasker''s tables but lacks the function%: %', schema,
+                    CASE WHEN cardinality(v_missing.functions) > 1 THEN 's' ELSE '' END,
+                    array_to_string(v_missing.functions, ', ')
+                    USING ERRCODE = '42883',
+                    HINT = 'Run tasker-core''s migrations in full, or benchmark only the cases whose functions exist.';
+            END IF;
+            RAISE NOTICE 'tasker_bench: schema % holds a tasker database; using it as it is', schema;
+            RETURN 'existing tasker schema';
+        END IF;
+        SELECT (SELECT count(*) FROM pg_catalog.pg_class c
+                 WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = schema))
+             + (SELECT count(*) FROM pg_catalog.pg_proc p
+                 WHERE p.pronamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = schema))
+             + (SELECT count(*) FROM pg_catalog.pg_type t
+                 WHERE t.typnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = schema))
+          INTO v_objects;
+        IF v_objects > 0 THEN
+            RAISE EXCEPTION 'schema "%" is neither empty nor a tasker database', schema
+                USING ERRCODE = '42P06',
+                DETAIL = format('Missing tasker tables: %s.', array_to_string(v_missing.tables, ', ')),
+                HINT = 'Give an empty or new schema for the reference model, or the schema of a complete tasker database.';
+        END IF;
+    ELSE
+        EXECUTE format('CREATE SCHEMA %I', schema);
+    END IF;
+
+    PERFORM set_config('search_path', format('%I, public', schema), true);
+    EXECUTE tasker_bench._model_ddl();
+    PERFORM set_config('search_path', v_path, true);
+
+    SELECT array_agg(o ORDER BY o) INTO v_created FROM (
+        SELECT 'table ' || format('%I.%I', schema, c.relname) AS o
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = schema AND c.relkind = 'r'
+        UNION ALL
+        SELECT 'function ' || p.oid::regprocedure::text
+          FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = schema
+        UNION ALL
+        SELECT 'type ' || t.oid::regtype::text
+          FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+         WHERE n.nspname = schema AND t.typtype IN ('e', 'd')) s;
+    DELETE FROM tasker_bench.models m WHERE m.schema_name = schema AND m.created_by = current_user;
+    INSERT INTO tasker_bench.models (schema_name, created_schema, objects, schema_oid)
+    VALUES (schema, NOT coalesce(v_exists, false), v_created,
+            (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = schema));
+    RAISE NOTICE 'tasker_bench: reference model created in schema % (% tables, % functions)', schema,
+        (SELECT count(*) FROM unnest(v_created) o WHERE o LIKE 'table %'),
+        (SELECT count(*) FROM unnest(v_created) o WHERE o LIKE 'function %');
+    RETURN 'model created';
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_setup(text) IS
+    'Creates the reference model of tasker''s schema (when the schema has no tasker tables), or checks a real tasker database';
+CREATE OR REPLACE FUNCTION tasker_bench_teardown(schema text DEFAULT 'tasker') RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_model tasker_bench.models;
+    v_nsp oid;
+    v_ddl text[];
+    v_stmt text;
+BEGIN
+    SELECT * INTO v_model FROM tasker_bench.models m
+     WHERE m.schema_name = schema AND m.created_by = current_user;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'schema "%" was not created by your tasker_bench_setup()', schema
+            USING ERRCODE = '42501',
+            HINT = 'tasker_bench_teardown() removes only reference models you made; drop anything else yourself.';
+    END IF;
+    SELECT n.oid INTO v_nsp FROM pg_catalog.pg_namespace n WHERE n.nspname = schema;
+    IF v_nsp IS NULL OR NOT tasker_bench._model_intact(v_model) THEN
+        -- the schema is gone (or is another one now): only forget the model
+        DELETE FROM tasker_bench.models m WHERE m.schema_name = schema AND m.created_by = current_user;
+        RETURN 'model forgotten (its schema is gone)';
+    END IF;
+    -- Everything is named from the catalogs (%I), never from the stored text.
+    IF v_model.created_schema THEN
+        EXECUTE format('DROP SCHEMA %I CASCADE', (SELECT n.nspname FROM pg_catalog.pg_namespace n
+                                                   WHERE n.oid = v_nsp));
+    ELSE
+        -- setup found the schema empty: drop what it created there, the
+        -- objects of the schema whose kind and name the model lists
+        SELECT array_agg(o.ddl ORDER BY o.ord) INTO v_ddl FROM (
+            SELECT 1 AS ord, 'table' AS kind, c.relname::text AS name,
+                   format('DROP TABLE IF EXISTS %I.%I CASCADE', n.nspname, c.relname) AS ddl
+              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relnamespace = v_nsp AND c.relkind = 'r'
+            UNION ALL
+            SELECT 2, 'function', p.proname::text,
+                   format('DROP FUNCTION IF EXISTS %I.%I(%s) CASCADE', n.nspname, p.proname,
+                          pg_catalog.pg_get_function_identity_arguments(p.oid))
+              FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+             WHERE p.pronamespace = v_nsp
+            UNION ALL
+            SELECT 3, 'type', t.typname::text, format('DROP TYPE IF EXISTS %I.%I CASCADE', n.nspname, t.typname)
+              FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+             WHERE t.typnamespace = v_nsp AND t.typtype IN ('e', 'd')) o
+         WHERE (o.kind, o.name) IN (
+                   -- 'table s.t', 'function s.f(args)', 'type s.t': kind and bare name
+                   SELECT split_part(x, ' ', 1),
+                          btrim(regexp_replace(split_part(substr(x, length(split_part(x, ' ', 1)) + 2), '(', 1),
+                                               '^.*\.', ''), '"')
+                     FROM unnest(v_model.objects) x);
+        FOREACH v_stmt IN ARRAY coalesce(v_ddl, '{}') LOOP
+            EXECUTE v_stmt;
+        END LOOP;
+    END IF;
+    DELETE FROM tasker_bench.models m WHERE m.schema_name = schema AND m.created_by = current_user;
+    RETURN 'model removed';
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_teardown(text) IS
+    'Removes a reference model created by tasker_bench_setup(); refuses any other schema';
+CREATE OR REPLACE FUNCTION tasker_bench._lc_namespace(shape text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fn$
+    SELECT CASE
+               WHEN shape = 'linear4' OR shape LIKE 'linear\_%' THEN 'linear_workflow'
+               WHEN shape = 'diamond4' THEN 'diamond_workflow'
+               WHEN shape = 'complex_dag7' THEN 'mixed_dag_workflow'
+               WHEN shape IN ('tree8', 'tree7') THEN 'tree_workflow'
+               WHEN shape = 'parallel_merge4' THEN 'parallel_workflow'
+               WHEN shape = 'conditional5' THEN 'conditional_workflow'
+               WHEN shape = 'batch7' THEN 'batch_workflow'
+               ELSE 'fanout_workflow'
+           END
+$fn$;
 CREATE OR REPLACE FUNCTION tasker_bench._fx_u(x bigint, salt bigint) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $fx$
@@ -743,6 +1550,16 @@ AS $fx$
 $fx$;
 COMMENT ON FUNCTION tasker_bench.fixture_shape_mix(text) IS
     'tasker_bench: shape lists for tasker_bench_fixture: factories (tasker-core''s factory mix 30/25/20/15/10), e2e, default; NULL for an unknown name';
+CREATE OR REPLACE FUNCTION tasker_bench.fixture_default_state_mix() RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fx$
+    SELECT '{"pending": 12, "initializing": 2, "enqueuing_steps": 3, "steps_in_process": 10,
+             "evaluating_results": 3, "waiting_for_dependencies": 8, "waiting_for_retry": 6,
+             "blocked_by_failures": 3, "complete": 40, "error": 6, "cancelled": 5,
+             "resolved_manually": 2}'::jsonb
+$fx$;
+COMMENT ON FUNCTION tasker_bench.fixture_default_state_mix() IS
+    'tasker_bench: the task state weights tasker_bench_fixture uses when state_mix is NULL';
 CREATE OR REPLACE FUNCTION tasker_bench.fixture_state_preset(name text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $fx$
@@ -759,16 +1576,6 @@ AS $fx$
 $fx$;
 COMMENT ON FUNCTION tasker_bench.fixture_state_preset(text) IS
     'tasker_bench: state mixes for tasker_bench_fixture: after_tests (like tasker-core''s test leftovers), steady_state, backlog (the default); NULL for an unknown name';
-CREATE OR REPLACE FUNCTION tasker_bench.fixture_default_state_mix() RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $fx$
-    SELECT '{"pending": 12, "initializing": 2, "enqueuing_steps": 3, "steps_in_process": 10,
-             "evaluating_results": 3, "waiting_for_dependencies": 8, "waiting_for_retry": 6,
-             "blocked_by_failures": 3, "complete": 40, "error": 6, "cancelled": 5,
-             "resolved_manually": 2}'::jsonb
-$fx$;
-COMMENT ON FUNCTION tasker_bench.fixture_default_state_mix() IS
-    'tasker_bench: the task state weights tasker_bench_fixture uses when state_mix is NULL';
 CREATE OR REPLACE FUNCTION tasker_bench._fx_transition_counts(p_schema text, p_table text,
                                                    OUT total bigint, OUT current_states jsonb)
 LANGUAGE plpgsql STABLE AS $$
@@ -1620,25 +2427,92 @@ END;
 $fx$;
 COMMENT ON FUNCTION tasker_bench_fixture(integer, text[], integer, text, jsonb, boolean, boolean, timestamp) IS
     'tasker_bench: fill a tasker schema with a deterministic, realistic dataset (replaces all rows of a reference model''s tasker tables; a real tasker schema holding tasks only with replace => true)';
-CREATE OR REPLACE FUNCTION tasker_bench._check_budget(iterations bigint, duration interval, warmup interval)
-    RETURNS void AS 'MODULE_PATHNAME', 'tb_check_budget' LANGUAGE C;
-CREATE OR REPLACE FUNCTION tasker_bench._check_syntax(sql text, what text)
-    RETURNS void AS 'MODULE_PATHNAME', 'tb_check_syntax' LANGUAGE C STRICT;
-CREATE OR REPLACE FUNCTION tasker_bench._cpu_count() RETURNS integer
-    AS 'MODULE_PATHNAME', 'tb_cpu_count' LANGUAGE C STRICT;
-CREATE OR REPLACE FUNCTION tasker_bench._clock_read_cost_ns() RETURNS float8
-    AS 'MODULE_PATHNAME', 'tb_clock_read_cost' LANGUAGE C STRICT;
-CREATE OR REPLACE FUNCTION tasker_bench._record_failure(run text) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'tb_record_failure' LANGUAGE C;
-CREATE OR REPLACE FUNCTION tasker_bench._validate(sql text, params text) RETURNS integer
-    AS 'MODULE_PATHNAME', 'tb_validate' LANGUAGE C;
-COMMENT ON FUNCTION tasker_bench._validate(text, text) IS
-    'Prepares a statement and its parameter sets without running it (the executor driver); returns 1';
-CREATE OR REPLACE FUNCTION tasker_bench._explain(sql text, params text) RETURNS text
-    AS 'MODULE_PATHNAME', 'tb_explain' LANGUAGE C;
-COMMENT ON FUNCTION tasker_bench._explain(text, text) IS
-    'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) with the first parameter set, rolled back, with "Plan Shape" and '
-    '"Plan Fingerprint" of every plan it started (with plan_cache_mode auto: custom and generic plans forced in turn)';
+CREATE OR REPLACE FUNCTION tasker_bench.tasker_functions()
+RETURNS TABLE (function_name text, "group" text)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT f, g FROM (VALUES
+        ('get_next_ready_tasks', 'hot_path'), ('get_next_ready_task', 'hot_path'),
+        ('get_task_ready_info', 'hot_path'), ('get_step_readiness_status', 'hot_path'),
+        ('get_step_readiness_status_batch', 'hot_path'), ('get_task_execution_context', 'hot_path'),
+        ('get_task_execution_contexts_batch', 'hot_path'), ('get_step_transitive_dependencies', 'hot_path'),
+        ('calculate_dependency_levels', 'hot_path'), ('get_current_task_state', 'hot_path'),
+        ('transition_task_state_atomic', 'hot_path'), ('set_step_backoff_atomic', 'hot_path'),
+        ('calculate_step_next_retry_time', 'hot_path'), ('evaluate_step_state_readiness', 'hot_path'),
+        ('uuid_generate_v7', 'hot_path'),
+        ('find_stuck_tasks', 'staleness_dlq'), ('get_stale_tasks_for_dlq', 'staleness_dlq'),
+        ('detect_and_transition_stale_tasks', 'staleness_dlq'), ('calculate_staleness_threshold', 'staleness_dlq'),
+        ('create_dlq_entry', 'staleness_dlq'), ('transition_stale_task_to_error', 'staleness_dlq'),
+        ('get_analytics_metrics', 'analytics'), ('get_system_health_counts', 'analytics'),
+        ('get_slowest_steps', 'analytics'), ('get_slowest_tasks', 'analytics'),
+        ('get_slowest_steps_aggregated', 'analytics'), ('get_slowest_tasks_aggregated', 'analytics'),
+        ('get_task_summary', 'summaries'), ('get_task_summaries', 'summaries')) v(f, g)
+$$;
+COMMENT ON FUNCTION tasker_bench.tasker_functions() IS
+    'tasker-core''s callable SQL functions and their group (hot_path, staleness_dlq, analytics, summaries): the suite tasker has cases for each';
+CREATE OR REPLACE FUNCTION tasker_bench._resolve_cases(p_cases tasker_bench.cases[], p_schema text)
+RETURNS tasker_bench.cases[]
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_case tasker_bench.cases;
+    v_out tasker_bench.cases[] := '{}';
+    v_missing text[];
+    v_skipped text[] := '{}';
+BEGIN
+    IF p_schema IS NULL OR p_schema = '' THEN
+        RAISE EXCEPTION 'schema must not be NULL or empty' USING ERRCODE = '22004',
+            HINT = 'Name the schema holding the tasker tables, or leave it out for tasker.';
+    END IF;
+    FOREACH v_case IN ARRAY p_cases LOOP
+        IF v_case.search_path LIKE '%{schema}%' THEN
+            IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.nspname = p_schema) THEN
+                RAISE EXCEPTION 'schema "%" does not exist', p_schema USING ERRCODE = '3F000',
+                    HINT = format('Run tasker_bench_setup(%L) and tasker_bench_fixture(..., schema => %L) first, or name the schema holding the tasker tables.',
+                                  p_schema, p_schema);
+            END IF;
+            v_case.search_path := replace(v_case.search_path, '{schema}', pg_catalog.quote_ident(p_schema));
+        END IF;
+        SELECT coalesce(array_agg(f ORDER BY f), '{}') INTO v_missing
+          FROM jsonb_array_elements_text(coalesce(v_case.options -> 'requires', '[]')) f
+         WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
+                             JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                            WHERE n.nspname = p_schema AND p.proname = f);
+        IF cardinality(v_missing) > 0 THEN
+            IF cardinality(p_cases) = 1 THEN
+                RAISE EXCEPTION 'case "%" needs the function % that schema "%" does not have',
+                    v_case.name, array_to_string(v_missing, ', '), p_schema USING ERRCODE = '42883',
+                    HINT = 'Run it on a tasker-core database that has the function (the reference model has only the hot-path functions and get_system_health_counts).';
+            END IF;
+            v_skipped := v_skipped || v_case.name;
+            CONTINUE;
+        END IF;
+        -- requires and group describe the case; the driver gets the rest of its options
+        v_case.options := nullif(v_case.options - 'requires' - 'group', '{}'::jsonb);
+        v_out := v_out || v_case;
+    END LOOP;
+    IF cardinality(v_skipped) > 0 THEN
+        RAISE NOTICE 'tasker_bench: % case% skipped, schema % lacks their functions: %',
+            cardinality(v_skipped), CASE WHEN cardinality(v_skipped) > 1 THEN 's' ELSE '' END,
+            p_schema, array_to_string(v_skipped, ', ');
+    END IF;
+    IF cardinality(v_out) = 0 THEN
+        RAISE EXCEPTION 'no case can run on schema "%": it lacks the functions they need', p_schema
+            USING ERRCODE = '42883', HINT = 'Name a schema holding tasker''s functions.';
+    END IF;
+    RETURN v_out;
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._skipped_cases(p_suite text, p_schema text) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(jsonb_agg(jsonb_build_object('case', c.name, 'missing', m.missing) ORDER BY c.name), '[]')
+      FROM tasker_bench.cases c
+     CROSS JOIN LATERAL (
+           SELECT array_agg(f ORDER BY f) AS missing
+             FROM jsonb_array_elements_text(coalesce(c.options -> 'requires', '[]')) f
+            WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
+                                JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                               WHERE n.nspname = p_schema AND p.proname = f)) m
+     WHERE c.suite = p_suite AND m.missing IS NOT NULL AND (c.builtin OR c.owner = current_user)
+$$;
 CREATE OR REPLACE FUNCTION tasker_bench._dataset_for(p_cases tasker_bench.cases[]) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -1655,74 +2529,6 @@ BEGIN
                    THEN jsonb_build_object('skipped', tasker_bench._skipped_cases(p_cases[1].suite, v_schema))
                    ELSE '{}' END;
 END
-$$;
-DO $tb_upgrade$ BEGIN
-    IF pg_catalog.to_regtype('tasker_bench.measurement') IS NULL THEN
-        EXECUTE $tb_type$CREATE TYPE tasker_bench.measurement AS (
-    histogram tasker_bench.histogram, n bigint, warmup_n bigint,
-    clock_ns float8, rows_per_call float8, read_only boolean,
-    rolled_back boolean, plan_us float8, wall_s float8, param_sets integer,
-    cpu_user_us float8, cpu_sys_us float8,
-    shared_blks_hit float8, shared_blks_read float8, shared_blks_dirtied float8,
-    shared_blks_written float8, temp_blks_read float8, temp_blks_written float8,
-    wal_records float8, wal_bytes float8, wal_fpi float8,
-    phase_names text[], phase_histograms tasker_bench.histogram[], counters jsonb,
-    block_medians_ns float8[], probe_medians_ns float8[],
-    -- the summary of the histogram (as tasker_bench.hsummary gives it)
-    min_us float8, mean_us float8, stddev_us float8, p50_us float8, p90_us float8,
-    p95_us float8, p99_us float8, p999_us float8, max_us float8, ops_per_s float8,
-    outliers_low_severe bigint, outliers_low_mild bigint, outliers_high_mild bigint,
-    outliers_high_severe bigint
-)$tb_type$;
-    END IF;
-END $tb_upgrade$;
-CREATE OR REPLACE FUNCTION tasker_bench._measure(
-    sql text, params text, iterations bigint, duration interval, warmup interval,
-    rollback boolean, label text)
-    RETURNS tasker_bench.measurement
-    AS 'MODULE_PATHNAME', 'tb_measure' LANGUAGE C;
-CREATE OR REPLACE FUNCTION tasker_bench._measure_driver(
-    driver text, sql text, params text, options jsonb, iterations bigint, duration interval,
-    warmup interval, rollback boolean, label text)
-    RETURNS tasker_bench.measurement
-    AS 'MODULE_PATHNAME', 'tb_measure_driver' LANGUAGE C;
-COMMENT ON FUNCTION tasker_bench._measure_driver(text, text, text, jsonb, bigint, interval, interval, boolean, text) IS
-    'Measures one case with the named driver; stores nothing (tasker_bench_run and the other runners store)';
-CREATE OR REPLACE FUNCTION tasker_bench._check_driver(driver text) RETURNS void
-    AS 'MODULE_PATHNAME', 'tb_check_driver' LANGUAGE C;
-COMMENT ON FUNCTION tasker_bench._check_driver(text) IS
-    'Errors (with the list of drivers) unless a driver of that name exists';
-CREATE OR REPLACE FUNCTION tasker_bench._validate_driver(driver text, sql text, params text, options jsonb)
-    RETURNS void AS 'MODULE_PATHNAME', 'tb_validate_driver' LANGUAGE C;
-COMMENT ON FUNCTION tasker_bench._validate_driver(text, text, text, jsonb) IS
-    'Everything a measurement by the named driver does before its first iteration: bad input fails here';
-CREATE OR REPLACE FUNCTION tasker_bench.phase(name text) RETURNS void
-    AS 'MODULE_PATHNAME', 'tb_phase' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION tasker_bench.phase(text) IS
-    'Marks the start of a named phase inside a measured iteration (no-op when nothing is being measured)';
-CREATE OR REPLACE FUNCTION tasker_bench.count(name text, n bigint DEFAULT 1) RETURNS void
-    AS 'MODULE_PATHNAME', 'tb_count' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION tasker_bench.count(text, bigint) IS
-    'Adds n to a named counter of the measured iteration (stored per call in results.counters)';
-COMMENT ON FUNCTION tasker_bench._measure(text, text, bigint, interval, interval, boolean, text) IS
-    'Measures one statement; stores nothing (tasker_bench_run / tasker_bench_measure store)';
-CREATE OR REPLACE FUNCTION tasker_bench._environment() RETURNS jsonb
-LANGUAGE sql VOLATILE AS $$
-    SELECT jsonb_build_object(
-        'server_version', current_setting('server_version'),
-        'server_version_num', current_setting('server_version_num')::int,
-        'extension_version', (SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'tasker_bench'),
-        'cpu_count', tasker_bench._cpu_count(),
-        'clock_read_ns', tasker_bench._clock_read_cost_ns(),
-        'backend_pid', pg_catalog.pg_backend_pid(),
-        'database', pg_catalog.current_database(),
-        'settings', (SELECT jsonb_object_agg(name, setting ORDER BY name)
-                       FROM pg_catalog.pg_settings
-                      WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size',
-                                     'jit', 'plan_cache_mode', 'max_parallel_workers_per_gather',
-                                     'random_page_cost', 'synchronous_commit', 'fsync',
-                                     'track_io_timing', 'shared_preload_libraries',
-                                     'default_transaction_isolation', 'search_path')))
 $$;
 CREATE OR REPLACE FUNCTION tasker_bench._write_run(r jsonb) RETURNS bigint
 LANGUAGE plpgsql AS $$
@@ -1755,16 +2561,6 @@ LANGUAGE sql AS $$
     SELECT tasker_bench._write_run(r || jsonb_build_object('finished_at', pg_catalog.clock_timestamp(),
                                                            'status', 'failed'));
 $$;
-DO $tb_upgrade$ BEGIN
-    IF pg_catalog.to_regtype('tasker_bench._measured') IS NULL THEN
-        EXECUTE $tb_type$CREATE TYPE tasker_bench._measured AS (
-    result tasker_bench.results,
-    phases tasker_bench.phase_results[],
-    statements jsonb,
-    clients jsonb           -- the client_results row of a case run with clients => N > 1
-)$tb_type$;
-    END IF;
-END $tb_upgrade$;
 CREATE OR REPLACE FUNCTION tasker_bench._set_search_path(p_path text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -1929,6 +2725,27 @@ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
     SELECT jsonb_build_object('iterations', p_iterations, 'duration', p_duration::text,
                               'warmup', p_warmup::text, 'rollback', p_rollback)
 $$;
+CREATE OR REPLACE FUNCTION tasker_bench._mark_interrupted_runs() RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_n integer;
+BEGIN
+    UPDATE tasker_bench.runs r
+       SET status = 'interrupted',
+           finished_at = coalesce(r.finished_at, clock_timestamp()),
+           error = coalesce(r.error, format('the backend running it (PID %s) ended before the run finished',
+                                            coalesce(r.environment->>'backend_pid', '?')))
+     WHERE r.status = 'running'
+       AND (r.environment->>'backend_pid' IS NULL
+            OR r.environment->>'backend_pid' !~ '^[0-9]+$'
+            OR (r.environment->>'backend_pid')::integer = pg_backend_pid()
+            OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
+                            WHERE a.pid = (r.environment->>'backend_pid')::integer
+                              AND a.backend_start <= r.started_at));
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    RETURN v_n;
+END
+$$;
 CREATE OR REPLACE FUNCTION tasker_bench._execute(
     p_kind text, p_what text, p_suite text, p_cases tasker_bench.cases[],
     p_iterations bigint, p_duration interval, p_warmup interval,
@@ -1999,6 +2816,32 @@ LANGUAGE sql VOLATILE AS $$
       FROM tasker_bench.results r
      WHERE r.run_id = p_run
      ORDER BY r.ordinal
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._cases_for(what text, schema text DEFAULT 'tasker',
+                                        OUT cases tasker_bench.cases[], OUT suite text)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF what IS NULL THEN
+        RAISE EXCEPTION 'what must name a case or a suite, not NULL' USING ERRCODE = '22004',
+            HINT = 'SELECT name, suite FROM tasker_bench.cases lists what is registered.';
+    END IF;
+    -- only the caller's own cases and the built-in ones, whoever the caller
+    -- is (superusers and the table owner bypass row level security)
+    SELECT array_agg(c), min(c.suite) INTO cases, suite
+      FROM tasker_bench.cases c WHERE c.name = what AND (c.builtin OR c.owner = current_user);
+    IF cases IS NULL THEN
+        SELECT array_agg(c ORDER BY regexp_replace(c.name, '[0-9]+$', ''),
+                                    coalesce(substring(c.name FROM '([0-9]+)$')::numeric, -1), c.name),
+               what
+          INTO cases, suite
+          FROM tasker_bench.cases c WHERE c.suite = what AND (c.builtin OR c.owner = current_user);
+    END IF;
+    IF cases IS NULL THEN
+        RAISE EXCEPTION 'no case or suite named "%"', what USING ERRCODE = '42704',
+            HINT = 'SELECT name, suite FROM tasker_bench.cases lists what is registered; tasker_bench_register() adds a case.';
+    END IF;
+    cases := tasker_bench._resolve_cases(cases, schema);
+END
 $$;
 CREATE OR REPLACE FUNCTION tasker_bench._check_case_name(p_name text, p_what text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE AS $$
@@ -2121,32 +2964,6 @@ END
 $$;
 COMMENT ON FUNCTION tasker_bench_unregister(text) IS
     'Removes a case of yours (built-in cases cannot be removed)';
-CREATE OR REPLACE FUNCTION tasker_bench._cases_for(what text, schema text DEFAULT 'tasker',
-                                        OUT cases tasker_bench.cases[], OUT suite text)
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    IF what IS NULL THEN
-        RAISE EXCEPTION 'what must name a case or a suite, not NULL' USING ERRCODE = '22004',
-            HINT = 'SELECT name, suite FROM tasker_bench.cases lists what is registered.';
-    END IF;
-    -- only the caller's own cases and the built-in ones, whoever the caller
-    -- is (superusers and the table owner bypass row level security)
-    SELECT array_agg(c), min(c.suite) INTO cases, suite
-      FROM tasker_bench.cases c WHERE c.name = what AND (c.builtin OR c.owner = current_user);
-    IF cases IS NULL THEN
-        SELECT array_agg(c ORDER BY regexp_replace(c.name, '[0-9]+$', ''),
-                                    coalesce(substring(c.name FROM '([0-9]+)$')::numeric, -1), c.name),
-               what
-          INTO cases, suite
-          FROM tasker_bench.cases c WHERE c.suite = what AND (c.builtin OR c.owner = current_user);
-    END IF;
-    IF cases IS NULL THEN
-        RAISE EXCEPTION 'no case or suite named "%"', what USING ERRCODE = '42704',
-            HINT = 'SELECT name, suite FROM tasker_bench.cases lists what is registered; tasker_bench_register() adds a case.';
-    END IF;
-    cases := tasker_bench._resolve_cases(cases, schema);
-END
-$$;
 CREATE OR REPLACE FUNCTION tasker_bench_run(
     what text, iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
     warmup interval DEFAULT '200 milliseconds', label text DEFAULT NULL,
@@ -2203,1107 +3020,43 @@ END
 $$;
 COMMENT ON FUNCTION tasker_bench_measure(text, text, bigint, interval, interval, text, boolean, text, text, integer) IS
     'Measures an ad-hoc statement (stored as a run of kind measure; clients => N: in N concurrent backends)';
-DO $tb_upgrade$ BEGIN
-    IF pg_catalog.to_regtype('tasker_bench.client_measurement') IS NULL THEN
-        EXECUTE $tb_type$CREATE TYPE tasker_bench.client_measurement AS (
-    measurement tasker_bench.measurement,
-    clients integer,
-    ops_per_s float8,                       -- sum over the clients of ops / their measured time
-    client_ops bigint[],                    -- measured iterations of each client
-    client_histograms tasker_bench.histogram[],
-    wait_samples bigint,
-    wait_events jsonb,                      -- {"interval_ms", "samples", "by_class", "by_event"}
-    claims_checked bigint,                  -- NULL for a read-only case
-    claims_overlapped bigint,
-    client_detail jsonb                     -- per client, _client_detail of its measurement
-)$tb_type$;
-    END IF;
-END $tb_upgrade$;
-CREATE OR REPLACE FUNCTION tasker_bench._client_detail(m tasker_bench.measurement, client integer) RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_object(
-        'client', client, 'n', m.n, 'wall_s', m.wall_s, 'p50_us', m.p50_us, 'p99_us', m.p99_us,
-        'block_medians_ns', to_jsonb(m.block_medians_ns), 'probe_medians_ns', to_jsonb(m.probe_medians_ns),
-        'phases', coalesce((SELECT jsonb_agg(jsonb_build_object('phase', p.name)
-                                             || tasker_bench._phase_figures(p.h) ORDER BY p.ord)
-                              FROM unnest(m.phase_names, m.phase_histograms) WITH ORDINALITY AS p(name, h, ord)),
-                           '[]'),
-        'counters', m.counters)
-$$;
-COMMENT ON FUNCTION tasker_bench._client_detail(tasker_bench.measurement, integer) IS
-    'What one concurrent client measured (its block and probe medians, phases, counters) as client_results.client_detail keeps it';
-CREATE OR REPLACE FUNCTION tasker_bench._measure_clients(
-    driver text, sql text, params text, options jsonb, iterations bigint, duration interval,
-    warmup interval, rollback boolean, label text, clients integer)
-    RETURNS tasker_bench.client_measurement
-    AS 'MODULE_PATHNAME', 'tb_measure_clients' LANGUAGE C;
-COMMENT ON FUNCTION tasker_bench._measure_clients(text, text, text, jsonb, bigint, interval, interval, boolean, text, integer) IS
-    'Measures one case with the named driver in N concurrent background workers; stores nothing';
-COMMENT ON TABLE tasker_bench.client_results IS
-    'Per case run with clients => N: total throughput, fairness, per-client histograms, wait-event shares, claims that overlapped';
-COMMENT ON COLUMN tasker_bench.client_results.ops_per_s IS
-    'Total throughput: the sum over the clients of their measured iterations per second of their measured time';
-COMMENT ON COLUMN tasker_bench.client_results.wait_events IS
-    'Shares (0..1) of the samples of the clients'' wait_event_info, every interval_ms ms of the measured phase: by_class (CPU = not waiting, LWLock, Lock, IO, IPC, ...) and by_event (class:name)';
-COMMENT ON COLUMN tasker_bench.client_results.client_detail IS
-    'One object per client (client 1 first): its n, wall_s, p50_us, p99_us, block_medians_ns and probe_medians_ns (raw ns, one per block of its measured phase), phases ([{phase, n, mean_us, p50_us, p95_us, p99_us}]) and counters (per call)';
-COMMENT ON COLUMN tasker_bench.client_results.claims_overlapped IS
-    'Rows returned to more than one client by iterations that overlapped in time (keyed by the first column); NULL for a read-only case';
-CREATE OR REPLACE FUNCTION tasker_bench._check_clients(p_clients integer) RETURNS void
-LANGUAGE plpgsql IMMUTABLE AS $$
-BEGIN
-    IF p_clients IS NULL OR p_clients < 1 OR p_clients > 64 THEN
-        RAISE EXCEPTION 'clients must be between 1 and 64, got %', coalesce(p_clients::text, 'NULL')
-            USING ERRCODE = '22023', HINT = 'clients => 4 runs each case in 4 concurrent backends; leave it out for one.';
-    END IF;
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._measure_case_clients(
-    p_run bigint, p_case tasker_bench.cases, p_iterations bigint, p_duration interval,
-    p_warmup interval, p_rollback boolean, p_label text, p_clients integer,
-    OUT measurement tasker_bench.measurement, OUT clients jsonb)
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_c tasker_bench.client_measurement;
-BEGIN
-    v_c := tasker_bench._measure_clients(p_case.driver, p_case.sql, p_case.params, p_case.options,
-                                         p_iterations, p_duration, p_warmup,
-                                         coalesce(p_rollback, p_case.rollback), p_label, p_clients);
-    measurement := v_c.measurement;
-    clients := jsonb_build_object(
-        'run_id', p_run, 'case_name', p_case.name, 'clients', v_c.clients,
-        'ops_per_s', v_c.ops_per_s,
-        'min_client_ops', (SELECT min(x) FROM unnest(v_c.client_ops) x),
-        'max_client_ops', (SELECT max(x) FROM unnest(v_c.client_ops) x),
-        'client_ops', v_c.client_ops, 'client_histograms', v_c.client_histograms::text[],
-        'wait_samples', v_c.wait_samples, 'wait_events', v_c.wait_events,
-        'claims_checked', v_c.claims_checked, 'claims_overlapped', v_c.claims_overlapped,
-        'client_detail', v_c.client_detail, 'run_by', current_user);
-    IF NOT tasker_bench._quiet() THEN
-        RAISE NOTICE 'tasker_bench: %: % clients, % ops/s in total, client ops % .. %, CPU share %, claims overlapped %',
-            p_case.name, v_c.clients, round(v_c.ops_per_s::numeric, 1),
-            clients->'min_client_ops', clients->'max_client_ops',
-            coalesce(v_c.wait_events->'by_class'->>'CPU', '-'), coalesce(v_c.claims_overlapped::text, '-');
-    END IF;
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._store_clients(p_clients jsonb) RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO tasker_bench.client_results
-    SELECT (jsonb_populate_record(NULL::tasker_bench.client_results, p_clients)).*
-     WHERE p_clients IS NOT NULL
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench_wait_events(run_id bigint, by_event boolean DEFAULT false)
-RETURNS TABLE (case_name text, clients integer, wait text, share float8)
-LANGUAGE sql STABLE AS $$
-    SELECT c.case_name, c.clients, e.key, e.value::float8
-      FROM tasker_bench.client_results c,
-           jsonb_each_text(c.wait_events -> CASE WHEN by_event THEN 'by_event' ELSE 'by_class' END) e
-     WHERE c.run_id = tasker_bench_wait_events.run_id
-     ORDER BY c.case_name, e.value::float8 DESC, e.key
-$$;
-COMMENT ON FUNCTION tasker_bench_wait_events(bigint, boolean) IS
-    'What the concurrent clients of a run waited on: share of samples by wait class (or by event), per case';
-INSERT INTO tasker_bench.cases (name, suite, sql, search_path, rollback, category, description, builtin, clients)
-SELECT format('get_next_ready_tasks/batch_10/clients_%s', n), 'tasker_concurrency',
-       'SELECT * FROM get_next_ready_tasks(10)', '{schema}, public', NULL, 'sql',
-       format('%s orchestrators discovering and claiming a batch of 10 at once (rolled back)', n), true, n
-  FROM unnest(ARRAY[2, 4, 8]) n
-UNION ALL
-SELECT 'e2e/diamond4/clients_4', 'tasker_concurrency', 'SELECT tasker_bench.lifecycle_e2e(''diamond4'')',
-       '{schema}, public', true, 'e2e',
-       'Whole diamond4 workflows run by 4 clients at once: orchestration and worker steps with the queue (rolled back)',
-       true, 4;
-CREATE OR REPLACE FUNCTION tasker_bench._scale_clients(
-    p_what text, p_clients integer[], p_iterations bigint, p_duration interval, p_warmup interval,
-    p_schema text, p_label text)
-RETURNS TABLE (case_name text, size integer, n bigint, p50_us float8, p95_us float8,
-               p99_us float8, mean_us float8, target_ms float8, meets_target boolean,
-               growth text, r2 float8, run_id bigint, scale_id bigint, ops_per_s float8,
-               client_count integer, clients_growth text, clients_r2 float8)
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_cases tasker_bench.cases[];
-    v_suite text;
-    v_n integer;
-    v_runs bigint[] := '{}';
-    v_fits jsonb := '{}';
-    v_scale bigint;
-    v_case text;
-    v_fit record;
-    v_sorted integer[] := (SELECT array_agg(DISTINCT c ORDER BY c) FROM unnest(p_clients) c);
-BEGIN
-    IF cardinality(p_clients) < 2 OR EXISTS (SELECT 1 FROM unnest(p_clients) c WHERE c IS NULL)
-       OR cardinality(v_sorted) <> cardinality(p_clients) THEN
-        RAISE EXCEPTION 'a clients sweep needs at least 2 distinct numbers of clients' USING ERRCODE = '22023',
-            HINT = 'e.g. clients => ''{1,2,4,8}''.';
-    END IF;
-    FOREACH v_n IN ARRAY v_sorted LOOP
-        PERFORM tasker_bench._check_clients(v_n);
-    END LOOP;
-    PERFORM tasker_bench._check_budget(p_iterations, p_duration, p_warmup);
-    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(p_what, p_schema);
-
-    FOREACH v_n IN ARRAY v_sorted LOOP
-        RAISE NOTICE 'tasker_bench_scale: % client%', v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END;
-        v_runs := v_runs || tasker_bench._execute('scale', p_what, v_suite, v_cases, p_iterations, p_duration,
-                                                  p_warmup, coalesce(p_label, 'scale') || ' clients=' || v_n,
-                                                  NULL, v_n);
-    END LOOP;
-
-    FOR v_case IN SELECT DISTINCT r.case_name FROM tasker_bench.results r WHERE r.run_id = ANY (v_runs) LOOP
-        SELECT * INTO v_fit FROM tasker_bench.fit_complexity(
-            (SELECT array_agg(coalesce(c.clients, 1)::float8 ORDER BY r.run_id)
-               FROM tasker_bench.results r
-               LEFT JOIN tasker_bench.client_results c USING (run_id, case_name)
-              WHERE r.run_id = ANY (v_runs) AND r.case_name = v_case),
-            (SELECT array_agg(coalesce(c.ops_per_s, r.n / nullif(r.wall_s, 0)) ORDER BY r.run_id)
-               FROM tasker_bench.results r
-               LEFT JOIN tasker_bench.client_results c USING (run_id, case_name)
-              WHERE r.run_id = ANY (v_runs) AND r.case_name = v_case));
-        v_fits := v_fits || jsonb_build_object(v_case, to_jsonb(v_fit));
-    END LOOP;
-    INSERT INTO tasker_bench.scales (what, schema_name, sizes, run_ids, fits, axis, clients)
-    VALUES (p_what, p_schema, '{}', v_runs, v_fits, 'clients', v_sorted)
-    RETURNING id INTO v_scale;
-
-    RETURN QUERY
-    SELECT r.case_name, (ru.dataset->'row_counts'->>'tasks')::integer, r.n, r.p50_us, r.p95_us, r.p99_us,
-           r.mean_us, NULL::float8, NULL::boolean, NULL::text, NULL::float8, r.run_id, v_scale,
-           coalesce(c.ops_per_s, r.n / nullif(r.wall_s, 0)), coalesce(c.clients, 1),
-           v_fits->r.case_name->>'complexity', (v_fits->r.case_name->>'r2')::float8
-      FROM tasker_bench.results r
-      JOIN tasker_bench.runs ru ON ru.id = r.run_id
-      LEFT JOIN tasker_bench.client_results c USING (run_id, case_name)
-     WHERE r.run_id = ANY (v_runs)
-     ORDER BY r.ordinal, r.run_id;
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._report_clients(p_run bigint, p_case text) RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_object('clients', c.clients, 'ops_per_s', c.ops_per_s,
-                              'min_client_ops', c.min_client_ops, 'max_client_ops', c.max_client_ops,
-                              'client_ops', c.client_ops, 'wait_samples', c.wait_samples,
-                              'wait_events', c.wait_events, 'claims_checked', c.claims_checked,
-                              'claims_overlapped', c.claims_overlapped)
-      FROM tasker_bench.client_results c
-     WHERE c.run_id = p_run AND c.case_name = p_case
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._report_clients_line(p_case_name text, c jsonb) RETURNS text
-LANGUAGE plpgsql IMMUTABLE AS $$
-BEGIN
-    RETURN (SELECT format('%s: %s clients, %s ops/s in total, %s..%s iterations per client; waited (share of %s samples): %s%s',
-                  p_case_name, c->>'clients', tasker_bench._fmt_sig((c->>'ops_per_s')::float8),
-                  c->>'min_client_ops', c->>'max_client_ops', c->>'wait_samples',
-                  coalesce((SELECT string_agg(format('%s %s %%', e.key, round(100 * e.value::numeric, 1)), ', '
-                                              ORDER BY e.value::numeric DESC, e.key)
-                              FROM jsonb_each_text(c->'wait_events'->'by_class') e), '-'),
-                  CASE WHEN c->>'claims_checked' IS NOT NULL THEN
-                      format('; rows returned to two clients at once: %s of %s', c->>'claims_overlapped',
-                             c->>'claims_checked') ELSE '' END)
-             WHERE c IS NOT NULL);
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._activity(label text, what text) RETURNS void
-    AS 'MODULE_PATHNAME', 'tb_activity' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION tasker_bench._activity(text, text) IS
-    'Internal: shows "tasker_bench: <label>: <what>" in pg_stat_activity.query; what NULL restores the caller''s query';
-CREATE OR REPLACE VIEW tasker_bench.progress WITH (security_invoker = true) AS
-    SELECT a.pid, a.datname, a.usename,
-           m[4]::bigint AS run_id,
-           m[1] AS case_name,
-           m[2]::integer AS case_index,
-           m[3]::integer AS case_count,
-           m[5] AS phase,
-           coalesce(t[1], i[1])::bigint AS iterations,
-           t[2]::float8 AS phase_elapsed_s,
-           t[3]::float8 AS phase_budget_s,
-           round((100.0 * ((m[2]::integer - 1) + f.case_fraction) / m[3]::integer)::numeric, 1) AS percent,
-           a.query_start AS run_started_at
-      FROM pg_catalog.pg_stat_activity a
-     CROSS JOIN LATERAL regexp_match(a.query,
-                '^tasker_bench: (.*) \(([0-9]+)/([0-9]+)\) of run ([0-9]+): ([^,]*)(, .*)?$') m
-      LEFT JOIN LATERAL regexp_match(m[6], '^, ([0-9]+) iterations, ([0-9.]+) of ([0-9.]+) s$') t ON true
-      LEFT JOIN LATERAL regexp_match(m[6], '^, ([0-9]+) of ([0-9]+) iterations$') i ON true
-     CROSS JOIN LATERAL (SELECT CASE
-                WHEN m[5] = 'measuring' AND t IS NOT NULL AND t[3]::float8 > 0
-                    THEN least(t[2]::float8 / t[3]::float8, 1.0)
-                WHEN m[5] = 'measuring' AND i IS NOT NULL AND i[2]::float8 > 0
-                    THEN least(i[1]::float8 / i[2]::float8, 1.0)
-                WHEN m[5] IN ('EXPLAIN', 'collecting nested statements') THEN 1.0
-                ELSE 0.0 END AS case_fraction) f
-     WHERE m IS NOT NULL;
-COMMENT ON VIEW tasker_bench.progress IS
-    'Runs in progress (any session whose query text you may see, as pg_stat_activity): run, case i of N, phase '
-    '(preparing parameters, warmup, probing the machine''s speed, measuring, EXPLAIN, collecting nested statements), '
-    'iterations, elapsed and budget of the phase, percent of the run';
-COMMENT ON TABLE tasker_bench.models IS 'Schemas holding a reference model created by tasker_bench_setup()';
-CREATE OR REPLACE FUNCTION tasker_bench._model_intact(m tasker_bench.models) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n
-                    WHERE n.nspname = m.schema_name AND (m.schema_oid IS NULL OR n.oid = m.schema_oid))
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._tasker_tables() RETURNS text[]
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT ARRAY['task_namespaces', 'named_tasks', 'named_steps', 'named_tasks_named_steps',
-                 'tasks', 'workflow_steps', 'workflow_step_edges', 'task_transitions',
-                 'workflow_step_transitions']
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._tasker_functions() RETURNS text[]
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT ARRAY['get_next_ready_tasks', 'get_next_ready_task', 'get_step_readiness_status',
-                 'get_step_readiness_status_batch', 'get_task_execution_context',
-                 'get_task_execution_contexts_batch', 'get_step_transitive_dependencies',
-                 'transition_task_state_atomic']
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._tasker_missing(p_schema text, OUT tables text[], OUT functions text[])
-LANGUAGE sql STABLE AS $$
-    SELECT (SELECT coalesce(array_agg(t ORDER BY t), '{}')
-              FROM unnest(tasker_bench._tasker_tables()) t
-             WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-                                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                                WHERE n.nspname = p_schema AND c.relname = t
-                                  AND c.relkind IN ('r', 'p', 'v'))),
-           (SELECT coalesce(array_agg(f ORDER BY f), '{}')
-              FROM unnest(tasker_bench._tasker_functions()) f
-             WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
-                                 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-                                WHERE n.nspname = p_schema AND p.proname = f))
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench_setup(schema text DEFAULT 'tasker') RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_exists boolean;
-    v_objects int;
-    v_missing record;
-    v_path text := current_setting('search_path');
-    v_created text[];
-BEGIN
-    IF schema IS NULL OR schema = '' THEN
-        RAISE EXCEPTION 'schema must not be NULL or empty' USING ERRCODE = '22004',
-            HINT = 'Leave it out to use the schema tasker, as tasker-core does.';
-    END IF;
-    IF EXISTS (SELECT 1 FROM tasker_bench.models m
-                WHERE m.schema_name = schema AND m.created_by = current_user
-                  AND tasker_bench._model_intact(m)) THEN
-        RAISE NOTICE 'tasker_bench: the reference model is already set up in schema %', schema;
-        RETURN 'model already set up';
-    END IF;
-
-    SELECT true INTO v_exists FROM pg_catalog.pg_namespace WHERE nspname = schema;
-    IF v_exists THEN
-        SELECT * INTO v_missing FROM tasker_bench._tasker_missing(schema);
-        IF cardinality(v_missing.tables) = 0 THEN
-            -- a real tasker database: touch nothing, check what the suite needs
-            IF cardinality(v_missing.functions) > 0 THEN
-                RAISE EXCEPTION 'schema "%" has tasker''s tables but lacks the function%: %', schema,
-                    CASE WHEN cardinality(v_missing.functions) > 1 THEN 's' ELSE '' END,
-                    array_to_string(v_missing.functions, ', ')
-                    USING ERRCODE = '42883',
-                    HINT = 'Run tasker-core''s migrations in full, or benchmark only the cases whose functions exist.';
-            END IF;
-            RAISE NOTICE 'tasker_bench: schema % holds a tasker database; using it as it is', schema;
-            RETURN 'existing tasker schema';
-        END IF;
-        SELECT (SELECT count(*) FROM pg_catalog.pg_class c
-                 WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = schema))
-             + (SELECT count(*) FROM pg_catalog.pg_proc p
-                 WHERE p.pronamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = schema))
-             + (SELECT count(*) FROM pg_catalog.pg_type t
-                 WHERE t.typnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = schema))
-          INTO v_objects;
-        IF v_objects > 0 THEN
-            RAISE EXCEPTION 'schema "%" is neither empty nor a tasker database', schema
-                USING ERRCODE = '42P06',
-                DETAIL = format('Missing tasker tables: %s.', array_to_string(v_missing.tables, ', ')),
-                HINT = 'Give an empty or new schema for the reference model, or the schema of a complete tasker database.';
-        END IF;
-    ELSE
-        EXECUTE format('CREATE SCHEMA %I', schema);
-    END IF;
-
-    PERFORM set_config('search_path', format('%I, public', schema), true);
-    EXECUTE tasker_bench._model_ddl();
-    PERFORM set_config('search_path', v_path, true);
-
-    SELECT array_agg(o ORDER BY o) INTO v_created FROM (
-        SELECT 'table ' || format('%I.%I', schema, c.relname) AS o
-          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = schema AND c.relkind = 'r'
-        UNION ALL
-        SELECT 'function ' || p.oid::regprocedure::text
-          FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-         WHERE n.nspname = schema
-        UNION ALL
-        SELECT 'type ' || t.oid::regtype::text
-          FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-         WHERE n.nspname = schema AND t.typtype IN ('e', 'd')) s;
-    DELETE FROM tasker_bench.models m WHERE m.schema_name = schema AND m.created_by = current_user;
-    INSERT INTO tasker_bench.models (schema_name, created_schema, objects, schema_oid)
-    VALUES (schema, NOT coalesce(v_exists, false), v_created,
-            (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = schema));
-    RAISE NOTICE 'tasker_bench: reference model created in schema % (% tables, % functions)', schema,
-        (SELECT count(*) FROM unnest(v_created) o WHERE o LIKE 'table %'),
-        (SELECT count(*) FROM unnest(v_created) o WHERE o LIKE 'function %');
-    RETURN 'model created';
-END
-$$;
-COMMENT ON FUNCTION tasker_bench_setup(text) IS
-    'Creates the reference model of tasker''s schema (when the schema has no tasker tables), or checks a real tasker database';
-CREATE OR REPLACE FUNCTION tasker_bench_teardown(schema text DEFAULT 'tasker') RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_model tasker_bench.models;
-    v_nsp oid;
-    v_ddl text[];
-    v_stmt text;
-BEGIN
-    SELECT * INTO v_model FROM tasker_bench.models m
-     WHERE m.schema_name = schema AND m.created_by = current_user;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'schema "%" was not created by your tasker_bench_setup()', schema
-            USING ERRCODE = '42501',
-            HINT = 'tasker_bench_teardown() removes only reference models you made; drop anything else yourself.';
-    END IF;
-    SELECT n.oid INTO v_nsp FROM pg_catalog.pg_namespace n WHERE n.nspname = schema;
-    IF v_nsp IS NULL OR NOT tasker_bench._model_intact(v_model) THEN
-        -- the schema is gone (or is another one now): only forget the model
-        DELETE FROM tasker_bench.models m WHERE m.schema_name = schema AND m.created_by = current_user;
-        RETURN 'model forgotten (its schema is gone)';
-    END IF;
-    -- Everything is named from the catalogs (%I), never from the stored text.
-    IF v_model.created_schema THEN
-        EXECUTE format('DROP SCHEMA %I CASCADE', (SELECT n.nspname FROM pg_catalog.pg_namespace n
-                                                   WHERE n.oid = v_nsp));
-    ELSE
-        -- setup found the schema empty: drop what it created there, the
-        -- objects of the schema whose kind and name the model lists
-        SELECT array_agg(o.ddl ORDER BY o.ord) INTO v_ddl FROM (
-            SELECT 1 AS ord, 'table' AS kind, c.relname::text AS name,
-                   format('DROP TABLE IF EXISTS %I.%I CASCADE', n.nspname, c.relname) AS ddl
-              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-             WHERE c.relnamespace = v_nsp AND c.relkind = 'r'
-            UNION ALL
-            SELECT 2, 'function', p.proname::text,
-                   format('DROP FUNCTION IF EXISTS %I.%I(%s) CASCADE', n.nspname, p.proname,
-                          pg_catalog.pg_get_function_identity_arguments(p.oid))
-              FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-             WHERE p.pronamespace = v_nsp
-            UNION ALL
-            SELECT 3, 'type', t.typname::text, format('DROP TYPE IF EXISTS %I.%I CASCADE', n.nspname, t.typname)
-              FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-             WHERE t.typnamespace = v_nsp AND t.typtype IN ('e', 'd')) o
-         WHERE (o.kind, o.name) IN (
-                   -- 'table s.t', 'function s.f(args)', 'type s.t': kind and bare name
-                   SELECT split_part(x, ' ', 1),
-                          btrim(regexp_replace(split_part(substr(x, length(split_part(x, ' ', 1)) + 2), '(', 1),
-                                               '^.*\.', ''), '"')
-                     FROM unnest(v_model.objects) x);
-        FOREACH v_stmt IN ARRAY coalesce(v_ddl, '{}') LOOP
-            EXECUTE v_stmt;
-        END LOOP;
-    END IF;
-    DELETE FROM tasker_bench.models m WHERE m.schema_name = schema AND m.created_by = current_user;
-    RETURN 'model removed';
-END
-$$;
-COMMENT ON FUNCTION tasker_bench_teardown(text) IS
-    'Removes a reference model created by tasker_bench_setup(); refuses any other schema';
-CREATE OR REPLACE FUNCTION tasker_bench.sample_tasks(n integer, state text DEFAULT NULL)
-RETURNS TABLE (ordinal integer, task_uuid uuid)
-LANGUAGE sql STABLE AS $$
-    WITH cur AS (
-        SELECT t.task_uuid, t.created_at, nt.name,
-               coalesce((SELECT tt.to_state FROM task_transitions tt
-                          WHERE tt.task_uuid = t.task_uuid AND tt.most_recent), 'pending') AS st
-          FROM tasks t
-          JOIN named_tasks nt ON nt.named_task_uuid = t.named_task_uuid
-         WHERE EXISTS (SELECT 1 FROM workflow_steps ws WHERE ws.task_uuid = t.task_uuid)
-    ), filtered AS (
-        SELECT * FROM cur WHERE state IS NULL OR st = state
-    ), ranked AS (
-        SELECT f.task_uuid,
-               row_number() OVER (PARTITION BY f.name, f.st ORDER BY f.created_at, f.task_uuid) AS within_state,
-               dense_rank() OVER (ORDER BY f.name) AS type_no,
-               dense_rank() OVER (ORDER BY f.st) AS state_no,
-               (SELECT count(DISTINCT st) FROM filtered) AS nstates
-          FROM filtered f
-    )
-    SELECT (row_number() OVER (ORDER BY within_state, (state_no + type_no) % nstates, type_no))::integer,
-           ranked.task_uuid
-      FROM ranked
-     ORDER BY within_state, (state_no + type_no) % nstates, type_no
-     LIMIT n
-$$;
-COMMENT ON FUNCTION tasker_bench.sample_tasks(integer, text) IS
-    'n tasks with steps of the tasker schema on the search_path, round robin over named tasks and states (params of the tasker suite)';
-CREATE OR REPLACE FUNCTION tasker_bench.sample_steps(n integer)
-RETURNS TABLE (ordinal integer, workflow_step_uuid uuid)
-LANGUAGE sql STABLE AS $$
-    WITH RECURSIVE first_two AS (
-        SELECT st.ordinal AS task_no, f.workflow_step_uuid, f.r
-          FROM tasker_bench.sample_tasks((n + 1) / 2) st
-         CROSS JOIN LATERAL (SELECT ws.workflow_step_uuid,
-                                    row_number() OVER (ORDER BY ws.workflow_step_uuid) AS r
-                               FROM workflow_steps ws WHERE ws.task_uuid = st.task_uuid
-                              ORDER BY ws.workflow_step_uuid LIMIT 2) f
-         WHERE current_setting('tasker_bench.sampler', true) = 'tasker_core'
-    ), s AS (
-        SELECT st.ordinal AS task_no, ws.workflow_step_uuid
-          FROM tasker_bench.sample_tasks((n + 1) / 2) st
-          JOIN workflow_steps ws ON ws.task_uuid = st.task_uuid
-    ), anc AS (
-        SELECT s.workflow_step_uuid AS step, e.from_step_uuid AS ancestor, 1 AS depth
-          FROM s JOIN workflow_step_edges e ON e.to_step_uuid = s.workflow_step_uuid
-        UNION
-        SELECT anc.step, e.from_step_uuid, anc.depth + 1
-          FROM anc JOIN workflow_step_edges e ON e.to_step_uuid = anc.ancestor
-         WHERE anc.depth < 50
-    ), depth AS (
-        SELECT s.task_no, s.workflow_step_uuid,
-               (SELECT count(DISTINCT a.ancestor) FROM anc a WHERE a.step = s.workflow_step_uuid) AS ancestors
-          FROM s
-    ), ranked AS (
-        SELECT d.*, row_number() OVER (PARTITION BY d.task_no ORDER BY d.ancestors DESC, d.workflow_step_uuid) AS r,
-               count(*) OVER (PARTITION BY d.task_no) AS steps
-          FROM depth d
-    )
-    SELECT (row_number() OVER (ORDER BY task_no, r))::integer, workflow_step_uuid
-      FROM (SELECT task_no, r, workflow_step_uuid
-              FROM ranked
-             WHERE (r = 1 OR (r = (steps + 1) / 2 + 1 AND steps > 1))
-               AND current_setting('tasker_bench.sampler', true) IS DISTINCT FROM 'tasker_core'
-            UNION ALL
-            SELECT task_no, r, workflow_step_uuid FROM first_two) x
-     ORDER BY task_no, r
-     LIMIT n
-$$;
-COMMENT ON FUNCTION tasker_bench.sample_steps(integer) IS
-    'n workflow steps of the sampled tasks (the deepest and a middle one of each; tasker-core''s pick with tasker_bench.sampler = tasker_core)';
-CREATE OR REPLACE FUNCTION tasker_bench._cas_sample_params(k integer) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT format($p$SELECT task_uuid, 'pending'::varchar, 'initializing'::varchar,
-                             '00000000-0000-7000-8000-000000000001'::uuid
-                        FROM tasker_bench.sample_tasks(5, 'pending')
-                       WHERE ordinal = (%s - 1) %% nullif((SELECT count(*) FROM tasker_bench.sample_tasks(5, 'pending')), 0) + 1$p$, k)
-$$;
-INSERT INTO tasker_bench.cases (name, suite, sql, params, search_path, category, description, builtin)
-SELECT c.name, 'tasker', c.sql, c.params, '{schema}, public', 'sql', c.description, true
-  FROM (
-    SELECT format('get_next_ready_tasks/batch_%s', b) AS name,
-           format('SELECT * FROM get_next_ready_tasks(%s)', b) AS sql,
-           NULL AS params,
-           format('Task discovery and claim, batch of %s (rolled back)', b) AS description
-      FROM unnest(ARRAY[1, 10, 50, 100]) b
-    UNION ALL
-    SELECT format('get_step_readiness_status/sample_%s', k),
-           'SELECT * FROM get_step_readiness_status($1)',
-           format('SELECT task_uuid FROM tasker_bench.sample_tasks(5) WHERE ordinal = %s', k),
-           format('Step readiness of sampled task %s of 5 (one per named task, in order)', k)
-      FROM generate_series(1, 5) k
-    UNION ALL
-    SELECT 'get_step_readiness_status_batch/tasks_5',
-           'SELECT * FROM get_step_readiness_status_batch($1)',
-           'SELECT array_agg(task_uuid ORDER BY ordinal) FROM tasker_bench.sample_tasks(5)',
-           'Step readiness of the 5 sampled tasks in one call'
-    UNION ALL
-    SELECT format('get_task_execution_context/sample_%s', k),
-           'SELECT * FROM get_task_execution_context($1)',
-           format('SELECT task_uuid FROM tasker_bench.sample_tasks(5) WHERE ordinal = %s', k),
-           format('Execution context of sampled task %s of 5', k)
-      FROM generate_series(1, 5) k
-    UNION ALL
-    SELECT 'get_task_execution_contexts_batch/tasks_5',
-           'SELECT * FROM get_task_execution_contexts_batch($1)',
-           'SELECT array_agg(task_uuid ORDER BY ordinal) FROM tasker_bench.sample_tasks(5)',
-           'Execution contexts of the 5 sampled tasks in one call'
-    UNION ALL
-    SELECT format('get_step_transitive_dependencies/sample_%s', k),
-           'SELECT * FROM get_step_transitive_dependencies($1)',
-           format('SELECT workflow_step_uuid FROM tasker_bench.sample_steps(10) WHERE ordinal = %s', k),
-           format('Ancestors of sampled step %s of 10 (two per task, the deepest first)', k)
-      FROM generate_series(1, 10) k
-    UNION ALL
-    SELECT format('transition_task_state_atomic/sample_%s', k),
-           'SELECT transition_task_state_atomic($1, $2, $3, $4)',
-           tasker_bench._cas_sample_params(k),
-           format('Compare-and-swap pending -> initializing on pending task %s of 5 (rolled back)', k)
-      FROM generate_series(1, 5) k
-  ) c;
-CREATE OR REPLACE FUNCTION tasker_bench.tasker_functions()
-RETURNS TABLE (function_name text, "group" text)
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT f, g FROM (VALUES
-        ('get_next_ready_tasks', 'hot_path'), ('get_next_ready_task', 'hot_path'),
-        ('get_task_ready_info', 'hot_path'), ('get_step_readiness_status', 'hot_path'),
-        ('get_step_readiness_status_batch', 'hot_path'), ('get_task_execution_context', 'hot_path'),
-        ('get_task_execution_contexts_batch', 'hot_path'), ('get_step_transitive_dependencies', 'hot_path'),
-        ('calculate_dependency_levels', 'hot_path'), ('get_current_task_state', 'hot_path'),
-        ('transition_task_state_atomic', 'hot_path'), ('set_step_backoff_atomic', 'hot_path'),
-        ('calculate_step_next_retry_time', 'hot_path'), ('evaluate_step_state_readiness', 'hot_path'),
-        ('uuid_generate_v7', 'hot_path'),
-        ('find_stuck_tasks', 'staleness_dlq'), ('get_stale_tasks_for_dlq', 'staleness_dlq'),
-        ('detect_and_transition_stale_tasks', 'staleness_dlq'), ('calculate_staleness_threshold', 'staleness_dlq'),
-        ('create_dlq_entry', 'staleness_dlq'), ('transition_stale_task_to_error', 'staleness_dlq'),
-        ('get_analytics_metrics', 'analytics'), ('get_system_health_counts', 'analytics'),
-        ('get_slowest_steps', 'analytics'), ('get_slowest_tasks', 'analytics'),
-        ('get_slowest_steps_aggregated', 'analytics'), ('get_slowest_tasks_aggregated', 'analytics'),
-        ('get_task_summary', 'summaries'), ('get_task_summaries', 'summaries')) v(f, g)
-$$;
-COMMENT ON FUNCTION tasker_bench.tasker_functions() IS
-    'tasker-core''s callable SQL functions and their group (hot_path, staleness_dlq, analytics, summaries): the suite tasker has cases for each';
-CREATE OR REPLACE FUNCTION tasker_bench._resolve_cases(p_cases tasker_bench.cases[], p_schema text)
-RETURNS tasker_bench.cases[]
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    v_case tasker_bench.cases;
-    v_out tasker_bench.cases[] := '{}';
-    v_missing text[];
-    v_skipped text[] := '{}';
-BEGIN
-    IF p_schema IS NULL OR p_schema = '' THEN
-        RAISE EXCEPTION 'schema must not be NULL or empty' USING ERRCODE = '22004',
-            HINT = 'Name the schema holding the tasker tables, or leave it out for tasker.';
-    END IF;
-    FOREACH v_case IN ARRAY p_cases LOOP
-        IF v_case.search_path LIKE '%{schema}%' THEN
-            IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.nspname = p_schema) THEN
-                RAISE EXCEPTION 'schema "%" does not exist', p_schema USING ERRCODE = '3F000',
-                    HINT = format('Run tasker_bench_setup(%L) and tasker_bench_fixture(..., schema => %L) first, or name the schema holding the tasker tables.',
-                                  p_schema, p_schema);
-            END IF;
-            v_case.search_path := replace(v_case.search_path, '{schema}', pg_catalog.quote_ident(p_schema));
-        END IF;
-        SELECT coalesce(array_agg(f ORDER BY f), '{}') INTO v_missing
-          FROM jsonb_array_elements_text(coalesce(v_case.options -> 'requires', '[]')) f
-         WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
-                             JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-                            WHERE n.nspname = p_schema AND p.proname = f);
-        IF cardinality(v_missing) > 0 THEN
-            IF cardinality(p_cases) = 1 THEN
-                RAISE EXCEPTION 'case "%" needs the function % that schema "%" does not have',
-                    v_case.name, array_to_string(v_missing, ', '), p_schema USING ERRCODE = '42883',
-                    HINT = 'Run it on a tasker-core database that has the function (the reference model has only the hot-path functions and get_system_health_counts).';
-            END IF;
-            v_skipped := v_skipped || v_case.name;
-            CONTINUE;
-        END IF;
-        -- requires and group describe the case; the driver gets the rest of its options
-        v_case.options := nullif(v_case.options - 'requires' - 'group', '{}'::jsonb);
-        v_out := v_out || v_case;
-    END LOOP;
-    IF cardinality(v_skipped) > 0 THEN
-        RAISE NOTICE 'tasker_bench: % case% skipped, schema % lacks their functions: %',
-            cardinality(v_skipped), CASE WHEN cardinality(v_skipped) > 1 THEN 's' ELSE '' END,
-            p_schema, array_to_string(v_skipped, ', ');
-    END IF;
-    IF cardinality(v_out) = 0 THEN
-        RAISE EXCEPTION 'no case can run on schema "%": it lacks the functions they need', p_schema
-            USING ERRCODE = '42883', HINT = 'Name a schema holding tasker''s functions.';
-    END IF;
-    RETURN v_out;
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._skipped_cases(p_suite text, p_schema text) RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-    SELECT coalesce(jsonb_agg(jsonb_build_object('case', c.name, 'missing', m.missing) ORDER BY c.name), '[]')
-      FROM tasker_bench.cases c
-     CROSS JOIN LATERAL (
-           SELECT array_agg(f ORDER BY f) AS missing
-             FROM jsonb_array_elements_text(coalesce(c.options -> 'requires', '[]')) f
-            WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
-                                JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-                               WHERE n.nspname = p_schema AND p.proname = f)) m
-     WHERE c.suite = p_suite AND m.missing IS NOT NULL AND (c.builtin OR c.owner = current_user)
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._tasker_coverage_cases()
-RETURNS TABLE (name text, sql text, params text, rollback boolean, description text, options jsonb)
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT c.name, c.sql, c.params, c.rollback, c.description,
-           jsonb_build_object('requires', jsonb_build_array(split_part(c.name, '/', 1)),
-                              'group', (SELECT f."group" FROM tasker_bench.tasker_functions() f
-                                         WHERE f.function_name = split_part(c.name, '/', 1)))
-      FROM (
-        SELECT format('get_task_ready_info/sample_%s', k) AS name,
-               'SELECT * FROM get_task_ready_info($1)' AS sql,
-               format('SELECT task_uuid FROM tasker_bench.sample_tasks(5) WHERE ordinal = %s', k) AS params,
-               NULL::boolean AS rollback,
-               format('Ready info of sampled task %s of 5 (the orchestration lifecycle''s per-task check)', k) AS description
-          FROM generate_series(1, 5) k
-        UNION ALL
-        SELECT format('calculate_dependency_levels/sample_%s', k),
-               'SELECT * FROM calculate_dependency_levels($1)',
-               format('SELECT task_uuid FROM tasker_bench.sample_tasks(5) WHERE ordinal = %s', k), NULL,
-               format('Dependency level of every step of sampled task %s of 5 (viable step discovery)', k)
-          FROM generate_series(1, 5) k
-        UNION ALL
-        SELECT format('get_current_task_state/sample_%s', k),
-               'SELECT get_current_task_state($1)',
-               format('SELECT task_uuid FROM tasker_bench.sample_tasks(5) WHERE ordinal = %s', k), NULL,
-               format('Current state of sampled task %s of 5', k)
-          FROM generate_series(1, 5) k
-        UNION ALL
-        SELECT 'get_next_ready_task/single', 'SELECT * FROM get_next_ready_task()', NULL, NULL,
-               'Discovery and claim of one task (get_next_ready_tasks(1)), rolled back'
-        UNION ALL
-        SELECT format('set_step_backoff_atomic/sample_%s', k),
-               'SELECT set_step_backoff_atomic($1, 30)',
-               format('SELECT workflow_step_uuid FROM tasker_bench.sample_steps(5) WHERE ordinal = %s', k), true,
-               format('Backoff of 30 s on sampled step %s of 5 (rolled back)', k)
-          FROM generate_series(1, 5) k
-        UNION ALL
-        SELECT 'calculate_step_next_retry_time/fallback',
-               $q$SELECT calculate_step_next_retry_time(NULL::integer, NULL::timestamp, localtimestamp - interval '5 seconds', 2)$q$,
-               NULL, NULL, 'Next retry time by exponential backoff after a failure (helper of the readiness functions)'
-        UNION ALL
-        SELECT 'evaluate_step_state_readiness/pending',
-               $q$SELECT evaluate_step_state_readiness('pending', false, false, true, true, true, NULL::timestamp)$q$,
-               NULL, NULL, 'Readiness rule of one pending step (helper of the readiness functions)'
-        UNION ALL
-        SELECT 'uuid_generate_v7/one', 'SELECT uuid_generate_v7()', NULL, NULL,
-               'A time-ordered id, the default of every id column'
-        UNION ALL
-        SELECT 'find_stuck_tasks/default', 'SELECT * FROM find_stuck_tasks()', NULL, NULL,
-               'Claimed tasks in a processing state for over 10 minutes'
-        UNION ALL
-        SELECT 'get_stale_tasks_for_dlq/default', 'SELECT * FROM get_stale_tasks_for_dlq()', NULL, NULL,
-               'Discovery of stale tasks beyond their thresholds (batch of 100)'
-        UNION ALL
-        SELECT 'detect_and_transition_stale_tasks/dry_run', 'SELECT * FROM detect_and_transition_stale_tasks(true)',
-               NULL, true, 'Staleness sweep, dry run (reports what it would move)'
-        UNION ALL
-        SELECT 'detect_and_transition_stale_tasks/live', 'SELECT * FROM detect_and_transition_stale_tasks(false)',
-               NULL, true, 'Staleness sweep: DLQ entries and transitions to error for up to 100 tasks (rolled back)'
-        UNION ALL
-        SELECT 'calculate_staleness_threshold/waiting_for_retry',
-               $q$SELECT calculate_staleness_threshold('waiting_for_retry', '{}'::jsonb)$q$, NULL, NULL,
-               'Staleness threshold of a state from the template configuration'
-        UNION ALL
-        SELECT 'create_dlq_entry/sample_1',
-               $q$SELECT create_dlq_entry($1, 'tasker_bench', 'sample', $2, 45, 30)$q$,
-               $q$SELECT st.task_uuid,
-                         coalesce((SELECT tt.to_state FROM task_transitions tt
-                                    WHERE tt.task_uuid = st.task_uuid AND tt.most_recent), 'pending')::varchar
-                    FROM tasker_bench.sample_tasks(1) st$q$, true,
-               'DLQ entry with its task snapshot for a sampled task (rolled back)'
-        UNION ALL
-        SELECT 'transition_stale_task_to_error/sample_1',
-               $q$SELECT transition_stale_task_to_error($1, $2, 'tasker_bench', 'sample')$q$,
-               $q$SELECT st.task_uuid,
-                         coalesce((SELECT tt.to_state FROM task_transitions tt
-                                    WHERE tt.task_uuid = st.task_uuid AND tt.most_recent), 'pending')::varchar
-                    FROM tasker_bench.sample_tasks(1) st$q$, true,
-               'A sampled task moved from its current state to error (rolled back)'
-        UNION ALL
-        SELECT 'get_analytics_metrics/last_hour', 'SELECT * FROM get_analytics_metrics()', NULL, NULL,
-               'System analytics of the last hour'
-        UNION ALL
-        SELECT 'get_system_health_counts/all', 'SELECT * FROM get_system_health_counts()', NULL, NULL,
-               'Task and step counts per current state'
-        UNION ALL
-        SELECT 'get_slowest_steps/default', 'SELECT * FROM get_slowest_steps()', NULL, NULL,
-               'The 10 slowest completed steps of the last 24 hours'
-        UNION ALL
-        SELECT 'get_slowest_tasks/default', 'SELECT * FROM get_slowest_tasks()', NULL, NULL,
-               'The 10 slowest finished tasks of the last 24 hours'
-        UNION ALL
-        SELECT 'get_slowest_steps_aggregated/default', 'SELECT * FROM get_slowest_steps_aggregated()', NULL, NULL,
-               'Step durations per template step (bottleneck analysis)'
-        UNION ALL
-        SELECT 'get_slowest_tasks_aggregated/default', 'SELECT * FROM get_slowest_tasks_aggregated()', NULL, NULL,
-               'Task durations per template (bottleneck analysis)'
-        UNION ALL
-        SELECT format('get_task_summary/sample_%s', k), 'SELECT * FROM get_task_summary($1)',
-               format('SELECT task_uuid FROM tasker_bench.sample_tasks(5) WHERE ordinal = %s', k), NULL,
-               format('Summary (steps, execution context, DLQ status) of sampled task %s of 5', k)
-          FROM generate_series(1, 5) k
-        UNION ALL
-        SELECT 'get_task_summaries/tasks_5', 'SELECT * FROM get_task_summaries($1)',
-               'SELECT array_agg(task_uuid ORDER BY ordinal) FROM tasker_bench.sample_tasks(5)', NULL,
-               'Summaries of the 5 sampled tasks in one call'
-      ) c
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._refresh_tasker_cases() RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO tasker_bench.cases (name, suite, sql, params, search_path, rollback, category, options,
-                                    description, builtin)
-    SELECT c.name, 'tasker', c.sql, c.params, '{schema}, public', c.rollback, 'sql', c.options,
-           c.description, true
-      FROM tasker_bench._tasker_coverage_cases() c
-    ON CONFLICT (name) DO NOTHING;
-    UPDATE tasker_bench.cases c
-       SET options = coalesce(c.options, '{}')
-                     || jsonb_build_object('requires', jsonb_build_array(split_part(c.name, '/', 1)),
-                                           'group', f."group")
-      FROM tasker_bench.tasker_functions() f
-     WHERE c.builtin AND c.suite = 'tasker' AND f.function_name = split_part(c.name, '/', 1)
-       AND NOT coalesce(c.options, '{}') ? 'requires';
-    UPDATE tasker_bench.cases c SET search_path = '{schema}, public'
-     WHERE c.builtin AND c.search_path = 'tasker, public';
-    UPDATE tasker_bench.cases c
-       SET params = tasker_bench._cas_sample_params(substring(c.name FROM '_([0-9]+)$')::integer)
-     WHERE c.builtin AND c.name ~ '^transition_task_state_atomic/sample_[0-9]+$';
-$$;
-SELECT tasker_bench._refresh_tasker_cases();
-COMMENT ON TABLE tasker_bench.scales IS 'Scale sweeps (tasker_bench_scale): one run per fixture size, and the fitted growth';
-CREATE OR REPLACE FUNCTION tasker_bench.scale_target_ms(case_name text, size integer) RETURNS float8
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN case_name LIKE 'get_next_ready_tasks/%' THEN
-               CASE WHEN size <= 1000 THEN 2 WHEN size <= 5000 THEN 3
-                    WHEN size <= 10000 THEN 5 WHEN size <= 100000 THEN 10 END
-           END
-$$;
-COMMENT ON FUNCTION tasker_bench.scale_target_ms(text, integer) IS
-    'The seed plan''s target (ms) of a case at a fixture size, or NULL (tasker_bench_scale''s target_ms)';
-CREATE OR REPLACE FUNCTION tasker_bench._check_scale_sizes(p_sizes integer[], p_min integer, p_schema text,
-                                                p_replace boolean) RETURNS void
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    IF p_sizes IS NULL OR cardinality(p_sizes) < p_min THEN
-        RAISE EXCEPTION 'a scale sweep needs at least % size%', p_min, CASE WHEN p_min = 1 THEN '' ELSE 's' END
-            USING ERRCODE = '22023', HINT = 'e.g. sizes => ''{1000,5000,10000,100000}''.';
-    END IF;
-    IF EXISTS (SELECT 1 FROM unnest(p_sizes) s WHERE s IS NULL OR s <= 0 OR s > 10000000) THEN
-        RAISE EXCEPTION 'sizes must be between 1 and 10000000 tasks' USING ERRCODE = '22023',
-            HINT = 'Give fixture sizes in tasks, e.g. sizes => ''{1000,5000,10000,100000}''.';
-    END IF;
-    IF (SELECT count(DISTINCT s) FROM unnest(p_sizes) s) <> cardinality(p_sizes) THEN
-        RAISE EXCEPTION 'sizes must be distinct' USING ERRCODE = '22023',
-            HINT = 'Each size is measured once; remove the repeated ones.';
-    END IF;
-    IF NOT p_replace AND NOT EXISTS (SELECT 1 FROM tasker_bench.models m
-                                      WHERE m.schema_name = p_schema AND m.created_by = current_user) THEN
-        RAISE EXCEPTION 'schema "%" is not a reference model made by tasker_bench_setup()', p_schema
-            USING ERRCODE = '42501',
-            HINT = 'A scale sweep replaces the schema''s data with fixtures of each size; on a schema tasker_bench_setup() did not make (a real tasker database) pass replace => true if every row of its tasker tables may go.';
-    END IF;
-END
-$$;
-COMMENT ON FUNCTION tasker_bench._check_scale_sizes(integer[], integer, text, boolean) IS
-    'Errors unless the sizes of a scale sweep are valid (at least p_min, distinct, 1..10000000) and the schema''s data may be replaced';
-CREATE OR REPLACE FUNCTION tasker_bench._scale_steps(steps jsonb[]) RETURNS bigint[]
-    AS 'MODULE_PATHNAME', 'tb_scale_steps' LANGUAGE C;
-COMMENT ON FUNCTION tasker_bench._scale_steps(jsonb[]) IS
-    'Runs tasker_bench._scale_step of each step in a committed transaction of its own, in one background worker as the caller''s role; returns their results';
-CREATE OR REPLACE FUNCTION tasker_bench._scale_step(step jsonb) RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_cases tasker_bench.cases[];
-    v_suite text;
-BEGIN
-    IF step->>'kind' = 'fixture' THEN
-        EXECUTE format('SELECT %I.tasker_bench_fixture($1, schema => $2, seed => $3, replace => true, '
-                       'state_mix => $4, shapes => $5)', tasker_bench._ext_schema())
-          USING (step->>'size')::integer, step->>'schema', (step->>'seed')::integer,
-                nullif(step->'state_mix', 'null'::jsonb),
-                CASE WHEN jsonb_typeof(step->'shapes') = 'array'
-                     THEN ARRAY(SELECT jsonb_array_elements_text(step->'shapes')) END;
-        RETURN NULL;
-    ELSIF step->>'kind' = 'run' THEN
-        SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(step->>'what', step->>'schema');
-        RETURN tasker_bench._execute('scale', step->>'what', v_suite, v_cases, (step->>'iterations')::bigint,
-                                     (step->>'duration')::interval, (step->>'warmup')::interval,
-                                     step->>'label', NULL, (step->>'clients')::integer);
-    END IF;
-    RAISE EXCEPTION 'unknown step of a sweep: %', step USING ERRCODE = '22023';
-END
-$$;
-COMMENT ON FUNCTION tasker_bench._scale_step(jsonb) IS
-    'One step of tasker_bench_scale(sizes, clients): a fixture built, or the cases run with N clients (its run id)';
-CREATE OR REPLACE FUNCTION tasker_bench._scale_grid_points(p_steps jsonb[], p_results bigint[])
-RETURNS TABLE (case_name text, size integer, clients integer, run_id bigint, ops_per_s float8)
-LANGUAGE sql STABLE AS $$
-    SELECT r.case_name, (s.step->>'size')::integer, (s.step->>'clients')::integer, r.run_id,
-           coalesce(c.ops_per_s, r.n / nullif(r.wall_s, 0))
-      FROM unnest(p_steps, p_results) AS s(step, rid)
-      JOIN tasker_bench.results r ON r.run_id = s.rid
-      LEFT JOIN tasker_bench.client_results c ON c.run_id = r.run_id AND c.case_name = r.case_name
-     WHERE s.step->>'kind' = 'run'
-$$;
-COMMENT ON FUNCTION tasker_bench._scale_grid_points(jsonb[], bigint[]) IS
-    'The measured points of a sweep over sizes and clients: case, size, clients, run and total throughput';
-CREATE OR REPLACE FUNCTION tasker_bench._scale_grid(
-    p_what text, p_sizes integer[], p_clients integer[], p_iterations bigint, p_duration interval,
-    p_warmup interval, p_schema text, p_seed integer, p_label text, p_replace boolean,
-    p_state_mix jsonb, p_shapes text[])
-RETURNS TABLE (case_name text, size integer, n bigint, p50_us float8, p95_us float8,
-               p99_us float8, mean_us float8, target_ms float8, meets_target boolean,
-               growth text, r2 float8, run_id bigint, scale_id bigint, ops_per_s float8,
-               client_count integer, clients_growth text, clients_r2 float8)
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_sizes integer[] := (SELECT array_agg(s ORDER BY s) FROM unnest(p_sizes) s);
-    v_clients integer[] := (SELECT array_agg(DISTINCT c ORDER BY c) FROM unnest(p_clients) c);
-    v_steps jsonb[] := '{}';
-    v_results bigint[];
-    v_size integer;
-    v_n integer;
-    v_case text;
-    v_fit record;
-    v_by_size jsonb;
-    v_by_clients jsonb;
-    v_fits jsonb := '{}';
-    v_scale bigint;
-BEGIN
-    IF cardinality(p_clients) < 1 OR EXISTS (SELECT 1 FROM unnest(p_clients) c WHERE c IS NULL)
-       OR cardinality(v_clients) <> cardinality(p_clients) THEN
-        RAISE EXCEPTION 'clients must be distinct numbers of clients, got %', p_clients USING ERRCODE = '22023',
-            HINT = 'e.g. sizes => ''{1000,10000}'', clients => ''{1,2,4}''.';
-    END IF;
-    FOREACH v_n IN ARRAY v_clients LOOP
-        PERFORM tasker_bench._check_clients(v_n);
-    END LOOP;
-    PERFORM tasker_bench._check_scale_sizes(p_sizes, 1, p_schema, p_replace);
-    IF cardinality(v_sizes) < 2 AND cardinality(v_clients) < 2 THEN
-        RAISE EXCEPTION 'a sweep over sizes and clients needs at least 2 sizes or 2 numbers of clients'
-            USING ERRCODE = '22023', HINT = 'e.g. sizes => ''{1000,10000}'', clients => ''{1,2,4}''.';
-    END IF;
-    IF v_clients[cardinality(v_clients)] >= current_setting('max_worker_processes')::integer THEN
-        RAISE EXCEPTION 'a sweep over sizes with % clients needs % background workers (one runs its steps), but max_worker_processes is %',
-            v_clients[cardinality(v_clients)], v_clients[cardinality(v_clients)] + 1,
-            current_setting('max_worker_processes')
-            USING ERRCODE = '53400',
-            HINT = 'Raise max_worker_processes (it needs a server restart), or use fewer clients.';
-    END IF;
-    IF current_setting('transaction_isolation') <> 'read committed' THEN
-        RAISE EXCEPTION 'a sweep over sizes with clients needs READ COMMITTED, not %',
-            upper(current_setting('transaction_isolation'))
-            USING ERRCODE = '25000',
-            HINT = 'Its steps commit in transactions of their own, and this transaction must see what they wrote; call it outside a REPEATABLE READ or SERIALIZABLE transaction.';
-    END IF;
-    PERFORM tasker_bench._check_budget(p_iterations, p_duration, p_warmup);
-    -- the cases exist (the steps look them up again)
-    PERFORM tasker_bench._cases_for(p_what, p_schema);
-
-    FOREACH v_size IN ARRAY v_sizes LOOP
-        v_steps := v_steps || jsonb_build_object('kind', 'fixture', 'size', v_size, 'schema', p_schema,
-                                                 'seed', p_seed, 'state_mix', p_state_mix, 'shapes', p_shapes);
-        FOREACH v_n IN ARRAY v_clients LOOP
-            v_steps := v_steps || jsonb_build_object(
-                'kind', 'run', 'size', v_size, 'clients', v_n, 'what', p_what, 'schema', p_schema,
-                'iterations', p_iterations, 'duration', p_duration, 'warmup', p_warmup,
-                'label', format('%s n=%s clients=%s', coalesce(p_label, 'scale'), v_size, v_n));
-        END LOOP;
-    END LOOP;
-    RAISE NOTICE 'tasker_bench_scale: % fixtures and % runs, each committed in a transaction of its own',
-        cardinality(v_sizes), cardinality(v_sizes) * cardinality(v_clients);
-    v_results := tasker_bench._scale_steps(v_steps);
-
-    FOR v_case IN SELECT DISTINCT p.case_name FROM tasker_bench._scale_grid_points(v_steps, v_results) p LOOP
-        v_by_size := '{}';
-        v_by_clients := '{}';
-        IF cardinality(v_clients) >= 2 THEN
-            FOREACH v_size IN ARRAY v_sizes LOOP
-                SELECT * INTO v_fit FROM tasker_bench.fit_complexity(
-                    (SELECT array_agg(p.clients::float8 ORDER BY p.clients)
-                       FROM tasker_bench._scale_grid_points(v_steps, v_results) p
-                      WHERE p.case_name = v_case AND p.size = v_size),
-                    (SELECT array_agg(p.ops_per_s ORDER BY p.clients)
-                       FROM tasker_bench._scale_grid_points(v_steps, v_results) p
-                      WHERE p.case_name = v_case AND p.size = v_size));
-                v_by_size := v_by_size || jsonb_build_object(v_size::text, to_jsonb(v_fit));
-            END LOOP;
-        END IF;
-        IF cardinality(v_sizes) >= 2 THEN
-            FOREACH v_n IN ARRAY v_clients LOOP
-                SELECT * INTO v_fit FROM tasker_bench.fit_complexity(
-                    (SELECT array_agg(p.size::float8 ORDER BY p.size)
-                       FROM tasker_bench._scale_grid_points(v_steps, v_results) p
-                      WHERE p.case_name = v_case AND p.clients = v_n),
-                    (SELECT array_agg(r.p50_us ORDER BY p.size)
-                       FROM tasker_bench._scale_grid_points(v_steps, v_results) p
-                       JOIN tasker_bench.results r ON r.run_id = p.run_id AND r.case_name = p.case_name
-                      WHERE p.case_name = v_case AND p.clients = v_n));
-                v_by_clients := v_by_clients || jsonb_build_object(v_n::text, to_jsonb(v_fit));
-            END LOOP;
-        END IF;
-        v_fits := v_fits || jsonb_build_object(v_case, jsonb_build_object('clients', v_by_size,
-                                                                          'tasks', v_by_clients));
-    END LOOP;
-    INSERT INTO tasker_bench.scales (what, schema_name, sizes, run_ids, fits, axis, clients)
-    VALUES (p_what, p_schema, v_sizes, (SELECT array_agg(x) FROM unnest(v_results) x WHERE x IS NOT NULL),
-            v_fits, 'grid', v_clients)
-    RETURNING id INTO v_scale;
-
-    RETURN QUERY
-    SELECT r.case_name, p.size, r.n, r.p50_us, r.p95_us, r.p99_us, r.mean_us,
-           tasker_bench.scale_target_ms(r.case_name, p.size),
-           r.p50_us / 1000 < tasker_bench.scale_target_ms(r.case_name, p.size),
-           v_fits->r.case_name->'tasks'->(p.clients::text)->>'complexity',
-           (v_fits->r.case_name->'tasks'->(p.clients::text)->>'r2')::float8, r.run_id, v_scale,
-           p.ops_per_s, p.clients,
-           v_fits->r.case_name->'clients'->(p.size::text)->>'complexity',
-           (v_fits->r.case_name->'clients'->(p.size::text)->>'r2')::float8
-      FROM tasker_bench._scale_grid_points(v_steps, v_results) p
-      JOIN tasker_bench.results r ON r.run_id = p.run_id AND r.case_name = p.case_name
-     ORDER BY r.ordinal, p.size, p.clients;
-END
-$$;
-COMMENT ON FUNCTION tasker_bench._scale_grid(text, integer[], integer[], bigint, interval, interval, text, integer, text, boolean, jsonb, text[]) IS
-    'tasker_bench_scale with sizes and clients: every (size, clients) pair, each step committed on its own, both fits';
-CREATE OR REPLACE FUNCTION tasker_bench_scale(
-    what text, sizes integer[] DEFAULT NULL,
-    iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
-    warmup interval DEFAULT '200 milliseconds', schema text DEFAULT 'tasker',
-    seed integer DEFAULT 1, label text DEFAULT NULL, replace boolean DEFAULT false,
-    state_mix jsonb DEFAULT NULL, shapes text[] DEFAULT NULL, clients integer[] DEFAULT NULL)
-RETURNS TABLE (case_name text, size integer, n bigint, p50_us float8, p95_us float8,
-               p99_us float8, mean_us float8, target_ms float8, meets_target boolean,
-               growth text, r2 float8, run_id bigint, scale_id bigint, ops_per_s float8,
-               client_count integer, clients_growth text, clients_r2 float8)
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_cases tasker_bench.cases[];
-    v_suite text;
-    v_size integer;
-    v_runs bigint[] := '{}';
-    v_fits jsonb := '{}';
-    v_scale bigint;
-    v_case text;
-    v_fit record;
-BEGIN
-    IF clients IS NOT NULL AND sizes IS NULL THEN
-        -- a sweep over concurrent clients on the data as it is (src: 55_clients.sql)
-        RETURN QUERY SELECT * FROM tasker_bench._scale_clients(what, clients, iterations, duration, warmup,
-                                                               schema, label);
-        RETURN;
-    ELSIF clients IS NOT NULL THEN
-        -- every (size, clients) pair, each step committed on its own
-        RETURN QUERY SELECT * FROM tasker_bench._scale_grid(what, sizes, clients, iterations, duration, warmup,
-                                                            schema, seed, label, replace, state_mix, shapes);
-        RETURN;
-    END IF;
-    sizes := coalesce(sizes, '{1000,5000,10000,100000}');
-    PERFORM tasker_bench._check_scale_sizes(sizes, 2, schema, replace);
-    PERFORM tasker_bench._check_budget(iterations, duration, warmup);
-    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(what, tasker_bench_scale.schema);
-
-    FOREACH v_size IN ARRAY (SELECT array_agg(s ORDER BY s) FROM unnest(sizes) s) LOOP
-        RAISE NOTICE 'tasker_bench_scale: fixture of % tasks', v_size;
-        -- the fixture lives beside this function, wherever the extension was installed
-        EXECUTE format('SELECT %I.tasker_bench_fixture($1, schema => $2, seed => $3, replace => true, '
-                       'state_mix => $4, shapes => $5)', tasker_bench._ext_schema())
-          USING v_size, tasker_bench_scale.schema, tasker_bench_scale.seed, tasker_bench_scale.state_mix,
-                tasker_bench_scale.shapes;
-        v_runs := v_runs || tasker_bench._execute('scale', what, v_suite, v_cases, iterations, duration,
-                                                  warmup, coalesce(label, 'scale') || ' n=' || v_size,
-                                                  NULL);
-    END LOOP;
-
-    FOR v_case IN SELECT DISTINCT r.case_name FROM tasker_bench.results r WHERE r.run_id = ANY (v_runs) LOOP
-        SELECT * INTO v_fit FROM tasker_bench.fit_complexity(
-            (SELECT array_agg((ru.dataset->'row_counts'->>'tasks')::float8 ORDER BY ru.id)
-               FROM tasker_bench.results r JOIN tasker_bench.runs ru ON ru.id = r.run_id
-              WHERE r.run_id = ANY (v_runs) AND r.case_name = v_case),
-            (SELECT array_agg(r.p50_us ORDER BY r.run_id)
-               FROM tasker_bench.results r WHERE r.run_id = ANY (v_runs) AND r.case_name = v_case));
-        v_fits := v_fits || jsonb_build_object(v_case, to_jsonb(v_fit));
-    END LOOP;
-    INSERT INTO tasker_bench.scales (what, schema_name, sizes, run_ids, fits)
-    VALUES (what, schema, (SELECT array_agg(s ORDER BY s) FROM unnest(sizes) s), v_runs, v_fits)
-    RETURNING id INTO v_scale;
-
-    RETURN QUERY
-    SELECT r.case_name, (ru.dataset->'row_counts'->>'tasks')::integer, r.n, r.p50_us, r.p95_us,
-           r.p99_us, r.mean_us,
-           tasker_bench.scale_target_ms(r.case_name, (ru.dataset->'row_counts'->>'tasks')::integer),
-           r.p50_us / 1000 < tasker_bench.scale_target_ms(r.case_name, (ru.dataset->'row_counts'->>'tasks')::integer),
-           v_fits->r.case_name->>'complexity', (v_fits->r.case_name->>'r2')::float8, r.run_id, v_scale,
-           r.ops_per_s, 1, NULL::text, NULL::float8
-      FROM tasker_bench.results r JOIN tasker_bench.runs ru ON ru.id = r.run_id
-     WHERE r.run_id = ANY (v_runs)
-     ORDER BY r.ordinal, r.run_id;
-END
-$$;
-COMMENT ON FUNCTION tasker_bench_scale(text, integer[], bigint, interval, interval, text, integer, text, boolean, jsonb, text[], integer[]) IS
-    'Measures a case or suite on fixtures of each size (one run per size) and fits its growth; with clients and no sizes, on the data as it is with each number of concurrent clients, fitting throughput against clients; with both, every (size, clients) pair (each step committed on its own), fitting throughput against clients per size and growth against size per number of clients';
-CREATE OR REPLACE FUNCTION tasker_bench.default_noise_threshold() RETURNS float8
-LANGUAGE sql STABLE AS $$
-    SELECT tasker_bench.noise_threshold()
-$$;
-COMMENT ON FUNCTION tasker_bench.default_noise_threshold() IS
-    'Noise threshold in percent for verdicts: the setting tasker_bench.noise_threshold, else 2';
-COMMENT ON TABLE tasker_bench.baselines IS
-    'Named runs to compare against (tasker_bench_baseline); a run named here cannot be deleted';
-COMMENT ON TABLE tasker_bench.suite_settings IS
-    'Per suite (and role): the tolerance and the noise threshold of comparisons (tasker_bench_suite_settings)';
-COMMENT ON TABLE tasker_bench.ab_results IS
-    'Outcome of an interleaved A/B run (tasker_bench_ab): ratio b/a of the medians, its CI, p-value, verdict, per-round medians';
-COMMENT ON COLUMN tasker_bench.ab_results.ratio IS
-    'b/a: exp of the Hodges-Lehmann estimate of the per-round log(median b / median a), clock read cost subtracted';
-COMMENT ON COLUMN tasker_bench.ab_results.ci_low IS
-    'Confidence interval (1 - alpha) of ratio from the Wilcoxon signed-rank statistic; NULL with too few rounds (< 6 at 95 %)';
-COMMENT ON COLUMN tasker_bench.ab_results.p_value IS
-    'Two-sided Wilcoxon signed-rank test of the per-round log ratios against 0';
-COMMENT ON COLUMN tasker_bench.ab_results.t_ratio IS
-    'exp of the mean per-round log ratio; t_ci_* its Student t interval, t_p_value the one-sample t-test (for comparison)';
-DO $tb_upgrade$ BEGIN
-    IF pg_catalog.to_regtype('tasker_bench.baseline_info') IS NULL THEN
-        EXECUTE $tb_type$CREATE TYPE tasker_bench.baseline_info AS (
-    name            text,
-    run_id          bigint,
-    previous_run_id bigint,         -- where a moved name pointed before; NULL otherwise
-    what            text,
-    label           text,
-    run_started_at  timestamptz,
-    created_at      timestamptz,
-    moved_at        timestamptz
-)$tb_type$;
-    END IF;
-END $tb_upgrade$;
-DO $tb_upgrade$ BEGIN
-    IF pg_catalog.to_regtype('tasker_bench.comparison') IS NULL THEN
-        EXECUTE $tb_type$CREATE TYPE tasker_bench.comparison AS (
-    case_name         text,
-    baseline_p50_us   float8,
-    current_p50_us    float8,
-    change_pct        float8,       -- of the median, from the raw histograms
-    ci_low_pct        float8,
-    ci_high_pct       float8,
-    p_value           float8,       -- Mann-Whitney, two-sided
-    verdict           text,         -- improved, regressed, unchanged, inconclusive, added, removed
-    within_tolerance  boolean,      -- change_pct <= tolerance_pct
-    tolerance_pct     float8,
-    baseline_p95_us   float8,
-    current_p95_us    float8,
-    baseline_p99_us   float8,
-    current_p99_us    float8,
-    baseline_mean_us  float8,
-    current_mean_us   float8,
-    regression_signal boolean,      -- change_pct > 20
-    category          text,
-    tolerance_from    text,         -- call, case, suite or category
-    noise_threshold_pct float8,     -- the noise floor of this case's verdict
-    baseline_run_id   bigint,
-    current_run_id    bigint,
-    verdict_reason    text,         -- why the verdict (tasker_bench.judge)
-    noise_floor_from  text,         -- call, suite, history (k runs) or default
-    baseline_n        bigint,       -- samples behind each side
-    current_n         bigint,
-    plan_changed      boolean,      -- plan fingerprints differ (NULL: not captured)
-    sql_changed       boolean,      -- the case's statement differs from the baseline's
-    params_changed    boolean,      -- its params query differs
-    baseline_suite    text,         -- suite of the baseline run
-    notes             text          -- plan changed; SQL changed; params changed; baseline from suite x
-)$tb_type$;
-    END IF;
-END $tb_upgrade$;
-DO $tb_upgrade$ BEGIN
-    IF pg_catalog.to_regtype('tasker_bench.ab_outcome') IS NULL THEN
-        EXECUTE $tb_type$CREATE TYPE tasker_bench.ab_outcome AS (
-    run_id      bigint,
-    a_p50_us    float8,
-    b_p50_us    float8,
-    ratio       float8,
-    ci_low      float8,
-    ci_high     float8,
-    p_value     float8,
-    verdict     text,
-    rounds      integer,
-    noise_threshold_pct float8
-)$tb_type$;
-    END IF;
-END $tb_upgrade$;
+CREATE OR REPLACE VIEW tasker_bench.history WITH (security_invoker = true) AS
+SELECT r.id AS run_id, r.started_at, r.what, r.label, res.case_name,
+       res.p50_us, res.p95_us, res.p99_us, res.mean_us, res.n
+  FROM tasker_bench.runs r
+  JOIN tasker_bench.results res ON res.run_id = r.id
+ WHERE r.status = 'completed';
+COMMENT ON VIEW tasker_bench.history IS
+    'Each case''s figures (microseconds) in every completed run, over time: ORDER BY case_name, started_at';
+CREATE OR REPLACE FUNCTION tasker_bench._history_runs() RETURNS integer
+    AS 'MODULE_PATHNAME', 'tb_history_runs_get' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE OR REPLACE VIEW tasker_bench.change_points WITH (security_invoker = true) AS
+WITH h AS (
+    SELECT res.case_name,
+           array_agg(r.id ORDER BY r.started_at, r.id) AS runs,
+           array_agg(r.started_at ORDER BY r.started_at, r.id) AS started,
+           array_agg(greatest(tasker_bench.percentile(res.histogram, 0.5), 1.0)
+                     ORDER BY r.started_at, r.id) AS levels
+      FROM tasker_bench.runs r
+      JOIN tasker_bench.results res ON res.run_id = r.id
+     WHERE r.status = 'completed' AND r.kind = 'run' AND res.n > 0
+     GROUP BY res.case_name
+)
+SELECT h.case_name,
+       h.runs[cp.index] AS run_id,
+       h.started[cp.index] AS started_at,
+       h.runs[cp.index - 1] AS previous_run_id,
+       tasker_bench.round_figure(cp.before / 1000.0) AS before_p50_us,
+       tasker_bench.round_figure(cp.after / 1000.0) AS after_p50_us,
+       cp.change_pct,
+       cp.p_value,
+       cardinality(h.runs) - cp.index + 1 AS runs_at_new_level
+  FROM h,
+       LATERAL tasker_bench.change_points_of(h.levels, 3, 0.01, tasker_bench.compare_noise_threshold()) cp;
+COMMENT ON VIEW tasker_bench.change_points IS
+    'Where a case''s median shifted and stayed, over your completed runs of kind run in time order: '
+    'E-Divisive means on the log of the median with Welch''s t-test (p < 0.01), at least 3 runs on each side '
+    'and a change of at least tasker_bench.compare_noise_threshold percent; run_id is the first run at the new level';
 CREATE OR REPLACE FUNCTION tasker_bench._latest_run(p_what text, p_completed boolean) RETURNS bigint
 LANGUAGE sql STABLE AS $$
     SELECT r.id FROM tasker_bench.runs r
@@ -3421,6 +3174,24 @@ END
 $$;
 COMMENT ON FUNCTION tasker_bench_drop_baseline(text) IS
     'Removes a baseline name (the run itself stays)';
+CREATE OR REPLACE FUNCTION tasker_bench._check_baseline(p_baseline text) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_found boolean := false;
+BEGIN
+    IF p_baseline IS NULL THEN
+        RETURN;
+    END IF;
+    IF to_regclass('tasker_bench.baselines') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM tasker_bench.baselines b WHERE b.name = $1 AND b.run_by = current_user)'
+          INTO v_found USING p_baseline;
+    END IF;
+    IF NOT v_found THEN
+        RAISE EXCEPTION 'no baseline named "%"', p_baseline USING ERRCODE = '42704',
+            HINT = 'SELECT name, run_id FROM tasker_bench.baselines lists your baselines; tasker_bench_baseline(name) names a run. Leave baseline out to compare with the rolling median of recent runs.';
+    END IF;
+END
+$$;
 CREATE OR REPLACE FUNCTION tasker_bench._check_pct(p_value float8, p_what text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
@@ -3959,573 +3730,1427 @@ COMMENT ON FUNCTION tasker_bench_ab(text, text, text, integer, bigint, interval,
     'medians (Hodges-Lehmann over the per-round log ratios) with a Wilcoxon signed-rank interval (1 - alpha) and '
     'p-value, and a verdict; stores a run of kind ab (results a and b, tasker_bench.ab_results); any driver '
     '(driver, a_options, b_options)';
-CREATE OR REPLACE FUNCTION tasker_bench.report_bins(h tasker_bench.histogram, clock_ns float8 DEFAULT 0,
-                                         bins integer DEFAULT 10)
-RETURNS TABLE (bin integer, low_us float8, high_us float8, count bigint)
+CREATE OR REPLACE FUNCTION tasker_bench._frame(t text, max_len integer DEFAULT 120) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    WITH s AS (
-        SELECT greatest(tasker_bench.hmin(h), 1)::float8 AS lo,
-               greatest(tasker_bench.hmax(h), 1)::float8 AS hi,
-               tasker_bench.percentile(h, 0.99) AS p99,
-               greatest(least(bins, 60), 2) AS nb
-    ), e AS (
-        SELECT s.lo, s.hi, s.nb,
-               CASE WHEN s.hi > 2 * s.p99 AND s.p99 > s.lo THEN s.p99 ELSE s.hi END AS top,
-               CASE WHEN s.hi > 2 * s.p99 AND s.p99 > s.lo THEN s.nb - 1 ELSE s.nb END AS k
-          FROM s
-    ), edges AS (
-        SELECT i AS bin,
-               CASE WHEN i > e.k THEN e.top ELSE e.lo * (e.top / e.lo) ^ ((i - 1)::float8 / e.k) END AS low_ns,
-               CASE WHEN i > e.k THEN e.hi ELSE e.lo * (e.top / e.lo) ^ (i::float8 / e.k) END AS high_ns
-          FROM e, generate_series(1, e.nb) i
-         WHERE e.hi > e.lo OR i = 1
-    ), placed AS (
-        SELECT CASE WHEN e.hi <= e.lo THEN 1
-                    WHEN v.x > e.top THEN e.k + 1
-                    WHEN e.top <= e.lo THEN 1
-                    ELSE least(greatest(floor(e.k * ln(v.x / e.lo) / ln(e.top / e.lo))::integer + 1, 1), e.k)
-               END AS bin,
-               v.count
-          FROM e, LATERAL (SELECT least(greatest((bk.low_ns + bk.high_ns) / 2.0, e.lo), e.hi)::float8 AS x,
-                                  bk.count
-                             FROM tasker_bench.hbuckets(h) bk) v
-    )
-    SELECT ed.bin,
-           greatest(ed.low_ns - clock_ns, 0) / 1000.0,
-           greatest(CASE WHEN ed.bin = 1 AND (SELECT e.hi <= e.lo FROM e) THEN (SELECT e.hi FROM e)
-                         ELSE ed.high_ns END - clock_ns, 0) / 1000.0,
-           coalesce((SELECT sum(p.count) FROM placed p WHERE p.bin = ed.bin), 0)::bigint
-      FROM edges ed
-     ORDER BY ed.bin
+    SELECT CASE WHEN f = '' THEN '(unnamed)' ELSE f END
+      FROM (SELECT CASE WHEN length(c) > max_len THEN rtrim(left(c, greatest(max_len - 3, 1))) || '...'
+                        ELSE c END AS f
+              FROM (SELECT btrim(regexp_replace(replace(coalesce(t, ''), ';', ','),
+                                                '[[:space:][:cntrl:]]+', ' ', 'g')) AS c) a) b
 $$;
-COMMENT ON FUNCTION tasker_bench.report_bins(tasker_bench.histogram, float8, integer) IS
-    'Log-spaced bins (us, clock_ns subtracted) of a histogram for reports; the last bin holds the tail above p99 when max > 2 p99';
-CREATE OR REPLACE FUNCTION tasker_bench._report_statements(p_run bigint, p_case text) RETURNS jsonb
+CREATE OR REPLACE FUNCTION tasker_bench_folded(run_id bigint DEFAULT NULL) RETURNS SETOF text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-    v jsonb;
+    v_run bigint := tasker_bench_folded.run_id;
 BEGIN
-    EXECUTE $q$SELECT jsonb_agg(jsonb_build_object('query', s.query, 'calls', s.calls,
-                                                   'total_ms', s.total_ms, 'mean_us', s.mean_us,
-                                                   'rows', s.rows) ORDER BY s.total_ms DESC)
-                 FROM (SELECT * FROM tasker_bench.statement_results
-                        WHERE run_id = $1 AND case_name = $2
-                        ORDER BY total_ms DESC LIMIT 5) s$q$
-      INTO v USING p_run, p_case;
-    RETURN v;
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._report_json(p_run bigint, p_baseline text) RETURNS jsonb
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_run tasker_bench.runs;
-    v_bl tasker_bench.baselines;
-    v_cases jsonb;
-    v_ab jsonb;
-    v_base jsonb;
-    v_cmp jsonb;
-    v_skip text;
-BEGIN
-    IF p_run IS NULL THEN
-        p_run := tasker_bench._latest_run(NULL, false);
-        IF p_run IS NULL THEN
-            RAISE EXCEPTION 'you have no run to report' USING ERRCODE = '42704',
+    IF v_run IS NULL THEN
+        SELECT r.id INTO v_run FROM tasker_bench.runs r
+         WHERE r.run_by = current_user AND r.status = 'completed'
+         ORDER BY r.id DESC LIMIT 1;
+        IF v_run IS NULL THEN
+            RAISE EXCEPTION 'you have no completed run' USING ERRCODE = '42704',
                 HINT = 'Run a case or suite first (tasker_bench_run), or pass run_id.';
         END IF;
-    END IF;
-    SELECT * INTO v_run FROM tasker_bench.runs r WHERE r.id = p_run;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'run % does not exist or is not yours', p_run USING ERRCODE = '42704',
+    ELSIF NOT EXISTS (SELECT 1 FROM tasker_bench.runs r WHERE r.id = v_run) THEN
+        RAISE EXCEPTION 'run % does not exist or is not yours', v_run USING ERRCODE = '42704',
             HINT = 'SELECT id, kind, what, label, status FROM tasker_bench.runs ORDER BY id DESC lists your runs.';
     END IF;
 
-    SELECT coalesce(jsonb_agg(jsonb_build_object(
-               'case_name', r.case_name, 'ordinal', r.ordinal, 'category', r.category,
-               'sql', r.sql, 'params', r.params, 'n', r.n, 'warmup_n', r.warmup_n,
-               'min_us', r.min_us, 'mean_us', r.mean_us, 'stddev_us', r.stddev_us,
-               'p50_us', r.p50_us, 'p90_us', r.p90_us, 'p95_us', r.p95_us, 'p99_us', r.p99_us,
-               'p999_us', r.p999_us, 'max_us', r.max_us, 'ops_per_s', r.ops_per_s,
-               'rows_per_call', r.rows_per_call, 'clock_ns', r.clock_ns, 'plan_us', r.plan_us,
-               'wall_s', r.wall_s, 'read_only', r.read_only, 'rolled_back', r.rolled_back,
-               'param_sets', r.param_sets,
-               'outliers', jsonb_build_object('low_severe', r.outliers_low_severe,
-                                              'low_mild', r.outliers_low_mild,
-                                              'high_mild', r.outliers_high_mild,
-                                              'high_severe', r.outliers_high_severe),
-               'histogram_bins', (SELECT jsonb_agg(jsonb_build_object('low_us', rb.low_us,
-                                                                      'high_us', rb.high_us,
-                                                                      'count', rb.count) ORDER BY rb.bin)
-                                    FROM tasker_bench.report_bins(r.histogram, r.clock_ns) rb),
-               'resources', jsonb_build_object('cpu_user_us', r.cpu_user_us, 'cpu_sys_us', r.cpu_sys_us,
-                                               'shared_blks_hit', r.shared_blks_hit,
-                                               'shared_blks_read', r.shared_blks_read,
-                                               'shared_blks_dirtied', r.shared_blks_dirtied,
-                                               'shared_blks_written', r.shared_blks_written,
-                                               'temp_blks_read', r.temp_blks_read,
-                                               'temp_blks_written', r.temp_blks_written,
-                                               'wal_records', r.wal_records, 'wal_bytes', r.wal_bytes,
-                                               'wal_fpi', r.wal_fpi),
-               'counters', r.counters,
-               'phases', (SELECT jsonb_agg(jsonb_build_object('phase', ph.phase, 'n', ph.n,
-                                                              'mean_us', ph.mean_us, 'p50_us', ph.p50_us,
-                                                              'p95_us', ph.p95_us, 'p99_us', ph.p99_us)
-                                           ORDER BY ph.ordinal)
-                            FROM tasker_bench.phase_results ph
-                           WHERE ph.run_id = r.run_id AND ph.case_name = r.case_name),
-               'statements', CASE WHEN to_regclass('tasker_bench.statement_results') IS NOT NULL THEN
-                                  tasker_bench._report_statements(r.run_id, r.case_name) END,
-               'clients', tasker_bench._report_clients(r.run_id, r.case_name))
-               ORDER BY r.ordinal), '[]')
-      INTO v_cases
-      FROM tasker_bench.results r WHERE r.run_id = p_run;
-
-    SELECT jsonb_build_object('a_name', x.a_name, 'b_name', x.b_name, 'a_sql', x.a_sql, 'b_sql', x.b_sql,
-                              'params', x.params, 'rounds', x.rounds, 'iterations', x.iterations,
-                              'ratio', x.ratio, 'ci_low', x.ci_low, 'ci_high', x.ci_high,
-                              'p_value', x.p_value, 'verdict', x.verdict,
-                              'noise_threshold_pct', x.noise_threshold_pct, 'alpha', x.alpha,
-                              'a_p50_us', x.a_p50_us, 'b_p50_us', x.b_p50_us,
-                              'a_medians_us', x.a_medians_us, 'b_medians_us', x.b_medians_us,
-                              't_ratio', x.t_ratio, 't_ci_low', x.t_ci_low, 't_ci_high', x.t_ci_high,
-                              't_p_value', x.t_p_value)
-      INTO v_ab
-      FROM tasker_bench.ab_results x WHERE x.run_id = p_run;
-
-    IF p_baseline IS NOT NULL THEN
-        SELECT * INTO v_bl FROM tasker_bench.baselines bl WHERE bl.name = p_baseline AND bl.run_by = current_user;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'no baseline named "%"', p_baseline USING ERRCODE = '42704',
-                HINT = 'SELECT name, run_id FROM tasker_bench.baselines lists your baselines; tasker_bench_baseline(name) names a run.';
-        END IF;
-        SELECT jsonb_build_object('name', v_bl.name, 'run_id', v_bl.run_id, 'what', r.what,
-                                  'label', r.label, 'started_at', r.started_at, 'alpha', 0.05)
-          INTO v_base
-          FROM tasker_bench.runs r WHERE r.id = v_bl.run_id;
-        IF v_run.status = 'completed' THEN
-            SELECT coalesce(jsonb_agg(to_jsonb(c)), '[]') INTO v_cmp
-              FROM tasker_bench._compare_checked(p_baseline, p_run, NULL, 0.05, NULL) c;
-        ELSE
-            v_skip := format('run %s %s: nothing to compare', p_run,
-                             CASE WHEN v_run.status = 'failed' THEN 'failed' ELSE 'is still running' END);
-        END IF;
-    END IF;
-
-    RETURN jsonb_build_object(
-        'format_version', 1,
-        'run', jsonb_build_object(
-            'id', v_run.id, 'kind', v_run.kind, 'what', v_run.what, 'suite', v_run.suite,
-            'label', v_run.label, 'status', v_run.status, 'started_at', v_run.started_at,
-            'finished_at', v_run.finished_at,
-            'duration_s', extract(epoch FROM v_run.finished_at - v_run.started_at)::float8,
-            'error', v_run.error, 'error_sqlstate', v_run.error_sqlstate,
-            'failed_case', v_run.failed_case, 'cases_done', v_run.cases_done,
-            'settings', v_run.settings, 'environment', v_run.environment, 'dataset', v_run.dataset),
-        'cases', v_cases,
-        'ab', v_ab,
-        'baseline', v_base,
-        'comparison', v_cmp,
-        'comparison_skipped', v_skip);
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._fmt(x float8) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE
-             WHEN x IS NULL OR x = 'NaN' THEN '—'
-             WHEN abs(x) = 'Infinity' THEN x::text
-             WHEN abs(x) < 10 THEN round(x::numeric, 3)::text
-             WHEN abs(x) < 1000 THEN round(x::numeric, 2)::text
-             WHEN abs(x) < 100000 THEN round(x::numeric, 1)::text
-             ELSE round(x::numeric)::text
-           END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._fmt_pct(x float8) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN x IS NULL OR x = 'NaN' THEN '-'
-                ELSE CASE WHEN x > 0 THEN '+' ELSE '' END || round(x::numeric, 1)::text || ' %' END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._fmt_p(p float8) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN p IS NULL OR p = 'NaN' THEN '-'
-                WHEN p < 0.001 THEN '<0.001'
-                ELSE round(p::numeric, 3)::text END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._fmt_p_is(p float8) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN p IS NULL OR p = 'NaN' THEN '-'
-                WHEN p < 0.001 THEN '< 0.001'
-                ELSE '= ' || round(p::numeric, 3)::text END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._fmt_thr(x float8) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN x IS NULL OR x = 'NaN' THEN '-' ELSE trim_scale(round(x::numeric, 2))::text END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._fmt_ts(x text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT coalesce(x::timestamptz(0)::text, '-')
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._report_settings_line(j jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT string_agg(format('%s %s', k, v), ', ' ORDER BY k)
-      FROM jsonb_each_text(CASE WHEN jsonb_typeof(j->'run'->'settings') = 'object'
-                                THEN j->'run'->'settings' ELSE '{}' END) e(k, v)
-     WHERE v IS NOT NULL
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._report_env_line(j jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT concat_ws(', ',
-               'PostgreSQL ' || (j->'run'->'environment'->>'server_version'),
-               (j->'run'->'environment'->>'cpu_count') || ' CPUs',
-               'clock read ' || tasker_bench._fmt((j->'run'->'environment'->>'clock_read_ns')::float8) || ' ns',
-               'tasker_bench ' || (j->'run'->'environment'->>'extension_version'))
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._report_dataset_line(j jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN j->'run'->'dataset' IS NULL OR jsonb_typeof(j->'run'->'dataset') <> 'object' THEN NULL
-                ELSE concat_ws(': ', 'schema ' || (j->'run'->'dataset'->>'schema'),
-                               (SELECT string_agg(format('%s %s', k, v), ', ' ORDER BY k)
-                                  FROM jsonb_each_text(j->'run'->'dataset'->'row_counts') e(k, v)))
-           END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._report_hist_lines(c jsonb, p_indent text) RETURNS text[]
-LANGUAGE sql IMMUTABLE AS $$
-    WITH b AS (
-        SELECT (x->>'low_us')::float8 AS lo, (x->>'high_us')::float8 AS hi, (x->>'count')::bigint AS n, o
-          FROM jsonb_array_elements(c->'histogram_bins') WITH ORDINALITY AS t(x, o)
-    ), m AS (
-        SELECT greatest(max(b.n), 1) AS maxn, greatest(sum(b.n), 1) AS total,
-               max(length(tasker_bench._fmt(b.lo))) AS wl, max(length(tasker_bench._fmt(b.hi))) AS wh,
-               max(length(b.n::text)) AS wn
-          FROM b
+    RETURN QUERY
+    WITH RECURSIVE res AS (
+        SELECT r.case_name, r.ordinal,
+               tasker_bench._frame(coalesce(r.suite, 'adhoc')) || ';' || tasker_bench._frame(r.case_name) AS stack,
+               greatest(coalesce(r.mean_us, 0) * r.n, 0) AS total_us,
+               r.n::float8 / greatest(r.n + r.warmup_n, 1) AS scale,
+               EXISTS (SELECT 1 FROM tasker_bench.phase_results p
+                        WHERE p.run_id = r.run_id AND p.case_name = r.case_name) AS has_phases
+          FROM tasker_bench.results r
+         WHERE r.run_id = v_run
+    ), st AS (
+        -- statements of cases without phases (statements cannot be placed in a phase)
+        SELECT s.case_name, s.queryid, s.parent_queryid, s.ordinal, s.query,
+               s.total_ms * 1000.0 * res.scale AS us
+          FROM tasker_bench.statement_results s JOIN res ON res.case_name = s.case_name
+         WHERE s.run_id = v_run AND NOT res.has_phases
+    ), tree AS (
+        SELECT st.case_name, st.queryid, st.us, ARRAY[st.ordinal] AS sortkey,
+               tasker_bench._frame(st.query) AS path, true AS root
+          FROM st
+         WHERE st.parent_queryid IS NULL
+            OR NOT EXISTS (SELECT 1 FROM st p WHERE p.case_name = st.case_name
+                                                AND p.queryid = st.parent_queryid)
+        UNION ALL
+        SELECT c.case_name, c.queryid, c.us, t.sortkey || c.ordinal,
+               t.path || ';' || tasker_bench._frame(c.query), false
+          FROM tree t JOIN st c ON c.case_name = t.case_name AND c.parent_queryid = t.queryid
+         WHERE cardinality(t.sortkey) < 100
+    ), fit AS (
+        -- nested statements overlap the case's time; never let them exceed it
+        SELECT res.case_name,
+               CASE WHEN coalesce(sum(tree.us) FILTER (WHERE tree.root), 0) > res.total_us
+                    THEN res.total_us / sum(tree.us) FILTER (WHERE tree.root) ELSE 1 END AS f,
+               coalesce(sum(tree.us) FILTER (WHERE tree.root), 0) AS roots_us
+          FROM res LEFT JOIN tree ON tree.case_name = res.case_name
+         GROUP BY res.case_name, res.total_us
+    ), lines AS (
+        -- phases
+        SELECT res.ordinal AS case_ord, 1 AS kind, ARRAY[p.ordinal] AS sortkey,
+               res.stack || ';' || tasker_bench._frame(p.phase) AS stack,
+               greatest(coalesce(p.mean_us, 0) * p.n, 0) AS us
+          FROM res JOIN tasker_bench.phase_results p
+            ON p.run_id = v_run AND p.case_name = res.case_name
+        UNION ALL
+        -- the case's own (self) time
+        SELECT res.ordinal, 0, '{}'::integer[], res.stack,
+               greatest(res.total_us - fit.roots_us * fit.f, 0)
+          FROM res JOIN fit ON fit.case_name = res.case_name
+         WHERE NOT res.has_phases
+        UNION ALL
+        -- statements: their self time (minus the statements they call)
+        SELECT res.ordinal, 2, t.sortkey, res.stack || ';' || t.path,
+               greatest(t.us - coalesce((SELECT sum(c.us) FROM st c
+                                          WHERE c.case_name = t.case_name
+                                            AND c.parent_queryid = t.queryid
+                                            AND c.queryid <> t.queryid), 0), 0) * fit.f
+          FROM tree t JOIN res ON res.case_name = t.case_name
+          JOIN fit ON fit.case_name = t.case_name
     )
-    SELECT coalesce(array_agg(format('%s%s .. %s us |%s| %s %s',
-                                     p_indent,
-                                     lpad(tasker_bench._fmt(b.lo), m.wl::int),
-                                     lpad(tasker_bench._fmt(b.hi), m.wh::int),
-                                     rpad(repeat('█', CASE WHEN b.n = 0 THEN 0
-                                                           ELSE greatest(round(40.0 * b.n / m.maxn)::int, 1) END),
-                                          40),
-                                     lpad(b.n::text, m.wn::int),
-                                     lpad(round(100.0 * b.n / m.total, 1)::text, 5) || ' %')
-                              ORDER BY b.o), '{}')
-      FROM b, m
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._report_detail_lines(c jsonb) RETURNS text[]
-LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-    l text[] := '{}';
-    r jsonb := c->'resources';
-    x jsonb;
-    v_total float8;
-BEGIN
-    IF r IS NOT NULL AND r->>'shared_blks_hit' IS NOT NULL THEN
-        l := l || format('  per call: cpu %s us user + %s us sys, buffers %s hit / %s read / %s dirtied, wal %s records / %s bytes',
-                         tasker_bench._fmt((r->>'cpu_user_us')::float8), tasker_bench._fmt((r->>'cpu_sys_us')::float8),
-                         tasker_bench._fmt((r->>'shared_blks_hit')::float8), tasker_bench._fmt((r->>'shared_blks_read')::float8),
-                         tasker_bench._fmt((r->>'shared_blks_dirtied')::float8),
-                         tasker_bench._fmt((r->>'wal_records')::float8), tasker_bench._fmt((r->>'wal_bytes')::float8));
-    END IF;
-    IF jsonb_typeof(c->'clients') = 'object' THEN
-        l := l || ('  ' || tasker_bench._report_clients_line('concurrent', c->'clients'));
-    END IF;
-    IF jsonb_typeof(c->'counters') = 'object' THEN
-        l := l || ('  counters per call: ' ||
-                   (SELECT string_agg(format('%s %s', k, tasker_bench._fmt(v::text::float8)), ', ' ORDER BY k)
-                      FROM jsonb_each(c->'counters') AS e(k, v)));
-    END IF;
-    IF jsonb_typeof(c->'phases') = 'array' THEN
-        SELECT sum((p->>'mean_us')::float8) INTO v_total FROM jsonb_array_elements(c->'phases') p;
-        l := l || '  phases (mean us, share of the iteration):'::text;
-        FOR x IN SELECT p FROM jsonb_array_elements(c->'phases') p LOOP
-            l := l || format('    %-22s %12s  %5s %%  (p50 %s, p95 %s)', x->>'phase',
-                             tasker_bench._fmt((x->>'mean_us')::float8),
-                             round((100 * (x->>'mean_us')::float8 / nullif(v_total, 0))::numeric, 1),
-                             tasker_bench._fmt((x->>'p50_us')::float8), tasker_bench._fmt((x->>'p95_us')::float8));
-        END LOOP;
-    END IF;
-    IF jsonb_typeof(c->'statements') = 'array' THEN
-        l := l || '  top nested statements (total ms, calls):'::text;
-        FOR x IN SELECT s FROM jsonb_array_elements(c->'statements') s LOOP
-            l := l || format('    %10s ms %8s  %s', tasker_bench._fmt((x->>'total_ms')::float8), x->>'calls',
-                             left(regexp_replace(x->>'query', '\s+', ' ', 'g'), 90));
-        END LOOP;
-    END IF;
-    RETURN l;
+    SELECT l.stack || ' ' || round(l.us)::bigint
+      FROM lines l
+     WHERE l.kind <> 2 OR round(l.us) > 0
+     ORDER BY l.case_ord, l.kind, l.sortkey;
 END
 $$;
-CREATE OR REPLACE FUNCTION tasker_bench._report_text(j jsonb, p_markdown boolean) RETURNS text
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    r jsonb := j->'run';
-    l text[] := '{}';
-    c jsonb;
-    v_line text;
-    v_w int;
-    v_tol text;
+COMMENT ON FUNCTION tasker_bench_folded(bigint) IS
+    'Folded stacks of a run (default: your latest completed run) for flamegraph.pl or inferno: '
+    'suite;case[;phase | ;statement[;nested statement...]] value, value = microseconds of total time (mean x n). '
+    'A case with phases gives one line per phase; otherwise its nested statements (tasker_bench.statement_results, '
+    'scaled to the measured iterations, nested by their caller where known, each with its self time) and the '
+    'case''s remaining time as suite;case';
+CREATE OR REPLACE FUNCTION tasker_bench.flame_frames(folded text[])
+RETURNS TABLE (depth integer, path text[], frame text, x0 float8, value float8, self float8)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    WITH parsed AS (
+        SELECT string_to_array(substring(l FROM '^(.*) [^ ]+$'), ';') AS stack,
+               substring(l FROM ' ([0-9]+(\.[0-9]+)?)$')::float8 AS v
+          FROM unnest(folded) l
+         WHERE l ~ '^.+ [0-9]+(\.[0-9]+)?$'
+    ), stacks AS (
+        SELECT stack, sum(v) AS v FROM parsed WHERE v > 0 GROUP BY stack
+    ), placed AS (
+        SELECT stack, v, coalesce(sum(v) OVER (ORDER BY stack ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS start
+          FROM stacks
+    )
+    SELECT d, p.stack[1:d], p.stack[d], min(p.start), sum(p.v),
+           coalesce(sum(p.v) FILTER (WHERE cardinality(p.stack) = d), 0)
+      FROM placed p, generate_series(1, cardinality(p.stack)) d
+     GROUP BY d, p.stack[1:d], p.stack[d]
+     ORDER BY 1, 4
+$$;
+COMMENT ON FUNCTION tasker_bench.flame_frames(text[]) IS
+    'Frames of a flame graph from folded stacks: depth, path, frame, x0, value (self + children), self';
+CREATE OR REPLACE FUNCTION tasker_bench._alert(p_run bigint, p_case text, p_baseline text, p_change float8,
+                                    p_verdict text, p_details jsonb) RETURNS void
+LANGUAGE plpgsql AS $$
 BEGIN
-    -- header
-    IF p_markdown THEN
-        l := l || format('## tasker_bench run %s: %s', r->>'id', replace(r->>'what', '|', '\|'));
-        l := l || ''::text || '| | |'::text || '|---|---|'::text;
-        l := l || format('| status | %s |', r->>'status');
-        l := l || format('| kind | %s |', r->>'kind');
-        IF r->>'suite' IS NOT NULL THEN
-            l := l || format('| suite | %s |', replace(r->>'suite', '|', '\|'));
-        END IF;
-        IF r->>'label' IS NOT NULL THEN
-            l := l || format('| label | %s |', replace(r->>'label', '|', '\|'));
-        END IF;
-        l := l || format('| started | %s |', tasker_bench._fmt_ts(r->>'started_at'));
-        l := l || format('| finished | %s (%s s) |', tasker_bench._fmt_ts(r->>'finished_at'),
-                         tasker_bench._fmt((r->>'duration_s')::float8));
-        IF tasker_bench._report_settings_line(j) IS NOT NULL THEN
-            l := l || format('| settings | %s |', replace(tasker_bench._report_settings_line(j), '|', '\|'));
-        END IF;
-        l := l || format('| environment | %s |', tasker_bench._report_env_line(j));
-        IF tasker_bench._report_dataset_line(j) IS NOT NULL THEN
-            l := l || format('| dataset | %s |', tasker_bench._report_dataset_line(j));
-        END IF;
-        IF r->>'status' = 'failed' THEN
-            l := l || format('| error | %s %s (case %s, after %s cases) |', r->>'error_sqlstate',
-                             replace(r->>'error', '|', '\|'), replace(coalesce(r->>'failed_case', '-'), '|', '\|'),
-                             r->>'cases_done');
-        END IF;
-    ELSE
-        l := l || format('tasker_bench report: run %s (%s)', r->>'id', r->>'status');
-        l := l || format('  what         %s (%s)', r->>'what',
-                         concat_ws(', ', 'kind ' || (r->>'kind'), 'suite ' || (r->>'suite')));
-        IF r->>'label' IS NOT NULL THEN
-            l := l || format('  label        %s', r->>'label');
-        END IF;
-        l := l || format('  when         %s, finished %s (%s s)', tasker_bench._fmt_ts(r->>'started_at'),
-                         tasker_bench._fmt_ts(r->>'finished_at'), tasker_bench._fmt((r->>'duration_s')::float8));
-        IF tasker_bench._report_settings_line(j) IS NOT NULL THEN
-            l := l || format('  settings     %s', tasker_bench._report_settings_line(j));
-        END IF;
-        l := l || format('  environment  %s', tasker_bench._report_env_line(j));
-        IF tasker_bench._report_dataset_line(j) IS NOT NULL THEN
-            l := l || format('  dataset      %s', tasker_bench._report_dataset_line(j));
-        END IF;
-        IF r->>'status' = 'failed' THEN
-            l := l || format('  error        %s %s', r->>'error_sqlstate', r->>'error');
-            l := l || format('               in case "%s", after %s completed cases',
-                             coalesce(r->>'failed_case', '-'), r->>'cases_done');
-        END IF;
+    INSERT INTO tasker_bench.alerts (run_id, case_name, baseline, change_pct, verdict, details)
+    VALUES (p_run, p_case, p_baseline, p_change, p_verdict, coalesce(p_details, '{}'));
+    PERFORM pg_notify('tasker_bench_alerts', json_build_object('run_id', p_run)::text);
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: run %, case %: % by % %% against %', p_run, p_case, p_verdict,
+            round(p_change::numeric, 1), p_baseline;
     END IF;
-
-    -- A/B outcome
-    IF j->'ab' IS NOT NULL AND jsonb_typeof(j->'ab') = 'object' THEN
-        l := l || ''::text;
-        IF p_markdown THEN
-            l := l || '### A/B'::text || ''::text
-                   || '| | statement | p50 us |'::text || '|---|---|--:|'::text;
-            l := l || format('| a: %s | `%s` | %s |', j->'ab'->>'a_name', replace(j->'ab'->>'a_sql', '|', '\|'),
-                             tasker_bench._fmt((j->'ab'->>'a_p50_us')::float8));
-            l := l || format('| b: %s | `%s` | %s |', j->'ab'->>'b_name', replace(j->'ab'->>'b_sql', '|', '\|'),
-                             tasker_bench._fmt((j->'ab'->>'b_p50_us')::float8));
-            l := l || ''::text;
-            l := l || format('**b/a = %s** (%s %% CI %s .. %s), p %s, **%s** (noise threshold %s %%, %s rounds of %s iterations)',
-                             round((j->'ab'->>'ratio')::numeric, 4),
-                             round(100 * (1 - (j->'ab'->>'alpha')::numeric)),
-                             coalesce(round((j->'ab'->>'ci_low')::numeric, 4)::text, '-'),
-                             coalesce(round((j->'ab'->>'ci_high')::numeric, 4)::text, '-'),
-                             tasker_bench._fmt_p_is((j->'ab'->>'p_value')::float8), j->'ab'->>'verdict',
-                             tasker_bench._fmt_thr((j->'ab'->>'noise_threshold_pct')::float8),
-                             j->'ab'->>'rounds', j->'ab'->>'iterations');
-        ELSE
-            l := l || format('A/B  a = %s: %s', j->'ab'->>'a_name', j->'ab'->>'a_sql');
-            l := l || format('     b = %s: %s', j->'ab'->>'b_name', j->'ab'->>'b_sql');
-            l := l || format('  p50 a %s us, b %s us; b/a = %s, %s %% CI %s .. %s, p %s: %s',
-                             tasker_bench._fmt((j->'ab'->>'a_p50_us')::float8),
-                             tasker_bench._fmt((j->'ab'->>'b_p50_us')::float8),
-                             round((j->'ab'->>'ratio')::numeric, 4),
-                             round(100 * (1 - (j->'ab'->>'alpha')::numeric)),
-                             coalesce(round((j->'ab'->>'ci_low')::numeric, 4)::text, '-'),
-                             coalesce(round((j->'ab'->>'ci_high')::numeric, 4)::text, '-'),
-                             tasker_bench._fmt_p_is((j->'ab'->>'p_value')::float8), j->'ab'->>'verdict');
-            l := l || format('  %s rounds of %s iterations each, alternating order; noise threshold %s %%',
-                             j->'ab'->>'rounds', j->'ab'->>'iterations',
-                             tasker_bench._fmt_thr((j->'ab'->>'noise_threshold_pct')::float8));
-        END IF;
-    END IF;
-
-    -- cases
-    l := l || ''::text;
-    IF jsonb_array_length(j->'cases') = 0 THEN
-        l := l || CASE WHEN r->>'status' = 'failed' THEN 'No results: the run failed.'
-                       ELSE 'No results.' END;
-    ELSIF p_markdown THEN
-        l := l || '### Cases'::text || ''::text
-               || '| case | n | p50 us | p95 us | p99 us | mean us | stddev us | min us | max us | rows/call | ops/s | outliers low/high |'::text
-               || '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|'::text;
-        FOR c IN SELECT x FROM jsonb_array_elements(j->'cases') x LOOP
-            l := l || format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |',
-                             replace(c->>'case_name', '|', '\|'), c->>'n',
-                             tasker_bench._fmt((c->>'p50_us')::float8), tasker_bench._fmt((c->>'p95_us')::float8),
-                             tasker_bench._fmt((c->>'p99_us')::float8), tasker_bench._fmt((c->>'mean_us')::float8),
-                             tasker_bench._fmt((c->>'stddev_us')::float8), tasker_bench._fmt((c->>'min_us')::float8),
-                             tasker_bench._fmt((c->>'max_us')::float8), tasker_bench._fmt((c->>'rows_per_call')::float8),
-                             tasker_bench._fmt((c->>'ops_per_s')::float8),
-                             (c->'outliers'->>'low_severe')::bigint + (c->'outliers'->>'low_mild')::bigint,
-                             (c->'outliers'->>'high_mild')::bigint + (c->'outliers'->>'high_severe')::bigint);
-        END LOOP;
-        l := l || ''::text || '<details><summary>Latency histograms</summary>'::text || ''::text || '```text'::text;
-        FOR c IN SELECT x FROM jsonb_array_elements(j->'cases') x LOOP
-            l := l || (c->>'case_name') || tasker_bench._report_hist_lines(c, '  ');
-        END LOOP;
-        l := l || '```'::text || ''::text || '</details>'::text;
-    ELSE
-        FOR c IN SELECT x FROM jsonb_array_elements(j->'cases') x LOOP
-            l := l || (c->>'case_name');
-            l := l || format('  p50 %s us  p95 %s us  p99 %s us  mean %s us (stddev %s us)  n %s  rows/call %s  ops/s %s',
-                             tasker_bench._fmt((c->>'p50_us')::float8), tasker_bench._fmt((c->>'p95_us')::float8),
-                             tasker_bench._fmt((c->>'p99_us')::float8), tasker_bench._fmt((c->>'mean_us')::float8),
-                             tasker_bench._fmt((c->>'stddev_us')::float8), c->>'n',
-                             tasker_bench._fmt((c->>'rows_per_call')::float8),
-                             tasker_bench._fmt((c->>'ops_per_s')::float8));
-            l := l || format('  min %s us  max %s us  outliers: low %s severe + %s mild, high %s mild + %s severe',
-                             tasker_bench._fmt((c->>'min_us')::float8), tasker_bench._fmt((c->>'max_us')::float8),
-                             c->'outliers'->>'low_severe', c->'outliers'->>'low_mild',
-                             c->'outliers'->>'high_mild', c->'outliers'->>'high_severe');
-            l := l || tasker_bench._report_hist_lines(c, '    ');
-            l := l || tasker_bench._report_detail_lines(c);
-            l := l || ''::text;
-        END LOOP;
-        l := l[1 : cardinality(l) - 1];
-    END IF;
-
-    -- comparison with the baseline
-    IF j->'baseline' IS NOT NULL AND jsonb_typeof(j->'baseline') = 'object' THEN
-        l := l || ''::text;
-        v_line := format('Comparison with baseline "%s" (run %s%s)', j->'baseline'->>'name',
-                         j->'baseline'->>'run_id',
-                         coalesce(', ' || (j->'baseline'->>'label'), ''));
-        IF p_markdown THEN
-            l := l || ('### ' || replace(v_line, '"', '`'));
-        ELSE
-            l := l || v_line;
-        END IF;
-        IF j->>'comparison_skipped' IS NOT NULL THEN
-            l := l || (CASE WHEN p_markdown THEN '' ELSE '  ' END || 'Not compared: ' || (j->>'comparison_skipped'));
-        ELSIF p_markdown THEN
-            l := l || ''::text
-                   || '| case | baseline p50 us | current p50 us | change | 95 % CI | p | verdict | tolerance | within | p95 us (base → cur) | p99 us (base → cur) | mean us (base → cur) |'::text
-                   || '|---|--:|--:|--:|---|--:|---|---|---|---|---|---|'::text;
-            FOR c IN SELECT x FROM jsonb_array_elements(j->'comparison') x LOOP
-                l := l || format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s | %s → %s | %s → %s |',
-                                 replace(c->>'case_name', '|', '\|'),
-                                 tasker_bench._fmt((c->>'baseline_p50_us')::float8),
-                                 tasker_bench._fmt((c->>'current_p50_us')::float8),
-                                 tasker_bench._fmt_pct((c->>'change_pct')::float8),
-                                 CASE WHEN c->>'ci_low_pct' IS NULL THEN '-'
-                                      ELSE tasker_bench._fmt_pct((c->>'ci_low_pct')::float8) || ' .. '
-                                           || tasker_bench._fmt_pct((c->>'ci_high_pct')::float8) END,
-                                 tasker_bench._fmt_p((c->>'p_value')::float8),
-                                 CASE WHEN (c->>'regression_signal')::boolean THEN '**' || (c->>'verdict') || '** (> 20 %)'
-                                      ELSE c->>'verdict' END
-                                 || format(' (%s; n %s / %s, floor %s %% %s)', c->>'verdict_reason',
-                                           coalesce(c->>'baseline_n', '—'), coalesce(c->>'current_n', '—'),
-                                           tasker_bench._fmt_thr((c->>'noise_threshold_pct')::float8), c->>'noise_floor_from')
-                                 || coalesce(', **' || (c->>'notes') || '**', ''),
-                                 format('%s %% (%s)', tasker_bench._fmt_thr((c->>'tolerance_pct')::float8), c->>'tolerance_from'),
-                                 CASE (c->>'within_tolerance')::boolean WHEN true THEN 'yes' WHEN false THEN '**no**' ELSE '-' END,
-                                 tasker_bench._fmt((c->>'baseline_p95_us')::float8), tasker_bench._fmt((c->>'current_p95_us')::float8),
-                                 tasker_bench._fmt((c->>'baseline_p99_us')::float8), tasker_bench._fmt((c->>'current_p99_us')::float8),
-                                 tasker_bench._fmt((c->>'baseline_mean_us')::float8), tasker_bench._fmt((c->>'current_mean_us')::float8));
-            END LOOP;
-        ELSE
-            SELECT greatest(max(length(x->>'case_name')), 4) INTO v_w FROM jsonb_array_elements(j->'comparison') x;
-            l := l || format('  %s  %12s  %12s  %9s  %-21s  %7s  %-12s  %-18s  %s',
-                             rpad('case', v_w), 'base p50 us', 'cur p50 us', 'change', '95 % CI', 'p',
-                             'verdict', 'tolerance', 'within');
-            FOR c IN SELECT x FROM jsonb_array_elements(j->'comparison') x LOOP
-                v_tol := format('%s %% (%s)', tasker_bench._fmt_thr((c->>'tolerance_pct')::float8), c->>'tolerance_from');
-                l := l || rtrim(format('  %s  %12s  %12s  %9s  %-21s  %7s  %-12s  %-18s  %s%s',
-                                 rpad(c->>'case_name', v_w),
-                                 tasker_bench._fmt((c->>'baseline_p50_us')::float8),
-                                 tasker_bench._fmt((c->>'current_p50_us')::float8),
-                                 tasker_bench._fmt_pct((c->>'change_pct')::float8),
-                                 CASE WHEN c->>'ci_low_pct' IS NULL THEN '-'
-                                      ELSE tasker_bench._fmt_pct((c->>'ci_low_pct')::float8) || ' .. '
-                                           || tasker_bench._fmt_pct((c->>'ci_high_pct')::float8) END,
-                                 tasker_bench._fmt_p((c->>'p_value')::float8),
-                                 c->>'verdict', v_tol,
-                                 CASE (c->>'within_tolerance')::boolean WHEN true THEN 'yes' WHEN false THEN 'NO' ELSE '-' END,
-                                 CASE WHEN (c->>'regression_signal')::boolean THEN '  regression signal (> 20 %)' ELSE '' END));
-            END LOOP;
-            l := l || '  (p95 / p99 / mean, baseline -> current, us; samples; why the verdict)'::text;
-            FOR c IN SELECT x FROM jsonb_array_elements(j->'comparison') x LOOP
-                l := l || format('  %s  p95 %s -> %s  p99 %s -> %s  mean %s -> %s  n %s -> %s  %s, floor %s %% (%s)%s',
-                                 rpad(c->>'case_name', v_w),
-                                 tasker_bench._fmt((c->>'baseline_p95_us')::float8), tasker_bench._fmt((c->>'current_p95_us')::float8),
-                                 tasker_bench._fmt((c->>'baseline_p99_us')::float8), tasker_bench._fmt((c->>'current_p99_us')::float8),
-                                 tasker_bench._fmt((c->>'baseline_mean_us')::float8), tasker_bench._fmt((c->>'current_mean_us')::float8),
-                                 coalesce(c->>'baseline_n', '—'), coalesce(c->>'current_n', '—'), c->>'verdict_reason',
-                                 tasker_bench._fmt_thr((c->>'noise_threshold_pct')::float8), c->>'noise_floor_from',
-                                 coalesce('; ' || upper(c->>'notes'), ''));
-            END LOOP;
-        END IF;
-        IF j->>'comparison_skipped' IS NULL THEN
-            l := l || format('%schange: Hodges-Lehmann shift of the two runs'' block medians, each relative to the probe before it '
-                             '(without blocks: the histograms'' medians), with its 95 %% interval and a Mann-Whitney p; '
-                             'regressed/improved when p < 0.05, the interval excludes 0 and the change is beyond the case''s noise floor '
-                             '(%s %%: the larger of tasker_bench.compare_noise_threshold and the case''s run-to-run spread in its history, '
-                             'unless set per suite or call); inconclusive below 30 samples a side; percentiles shown only where n supports them (p99: 100, p99.9: 1000)',
-                             CASE WHEN p_markdown THEN E'\n' ELSE '  ' END,
-                             coalesce((SELECT string_agg(DISTINCT tasker_bench._fmt_thr((x->>'noise_threshold_pct')::float8), '/')
-                                         FROM jsonb_array_elements(j->'comparison') x), '-'));
-        END IF;
-    END IF;
-    RETURN array_to_string(l, E'\n');
 END
 $$;
-CREATE OR REPLACE FUNCTION tasker_bench_report(run_id bigint DEFAULT NULL, baseline text DEFAULT NULL,
-                                    format text DEFAULT 'text', detail boolean DEFAULT false,
-                                    runs bigint[] DEFAULT NULL)
-RETURNS text
+CREATE OR REPLACE FUNCTION tasker_bench._check_history(p_run bigint, p_baseline text) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_format text := lower(tasker_bench_report.format);
-    v_runs bigint[] := tasker_bench_report.runs;
-    v_json jsonb;
-    v_out text[] := '{}';
-    v_run bigint;
+    v_run tasker_bench.runs;
+    v_ext text := tasker_bench._ext_schema();
+    v_n integer := 0;
+    v_hist integer := tasker_bench._history_runs();
+    v_tol float8;
+    v_change float8;
+    v_hc record;
+    v_now jsonb;
+    v_before jsonb := '{}';
+    v_prev bigint;
+    v_base_run bigint;
+    v_why jsonb;
+    r record;
 BEGIN
-    IF v_format IS NULL OR v_format NOT IN ('text', 'markdown', 'json', 'html') THEN
-        RAISE EXCEPTION 'unknown report format "%"', coalesce(tasker_bench_report.format, 'NULL')
-            USING ERRCODE = '22023', HINT = 'Use text (for psql), markdown (for a pull request), json (for tools) or html (charts, for a browser).';
-    END IF;
-    IF v_runs IS NOT NULL AND (tasker_bench_report.run_id IS NOT NULL OR cardinality(v_runs) = 0
-                               OR array_position(v_runs, NULL) IS NOT NULL) THEN
-        RAISE EXCEPTION 'runs must list one or more run ids, without run_id' USING ERRCODE = '22023',
-            HINT = 'Pass either run_id => 12 or runs => ''{12,13}''.';
-    END IF;
-    IF v_runs IS NULL THEN
-        v_runs := ARRAY[tasker_bench_report.run_id];
-    END IF;
-    IF v_format = 'html' THEN
-        IF v_runs[1] IS NULL THEN
-            v_runs[1] := (tasker_bench._report_json(NULL, NULL)->'run'->>'id')::bigint;
+    SELECT * INTO STRICT v_run FROM tasker_bench.runs WHERE id = p_run;
+    IF p_baseline IS NOT NULL THEN
+        -- the cases this run regressed against the baseline, beyond their tolerance
+        EXECUTE format('SELECT coalesce(jsonb_object_agg(c.case_name, to_jsonb(c)), ''{}'')
+                          FROM %I.tasker_bench_compare($1, $2) c
+                         WHERE c.verdict = ''regressed'' AND c.within_tolerance IS NOT TRUE', v_ext)
+           INTO v_now USING p_baseline, p_run;
+        IF v_now = '{}' THEN
+            RETURN 0;
         END IF;
-        RETURN tasker_bench._report_html(v_runs, tasker_bench_report.baseline);
+        -- confirmation 1: the previous completed run of the same what regressed too
+        SELECT b.run_id INTO STRICT v_base_run FROM tasker_bench.baselines b WHERE b.name = p_baseline;
+        SELECT p.id INTO v_prev FROM tasker_bench.runs p
+         WHERE p.what = v_run.what AND p.kind = v_run.kind AND p.status = 'completed'
+           AND p.run_by = v_run.run_by AND p.id < p_run
+         ORDER BY p.id DESC
+         LIMIT 1;
+        IF v_prev IS NOT NULL AND v_prev <> v_base_run THEN
+            EXECUTE format('SELECT coalesce(jsonb_object_agg(c.case_name, to_jsonb(c)), ''{}'')
+                              FROM %I.tasker_bench_compare($1, $2) c
+                             WHERE c.verdict = ''regressed'' AND c.within_tolerance IS NOT TRUE', v_ext)
+               INTO v_before USING p_baseline, v_prev;
+        END IF;
+        FOR r IN SELECT x.key AS case_name, x.value AS j, res.ordinal
+                   FROM jsonb_each(v_now) x
+                   JOIN tasker_bench.results res ON res.run_id = p_run AND res.case_name = x.key
+                  ORDER BY res.ordinal LOOP
+            v_why := NULL;
+            IF v_before ? r.case_name THEN
+                v_why := jsonb_build_object('confirmed_by', 'previous_run', 'previous_run_id', v_prev,
+                                            'previous_change_pct', v_before->r.case_name->'change_pct');
+            ELSE
+                -- confirmation 2: the case's latest change point is upwards, after the
+                -- baseline's run, and this run is at its new level
+                SELECT jsonb_build_object('confirmed_by', 'change_point', 'change_point_run_id', cp.run_id,
+                                          'before_p50_us', cp.before_p50_us, 'after_p50_us', cp.after_p50_us,
+                                          'change_point_change_pct', cp.change_pct, 'p_value', cp.p_value)
+                  INTO v_why
+                  FROM (SELECT * FROM tasker_bench.change_points x
+                         WHERE x.case_name = r.case_name AND x.run_id <= p_run
+                         ORDER BY x.started_at DESC, x.run_id DESC LIMIT 1) cp
+                 WHERE cp.change_pct > 0 AND cp.run_id > v_base_run;
+            END IF;
+            IF v_why IS NULL THEN
+                -- one regressed run is not yet a regression: the next run (or a change point) confirms it
+                IF NOT tasker_bench._quiet() THEN
+                    RAISE NOTICE 'tasker_bench: run %, case %: regressed by % %% against %, not confirmed (no alert until the next run regresses too)',
+                        p_run, r.case_name, round((r.j->>'change_pct')::numeric, 1), p_baseline;
+                END IF;
+                CONTINUE;
+            END IF;
+            PERFORM tasker_bench._alert(p_run, r.case_name, p_baseline,
+                                        (r.j->>'change_pct')::float8, 'regressed',
+                                        jsonb_build_object('method', 'baseline') || v_why || r.j);
+            v_n := v_n + 1;
+        END LOOP;
+        RETURN v_n;
     END IF;
-    IF v_format = 'json' AND cardinality(v_runs) > 1 THEN
-        RETURN jsonb_pretty((SELECT jsonb_agg(tasker_bench._report_json_of(x, tasker_bench_report.baseline, true) ORDER BY o)
-                               FROM unnest(v_runs) WITH ORDINALITY u(x, o)));
-    END IF;
-    FOREACH v_run IN ARRAY v_runs LOOP
-        v_json := tasker_bench._report_json_of(v_run, tasker_bench_report.baseline, cardinality(v_runs) > 1);
-        v_out := v_out || CASE WHEN v_format = 'json' THEN jsonb_pretty(v_json)
-                               WHEN detail THEN tasker_bench._report_text(v_json, v_format = 'markdown')
-                               ELSE tasker_bench._report_compact(v_json, v_format = 'markdown') END;
+
+    FOR r IN
+        WITH prev AS (
+            SELECT p.id FROM tasker_bench.runs p
+             WHERE p.what = v_run.what AND p.kind = v_run.kind AND p.status = 'completed'
+               AND p.run_by = v_run.run_by AND p.id < p_run
+             ORDER BY p.id DESC
+             LIMIT v_hist
+        ), med AS (
+            SELECT x.case_name,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY x.p50_us) AS median_p50,
+                   count(*) AS k, max(x.run_id) AS last_run,
+                   array_agg(x.run_id ORDER BY x.run_id) AS runs
+              FROM tasker_bench.results x
+             WHERE x.run_id IN (SELECT id FROM prev)
+             GROUP BY x.case_name
+        )
+        SELECT c.case_name, c.p50_us, c.histogram, c.category, c.sql, c.params, m.median_p50, m.k, m.runs, m.last_run,
+               l.histogram AS last_h, cs.tolerance_pct,
+               l.block_medians_ns AS last_blocks, c.block_medians_ns AS blocks,
+               l.probe_medians_ns AS last_probes, c.probe_medians_ns AS probes
+          FROM tasker_bench.results c
+          JOIN med m ON m.case_name = c.case_name
+          JOIN tasker_bench.results l ON l.run_id = m.last_run AND l.case_name = c.case_name
+          LEFT JOIN tasker_bench.cases cs ON cs.name = c.case_name
+         WHERE c.run_id = p_run
+         ORDER BY c.ordinal
+    LOOP
+        v_tol := coalesce(r.tolerance_pct,
+                          CASE r.category WHEN 'e2e' THEN 10.0 WHEN 'lifecycle' THEN 20.0 END,
+                          tasker_bench.compare_noise_threshold());
+        -- never within the case's own run-to-run noise (one noisy run is no regression)
+        v_tol := greatest(v_tol, (SELECT hf.floor_pct FROM tasker_bench._history_floor(
+                                      r.case_name, r.sql, r.params, r.last_run) hf));
+        v_change := 100.0 * (r.p50_us / nullif(r.median_p50, 0) - 1);
+        CONTINUE WHEN v_change IS NULL OR v_change <= v_tol;
+        SELECT * INTO v_hc FROM tasker_bench.hcompare(r.last_h, r.histogram, v_tol, 0.05, 0.95,
+                                                      r.last_blocks, r.blocks, r.last_probes, r.probes);
+        IF v_hc.verdict = 'regressed' THEN
+            PERFORM tasker_bench._alert(p_run, r.case_name, format('rolling median of %s', r.k), v_change,
+                                        'regressed',
+                                        jsonb_build_object('method', 'rolling_median', 'runs', to_jsonb(r.runs),
+                                                           'median_p50_us', r.median_p50,
+                                                           'current_p50_us', r.p50_us,
+                                                           'tolerance_pct', v_tol,
+                                                           'previous_run_id', r.last_run,
+                                                           'hcompare_previous', to_jsonb(v_hc)));
+            v_n := v_n + 1;
+        END IF;
     END LOOP;
-    RETURN array_to_string(v_out, E'\n\n');
+
+    -- a sustained shift: a change point (tasker_bench.change_points) upwards that this run
+    -- confirms as the third at the new level, beyond the case's tolerance, not yet alerted
+    FOR r IN
+        SELECT cp.*, c.category, cs.tolerance_pct
+          FROM tasker_bench.change_points cp
+          JOIN tasker_bench.results c ON c.run_id = p_run AND c.case_name = cp.case_name
+          LEFT JOIN tasker_bench.cases cs ON cs.name = cp.case_name
+         WHERE cp.runs_at_new_level = 3 AND cp.change_pct > 0
+           AND NOT EXISTS (SELECT 1 FROM tasker_bench.alerts a
+                            WHERE a.case_name = cp.case_name AND a.run_id >= cp.run_id)
+    LOOP
+        CONTINUE WHEN r.change_pct <= coalesce(r.tolerance_pct,
+                                               CASE r.category WHEN 'e2e' THEN 10.0 WHEN 'lifecycle' THEN 20.0 END,
+                                               tasker_bench.compare_noise_threshold());
+        PERFORM tasker_bench._alert(p_run, r.case_name, format('change point at run %s', r.run_id),
+                                    r.change_pct, 'regressed',
+                                    jsonb_build_object('method', 'change_point', 'change_point_run_id', r.run_id,
+                                                       'before_p50_us', r.before_p50_us,
+                                                       'after_p50_us', r.after_p50_us,
+                                                       'p_value', r.p_value));
+        v_n := v_n + 1;
+    END LOOP;
+    RETURN v_n;
 END
 $$;
-COMMENT ON FUNCTION tasker_bench_report(bigint, text, text, boolean, bigint[]) IS
-    'Report of a run (default: your latest) or of several (runs): text for psql and markdown for a pull request '
-    '(one table line per case; detail => true adds per case histograms, resources, phases, statements), json for tools '
-    '(keys: format_version, run, cases, ab, baseline, comparison, comparison_skipped), html (one self-contained document '
-    'with charts); with a baseline, the comparison';
+CREATE OR REPLACE PROCEDURE tasker_bench_run_suite(
+    what text, iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
+    warmup interval DEFAULT '200 milliseconds', label text DEFAULT NULL, baseline text DEFAULT NULL,
+    clients integer DEFAULT 1, schema text DEFAULT 'tasker')
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_cases tasker_bench.cases[];
+    v_suite text;
+    v_run bigint;
+    v_env jsonb;
+    v_case tasker_bench.cases;
+    v_n integer;
+    v_i integer := 0;
+    v_one record;
+    v_state text;
+    v_msg text;
+    v_detail text;
+    v_hint text;
+    v_outcome text;
+    v_alerts integer;
+BEGIN
+    PERFORM tasker_bench._check_budget(iterations, duration, warmup);
+    PERFORM tasker_bench._enter_run();
+    PERFORM tasker_bench._check_clients(clients);
+    SELECT c.cases, c.suite INTO v_cases, v_suite FROM tasker_bench._cases_for(what, tasker_bench_run_suite.schema) c;
+    PERFORM tasker_bench._check_baseline(baseline);
+    PERFORM tasker_bench._validate_cases(v_cases);
+    PERFORM tasker_bench._mark_interrupted_runs();
+    v_n := cardinality(v_cases);
+    v_env := tasker_bench._environment();
+    v_run := tasker_bench._write_run(jsonb_build_object(
+        'kind', 'run', 'what', what, 'suite', v_suite, 'label', label, 'status', 'running',
+        'settings', tasker_bench._settings(iterations, duration, warmup, NULL)
+                    || jsonb_build_object('procedure', true, 'baseline', baseline)
+                    || CASE WHEN clients > 1 THEN jsonb_build_object('clients', clients) ELSE '{}' END,
+        'environment', v_env, 'dataset', tasker_bench._dataset_for(v_cases)));
+    IF NOT tasker_bench._quiet() THEN
+        RAISE NOTICE 'tasker_bench: run % of "%": % case%, backend PID %, committing after each case',
+            v_run, what, v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END, pg_backend_pid();
+    END IF;
+    COMMIT;
+
+    FOREACH v_case IN ARRAY v_cases LOOP
+        v_i := v_i + 1;
+        v_outcome := NULL;
+        BEGIN
+            -- each case runs in a transaction of its own: mark it as part of the run
+            PERFORM tasker_bench._enter_run(false);
+            SELECT * INTO STRICT v_one
+              FROM tasker_bench._measure_case(v_run, v_case, v_i, v_n, iterations, duration, warmup, NULL,
+                                              clients);
+            PERFORM tasker_bench._store_case(v_one.result, v_one.phases, v_one.statements, v_one.clients);
+            UPDATE tasker_bench.runs SET cases_done = v_i WHERE id = v_run;
+        EXCEPTION
+            WHEN query_canceled THEN
+                GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
+                                        v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+                v_outcome := 'interrupted';
+            WHEN OTHERS THEN
+                GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
+                                        v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+                v_outcome := 'failed';
+        END;
+        IF v_outcome IS NOT NULL THEN
+            UPDATE tasker_bench.runs
+               SET status = v_outcome, finished_at = clock_timestamp(), error = v_msg,
+                   error_sqlstate = v_state, failed_case = v_case.name
+             WHERE id = v_run;
+            COMMIT;
+            v_detail := concat_ws(E'\n', nullif(v_detail, ''),
+                                  format('Run %s is %s; the %s case%s before "%s" are stored.', v_run, v_outcome,
+                                         v_i - 1, CASE WHEN v_i - 1 = 1 THEN '' ELSE 's' END, v_case.name));
+            IF coalesce(v_hint, '') <> '' THEN
+                RAISE EXCEPTION USING MESSAGE = v_msg, ERRCODE = v_state, DETAIL = v_detail, HINT = v_hint;
+            END IF;
+            RAISE EXCEPTION USING MESSAGE = v_msg, ERRCODE = v_state, DETAIL = v_detail;
+        END IF;
+        COMMIT;
+    END LOOP;
+
+    UPDATE tasker_bench.runs SET status = 'completed', finished_at = clock_timestamp() WHERE id = v_run;
+    COMMIT;
+
+    BEGIN
+        v_alerts := tasker_bench._check_history(v_run, baseline);
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS v_msg = MESSAGE_TEXT, v_state = RETURNED_SQLSTATE;
+        RAISE WARNING 'tasker_bench: run % completed but could not be compared: % (SQLSTATE %)',
+            v_run, v_msg, v_state;
+    END;
+    COMMIT;
+END
+$$;
+COMMENT ON PROCEDURE tasker_bench_run_suite(text, bigint, interval, interval, text, text, integer, text) IS
+    'Runs a case or suite, committing after each case (status running -> completed / failed / interrupted); '
+    'then compares it with its baseline (alerting on a regression the previous run or a change point confirms) '
+    'or the rolling median of recent runs and alerts on regressions';
+CREATE OR REPLACE FUNCTION tasker_bench._cron_last_run(p_jobid bigint,
+    OUT status text, OUT message text, OUT started_at timestamptz)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_cron text;
+BEGIN
+    SELECT n.nspname INTO v_cron
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relname = 'job_run_details' AND c.relkind = 'r'
+       AND n.nspname = 'cron' AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
+       AND pg_catalog.has_table_privilege(c.oid, 'SELECT');
+    IF v_cron IS NULL THEN
+        RETURN;
+    END IF;
+    EXECUTE format('SELECT d.status, d.return_message, d.start_time FROM %I.job_run_details d
+                     WHERE d.jobid = $1 ORDER BY d.runid DESC LIMIT 1', v_cron)
+       INTO status, message, started_at USING p_jobid;
+END
+$$;
+CREATE OR REPLACE VIEW tasker_bench.schedules WITH (security_invoker = true) AS
+SELECT j.job_name, j.jobid, j.what, j.baseline, j.schedule, j.created_by, j.created_at,
+       (tasker_bench._cron_last_run(j.jobid)).status AS last_status,
+       (tasker_bench._cron_last_run(j.jobid)).message AS last_message,
+       (tasker_bench._cron_last_run(j.jobid)).started_at AS last_started_at,
+       j.schema
+  FROM tasker_bench.schedule_jobs j;
+COMMENT ON VIEW tasker_bench.schedules IS
+    'Your scheduled jobs (tasker_bench_schedule) with the status, message and start of each one''s last run as '
+    'pg_cron recorded it (e.g. failed / connection failed when pg_cron cannot connect: see cron.host)';
+CREATE OR REPLACE FUNCTION tasker_bench._check_cron(p_schedule text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    v text := btrim(regexp_replace(coalesce(p_schedule, ''), '\s+', ' ', 'g'));
+    v_fields text[];
+    v_names constant text[] := ARRAY['minute', 'hour', 'day of month', 'month', 'day of week'];
+    v_lo constant integer[] := ARRAY[0, 0, 1, 1, 0];
+    v_hi constant integer[] := ARRAY[59, 23, 31, 12, 7];
+    v_problem text;
+    v_pattern text;
+    v_num text;
+BEGIN
+    IF v ~* '^@(yearly|annually|monthly|weekly|daily|hourly|reboot)$' THEN
+        RETURN;
+    END IF;
+    IF v ~* '^[0-9]+ seconds?$' THEN
+        IF split_part(v, ' ', 1)::numeric NOT BETWEEN 1 AND 59 THEN
+            v_problem := 'an interval in seconds must be 1 to 59 seconds';
+        END IF;
+    ELSE
+        v_fields := string_to_array(v, ' ');
+        IF v = '' OR cardinality(v_fields) <> 5 THEN
+            v_problem := format('it has %s field%s, a cron expression has 5', coalesce(cardinality(v_fields), 0),
+                                CASE WHEN cardinality(v_fields) = 1 THEN '' ELSE 's' END);
+        ELSE
+            FOR i IN 1 .. 5 LOOP
+                -- names (jan, mon, ...) in month and day of week; $ (last day) in day of month
+                v_pattern := CASE WHEN i >= 4 THEN '^[0-9*,/A-Za-z-]+$'
+                                  WHEN i = 3 THEN '^[0-9*,/$-]+$'
+                                  ELSE '^[0-9*,/-]+$' END;
+                IF v_fields[i] !~ v_pattern THEN
+                    v_problem := format('the %s field "%s" is not a number, *, a list, a range or a step',
+                                        v_names[i], v_fields[i]);
+                    EXIT;
+                END IF;
+                FOR v_num IN SELECT m[1] FROM regexp_matches(v_fields[i], '(?:^|[^/0-9])([0-9]+)', 'g') m LOOP
+                    IF v_num::numeric NOT BETWEEN v_lo[i] AND v_hi[i] THEN
+                        v_problem := format('the %s field has %s, outside %s-%s', v_names[i], v_num,
+                                            v_lo[i], v_hi[i]);
+                        EXIT;
+                    END IF;
+                END LOOP;
+                EXIT WHEN v_problem IS NOT NULL;
+            END LOOP;
+        END IF;
+    END IF;
+    IF v_problem IS NOT NULL THEN
+        RAISE EXCEPTION 'invalid cron schedule "%"', p_schedule USING ERRCODE = '22023',
+            DETAIL = initcap(left(v_problem, 1)) || substr(v_problem, 2) || '.',
+            HINT = 'Use five fields, minute hour day-of-month month day-of-week, e.g. ''*/5 * * * *'' (every 5 minutes) or ''0 3 * * *'' (daily at 03:00).';
+    END IF;
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._check_cron_reach() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_bgw text;
+    v_host text;
+    v_listen text;
+BEGIN
+    BEGIN
+        v_bgw := current_setting('cron.use_background_workers', true);
+        v_host := current_setting('cron.host', true);
+        v_listen := current_setting('listen_addresses');
+    EXCEPTION WHEN insufficient_privilege THEN
+        RETURN;             -- settings this role cannot read: nothing to say
+    END;
+    IF v_bgw = 'on' OR v_host IS NULL OR left(v_host, 1) = '/' THEN
+        RETURN;             -- no connection, or a socket directory
+    END IF;
+    IF btrim(coalesce(v_listen, '')) = '' THEN
+        RAISE WARNING 'pg_cron cannot reach this server: it connects to cron.host = "%" over TCP, but listen_addresses is empty', v_host
+            USING DETAIL = 'Every run of the job will fail with "connection failed" (tasker_bench.schedules shows it in last_status and last_message).',
+                  HINT = 'Set cron.host to the server''s socket directory (one of unix_socket_directories), or cron.use_background_workers = on, and restart.';
+    END IF;
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._unschedule_on_drop() RETURNS event_trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_cron text;
+    v_jobid bigint;
+BEGIN
+    IF current_query() !~* 'drop\s+extension\s+(if\s+exists\s+)?([[:alnum:]_"]+\s*,\s*)*"?tasker_bench"?\s*(,|;|cascade|restrict|$)' THEN
+        RETURN;
+    END IF;
+    SELECT n.nspname INTO v_cron
+      FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+     WHERE n.nspname = 'cron' AND p.proname = 'unschedule' LIMIT 1;
+    IF v_cron IS NULL THEN
+        RETURN;
+    END IF;
+    FOR v_jobid IN EXECUTE format('SELECT j.jobid FROM tasker_bench.schedule_jobs s JOIN %I.job j ON j.jobid = s.jobid', v_cron) LOOP
+        EXECUTE format('SELECT %I.unschedule($1)', v_cron) USING v_jobid;
+    END LOOP;
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._cron_schema() RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_schema text;
+    v_db text;
+BEGIN
+    BEGIN
+        v_db := current_setting('cron.database_name', true);
+    EXCEPTION WHEN insufficient_privilege THEN
+        v_db := '';         -- a superuser-only setting: unknown to others
+    END;
+    -- pg_cron's objects live in the schema cron (whatever its extnamespace says)
+    SELECT n.nspname INTO v_schema
+      FROM pg_catalog.pg_extension e
+      JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_extension'::regclass
+                                 AND d.refobjid = e.oid AND d.deptype = 'e'
+                                 AND d.classid = 'pg_catalog.pg_class'::regclass
+      JOIN pg_catalog.pg_class c ON c.oid = d.objid AND c.relname = 'job' AND c.relkind = 'r'
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE e.extname = 'pg_cron';
+    IF v_schema IS NULL THEN
+        IF v_db = '' THEN
+            RAISE EXCEPTION 'pg_cron is not installed in this database' USING ERRCODE = '0A000',
+                HINT = 'Ask a superuser where pg_cron lives (cron.database_name): install tasker_bench there, or schedule from there with cron.schedule_in_database(job_name, schedule, ''CALL ...tasker_bench_run_suite(...)'', <this database>).';
+        END IF;
+        IF v_db IS NULL THEN
+            RAISE EXCEPTION 'pg_cron is not available: it is not loaded, and not installed in this database'
+                USING ERRCODE = '0A000',
+                HINT = 'Add pg_cron to shared_preload_libraries (restart), set cron.database_name, CREATE EXTENSION pg_cron in that database, and install tasker_bench there to schedule its suites.';
+        END IF;
+        RAISE EXCEPTION 'pg_cron is not installed in this database' USING ERRCODE = '0A000',
+            HINT = format('pg_cron''s extension lives in the database cron.database_name = "%s". Either install tasker_bench there, or schedule from there into this database: SELECT cron.schedule_in_database(job_name, schedule, ''CALL %I.tasker_bench_run_suite(...)'', %L) (the job then runs as you, here).',
+                          v_db, tasker_bench._ext_schema(), pg_catalog.current_database());
+    END IF;
+    RETURN v_schema;
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench_schedule(job_name text, schedule text, what text, baseline text DEFAULT NULL,
+                                      schema text DEFAULT 'tasker')
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_job text := tasker_bench_schedule.job_name;
+    v_cron text;
+    v_exists boolean;
+    v_jobid bigint;
+    v_command text;
+    v_state text;
+    v_msg text;
+    v_detail text;
+BEGIN
+    IF v_job IS NULL OR btrim(v_job) = '' THEN
+        RAISE EXCEPTION 'job_name must not be NULL or empty' USING ERRCODE = '22004',
+            HINT = 'Name the job, e.g. tasker_bench_schedule(''tasker-nightly'', ''0 3 * * *'', ''tasker'').';
+    END IF;
+    IF schedule IS NULL THEN
+        RAISE EXCEPTION 'schedule must not be NULL' USING ERRCODE = '22004',
+            HINT = 'Give a cron expression, e.g. ''*/5 * * * *'' (every 5 minutes).';
+    END IF;
+    -- the cases as the job will run them: on that schema (it must exist when they name it)
+    PERFORM tasker_bench._cases_for(what, tasker_bench_schedule.schema);
+    PERFORM tasker_bench._check_baseline(baseline);
+    PERFORM tasker_bench._check_cron(schedule);
+    IF EXISTS (SELECT 1 FROM tasker_bench.schedule_jobs s WHERE s.job_name = v_job) THEN
+        RAISE EXCEPTION 'a job named "%" is already scheduled', v_job USING ERRCODE = '42710',
+            HINT = 'tasker_bench_unschedule(job_name) removes it; or choose another name.';
+    END IF;
+    v_cron := tasker_bench._cron_schema();
+    -- cron.schedule would silently replace a job of the same name
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.job j WHERE j.jobname = $1 AND j.username = current_user)', v_cron)
+      INTO v_exists USING v_job;
+    IF v_exists THEN
+        RAISE EXCEPTION 'a pg_cron job named "%" already exists', v_job USING ERRCODE = '42710',
+            HINT = 'SELECT jobid, jobname, schedule, command FROM cron.job lists the jobs; choose another name.';
+    END IF;
+    v_command := format('CALL %I.tasker_bench_run_suite(%L, baseline => %L, label => %L, schema => %L)',
+                        tasker_bench._ext_schema(), what, baseline, 'scheduled:' || v_job,
+                        tasker_bench_schedule.schema);
+    BEGIN
+        -- as the calling role, in this database
+        IF to_regprocedure(format('%I.schedule_in_database(text,text,text,text,text,boolean)', v_cron)) IS NOT NULL
+           AND has_function_privilege(format('%I.schedule_in_database(text,text,text,text,text,boolean)', v_cron),
+                                      'EXECUTE') THEN
+            -- username NULL: the current role (pg_cron lets only superusers name another)
+            EXECUTE format('SELECT %I.schedule_in_database($1, $2, $3, $4, NULL, true)', v_cron) INTO v_jobid
+              USING v_job, schedule, v_command, pg_catalog.current_database();
+        ELSE
+            EXECUTE format('SELECT %I.schedule($1, $2, $3)', v_cron) INTO v_jobid USING v_job, schedule, v_command;
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+        IF v_msg ILIKE '%schedule%' THEN
+            RAISE EXCEPTION 'invalid cron schedule "%"', schedule USING ERRCODE = '22023',
+                DETAIL = 'pg_cron: ' || v_msg,
+                HINT = 'Use five fields, minute hour day-of-month month day-of-week, e.g. ''*/5 * * * *'' (every 5 minutes) or ''0 3 * * *'' (daily at 03:00).';
+        END IF;
+        RAISE;
+    END;
+    BEGIN
+        INSERT INTO tasker_bench.schedule_jobs (job_name, jobid, what, baseline, schedule, schema)
+        VALUES (v_job, v_jobid, what, baseline, schedule, tasker_bench_schedule.schema);
+    EXCEPTION WHEN unique_violation THEN
+        RAISE EXCEPTION 'job name "%" is taken by another role', v_job USING ERRCODE = '42710',
+            HINT = 'Job names are shared by all roles; choose another name.';
+    END;
+    PERFORM tasker_bench._check_cron_reach();
+    RETURN v_jobid;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_schedule(text, text, text, text, text) IS
+    'Schedules a case or suite through pg_cron (installed in this database), run as the calling role on a tasker schema (default tasker): '
+    'CALL tasker_bench_run_suite(what, baseline => ..., label => ''scheduled:<job_name>'', schema => ...); returns the cron job id';
+CREATE OR REPLACE FUNCTION tasker_bench_unschedule(job_name text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_job text := tasker_bench_unschedule.job_name;
+    v_cron text;
+    v_row tasker_bench.schedule_jobs;
+    v_exists boolean;
+BEGIN
+    IF v_job IS NULL THEN
+        RAISE EXCEPTION 'job_name must not be NULL' USING ERRCODE = '22004',
+            HINT = 'SELECT job_name, schedule, what FROM tasker_bench.schedules lists your jobs.';
+    END IF;
+    v_cron := tasker_bench._cron_schema();
+    DELETE FROM tasker_bench.schedule_jobs s
+     WHERE s.job_name = v_job AND s.created_by = current_user RETURNING * INTO v_row;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.job j WHERE j.jobid = $1)', v_cron)
+      INTO v_exists USING v_row.jobid;
+    IF v_exists THEN
+        EXECUTE format('SELECT %I.unschedule($1::bigint)', v_cron) USING v_row.jobid;
+    END IF;
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_unschedule(text) IS
+    'Removes a job made by tasker_bench_schedule (and its pg_cron job); false when you have no job of that name';
+CREATE OR REPLACE FUNCTION tasker_bench_prune(keep interval) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_sql text;
+    v_n bigint;
+BEGIN
+    IF keep IS NULL OR keep < interval '0' THEN
+        RAISE EXCEPTION 'keep must be zero or a positive interval, got %', coalesce(keep::text, 'NULL')
+            USING ERRCODE = '22023',
+                  HINT = 'Runs started more than keep ago are deleted, e.g. tasker_bench_prune(''30 days'').';
+    END IF;
+    PERFORM tasker_bench._mark_interrupted_runs();
+    v_sql := 'DELETE FROM tasker_bench.runs r
+               WHERE r.started_at < now() - $1
+                 AND r.run_by = current_user
+                 AND r.status <> ''running''
+                 AND NOT EXISTS (SELECT 1 FROM tasker_bench.alerts a WHERE a.run_id = r.id)';
+    IF to_regclass('tasker_bench.baselines') IS NOT NULL THEN
+        v_sql := v_sql || ' AND NOT EXISTS (SELECT 1 FROM tasker_bench.baselines b WHERE b.run_id = r.id)';
+    END IF;
+    BEGIN
+        EXECUTE v_sql USING keep;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+    -- 23503 up to 17; 18 reports a RESTRICT foreign key as 23001
+    EXCEPTION WHEN foreign_key_violation OR restrict_violation THEN
+        RAISE EXCEPTION 'a baseline or an alert was made for one of the runs to prune while tasker_bench_prune ran'
+            USING ERRCODE = '40001',
+            HINT = 'Nothing was deleted; run tasker_bench_prune again (it keeps the runs baselines and alerts name).';
+    END;
+    RETURN v_n;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_prune(interval) IS
+    'Deletes your runs started more than keep ago (with their results, phases and statements), '
+    'except runs a baseline or an alert points to and runs still running; returns how many';
+CREATE OR REPLACE FUNCTION tasker_bench.scale_target_ms(case_name text, size integer) RETURNS float8
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN case_name LIKE 'get_next_ready_tasks/%' THEN
+               CASE WHEN size <= 1000 THEN 2 WHEN size <= 5000 THEN 3
+                    WHEN size <= 10000 THEN 5 WHEN size <= 100000 THEN 10 END
+           END
+$$;
+COMMENT ON FUNCTION tasker_bench.scale_target_ms(text, integer) IS
+    'The seed plan''s target (ms) of a case at a fixture size, or NULL (tasker_bench_scale''s target_ms)';
+CREATE OR REPLACE FUNCTION tasker_bench._check_scale_sizes(p_sizes integer[], p_min integer, p_schema text,
+                                                p_replace boolean) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF p_sizes IS NULL OR cardinality(p_sizes) < p_min THEN
+        RAISE EXCEPTION 'a scale sweep needs at least % size%', p_min, CASE WHEN p_min = 1 THEN '' ELSE 's' END
+            USING ERRCODE = '22023', HINT = 'e.g. sizes => ''{1000,5000,10000,100000}''.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM unnest(p_sizes) s WHERE s IS NULL OR s <= 0 OR s > 10000000) THEN
+        RAISE EXCEPTION 'sizes must be between 1 and 10000000 tasks' USING ERRCODE = '22023',
+            HINT = 'Give fixture sizes in tasks, e.g. sizes => ''{1000,5000,10000,100000}''.';
+    END IF;
+    IF (SELECT count(DISTINCT s) FROM unnest(p_sizes) s) <> cardinality(p_sizes) THEN
+        RAISE EXCEPTION 'sizes must be distinct' USING ERRCODE = '22023',
+            HINT = 'Each size is measured once; remove the repeated ones.';
+    END IF;
+    IF NOT p_replace AND NOT EXISTS (SELECT 1 FROM tasker_bench.models m
+                                      WHERE m.schema_name = p_schema AND m.created_by = current_user) THEN
+        RAISE EXCEPTION 'schema "%" is not a reference model made by tasker_bench_setup()', p_schema
+            USING ERRCODE = '42501',
+            HINT = 'A scale sweep replaces the schema''s data with fixtures of each size; on a schema tasker_bench_setup() did not make (a real tasker database) pass replace => true if every row of its tasker tables may go.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench._check_scale_sizes(integer[], integer, text, boolean) IS
+    'Errors unless the sizes of a scale sweep are valid (at least p_min, distinct, 1..10000000) and the schema''s data may be replaced';
+CREATE OR REPLACE FUNCTION tasker_bench._scale_steps(steps jsonb[]) RETURNS bigint[]
+    AS 'MODULE_PATHNAME', 'tb_scale_steps' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._scale_steps(jsonb[]) IS
+    'Runs tasker_bench._scale_step of each step in a committed transaction of its own, in one background worker as the caller''s role; returns their results';
+CREATE OR REPLACE FUNCTION tasker_bench._scale_step(step jsonb) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_cases tasker_bench.cases[];
+    v_suite text;
+BEGIN
+    IF step->>'kind' = 'fixture' THEN
+        EXECUTE format('SELECT %I.tasker_bench_fixture($1, schema => $2, seed => $3, replace => true, '
+                       'state_mix => $4, shapes => $5)', tasker_bench._ext_schema())
+          USING (step->>'size')::integer, step->>'schema', (step->>'seed')::integer,
+                nullif(step->'state_mix', 'null'::jsonb),
+                CASE WHEN jsonb_typeof(step->'shapes') = 'array'
+                     THEN ARRAY(SELECT jsonb_array_elements_text(step->'shapes')) END;
+        RETURN NULL;
+    ELSIF step->>'kind' = 'run' THEN
+        SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(step->>'what', step->>'schema');
+        RETURN tasker_bench._execute('scale', step->>'what', v_suite, v_cases, (step->>'iterations')::bigint,
+                                     (step->>'duration')::interval, (step->>'warmup')::interval,
+                                     step->>'label', NULL, (step->>'clients')::integer);
+    END IF;
+    RAISE EXCEPTION 'unknown step of a sweep: %', step USING ERRCODE = '22023';
+END
+$$;
+COMMENT ON FUNCTION tasker_bench._scale_step(jsonb) IS
+    'One step of tasker_bench_scale(sizes, clients): a fixture built, or the cases run with N clients (its run id)';
+CREATE OR REPLACE FUNCTION tasker_bench._scale_grid_points(p_steps jsonb[], p_results bigint[])
+RETURNS TABLE (case_name text, size integer, clients integer, run_id bigint, ops_per_s float8)
+LANGUAGE sql STABLE AS $$
+    SELECT r.case_name, (s.step->>'size')::integer, (s.step->>'clients')::integer, r.run_id,
+           coalesce(c.ops_per_s, r.n / nullif(r.wall_s, 0))
+      FROM unnest(p_steps, p_results) AS s(step, rid)
+      JOIN tasker_bench.results r ON r.run_id = s.rid
+      LEFT JOIN tasker_bench.client_results c ON c.run_id = r.run_id AND c.case_name = r.case_name
+     WHERE s.step->>'kind' = 'run'
+$$;
+COMMENT ON FUNCTION tasker_bench._scale_grid_points(jsonb[], bigint[]) IS
+    'The measured points of a sweep over sizes and clients: case, size, clients, run and total throughput';
+CREATE OR REPLACE FUNCTION tasker_bench._scale_grid(
+    p_what text, p_sizes integer[], p_clients integer[], p_iterations bigint, p_duration interval,
+    p_warmup interval, p_schema text, p_seed integer, p_label text, p_replace boolean,
+    p_state_mix jsonb, p_shapes text[])
+RETURNS TABLE (case_name text, size integer, n bigint, p50_us float8, p95_us float8,
+               p99_us float8, mean_us float8, target_ms float8, meets_target boolean,
+               growth text, r2 float8, run_id bigint, scale_id bigint, ops_per_s float8,
+               client_count integer, clients_growth text, clients_r2 float8)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_sizes integer[] := (SELECT array_agg(s ORDER BY s) FROM unnest(p_sizes) s);
+    v_clients integer[] := (SELECT array_agg(DISTINCT c ORDER BY c) FROM unnest(p_clients) c);
+    v_steps jsonb[] := '{}';
+    v_results bigint[];
+    v_size integer;
+    v_n integer;
+    v_case text;
+    v_fit record;
+    v_by_size jsonb;
+    v_by_clients jsonb;
+    v_fits jsonb := '{}';
+    v_scale bigint;
+BEGIN
+    IF cardinality(p_clients) < 1 OR EXISTS (SELECT 1 FROM unnest(p_clients) c WHERE c IS NULL)
+       OR cardinality(v_clients) <> cardinality(p_clients) THEN
+        RAISE EXCEPTION 'clients must be distinct numbers of clients, got %', p_clients USING ERRCODE = '22023',
+            HINT = 'e.g. sizes => ''{1000,10000}'', clients => ''{1,2,4}''.';
+    END IF;
+    FOREACH v_n IN ARRAY v_clients LOOP
+        PERFORM tasker_bench._check_clients(v_n);
+    END LOOP;
+    PERFORM tasker_bench._check_scale_sizes(p_sizes, 1, p_schema, p_replace);
+    IF cardinality(v_sizes) < 2 AND cardinality(v_clients) < 2 THEN
+        RAISE EXCEPTION 'a sweep over sizes and clients needs at least 2 sizes or 2 numbers of clients'
+            USING ERRCODE = '22023', HINT = 'e.g. sizes => ''{1000,10000}'', clients => ''{1,2,4}''.';
+    END IF;
+    IF v_clients[cardinality(v_clients)] >= current_setting('max_worker_processes')::integer THEN
+        RAISE EXCEPTION 'a sweep over sizes with % clients needs % background workers (one runs its steps), but max_worker_processes is %',
+            v_clients[cardinality(v_clients)], v_clients[cardinality(v_clients)] + 1,
+            current_setting('max_worker_processes')
+            USING ERRCODE = '53400',
+            HINT = 'Raise max_worker_processes (it needs a server restart), or use fewer clients.';
+    END IF;
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'a sweep over sizes with clients needs READ COMMITTED, not %',
+            upper(current_setting('transaction_isolation'))
+            USING ERRCODE = '25000',
+            HINT = 'Its steps commit in transactions of their own, and this transaction must see what they wrote; call it outside a REPEATABLE READ or SERIALIZABLE transaction.';
+    END IF;
+    PERFORM tasker_bench._check_budget(p_iterations, p_duration, p_warmup);
+    -- the cases exist (the steps look them up again)
+    PERFORM tasker_bench._cases_for(p_what, p_schema);
+
+    FOREACH v_size IN ARRAY v_sizes LOOP
+        v_steps := v_steps || jsonb_build_object('kind', 'fixture', 'size', v_size, 'schema', p_schema,
+                                                 'seed', p_seed, 'state_mix', p_state_mix, 'shapes', p_shapes);
+        FOREACH v_n IN ARRAY v_clients LOOP
+            v_steps := v_steps || jsonb_build_object(
+                'kind', 'run', 'size', v_size, 'clients', v_n, 'what', p_what, 'schema', p_schema,
+                'iterations', p_iterations, 'duration', p_duration, 'warmup', p_warmup,
+                'label', format('%s n=%s clients=%s', coalesce(p_label, 'scale'), v_size, v_n));
+        END LOOP;
+    END LOOP;
+    RAISE NOTICE 'tasker_bench_scale: % fixtures and % runs, each committed in a transaction of its own',
+        cardinality(v_sizes), cardinality(v_sizes) * cardinality(v_clients);
+    v_results := tasker_bench._scale_steps(v_steps);
+
+    FOR v_case IN SELECT DISTINCT p.case_name FROM tasker_bench._scale_grid_points(v_steps, v_results) p LOOP
+        v_by_size := '{}';
+        v_by_clients := '{}';
+        IF cardinality(v_clients) >= 2 THEN
+            FOREACH v_size IN ARRAY v_sizes LOOP
+                SELECT * INTO v_fit FROM tasker_bench.fit_complexity(
+                    (SELECT array_agg(p.clients::float8 ORDER BY p.clients)
+                       FROM tasker_bench._scale_grid_points(v_steps, v_results) p
+                      WHERE p.case_name = v_case AND p.size = v_size),
+                    (SELECT array_agg(p.ops_per_s ORDER BY p.clients)
+                       FROM tasker_bench._scale_grid_points(v_steps, v_results) p
+                      WHERE p.case_name = v_case AND p.size = v_size));
+                v_by_size := v_by_size || jsonb_build_object(v_size::text, to_jsonb(v_fit));
+            END LOOP;
+        END IF;
+        IF cardinality(v_sizes) >= 2 THEN
+            FOREACH v_n IN ARRAY v_clients LOOP
+                SELECT * INTO v_fit FROM tasker_bench.fit_complexity(
+                    (SELECT array_agg(p.size::float8 ORDER BY p.size)
+                       FROM tasker_bench._scale_grid_points(v_steps, v_results) p
+                      WHERE p.case_name = v_case AND p.clients = v_n),
+                    (SELECT array_agg(r.p50_us ORDER BY p.size)
+                       FROM tasker_bench._scale_grid_points(v_steps, v_results) p
+                       JOIN tasker_bench.results r ON r.run_id = p.run_id AND r.case_name = p.case_name
+                      WHERE p.case_name = v_case AND p.clients = v_n));
+                v_by_clients := v_by_clients || jsonb_build_object(v_n::text, to_jsonb(v_fit));
+            END LOOP;
+        END IF;
+        v_fits := v_fits || jsonb_build_object(v_case, jsonb_build_object('clients', v_by_size,
+                                                                          'tasks', v_by_clients));
+    END LOOP;
+    INSERT INTO tasker_bench.scales (what, schema_name, sizes, run_ids, fits, axis, clients)
+    VALUES (p_what, p_schema, v_sizes, (SELECT array_agg(x) FROM unnest(v_results) x WHERE x IS NOT NULL),
+            v_fits, 'grid', v_clients)
+    RETURNING id INTO v_scale;
+
+    RETURN QUERY
+    SELECT r.case_name, p.size, r.n, r.p50_us, r.p95_us, r.p99_us, r.mean_us,
+           tasker_bench.scale_target_ms(r.case_name, p.size),
+           r.p50_us / 1000 < tasker_bench.scale_target_ms(r.case_name, p.size),
+           v_fits->r.case_name->'tasks'->(p.clients::text)->>'complexity',
+           (v_fits->r.case_name->'tasks'->(p.clients::text)->>'r2')::float8, r.run_id, v_scale,
+           p.ops_per_s, p.clients,
+           v_fits->r.case_name->'clients'->(p.size::text)->>'complexity',
+           (v_fits->r.case_name->'clients'->(p.size::text)->>'r2')::float8
+      FROM tasker_bench._scale_grid_points(v_steps, v_results) p
+      JOIN tasker_bench.results r ON r.run_id = p.run_id AND r.case_name = p.case_name
+     ORDER BY r.ordinal, p.size, p.clients;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench._scale_grid(text, integer[], integer[], bigint, interval, interval, text, integer, text, boolean, jsonb, text[]) IS
+    'tasker_bench_scale with sizes and clients: every (size, clients) pair, each step committed on its own, both fits';
+CREATE OR REPLACE FUNCTION tasker_bench._scale_clients(
+    p_what text, p_clients integer[], p_iterations bigint, p_duration interval, p_warmup interval,
+    p_schema text, p_label text)
+RETURNS TABLE (case_name text, size integer, n bigint, p50_us float8, p95_us float8,
+               p99_us float8, mean_us float8, target_ms float8, meets_target boolean,
+               growth text, r2 float8, run_id bigint, scale_id bigint, ops_per_s float8,
+               client_count integer, clients_growth text, clients_r2 float8)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_cases tasker_bench.cases[];
+    v_suite text;
+    v_n integer;
+    v_runs bigint[] := '{}';
+    v_fits jsonb := '{}';
+    v_scale bigint;
+    v_case text;
+    v_fit record;
+    v_sorted integer[] := (SELECT array_agg(DISTINCT c ORDER BY c) FROM unnest(p_clients) c);
+BEGIN
+    IF cardinality(p_clients) < 2 OR EXISTS (SELECT 1 FROM unnest(p_clients) c WHERE c IS NULL)
+       OR cardinality(v_sorted) <> cardinality(p_clients) THEN
+        RAISE EXCEPTION 'a clients sweep needs at least 2 distinct numbers of clients' USING ERRCODE = '22023',
+            HINT = 'e.g. clients => ''{1,2,4,8}''.';
+    END IF;
+    FOREACH v_n IN ARRAY v_sorted LOOP
+        PERFORM tasker_bench._check_clients(v_n);
+    END LOOP;
+    PERFORM tasker_bench._check_budget(p_iterations, p_duration, p_warmup);
+    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(p_what, p_schema);
+
+    FOREACH v_n IN ARRAY v_sorted LOOP
+        RAISE NOTICE 'tasker_bench_scale: % client%', v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END;
+        v_runs := v_runs || tasker_bench._execute('scale', p_what, v_suite, v_cases, p_iterations, p_duration,
+                                                  p_warmup, coalesce(p_label, 'scale') || ' clients=' || v_n,
+                                                  NULL, v_n);
+    END LOOP;
+
+    FOR v_case IN SELECT DISTINCT r.case_name FROM tasker_bench.results r WHERE r.run_id = ANY (v_runs) LOOP
+        SELECT * INTO v_fit FROM tasker_bench.fit_complexity(
+            (SELECT array_agg(coalesce(c.clients, 1)::float8 ORDER BY r.run_id)
+               FROM tasker_bench.results r
+               LEFT JOIN tasker_bench.client_results c USING (run_id, case_name)
+              WHERE r.run_id = ANY (v_runs) AND r.case_name = v_case),
+            (SELECT array_agg(coalesce(c.ops_per_s, r.n / nullif(r.wall_s, 0)) ORDER BY r.run_id)
+               FROM tasker_bench.results r
+               LEFT JOIN tasker_bench.client_results c USING (run_id, case_name)
+              WHERE r.run_id = ANY (v_runs) AND r.case_name = v_case));
+        v_fits := v_fits || jsonb_build_object(v_case, to_jsonb(v_fit));
+    END LOOP;
+    INSERT INTO tasker_bench.scales (what, schema_name, sizes, run_ids, fits, axis, clients)
+    VALUES (p_what, p_schema, '{}', v_runs, v_fits, 'clients', v_sorted)
+    RETURNING id INTO v_scale;
+
+    RETURN QUERY
+    SELECT r.case_name, (ru.dataset->'row_counts'->>'tasks')::integer, r.n, r.p50_us, r.p95_us, r.p99_us,
+           r.mean_us, NULL::float8, NULL::boolean, NULL::text, NULL::float8, r.run_id, v_scale,
+           coalesce(c.ops_per_s, r.n / nullif(r.wall_s, 0)), coalesce(c.clients, 1),
+           v_fits->r.case_name->>'complexity', (v_fits->r.case_name->>'r2')::float8
+      FROM tasker_bench.results r
+      JOIN tasker_bench.runs ru ON ru.id = r.run_id
+      LEFT JOIN tasker_bench.client_results c USING (run_id, case_name)
+     WHERE r.run_id = ANY (v_runs)
+     ORDER BY r.ordinal, r.run_id;
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench_scale(
+    what text, sizes integer[] DEFAULT NULL,
+    iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
+    warmup interval DEFAULT '200 milliseconds', schema text DEFAULT 'tasker',
+    seed integer DEFAULT 1, label text DEFAULT NULL, replace boolean DEFAULT false,
+    state_mix jsonb DEFAULT NULL, shapes text[] DEFAULT NULL, clients integer[] DEFAULT NULL)
+RETURNS TABLE (case_name text, size integer, n bigint, p50_us float8, p95_us float8,
+               p99_us float8, mean_us float8, target_ms float8, meets_target boolean,
+               growth text, r2 float8, run_id bigint, scale_id bigint, ops_per_s float8,
+               client_count integer, clients_growth text, clients_r2 float8)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_cases tasker_bench.cases[];
+    v_suite text;
+    v_size integer;
+    v_runs bigint[] := '{}';
+    v_fits jsonb := '{}';
+    v_scale bigint;
+    v_case text;
+    v_fit record;
+BEGIN
+    IF clients IS NOT NULL AND sizes IS NULL THEN
+        -- a sweep over concurrent clients on the data as it is (sql_src/18_clients.sql)
+        RETURN QUERY SELECT * FROM tasker_bench._scale_clients(what, clients, iterations, duration, warmup,
+                                                               schema, label);
+        RETURN;
+    ELSIF clients IS NOT NULL THEN
+        -- every (size, clients) pair, each step committed on its own
+        RETURN QUERY SELECT * FROM tasker_bench._scale_grid(what, sizes, clients, iterations, duration, warmup,
+                                                            schema, seed, label, replace, state_mix, shapes);
+        RETURN;
+    END IF;
+    sizes := coalesce(sizes, '{1000,5000,10000,100000}');
+    PERFORM tasker_bench._check_scale_sizes(sizes, 2, schema, replace);
+    PERFORM tasker_bench._check_budget(iterations, duration, warmup);
+    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(what, tasker_bench_scale.schema);
+
+    FOREACH v_size IN ARRAY (SELECT array_agg(s ORDER BY s) FROM unnest(sizes) s) LOOP
+        RAISE NOTICE 'tasker_bench_scale: fixture of % tasks', v_size;
+        -- the fixture lives beside this function, wherever the extension was installed
+        EXECUTE format('SELECT %I.tasker_bench_fixture($1, schema => $2, seed => $3, replace => true, '
+                       'state_mix => $4, shapes => $5)', tasker_bench._ext_schema())
+          USING v_size, tasker_bench_scale.schema, tasker_bench_scale.seed, tasker_bench_scale.state_mix,
+                tasker_bench_scale.shapes;
+        v_runs := v_runs || tasker_bench._execute('scale', what, v_suite, v_cases, iterations, duration,
+                                                  warmup, coalesce(label, 'scale') || ' n=' || v_size,
+                                                  NULL);
+    END LOOP;
+
+    FOR v_case IN SELECT DISTINCT r.case_name FROM tasker_bench.results r WHERE r.run_id = ANY (v_runs) LOOP
+        SELECT * INTO v_fit FROM tasker_bench.fit_complexity(
+            (SELECT array_agg((ru.dataset->'row_counts'->>'tasks')::float8 ORDER BY ru.id)
+               FROM tasker_bench.results r JOIN tasker_bench.runs ru ON ru.id = r.run_id
+              WHERE r.run_id = ANY (v_runs) AND r.case_name = v_case),
+            (SELECT array_agg(r.p50_us ORDER BY r.run_id)
+               FROM tasker_bench.results r WHERE r.run_id = ANY (v_runs) AND r.case_name = v_case));
+        v_fits := v_fits || jsonb_build_object(v_case, to_jsonb(v_fit));
+    END LOOP;
+    INSERT INTO tasker_bench.scales (what, schema_name, sizes, run_ids, fits)
+    VALUES (what, schema, (SELECT array_agg(s ORDER BY s) FROM unnest(sizes) s), v_runs, v_fits)
+    RETURNING id INTO v_scale;
+
+    RETURN QUERY
+    SELECT r.case_name, (ru.dataset->'row_counts'->>'tasks')::integer, r.n, r.p50_us, r.p95_us,
+           r.p99_us, r.mean_us,
+           tasker_bench.scale_target_ms(r.case_name, (ru.dataset->'row_counts'->>'tasks')::integer),
+           r.p50_us / 1000 < tasker_bench.scale_target_ms(r.case_name, (ru.dataset->'row_counts'->>'tasks')::integer),
+           v_fits->r.case_name->>'complexity', (v_fits->r.case_name->>'r2')::float8, r.run_id, v_scale,
+           r.ops_per_s, 1, NULL::text, NULL::float8
+      FROM tasker_bench.results r JOIN tasker_bench.runs ru ON ru.id = r.run_id
+     WHERE r.run_id = ANY (v_runs)
+     ORDER BY r.ordinal, r.run_id;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_scale(text, integer[], bigint, interval, interval, text, integer, text, boolean, jsonb, text[], integer[]) IS
+    'Measures a case or suite on fixtures of each size (one run per size) and fits its growth; with clients and no sizes, on the data as it is with each number of concurrent clients, fitting throughput against clients; with both, every (size, clients) pair (each step committed on its own), fitting throughput against clients per size and growth against size per number of clients';
+CREATE OR REPLACE FUNCTION tasker_bench.export_format_version() RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 1 $$;
+COMMENT ON FUNCTION tasker_bench.export_format_version() IS
+    'Version of the document tasker_bench_export writes (key format_version); tasker_bench_import reads versions up to it';
+CREATE OR REPLACE FUNCTION tasker_bench._export_tables() RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT ARRAY['results', 'phase_results', 'statement_results', 'client_results', 'ab_results']
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench_export(run_id bigint DEFAULT NULL) RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_id bigint := coalesce(tasker_bench_export.run_id, tasker_bench._latest_run(NULL, true));
+    v_run tasker_bench.runs;
+    v_doc jsonb;
+    v_rows jsonb;
+    v_table text;
+BEGIN
+    IF v_id IS NULL THEN
+        RAISE EXCEPTION 'you have no completed run to export' USING ERRCODE = '42704',
+            HINT = 'Run a case or suite first (tasker_bench_run), or pass run_id.';
+    END IF;
+    SELECT * INTO v_run FROM tasker_bench.runs r WHERE r.id = v_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'run % does not exist or is not yours', v_id USING ERRCODE = '42704',
+            HINT = 'SELECT id, kind, what, label, status FROM tasker_bench.runs ORDER BY id DESC lists your runs.';
+    END IF;
+    IF v_run.status = 'running' THEN
+        RAISE EXCEPTION 'run % is still running', v_id USING ERRCODE = '55000',
+            HINT = 'Export it when it has finished.';
+    END IF;
+    v_doc := jsonb_build_object(
+        'format', 'tasker_bench.run',
+        'format_version', tasker_bench.export_format_version(),
+        'extension_version', (SELECT e.extversion FROM pg_extension e WHERE e.extname = 'tasker_bench'),
+        'origin', jsonb_build_object(
+            'run_id', v_run.id,
+            'database', current_database(),
+            'server_version', current_setting('server_version'),
+            'run_by', v_run.run_by,
+            'exported_at', now(),
+            'imported_from', v_run.imported_from),
+        'run', to_jsonb(v_run) - 'id' - 'run_by' - 'imported_from',
+        -- for offline comparisons (tasker-bench compare): the tolerances and
+        -- noise floors this database would use with this run as the baseline
+        'comparison_settings', jsonb_build_object(
+            'noise_threshold_pct', coalesce(
+                (SELECT ss.noise_threshold_pct FROM tasker_bench.suite_settings ss
+                  WHERE ss.suite = v_run.suite AND ss.owner = current_user),
+                tasker_bench.compare_noise_threshold()),
+            'noise_floor_pct', (SELECT jsonb_object_agg(r.case_name,
+                                    coalesce(ss.noise_threshold_pct,
+                                             greatest(tasker_bench.compare_noise_threshold(), hf.floor_pct)))
+                                  FROM tasker_bench.results r
+                                  LEFT JOIN tasker_bench.suite_settings ss
+                                    ON ss.suite = r.suite AND ss.owner = current_user
+                                  LEFT JOIN LATERAL tasker_bench._history_floor(r.case_name, r.sql, r.params, v_id) hf
+                                    ON true
+                                 WHERE r.run_id = v_id),
+            'tolerance_pct', (SELECT jsonb_object_agg(x.case_name, x.tol)
+                                FROM (SELECT r.case_name,
+                                             coalesce(cs.tolerance_pct, ss.tolerance_pct) AS tol
+                                        FROM tasker_bench.results r
+                                        LEFT JOIN tasker_bench.cases cs ON cs.name = r.case_name
+                                        LEFT JOIN tasker_bench.suite_settings ss
+                                          ON ss.suite = r.suite AND ss.owner = current_user
+                                       WHERE r.run_id = v_id) x
+                               WHERE x.tol IS NOT NULL)));
+    FOREACH v_table IN ARRAY tasker_bench._export_tables() LOOP
+        -- the table names are this function's own constants
+        EXECUTE format('SELECT coalesce(jsonb_agg(to_jsonb(t) - ''run_id'' - ''run_by''
+                                          ORDER BY to_jsonb(t)->''ordinal'', to_jsonb(t)->>''case_name'', to_jsonb(t)::text), ''[]'')
+                          FROM tasker_bench.%I t WHERE t.run_id = $1', v_table)
+           INTO v_rows USING v_id;
+        v_doc := v_doc || jsonb_build_object(v_table, v_rows);
+    END LOOP;
+    RETURN v_doc;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_export(bigint) IS
+    'One of your runs (default: your latest completed) as a JSON document: every column of the run, its results '
+    '(histograms exact), phases, nested statements and A/B outcome, the origin and format_version; '
+    'tasker_bench_import reads it back, tasker-bench compare compares two such files offline';
+CREATE OR REPLACE FUNCTION tasker_bench._import_rows(p_table text, p_rows jsonb, p_run bigint) RETURNS text[]
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_cols text[];
+    v_unknown text[];
+    v_rows jsonb;
+BEGIN
+    IF p_rows IS NULL OR jsonb_typeof(p_rows) = 'null' THEN
+        RETURN '{}';
+    END IF;
+    IF jsonb_typeof(p_rows) <> 'array' THEN
+        RAISE EXCEPTION 'the file''s "%" is a JSON %, not an array', p_table, jsonb_typeof(p_rows)
+            USING ERRCODE = '22023', HINT = 'Import a document written by tasker_bench_export, unchanged.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM jsonb_array_elements(p_rows) e WHERE jsonb_typeof(e) <> 'object') THEN
+        RAISE EXCEPTION 'the file''s "%" holds something other than objects', p_table
+            USING ERRCODE = '22023', HINT = 'Import a document written by tasker_bench_export, unchanged.';
+    END IF;
+    IF jsonb_array_length(p_rows) = 0 THEN
+        RETURN '{}';
+    END IF;
+    SELECT coalesce(jsonb_agg(e || jsonb_build_object('run_id', p_run, 'run_by', current_user)), '[]')
+      INTO v_rows FROM jsonb_array_elements(p_rows) e;
+    -- the table's columns that the file has (others take their defaults)
+    SELECT array_agg(a.attname::text ORDER BY a.attnum) INTO v_cols
+      FROM pg_attribute a
+     WHERE a.attrelid = format('tasker_bench.%I', p_table)::regclass
+       AND a.attnum > 0 AND NOT a.attisdropped
+       AND EXISTS (SELECT 1 FROM jsonb_array_elements(v_rows) e WHERE e ? a.attname);
+    SELECT array_agg(DISTINCT k ORDER BY k) INTO v_unknown
+      FROM jsonb_array_elements(v_rows) e, jsonb_object_keys(e) k
+     WHERE k <> ALL (v_cols);
+    -- identifiers from the catalog, values as a parameter
+    EXECUTE format('INSERT INTO tasker_bench.%I (%s) SELECT %s FROM jsonb_populate_recordset(NULL::tasker_bench.%I, $1)',
+                   p_table,
+                   (SELECT string_agg(quote_ident(c), ', ') FROM unnest(v_cols) c),
+                   (SELECT string_agg(quote_ident(c), ', ') FROM unnest(v_cols) c),
+                   p_table)
+      USING v_rows;
+    RETURN coalesce((SELECT array_agg(p_table || '.' || u) FROM unnest(v_unknown) u), '{}');
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench_import(doc jsonb, baseline text DEFAULT NULL) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_doc jsonb := tasker_bench_import.doc;
+    v_version jsonb;
+    v_run bigint;
+    v_runrow jsonb;
+    v_cols text[];
+    v_unknown text[] := '{}';
+    v_table text;
+BEGIN
+    IF v_doc IS NULL OR jsonb_typeof(v_doc) <> 'object' THEN
+        RAISE EXCEPTION 'the document to import must be a JSON object, got %',
+            coalesce(jsonb_typeof(v_doc), 'NULL') USING ERRCODE = '22023',
+            HINT = 'Pass the output of tasker_bench_export, e.g. tasker_bench_import(pg_read_file(''run.json'')::jsonb).';
+    END IF;
+    IF v_doc->>'format' IS DISTINCT FROM 'tasker_bench.run' THEN
+        RAISE EXCEPTION 'this is not a tasker_bench run file (its "format" is %, expected "tasker_bench.run")',
+            coalesce(v_doc->>'format', 'missing') USING ERRCODE = '22023',
+            HINT = 'Files are written by tasker_bench_export or tasker-bench run --save.';
+    END IF;
+    v_version := v_doc->'format_version';
+    IF v_version IS NULL OR jsonb_typeof(v_version) <> 'number' THEN
+        RAISE EXCEPTION 'the run file has no numeric format_version' USING ERRCODE = '22023',
+            HINT = 'Files are written by tasker_bench_export; do not edit its header.';
+    END IF;
+    IF (v_version)::numeric > tasker_bench.export_format_version() THEN
+        RAISE EXCEPTION 'the run file has format_version %, this tasker_bench reads format_version 1 to %',
+            v_version, tasker_bench.export_format_version()
+            USING ERRCODE = '0A000',
+                  DETAIL = format('It was written by tasker_bench %s.', coalesce(v_doc->>'extension_version', '(unknown)')),
+                  HINT = 'Update the extension (ALTER EXTENSION tasker_bench UPDATE), or export the run again with this version.';
+    END IF;
+    IF (v_version)::numeric < 1 OR (v_version)::numeric <> trunc((v_version)::numeric) THEN
+        RAISE EXCEPTION 'the run file has an invalid format_version %', v_version USING ERRCODE = '22023',
+            HINT = 'Files are written by tasker_bench_export; do not edit its header.';
+    END IF;
+    v_runrow := v_doc->'run';
+    IF v_runrow IS NULL OR jsonb_typeof(v_runrow) <> 'object' THEN
+        RAISE EXCEPTION 'the run file has no "run" object' USING ERRCODE = '22023',
+            HINT = 'Import a document written by tasker_bench_export, unchanged.';
+    END IF;
+
+    v_runrow := v_runrow || jsonb_build_object(
+        'run_by', current_user,
+        'imported_from', coalesce(v_doc->'origin', '{}')
+                         || jsonb_build_object('imported_at', now(),
+                                               'format_version', v_version,
+                                               'extension_version', v_doc->'extension_version'));
+    SELECT array_agg(a.attname::text ORDER BY a.attnum) INTO v_cols
+      FROM pg_attribute a
+     WHERE a.attrelid = 'tasker_bench.runs'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+       AND v_runrow ? a.attname;
+    SELECT coalesce(array_agg('runs.' || k ORDER BY k), '{}') INTO v_unknown
+      FROM jsonb_object_keys(v_runrow) k WHERE k <> ALL (v_cols);
+    v_run := tasker_bench._write_run(v_runrow - 'id');
+    FOREACH v_table IN ARRAY tasker_bench._export_tables() LOOP
+        v_unknown := v_unknown || tasker_bench._import_rows(v_table, v_doc->v_table, v_run);
+    END LOOP;
+    IF cardinality(v_unknown) > 0 THEN
+        RAISE NOTICE 'tasker_bench_import: the file''s columns % are not in this version''s tables; left out',
+            array_to_string(v_unknown, ', ');
+    END IF;
+    IF tasker_bench_import.baseline IS NOT NULL THEN
+        -- (the user-facing functions live in the extension's schema, wherever that is)
+        EXECUTE format('SELECT %I.tasker_bench_baseline($1, $2, move => true)', tasker_bench._ext_schema())
+          USING tasker_bench_import.baseline, v_run;
+    END IF;
+    RETURN v_run;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_import(jsonb, text) IS
+    'Stores a run file (tasker_bench_export) as a new run of yours and returns its id; runs.imported_from keeps '
+    'the origin; with baseline, names the run as that baseline (moving the name if it exists). '
+    'A file of a newer format_version is refused';
+CREATE OR REPLACE FUNCTION tasker_bench._case_intervals(p_run bigint)
+RETURNS TABLE (case_name text, ordinal integer, n bigint, p50_us float8, lo_us float8, hi_us float8,
+               p95_us float8, p99_us float8)
+LANGUAGE sql STABLE AS $$
+    -- the interval is widened to hold the shown p50 (rounded to 3 digits)
+    SELECT r.case_name, r.ordinal, r.n, r.p50_us,
+           least(greatest(ci.low - r.clock_ns, 0) / 1000.0, r.p50_us),
+           greatest(greatest(ci.high - r.clock_ns, 0) / 1000.0, r.p50_us),
+           r.p95_us, r.p99_us
+      FROM tasker_bench.results r
+      LEFT JOIN LATERAL tasker_bench.hmedian_ci(r.histogram, 0.95) ci(low, high) ON true
+     WHERE r.run_id = p_run
+     ORDER BY r.ordinal
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench_dashboard(run_id bigint DEFAULT NULL, format text DEFAULT 'github')
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_run tasker_bench.runs;
+    v_format text := lower(tasker_bench_dashboard.format);
+BEGIN
+    IF v_format IS NULL OR v_format NOT IN ('github', 'bencher') THEN
+        RAISE EXCEPTION 'unknown dashboard format "%"', coalesce(tasker_bench_dashboard.format, 'NULL')
+            USING ERRCODE = '22023',
+                  HINT = 'Use github (github-action-benchmark, tool customSmallerIsBetter) or bencher (Bencher Metric Format).';
+    END IF;
+    IF coalesce(tasker_bench_dashboard.run_id, tasker_bench._latest_run(NULL, true)) IS NULL THEN
+        RAISE EXCEPTION 'you have no completed run' USING ERRCODE = '42704',
+            HINT = 'Run a case or suite first (tasker_bench_run), or pass run_id.';
+    END IF;
+    v_run := tasker_bench._completed_run(
+        coalesce(tasker_bench_dashboard.run_id, tasker_bench._latest_run(NULL, true)), 'run');
+    IF v_format = 'github' THEN
+        -- [{"name", "unit", "value", "range", "extra"}]: smaller is better
+        RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                    'name', c.case_name,
+                    'unit', 'us',
+                    'value', round(c.p50_us::numeric, 3),
+                    'range', CASE WHEN c.lo_us IS NOT NULL
+                                  THEN '± ' || round(((c.hi_us - c.lo_us) / 2)::numeric, 3) END,
+                    'extra', format('median of %s iterations; 95%% CI %s..%s us; p95 %s us, p99 %s us',
+                                    c.n, round(c.lo_us::numeric, 3), round(c.hi_us::numeric, 3),
+                                    round(c.p95_us::numeric, 3), round(c.p99_us::numeric, 3)))
+                    ORDER BY c.ordinal), '[]')
+                  FROM tasker_bench._case_intervals(v_run.id) c);
+    END IF;
+    -- Bencher Metric Format: {"case": {"latency": {"value", "lower_value", "upper_value"}}}, nanoseconds
+    RETURN (SELECT coalesce(jsonb_object_agg(c.case_name, jsonb_build_object('latency',
+                jsonb_strip_nulls(jsonb_build_object(
+                    'value', round((c.p50_us * 1000)::numeric, 1),
+                    'lower_value', round((c.lo_us * 1000)::numeric, 1),
+                    'upper_value', round((c.hi_us * 1000)::numeric, 1))))), '{}')
+              FROM tasker_bench._case_intervals(v_run.id) c);
+END
+$$;
+COMMENT ON FUNCTION tasker_bench_dashboard(bigint, text) IS
+    'A run (default: your latest completed) for benchmark dashboards: github = github-action-benchmark''s '
+    'customSmallerIsBetter list (p50 in us, range = half the 95 % CI of the median), bencher = Bencher Metric '
+    'Format (latency in ns with the CI as lower/upper value); one entry per case';
+CREATE OR REPLACE FUNCTION tasker_bench._assert_args(p_quantile float8, p_max_us float8) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF p_quantile IS NULL OR NOT (p_quantile > 0 AND p_quantile < 1) THEN
+        RAISE EXCEPTION 'quantile must lie in (0, 1), got %', coalesce(p_quantile::text, 'NULL')
+            USING ERRCODE = '22003', HINT = 'Give e.g. 0.95 for the 95th percentile.';
+    END IF;
+    IF p_max_us IS NULL OR NOT (p_max_us > 0 AND p_max_us < 'Infinity') THEN
+        RAISE EXCEPTION 'max_us must be a positive number of microseconds, got %', coalesce(p_max_us::text, 'NULL')
+            USING ERRCODE = '22003', HINT = 'E.g. 500 for half a millisecond.';
+    END IF;
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._within_failures(p_what text, p_quantile float8, p_max_us float8,
+                                              p_duration interval, p_iterations bigint, p_warmup interval)
+RETURNS TABLE (case_name text, value_us float8)
+LANGUAGE plpgsql
+SET tasker_bench.quiet = on AS $$
+DECLARE
+    v_run bigint;
+BEGIN
+    PERFORM tasker_bench._assert_args(p_quantile, p_max_us);
+    EXECUTE format('SELECT min(t.run_id) FROM %I.tasker_bench_run($1, iterations => $2, duration => $3, '
+                   'warmup => $4, label => ''assertion'') t', tasker_bench._ext_schema())
+       INTO v_run USING p_what, p_iterations, p_duration, p_warmup;
+    RETURN QUERY
+        SELECT r.case_name,
+               greatest(tasker_bench.percentile(r.histogram, p_quantile) - r.clock_ns, 0) / 1000.0
+          FROM tasker_bench.results r
+         WHERE r.run_id = v_run
+           AND greatest(tasker_bench.percentile(r.histogram, p_quantile) - r.clock_ns, 0) / 1000.0 > p_max_us
+         ORDER BY r.ordinal;
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench.within(what text, quantile float8, max_us float8,
+                                    duration interval DEFAULT '1 second', iterations bigint DEFAULT NULL,
+                                    warmup interval DEFAULT '200 milliseconds', verbose boolean DEFAULT false)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_fail record;
+    v_ok boolean := true;
+BEGIN
+    FOR v_fail IN SELECT * FROM tasker_bench._within_failures(what, quantile, max_us, duration,
+                                                              iterations, warmup) LOOP
+        v_ok := false;
+        IF $7 THEN  -- verbose
+            RAISE NOTICE 'within: case "%": quantile % is % us, above % us', v_fail.case_name, quantile,
+                round(v_fail.value_us::numeric, 3), max_us;
+        END IF;
+    END LOOP;
+    RETURN v_ok;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench.within(text, float8, float8, interval, bigint, interval, boolean) IS
+    'Runs a case or suite (stored as a run labelled assertion, NOTICEs silenced) and returns whether every case''s '
+    'quantile (e.g. 0.95) is at most max_us microseconds; prints nothing unless verbose => true. For pg_regress and '
+    'pgTAP: SELECT ok(tasker_bench.within(''case'', 0.95, 500), ''case p95 under 500 us'')';
+CREATE OR REPLACE FUNCTION tasker_bench.assert_within(what text, quantile float8, max_us float8,
+                                           duration interval DEFAULT '1 second', iterations bigint DEFAULT NULL,
+                                           warmup interval DEFAULT '200 milliseconds')
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_fail record;
+BEGIN
+    SELECT * INTO v_fail FROM tasker_bench._within_failures(what, quantile, max_us, duration,
+                                                            iterations, warmup) LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'tasker_bench: case "%" is slower than % us at quantile %', v_fail.case_name, max_us, quantile
+            USING ERRCODE = 'P0004',
+                  DETAIL = format('Measured %s us.', round(v_fail.value_us::numeric, 3));
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench.assert_within(text, float8, float8, interval, bigint, interval) IS
+    'tasker_bench.within that raises an error (SQLSTATE P0004) instead of returning false: fails a psql script '
+    'run with ON_ERROR_STOP';
+CREATE OR REPLACE FUNCTION tasker_bench._regressions(p_what text, p_baseline text, p_fail_on text,
+                                          p_duration interval, p_iterations bigint, p_warmup interval)
+RETURNS SETOF tasker_bench.comparison
+LANGUAGE plpgsql
+SET tasker_bench.quiet = on AS $$
+DECLARE
+    v_run bigint;
+BEGIN
+    IF p_fail_on IS NULL OR p_fail_on NOT IN ('regressed', 'tolerance') THEN
+        RAISE EXCEPTION 'fail_on must be regressed or tolerance, got %', coalesce(p_fail_on, 'NULL')
+            USING ERRCODE = '22023',
+                  HINT = 'regressed: a case got slower beyond the noise; tolerance: a case''s change exceeds its tolerance.';
+    END IF;
+    PERFORM tasker_bench._check_baseline(p_baseline);
+    EXECUTE format('SELECT min(t.run_id) FROM %I.tasker_bench_run($1, iterations => $2, duration => $3, '
+                   'warmup => $4, label => ''assertion'') t', tasker_bench._ext_schema())
+       INTO v_run USING p_what, p_iterations, p_duration, p_warmup;
+    RETURN QUERY EXECUTE format(
+        'SELECT * FROM %I.tasker_bench_compare($1, $2) c
+          WHERE CASE $3 WHEN ''regressed'' THEN c.verdict = ''regressed''
+                        ELSE c.within_tolerance IS FALSE END', tasker_bench._ext_schema())
+      USING p_baseline, v_run, p_fail_on;
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench.no_regression(what text, baseline text, fail_on text DEFAULT 'regressed',
+                                           duration interval DEFAULT '1 second', iterations bigint DEFAULT NULL,
+                                           warmup interval DEFAULT '200 milliseconds', verbose boolean DEFAULT false)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_c tasker_bench.comparison;
+    v_ok boolean := true;
+BEGIN
+    FOR v_c IN SELECT * FROM tasker_bench._regressions(what, baseline, fail_on, duration, iterations, warmup) LOOP
+        v_ok := false;
+        IF $7 THEN  -- verbose
+            RAISE NOTICE 'no_regression: case "%": % (change % %%, tolerance % %%)', v_c.case_name, v_c.verdict,
+                round(v_c.change_pct::numeric, 1), round(v_c.tolerance_pct::numeric, 1);
+        END IF;
+    END LOOP;
+    RETURN v_ok;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench.no_regression(text, text, text, interval, bigint, interval, boolean) IS
+    'Runs a case or suite (NOTICEs silenced) and compares it with a baseline: false when a case regressed '
+    '(fail_on => ''tolerance'': when a case''s change exceeds its tolerance); prints nothing unless verbose => true';
+CREATE OR REPLACE FUNCTION tasker_bench.assert_no_regression(what text, baseline text, fail_on text DEFAULT 'regressed',
+                                                  duration interval DEFAULT '1 second', iterations bigint DEFAULT NULL,
+                                                  warmup interval DEFAULT '200 milliseconds')
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_c tasker_bench.comparison;
+BEGIN
+    SELECT * INTO v_c FROM tasker_bench._regressions(what, baseline, fail_on, duration, iterations, warmup) LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'tasker_bench: case "%" % against baseline "%"', v_c.case_name,
+            CASE WHEN v_c.verdict = 'regressed' THEN 'regressed' ELSE 'is outside its tolerance' END, baseline
+            USING ERRCODE = 'P0004',
+                  DETAIL = format('Change of the median %s %% (CI %s .. %s), tolerance %s %%.',
+                                  round(v_c.change_pct::numeric, 1), round(v_c.ci_low_pct::numeric, 1),
+                                  round(v_c.ci_high_pct::numeric, 1), round(v_c.tolerance_pct::numeric, 1));
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION tasker_bench.assert_no_regression(text, text, text, interval, bigint, interval) IS
+    'tasker_bench.no_regression that raises an error (SQLSTATE P0004) instead of returning false: fails a psql '
+    'script run with ON_ERROR_STOP';
 CREATE OR REPLACE FUNCTION tasker_bench._svg_esc(t text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT replace(replace(replace(replace(regexp_replace(coalesce(t, ''), '[[:cntrl:]]', ' ', 'g'),
@@ -4943,28 +5568,6 @@ END
 $$;
 COMMENT ON FUNCTION tasker_bench._svg_chart(jsonb) IS
     'The chart primitive: an SVG x/y plot (lines, points, rects, segments, reference lines, bands) from a jsonb spec';
-CREATE OR REPLACE FUNCTION tasker_bench.flame_frames(folded text[])
-RETURNS TABLE (depth integer, path text[], frame text, x0 float8, value float8, self float8)
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    WITH parsed AS (
-        SELECT string_to_array(substring(l FROM '^(.*) [^ ]+$'), ';') AS stack,
-               substring(l FROM ' ([0-9]+(\.[0-9]+)?)$')::float8 AS v
-          FROM unnest(folded) l
-         WHERE l ~ '^.+ [0-9]+(\.[0-9]+)?$'
-    ), stacks AS (
-        SELECT stack, sum(v) AS v FROM parsed WHERE v > 0 GROUP BY stack
-    ), placed AS (
-        SELECT stack, v, coalesce(sum(v) OVER (ORDER BY stack ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS start
-          FROM stacks
-    )
-    SELECT d, p.stack[1:d], p.stack[d], min(p.start), sum(p.v),
-           coalesce(sum(p.v) FILTER (WHERE cardinality(p.stack) = d), 0)
-      FROM placed p, generate_series(1, cardinality(p.stack)) d
-     GROUP BY d, p.stack[1:d], p.stack[d]
-     ORDER BY 1, 4
-$$;
-COMMENT ON FUNCTION tasker_bench.flame_frames(text[]) IS
-    'Frames of a flame graph from folded stacks: depth, path, frame, x0, value (self + children), self';
 CREATE OR REPLACE FUNCTION tasker_bench._svg_flame(folded text[], p_title text, p_id text, p_unit text DEFAULT 'µs',
                                         p_width float8 DEFAULT 1200)
 RETURNS text
@@ -5037,6 +5640,42 @@ BEGIN
     RETURN array_to_string(o, '');
 END
 $$;
+CREATE OR REPLACE FUNCTION tasker_bench._fmt(x float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+             WHEN x IS NULL OR x = 'NaN' THEN '—'
+             WHEN abs(x) = 'Infinity' THEN x::text
+             WHEN abs(x) < 10 THEN round(x::numeric, 3)::text
+             WHEN abs(x) < 1000 THEN round(x::numeric, 2)::text
+             WHEN abs(x) < 100000 THEN round(x::numeric, 1)::text
+             ELSE round(x::numeric)::text
+           END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._fmt_pct(x float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN x IS NULL OR x = 'NaN' THEN '-'
+                ELSE CASE WHEN x > 0 THEN '+' ELSE '' END || round(x::numeric, 1)::text || ' %' END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._fmt_p(p float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN p IS NULL OR p = 'NaN' THEN '-'
+                WHEN p < 0.001 THEN '<0.001'
+                ELSE round(p::numeric, 3)::text END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._fmt_p_is(p float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN p IS NULL OR p = 'NaN' THEN '-'
+                WHEN p < 0.001 THEN '< 0.001'
+                ELSE '= ' || round(p::numeric, 3)::text END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._fmt_thr(x float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN x IS NULL OR x = 'NaN' THEN '-' ELSE trim_scale(round(x::numeric, 2))::text END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._fmt_ts(x text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce(x::timestamptz(0)::text, '-')
+$$;
 CREATE OR REPLACE FUNCTION tasker_bench._fmt_sig(x float8) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE
@@ -5045,11 +5684,523 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
              ELSE trim_scale(tasker_bench.round_figure(x)::numeric)::text
            END
 $$;
+CREATE OR REPLACE FUNCTION tasker_bench._fmt_pct_short(x float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN x > 999 THEN '>+999 %' WHEN x < -999 THEN '<-999 %' ELSE tasker_bench._fmt_pct(x) END
+$$;
 CREATE OR REPLACE FUNCTION tasker_bench._verdict_color(verdict text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE verdict WHEN 'regressed' THEN '#c0392b' WHEN 'improved' THEN '#1e8449'
                         WHEN 'unchanged' THEN '#707b7c' WHEN 'inconclusive' THEN '#b9770e'
                         ELSE '#5d6d7e' END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench.report_bins(h tasker_bench.histogram, clock_ns float8 DEFAULT 0,
+                                         bins integer DEFAULT 10)
+RETURNS TABLE (bin integer, low_us float8, high_us float8, count bigint)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    WITH s AS (
+        SELECT greatest(tasker_bench.hmin(h), 1)::float8 AS lo,
+               greatest(tasker_bench.hmax(h), 1)::float8 AS hi,
+               tasker_bench.percentile(h, 0.99) AS p99,
+               greatest(least(bins, 60), 2) AS nb
+    ), e AS (
+        SELECT s.lo, s.hi, s.nb,
+               CASE WHEN s.hi > 2 * s.p99 AND s.p99 > s.lo THEN s.p99 ELSE s.hi END AS top,
+               CASE WHEN s.hi > 2 * s.p99 AND s.p99 > s.lo THEN s.nb - 1 ELSE s.nb END AS k
+          FROM s
+    ), edges AS (
+        SELECT i AS bin,
+               CASE WHEN i > e.k THEN e.top ELSE e.lo * (e.top / e.lo) ^ ((i - 1)::float8 / e.k) END AS low_ns,
+               CASE WHEN i > e.k THEN e.hi ELSE e.lo * (e.top / e.lo) ^ (i::float8 / e.k) END AS high_ns
+          FROM e, generate_series(1, e.nb) i
+         WHERE e.hi > e.lo OR i = 1
+    ), placed AS (
+        SELECT CASE WHEN e.hi <= e.lo THEN 1
+                    WHEN v.x > e.top THEN e.k + 1
+                    WHEN e.top <= e.lo THEN 1
+                    ELSE least(greatest(floor(e.k * ln(v.x / e.lo) / ln(e.top / e.lo))::integer + 1, 1), e.k)
+               END AS bin,
+               v.count
+          FROM e, LATERAL (SELECT least(greatest((bk.low_ns + bk.high_ns) / 2.0, e.lo), e.hi)::float8 AS x,
+                                  bk.count
+                             FROM tasker_bench.hbuckets(h) bk) v
+    )
+    SELECT ed.bin,
+           greatest(ed.low_ns - clock_ns, 0) / 1000.0,
+           greatest(CASE WHEN ed.bin = 1 AND (SELECT e.hi <= e.lo FROM e) THEN (SELECT e.hi FROM e)
+                         ELSE ed.high_ns END - clock_ns, 0) / 1000.0,
+           coalesce((SELECT sum(p.count) FROM placed p WHERE p.bin = ed.bin), 0)::bigint
+      FROM edges ed
+     ORDER BY ed.bin
+$$;
+COMMENT ON FUNCTION tasker_bench.report_bins(tasker_bench.histogram, float8, integer) IS
+    'Log-spaced bins (us, clock_ns subtracted) of a histogram for reports; the last bin holds the tail above p99 when max > 2 p99';
+CREATE OR REPLACE FUNCTION tasker_bench._report_statements(p_run bigint, p_case text) RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v jsonb;
+BEGIN
+    EXECUTE $q$SELECT jsonb_agg(jsonb_build_object('query', s.query, 'calls', s.calls,
+                                                   'total_ms', s.total_ms, 'mean_us', s.mean_us,
+                                                   'rows', s.rows) ORDER BY s.total_ms DESC)
+                 FROM (SELECT * FROM tasker_bench.statement_results
+                        WHERE run_id = $1 AND case_name = $2
+                        ORDER BY total_ms DESC LIMIT 5) s$q$
+      INTO v USING p_run, p_case;
+    RETURN v;
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._report_clients(p_run bigint, p_case text) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('clients', c.clients, 'ops_per_s', c.ops_per_s,
+                              'min_client_ops', c.min_client_ops, 'max_client_ops', c.max_client_ops,
+                              'client_ops', c.client_ops, 'wait_samples', c.wait_samples,
+                              'wait_events', c.wait_events, 'claims_checked', c.claims_checked,
+                              'claims_overlapped', c.claims_overlapped)
+      FROM tasker_bench.client_results c
+     WHERE c.run_id = p_run AND c.case_name = p_case
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._report_clients_line(p_case_name text, c jsonb) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RETURN (SELECT format('%s: %s clients, %s ops/s in total, %s..%s iterations per client; waited (share of %s samples): %s%s',
+                  p_case_name, c->>'clients', tasker_bench._fmt_sig((c->>'ops_per_s')::float8),
+                  c->>'min_client_ops', c->>'max_client_ops', c->>'wait_samples',
+                  coalesce((SELECT string_agg(format('%s %s %%', e.key, round(100 * e.value::numeric, 1)), ', '
+                                              ORDER BY e.value::numeric DESC, e.key)
+                              FROM jsonb_each_text(c->'wait_events'->'by_class') e), '-'),
+                  CASE WHEN c->>'claims_checked' IS NOT NULL THEN
+                      format('; rows returned to two clients at once: %s of %s', c->>'claims_overlapped',
+                             c->>'claims_checked') ELSE '' END)
+             WHERE c IS NOT NULL);
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._report_json(p_run bigint, p_baseline text) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_run tasker_bench.runs;
+    v_bl tasker_bench.baselines;
+    v_cases jsonb;
+    v_ab jsonb;
+    v_base jsonb;
+    v_cmp jsonb;
+    v_skip text;
+BEGIN
+    IF p_run IS NULL THEN
+        p_run := tasker_bench._latest_run(NULL, false);
+        IF p_run IS NULL THEN
+            RAISE EXCEPTION 'you have no run to report' USING ERRCODE = '42704',
+                HINT = 'Run a case or suite first (tasker_bench_run), or pass run_id.';
+        END IF;
+    END IF;
+    SELECT * INTO v_run FROM tasker_bench.runs r WHERE r.id = p_run;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'run % does not exist or is not yours', p_run USING ERRCODE = '42704',
+            HINT = 'SELECT id, kind, what, label, status FROM tasker_bench.runs ORDER BY id DESC lists your runs.';
+    END IF;
+
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+               'case_name', r.case_name, 'ordinal', r.ordinal, 'category', r.category,
+               'sql', r.sql, 'params', r.params, 'n', r.n, 'warmup_n', r.warmup_n,
+               'min_us', r.min_us, 'mean_us', r.mean_us, 'stddev_us', r.stddev_us,
+               'p50_us', r.p50_us, 'p90_us', r.p90_us, 'p95_us', r.p95_us, 'p99_us', r.p99_us,
+               'p999_us', r.p999_us, 'max_us', r.max_us, 'ops_per_s', r.ops_per_s,
+               'rows_per_call', r.rows_per_call, 'clock_ns', r.clock_ns, 'plan_us', r.plan_us,
+               'wall_s', r.wall_s, 'read_only', r.read_only, 'rolled_back', r.rolled_back,
+               'param_sets', r.param_sets,
+               'outliers', jsonb_build_object('low_severe', r.outliers_low_severe,
+                                              'low_mild', r.outliers_low_mild,
+                                              'high_mild', r.outliers_high_mild,
+                                              'high_severe', r.outliers_high_severe),
+               'histogram_bins', (SELECT jsonb_agg(jsonb_build_object('low_us', rb.low_us,
+                                                                      'high_us', rb.high_us,
+                                                                      'count', rb.count) ORDER BY rb.bin)
+                                    FROM tasker_bench.report_bins(r.histogram, r.clock_ns) rb),
+               'resources', jsonb_build_object('cpu_user_us', r.cpu_user_us, 'cpu_sys_us', r.cpu_sys_us,
+                                               'shared_blks_hit', r.shared_blks_hit,
+                                               'shared_blks_read', r.shared_blks_read,
+                                               'shared_blks_dirtied', r.shared_blks_dirtied,
+                                               'shared_blks_written', r.shared_blks_written,
+                                               'temp_blks_read', r.temp_blks_read,
+                                               'temp_blks_written', r.temp_blks_written,
+                                               'wal_records', r.wal_records, 'wal_bytes', r.wal_bytes,
+                                               'wal_fpi', r.wal_fpi),
+               'counters', r.counters,
+               'phases', (SELECT jsonb_agg(jsonb_build_object('phase', ph.phase, 'n', ph.n,
+                                                              'mean_us', ph.mean_us, 'p50_us', ph.p50_us,
+                                                              'p95_us', ph.p95_us, 'p99_us', ph.p99_us)
+                                           ORDER BY ph.ordinal)
+                            FROM tasker_bench.phase_results ph
+                           WHERE ph.run_id = r.run_id AND ph.case_name = r.case_name),
+               'statements', CASE WHEN to_regclass('tasker_bench.statement_results') IS NOT NULL THEN
+                                  tasker_bench._report_statements(r.run_id, r.case_name) END,
+               'clients', tasker_bench._report_clients(r.run_id, r.case_name))
+               ORDER BY r.ordinal), '[]')
+      INTO v_cases
+      FROM tasker_bench.results r WHERE r.run_id = p_run;
+
+    SELECT jsonb_build_object('a_name', x.a_name, 'b_name', x.b_name, 'a_sql', x.a_sql, 'b_sql', x.b_sql,
+                              'params', x.params, 'rounds', x.rounds, 'iterations', x.iterations,
+                              'ratio', x.ratio, 'ci_low', x.ci_low, 'ci_high', x.ci_high,
+                              'p_value', x.p_value, 'verdict', x.verdict,
+                              'noise_threshold_pct', x.noise_threshold_pct, 'alpha', x.alpha,
+                              'a_p50_us', x.a_p50_us, 'b_p50_us', x.b_p50_us,
+                              'a_medians_us', x.a_medians_us, 'b_medians_us', x.b_medians_us,
+                              't_ratio', x.t_ratio, 't_ci_low', x.t_ci_low, 't_ci_high', x.t_ci_high,
+                              't_p_value', x.t_p_value)
+      INTO v_ab
+      FROM tasker_bench.ab_results x WHERE x.run_id = p_run;
+
+    IF p_baseline IS NOT NULL THEN
+        SELECT * INTO v_bl FROM tasker_bench.baselines bl WHERE bl.name = p_baseline AND bl.run_by = current_user;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'no baseline named "%"', p_baseline USING ERRCODE = '42704',
+                HINT = 'SELECT name, run_id FROM tasker_bench.baselines lists your baselines; tasker_bench_baseline(name) names a run.';
+        END IF;
+        SELECT jsonb_build_object('name', v_bl.name, 'run_id', v_bl.run_id, 'what', r.what,
+                                  'label', r.label, 'started_at', r.started_at, 'alpha', 0.05)
+          INTO v_base
+          FROM tasker_bench.runs r WHERE r.id = v_bl.run_id;
+        IF v_run.status = 'completed' THEN
+            SELECT coalesce(jsonb_agg(to_jsonb(c)), '[]') INTO v_cmp
+              FROM tasker_bench._compare_checked(p_baseline, p_run, NULL, 0.05, NULL) c;
+        ELSE
+            v_skip := format('run %s %s: nothing to compare', p_run,
+                             CASE WHEN v_run.status = 'failed' THEN 'failed' ELSE 'is still running' END);
+        END IF;
+    END IF;
+
+    RETURN jsonb_build_object(
+        'format_version', 1,
+        'run', jsonb_build_object(
+            'id', v_run.id, 'kind', v_run.kind, 'what', v_run.what, 'suite', v_run.suite,
+            'label', v_run.label, 'status', v_run.status, 'started_at', v_run.started_at,
+            'finished_at', v_run.finished_at,
+            'duration_s', extract(epoch FROM v_run.finished_at - v_run.started_at)::float8,
+            'error', v_run.error, 'error_sqlstate', v_run.error_sqlstate,
+            'failed_case', v_run.failed_case, 'cases_done', v_run.cases_done,
+            'settings', v_run.settings, 'environment', v_run.environment, 'dataset', v_run.dataset),
+        'cases', v_cases,
+        'ab', v_ab,
+        'baseline', v_base,
+        'comparison', v_cmp,
+        'comparison_skipped', v_skip);
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._report_settings_line(j jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT string_agg(format('%s %s', k, v), ', ' ORDER BY k)
+      FROM jsonb_each_text(CASE WHEN jsonb_typeof(j->'run'->'settings') = 'object'
+                                THEN j->'run'->'settings' ELSE '{}' END) e(k, v)
+     WHERE v IS NOT NULL
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._report_env_line(j jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT concat_ws(', ',
+               'PostgreSQL ' || (j->'run'->'environment'->>'server_version'),
+               (j->'run'->'environment'->>'cpu_count') || ' CPUs',
+               'clock read ' || tasker_bench._fmt((j->'run'->'environment'->>'clock_read_ns')::float8) || ' ns',
+               'tasker_bench ' || (j->'run'->'environment'->>'extension_version'))
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._report_dataset_line(j jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN j->'run'->'dataset' IS NULL OR jsonb_typeof(j->'run'->'dataset') <> 'object' THEN NULL
+                ELSE concat_ws(': ', 'schema ' || (j->'run'->'dataset'->>'schema'),
+                               (SELECT string_agg(format('%s %s', k, v), ', ' ORDER BY k)
+                                  FROM jsonb_each_text(j->'run'->'dataset'->'row_counts') e(k, v)))
+           END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._report_hist_lines(c jsonb, p_indent text) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+    WITH b AS (
+        SELECT (x->>'low_us')::float8 AS lo, (x->>'high_us')::float8 AS hi, (x->>'count')::bigint AS n, o
+          FROM jsonb_array_elements(c->'histogram_bins') WITH ORDINALITY AS t(x, o)
+    ), m AS (
+        SELECT greatest(max(b.n), 1) AS maxn, greatest(sum(b.n), 1) AS total,
+               max(length(tasker_bench._fmt(b.lo))) AS wl, max(length(tasker_bench._fmt(b.hi))) AS wh,
+               max(length(b.n::text)) AS wn
+          FROM b
+    )
+    SELECT coalesce(array_agg(format('%s%s .. %s us |%s| %s %s',
+                                     p_indent,
+                                     lpad(tasker_bench._fmt(b.lo), m.wl::int),
+                                     lpad(tasker_bench._fmt(b.hi), m.wh::int),
+                                     rpad(repeat('█', CASE WHEN b.n = 0 THEN 0
+                                                           ELSE greatest(round(40.0 * b.n / m.maxn)::int, 1) END),
+                                          40),
+                                     lpad(b.n::text, m.wn::int),
+                                     lpad(round(100.0 * b.n / m.total, 1)::text, 5) || ' %')
+                              ORDER BY b.o), '{}')
+      FROM b, m
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._report_detail_lines(c jsonb) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    l text[] := '{}';
+    r jsonb := c->'resources';
+    x jsonb;
+    v_total float8;
+BEGIN
+    IF r IS NOT NULL AND r->>'shared_blks_hit' IS NOT NULL THEN
+        l := l || format('  per call: cpu %s us user + %s us sys, buffers %s hit / %s read / %s dirtied, wal %s records / %s bytes',
+                         tasker_bench._fmt((r->>'cpu_user_us')::float8), tasker_bench._fmt((r->>'cpu_sys_us')::float8),
+                         tasker_bench._fmt((r->>'shared_blks_hit')::float8), tasker_bench._fmt((r->>'shared_blks_read')::float8),
+                         tasker_bench._fmt((r->>'shared_blks_dirtied')::float8),
+                         tasker_bench._fmt((r->>'wal_records')::float8), tasker_bench._fmt((r->>'wal_bytes')::float8));
+    END IF;
+    IF jsonb_typeof(c->'clients') = 'object' THEN
+        l := l || ('  ' || tasker_bench._report_clients_line('concurrent', c->'clients'));
+    END IF;
+    IF jsonb_typeof(c->'counters') = 'object' THEN
+        l := l || ('  counters per call: ' ||
+                   (SELECT string_agg(format('%s %s', k, tasker_bench._fmt(v::text::float8)), ', ' ORDER BY k)
+                      FROM jsonb_each(c->'counters') AS e(k, v)));
+    END IF;
+    IF jsonb_typeof(c->'phases') = 'array' THEN
+        SELECT sum((p->>'mean_us')::float8) INTO v_total FROM jsonb_array_elements(c->'phases') p;
+        l := l || '  phases (mean us, share of the iteration):'::text;
+        FOR x IN SELECT p FROM jsonb_array_elements(c->'phases') p LOOP
+            l := l || format('    %-22s %12s  %5s %%  (p50 %s, p95 %s)', x->>'phase',
+                             tasker_bench._fmt((x->>'mean_us')::float8),
+                             round((100 * (x->>'mean_us')::float8 / nullif(v_total, 0))::numeric, 1),
+                             tasker_bench._fmt((x->>'p50_us')::float8), tasker_bench._fmt((x->>'p95_us')::float8));
+        END LOOP;
+    END IF;
+    IF jsonb_typeof(c->'statements') = 'array' THEN
+        l := l || '  top nested statements (total ms, calls):'::text;
+        FOR x IN SELECT s FROM jsonb_array_elements(c->'statements') s LOOP
+            l := l || format('    %10s ms %8s  %s', tasker_bench._fmt((x->>'total_ms')::float8), x->>'calls',
+                             left(regexp_replace(x->>'query', '\s+', ' ', 'g'), 90));
+        END LOOP;
+    END IF;
+    RETURN l;
+END
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._report_text(j jsonb, p_markdown boolean) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    r jsonb := j->'run';
+    l text[] := '{}';
+    c jsonb;
+    v_line text;
+    v_w int;
+    v_tol text;
+BEGIN
+    -- header
+    IF p_markdown THEN
+        l := l || format('## tasker_bench run %s: %s', r->>'id', replace(r->>'what', '|', '\|'));
+        l := l || ''::text || '| | |'::text || '|---|---|'::text;
+        l := l || format('| status | %s |', r->>'status');
+        l := l || format('| kind | %s |', r->>'kind');
+        IF r->>'suite' IS NOT NULL THEN
+            l := l || format('| suite | %s |', replace(r->>'suite', '|', '\|'));
+        END IF;
+        IF r->>'label' IS NOT NULL THEN
+            l := l || format('| label | %s |', replace(r->>'label', '|', '\|'));
+        END IF;
+        l := l || format('| started | %s |', tasker_bench._fmt_ts(r->>'started_at'));
+        l := l || format('| finished | %s (%s s) |', tasker_bench._fmt_ts(r->>'finished_at'),
+                         tasker_bench._fmt((r->>'duration_s')::float8));
+        IF tasker_bench._report_settings_line(j) IS NOT NULL THEN
+            l := l || format('| settings | %s |', replace(tasker_bench._report_settings_line(j), '|', '\|'));
+        END IF;
+        l := l || format('| environment | %s |', tasker_bench._report_env_line(j));
+        IF tasker_bench._report_dataset_line(j) IS NOT NULL THEN
+            l := l || format('| dataset | %s |', tasker_bench._report_dataset_line(j));
+        END IF;
+        IF r->>'status' = 'failed' THEN
+            l := l || format('| error | %s %s (case %s, after %s cases) |', r->>'error_sqlstate',
+                             replace(r->>'error', '|', '\|'), replace(coalesce(r->>'failed_case', '-'), '|', '\|'),
+                             r->>'cases_done');
+        END IF;
+    ELSE
+        l := l || format('tasker_bench report: run %s (%s)', r->>'id', r->>'status');
+        l := l || format('  what         %s (%s)', r->>'what',
+                         concat_ws(', ', 'kind ' || (r->>'kind'), 'suite ' || (r->>'suite')));
+        IF r->>'label' IS NOT NULL THEN
+            l := l || format('  label        %s', r->>'label');
+        END IF;
+        l := l || format('  when         %s, finished %s (%s s)', tasker_bench._fmt_ts(r->>'started_at'),
+                         tasker_bench._fmt_ts(r->>'finished_at'), tasker_bench._fmt((r->>'duration_s')::float8));
+        IF tasker_bench._report_settings_line(j) IS NOT NULL THEN
+            l := l || format('  settings     %s', tasker_bench._report_settings_line(j));
+        END IF;
+        l := l || format('  environment  %s', tasker_bench._report_env_line(j));
+        IF tasker_bench._report_dataset_line(j) IS NOT NULL THEN
+            l := l || format('  dataset      %s', tasker_bench._report_dataset_line(j));
+        END IF;
+        IF r->>'status' = 'failed' THEN
+            l := l || format('  error        %s %s', r->>'error_sqlstate', r->>'error');
+            l := l || format('               in case "%s", after %s completed cases',
+                             coalesce(r->>'failed_case', '-'), r->>'cases_done');
+        END IF;
+    END IF;
+
+    -- A/B outcome
+    IF j->'ab' IS NOT NULL AND jsonb_typeof(j->'ab') = 'object' THEN
+        l := l || ''::text;
+        IF p_markdown THEN
+            l := l || '### A/B'::text || ''::text
+                   || '| | statement | p50 us |'::text || '|---|---|--:|'::text;
+            l := l || format('| a: %s | `%s` | %s |', j->'ab'->>'a_name', replace(j->'ab'->>'a_sql', '|', '\|'),
+                             tasker_bench._fmt((j->'ab'->>'a_p50_us')::float8));
+            l := l || format('| b: %s | `%s` | %s |', j->'ab'->>'b_name', replace(j->'ab'->>'b_sql', '|', '\|'),
+                             tasker_bench._fmt((j->'ab'->>'b_p50_us')::float8));
+            l := l || ''::text;
+            l := l || format('**b/a = %s** (%s %% CI %s .. %s), p %s, **%s** (noise threshold %s %%, %s rounds of %s iterations)',
+                             round((j->'ab'->>'ratio')::numeric, 4),
+                             round(100 * (1 - (j->'ab'->>'alpha')::numeric)),
+                             coalesce(round((j->'ab'->>'ci_low')::numeric, 4)::text, '-'),
+                             coalesce(round((j->'ab'->>'ci_high')::numeric, 4)::text, '-'),
+                             tasker_bench._fmt_p_is((j->'ab'->>'p_value')::float8), j->'ab'->>'verdict',
+                             tasker_bench._fmt_thr((j->'ab'->>'noise_threshold_pct')::float8),
+                             j->'ab'->>'rounds', j->'ab'->>'iterations');
+        ELSE
+            l := l || format('A/B  a = %s: %s', j->'ab'->>'a_name', j->'ab'->>'a_sql');
+            l := l || format('     b = %s: %s', j->'ab'->>'b_name', j->'ab'->>'b_sql');
+            l := l || format('  p50 a %s us, b %s us; b/a = %s, %s %% CI %s .. %s, p %s: %s',
+                             tasker_bench._fmt((j->'ab'->>'a_p50_us')::float8),
+                             tasker_bench._fmt((j->'ab'->>'b_p50_us')::float8),
+                             round((j->'ab'->>'ratio')::numeric, 4),
+                             round(100 * (1 - (j->'ab'->>'alpha')::numeric)),
+                             coalesce(round((j->'ab'->>'ci_low')::numeric, 4)::text, '-'),
+                             coalesce(round((j->'ab'->>'ci_high')::numeric, 4)::text, '-'),
+                             tasker_bench._fmt_p_is((j->'ab'->>'p_value')::float8), j->'ab'->>'verdict');
+            l := l || format('  %s rounds of %s iterations each, alternating order; noise threshold %s %%',
+                             j->'ab'->>'rounds', j->'ab'->>'iterations',
+                             tasker_bench._fmt_thr((j->'ab'->>'noise_threshold_pct')::float8));
+        END IF;
+    END IF;
+
+    -- cases
+    l := l || ''::text;
+    IF jsonb_array_length(j->'cases') = 0 THEN
+        l := l || CASE WHEN r->>'status' = 'failed' THEN 'No results: the run failed.'
+                       ELSE 'No results.' END;
+    ELSIF p_markdown THEN
+        l := l || '### Cases'::text || ''::text
+               || '| case | n | p50 us | p95 us | p99 us | mean us | stddev us | min us | max us | rows/call | ops/s | outliers low/high |'::text
+               || '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|'::text;
+        FOR c IN SELECT x FROM jsonb_array_elements(j->'cases') x LOOP
+            l := l || format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |',
+                             replace(c->>'case_name', '|', '\|'), c->>'n',
+                             tasker_bench._fmt((c->>'p50_us')::float8), tasker_bench._fmt((c->>'p95_us')::float8),
+                             tasker_bench._fmt((c->>'p99_us')::float8), tasker_bench._fmt((c->>'mean_us')::float8),
+                             tasker_bench._fmt((c->>'stddev_us')::float8), tasker_bench._fmt((c->>'min_us')::float8),
+                             tasker_bench._fmt((c->>'max_us')::float8), tasker_bench._fmt((c->>'rows_per_call')::float8),
+                             tasker_bench._fmt((c->>'ops_per_s')::float8),
+                             (c->'outliers'->>'low_severe')::bigint + (c->'outliers'->>'low_mild')::bigint,
+                             (c->'outliers'->>'high_mild')::bigint + (c->'outliers'->>'high_severe')::bigint);
+        END LOOP;
+        l := l || ''::text || '<details><summary>Latency histograms</summary>'::text || ''::text || '```text'::text;
+        FOR c IN SELECT x FROM jsonb_array_elements(j->'cases') x LOOP
+            l := l || (c->>'case_name') || tasker_bench._report_hist_lines(c, '  ');
+        END LOOP;
+        l := l || '```'::text || ''::text || '</details>'::text;
+    ELSE
+        FOR c IN SELECT x FROM jsonb_array_elements(j->'cases') x LOOP
+            l := l || (c->>'case_name');
+            l := l || format('  p50 %s us  p95 %s us  p99 %s us  mean %s us (stddev %s us)  n %s  rows/call %s  ops/s %s',
+                             tasker_bench._fmt((c->>'p50_us')::float8), tasker_bench._fmt((c->>'p95_us')::float8),
+                             tasker_bench._fmt((c->>'p99_us')::float8), tasker_bench._fmt((c->>'mean_us')::float8),
+                             tasker_bench._fmt((c->>'stddev_us')::float8), c->>'n',
+                             tasker_bench._fmt((c->>'rows_per_call')::float8),
+                             tasker_bench._fmt((c->>'ops_per_s')::float8));
+            l := l || format('  min %s us  max %s us  outliers: low %s severe + %s mild, high %s mild + %s severe',
+                             tasker_bench._fmt((c->>'min_us')::float8), tasker_bench._fmt((c->>'max_us')::float8),
+                             c->'outliers'->>'low_severe', c->'outliers'->>'low_mild',
+                             c->'outliers'->>'high_mild', c->'outliers'->>'high_severe');
+            l := l || tasker_bench._report_hist_lines(c, '    ');
+            l := l || tasker_bench._report_detail_lines(c);
+            l := l || ''::text;
+        END LOOP;
+        l := l[1 : cardinality(l) - 1];
+    END IF;
+
+    -- comparison with the baseline
+    IF j->'baseline' IS NOT NULL AND jsonb_typeof(j->'baseline') = 'object' THEN
+        l := l || ''::text;
+        v_line := format('Comparison with baseline "%s" (run %s%s)', j->'baseline'->>'name',
+                         j->'baseline'->>'run_id',
+                         coalesce(', ' || (j->'baseline'->>'label'), ''));
+        IF p_markdown THEN
+            l := l || ('### ' || replace(v_line, '"', '`'));
+        ELSE
+            l := l || v_line;
+        END IF;
+        IF j->>'comparison_skipped' IS NOT NULL THEN
+            l := l || (CASE WHEN p_markdown THEN '' ELSE '  ' END || 'Not compared: ' || (j->>'comparison_skipped'));
+        ELSIF p_markdown THEN
+            l := l || ''::text
+                   || '| case | baseline p50 us | current p50 us | change | 95 % CI | p | verdict | tolerance | within | p95 us (base → cur) | p99 us (base → cur) | mean us (base → cur) |'::text
+                   || '|---|--:|--:|--:|---|--:|---|---|---|---|---|---|'::text;
+            FOR c IN SELECT x FROM jsonb_array_elements(j->'comparison') x LOOP
+                l := l || format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s | %s → %s | %s → %s |',
+                                 replace(c->>'case_name', '|', '\|'),
+                                 tasker_bench._fmt((c->>'baseline_p50_us')::float8),
+                                 tasker_bench._fmt((c->>'current_p50_us')::float8),
+                                 tasker_bench._fmt_pct((c->>'change_pct')::float8),
+                                 CASE WHEN c->>'ci_low_pct' IS NULL THEN '-'
+                                      ELSE tasker_bench._fmt_pct((c->>'ci_low_pct')::float8) || ' .. '
+                                           || tasker_bench._fmt_pct((c->>'ci_high_pct')::float8) END,
+                                 tasker_bench._fmt_p((c->>'p_value')::float8),
+                                 CASE WHEN (c->>'regression_signal')::boolean THEN '**' || (c->>'verdict') || '** (> 20 %)'
+                                      ELSE c->>'verdict' END
+                                 || format(' (%s; n %s / %s, floor %s %% %s)', c->>'verdict_reason',
+                                           coalesce(c->>'baseline_n', '—'), coalesce(c->>'current_n', '—'),
+                                           tasker_bench._fmt_thr((c->>'noise_threshold_pct')::float8), c->>'noise_floor_from')
+                                 || coalesce(', **' || (c->>'notes') || '**', ''),
+                                 format('%s %% (%s)', tasker_bench._fmt_thr((c->>'tolerance_pct')::float8), c->>'tolerance_from'),
+                                 CASE (c->>'within_tolerance')::boolean WHEN true THEN 'yes' WHEN false THEN '**no**' ELSE '-' END,
+                                 tasker_bench._fmt((c->>'baseline_p95_us')::float8), tasker_bench._fmt((c->>'current_p95_us')::float8),
+                                 tasker_bench._fmt((c->>'baseline_p99_us')::float8), tasker_bench._fmt((c->>'current_p99_us')::float8),
+                                 tasker_bench._fmt((c->>'baseline_mean_us')::float8), tasker_bench._fmt((c->>'current_mean_us')::float8));
+            END LOOP;
+        ELSE
+            SELECT greatest(max(length(x->>'case_name')), 4) INTO v_w FROM jsonb_array_elements(j->'comparison') x;
+            l := l || format('  %s  %12s  %12s  %9s  %-21s  %7s  %-12s  %-18s  %s',
+                             rpad('case', v_w), 'base p50 us', 'cur p50 us', 'change', '95 % CI', 'p',
+                             'verdict', 'tolerance', 'within');
+            FOR c IN SELECT x FROM jsonb_array_elements(j->'comparison') x LOOP
+                v_tol := format('%s %% (%s)', tasker_bench._fmt_thr((c->>'tolerance_pct')::float8), c->>'tolerance_from');
+                l := l || rtrim(format('  %s  %12s  %12s  %9s  %-21s  %7s  %-12s  %-18s  %s%s',
+                                 rpad(c->>'case_name', v_w),
+                                 tasker_bench._fmt((c->>'baseline_p50_us')::float8),
+                                 tasker_bench._fmt((c->>'current_p50_us')::float8),
+                                 tasker_bench._fmt_pct((c->>'change_pct')::float8),
+                                 CASE WHEN c->>'ci_low_pct' IS NULL THEN '-'
+                                      ELSE tasker_bench._fmt_pct((c->>'ci_low_pct')::float8) || ' .. '
+                                           || tasker_bench._fmt_pct((c->>'ci_high_pct')::float8) END,
+                                 tasker_bench._fmt_p((c->>'p_value')::float8),
+                                 c->>'verdict', v_tol,
+                                 CASE (c->>'within_tolerance')::boolean WHEN true THEN 'yes' WHEN false THEN 'NO' ELSE '-' END,
+                                 CASE WHEN (c->>'regression_signal')::boolean THEN '  regression signal (> 20 %)' ELSE '' END));
+            END LOOP;
+            l := l || '  (p95 / p99 / mean, baseline -> current, us; samples; why the verdict)'::text;
+            FOR c IN SELECT x FROM jsonb_array_elements(j->'comparison') x LOOP
+                l := l || format('  %s  p95 %s -> %s  p99 %s -> %s  mean %s -> %s  n %s -> %s  %s, floor %s %% (%s)%s',
+                                 rpad(c->>'case_name', v_w),
+                                 tasker_bench._fmt((c->>'baseline_p95_us')::float8), tasker_bench._fmt((c->>'current_p95_us')::float8),
+                                 tasker_bench._fmt((c->>'baseline_p99_us')::float8), tasker_bench._fmt((c->>'current_p99_us')::float8),
+                                 tasker_bench._fmt((c->>'baseline_mean_us')::float8), tasker_bench._fmt((c->>'current_mean_us')::float8),
+                                 coalesce(c->>'baseline_n', '—'), coalesce(c->>'current_n', '—'), c->>'verdict_reason',
+                                 tasker_bench._fmt_thr((c->>'noise_threshold_pct')::float8), c->>'noise_floor_from',
+                                 coalesce('; ' || upper(c->>'notes'), ''));
+            END LOOP;
+        END IF;
+        IF j->>'comparison_skipped' IS NULL THEN
+            l := l || format('%schange: Hodges-Lehmann shift of the two runs'' block medians, each relative to the probe before it '
+                             '(without blocks: the histograms'' medians), with its 95 %% interval and a Mann-Whitney p; '
+                             'regressed/improved when p < 0.05, the interval excludes 0 and the change is beyond the case''s noise floor '
+                             '(%s %%: the larger of tasker_bench.compare_noise_threshold and the case''s run-to-run spread in its history, '
+                             'unless set per suite or call); inconclusive below 30 samples a side; percentiles shown only where n supports them (p99: 100, p99.9: 1000)',
+                             CASE WHEN p_markdown THEN E'\n' ELSE '  ' END,
+                             coalesce((SELECT string_agg(DISTINCT tasker_bench._fmt_thr((x->>'noise_threshold_pct')::float8), '/')
+                                         FROM jsonb_array_elements(j->'comparison') x), '-'));
+        END IF;
+    END IF;
+    RETURN array_to_string(l, E'\n');
+END
 $$;
 CREATE OR REPLACE FUNCTION tasker_bench._report_dataset_short(j jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -5060,10 +6211,6 @@ LANGUAGE sql IMMUTABLE AS $$
                            coalesce((j->'run'->'dataset'->'row_counts'->>'task_transitions')::bigint
                                     + (j->'run'->'dataset'->'row_counts'->>'workflow_step_transitions')::bigint, 0))
                 ELSE tasker_bench._report_dataset_line(j) END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._fmt_pct_short(x float8) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN x > 999 THEN '>+999 %' WHEN x < -999 THEN '<-999 %' ELSE tasker_bench._fmt_pct(x) END
 $$;
 CREATE OR REPLACE FUNCTION tasker_bench._report_rows(j jsonb)
 RETURNS TABLE (ord integer, case_name text, n text, p50 text, p95 text, p99 text, p999 text, ops text,
@@ -5950,459 +7097,54 @@ BEGIN
     RETURN array_to_string(o, E'\n');
 END
 $$;
-CREATE OR REPLACE VIEW tasker_bench.change_points WITH (security_invoker = true) AS
-WITH h AS (
-    SELECT res.case_name,
-           array_agg(r.id ORDER BY r.started_at, r.id) AS runs,
-           array_agg(r.started_at ORDER BY r.started_at, r.id) AS started,
-           array_agg(greatest(tasker_bench.percentile(res.histogram, 0.5), 1.0)
-                     ORDER BY r.started_at, r.id) AS levels
-      FROM tasker_bench.runs r
-      JOIN tasker_bench.results res ON res.run_id = r.id
-     WHERE r.status = 'completed' AND r.kind = 'run' AND res.n > 0
-     GROUP BY res.case_name
-)
-SELECT h.case_name,
-       h.runs[cp.index] AS run_id,
-       h.started[cp.index] AS started_at,
-       h.runs[cp.index - 1] AS previous_run_id,
-       tasker_bench.round_figure(cp.before / 1000.0) AS before_p50_us,
-       tasker_bench.round_figure(cp.after / 1000.0) AS after_p50_us,
-       cp.change_pct,
-       cp.p_value,
-       cardinality(h.runs) - cp.index + 1 AS runs_at_new_level
-  FROM h,
-       LATERAL tasker_bench.change_points_of(h.levels, 3, 0.01, tasker_bench.compare_noise_threshold()) cp;
-COMMENT ON VIEW tasker_bench.change_points IS
-    'Where a case''s median shifted and stayed, over your completed runs of kind run in time order: '
-    'E-Divisive means on the log of the median with Welch''s t-test (p < 0.01), at least 3 runs on each side '
-    'and a change of at least tasker_bench.compare_noise_threshold percent; run_id is the first run at the new level';
-COMMENT ON COLUMN tasker_bench.runs.imported_from IS
-    'Set on a run made by tasker_bench_import: the origin the file records (database, run id, role, versions) and when it was imported';
-CREATE OR REPLACE FUNCTION tasker_bench.export_format_version() RETURNS integer
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 1 $$;
-COMMENT ON FUNCTION tasker_bench.export_format_version() IS
-    'Version of the document tasker_bench_export writes (key format_version); tasker_bench_import reads versions up to it';
-CREATE OR REPLACE FUNCTION tasker_bench._export_tables() RETURNS text[]
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT ARRAY['results', 'phase_results', 'statement_results', 'client_results', 'ab_results']
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench_export(run_id bigint DEFAULT NULL) RETURNS jsonb
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    v_id bigint := coalesce(tasker_bench_export.run_id, tasker_bench._latest_run(NULL, true));
-    v_run tasker_bench.runs;
-    v_doc jsonb;
-    v_rows jsonb;
-    v_table text;
-BEGIN
-    IF v_id IS NULL THEN
-        RAISE EXCEPTION 'you have no completed run to export' USING ERRCODE = '42704',
-            HINT = 'Run a case or suite first (tasker_bench_run), or pass run_id.';
-    END IF;
-    SELECT * INTO v_run FROM tasker_bench.runs r WHERE r.id = v_id;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'run % does not exist or is not yours', v_id USING ERRCODE = '42704',
-            HINT = 'SELECT id, kind, what, label, status FROM tasker_bench.runs ORDER BY id DESC lists your runs.';
-    END IF;
-    IF v_run.status = 'running' THEN
-        RAISE EXCEPTION 'run % is still running', v_id USING ERRCODE = '55000',
-            HINT = 'Export it when it has finished.';
-    END IF;
-    v_doc := jsonb_build_object(
-        'format', 'tasker_bench.run',
-        'format_version', tasker_bench.export_format_version(),
-        'extension_version', (SELECT e.extversion FROM pg_extension e WHERE e.extname = 'tasker_bench'),
-        'origin', jsonb_build_object(
-            'run_id', v_run.id,
-            'database', current_database(),
-            'server_version', current_setting('server_version'),
-            'run_by', v_run.run_by,
-            'exported_at', now(),
-            'imported_from', v_run.imported_from),
-        'run', to_jsonb(v_run) - 'id' - 'run_by' - 'imported_from',
-        -- for offline comparisons (tasker-bench compare): the tolerances and
-        -- noise floors this database would use with this run as the baseline
-        'comparison_settings', jsonb_build_object(
-            'noise_threshold_pct', coalesce(
-                (SELECT ss.noise_threshold_pct FROM tasker_bench.suite_settings ss
-                  WHERE ss.suite = v_run.suite AND ss.owner = current_user),
-                tasker_bench.compare_noise_threshold()),
-            'noise_floor_pct', (SELECT jsonb_object_agg(r.case_name,
-                                    coalesce(ss.noise_threshold_pct,
-                                             greatest(tasker_bench.compare_noise_threshold(), hf.floor_pct)))
-                                  FROM tasker_bench.results r
-                                  LEFT JOIN tasker_bench.suite_settings ss
-                                    ON ss.suite = r.suite AND ss.owner = current_user
-                                  LEFT JOIN LATERAL tasker_bench._history_floor(r.case_name, r.sql, r.params, v_id) hf
-                                    ON true
-                                 WHERE r.run_id = v_id),
-            'tolerance_pct', (SELECT jsonb_object_agg(x.case_name, x.tol)
-                                FROM (SELECT r.case_name,
-                                             coalesce(cs.tolerance_pct, ss.tolerance_pct) AS tol
-                                        FROM tasker_bench.results r
-                                        LEFT JOIN tasker_bench.cases cs ON cs.name = r.case_name
-                                        LEFT JOIN tasker_bench.suite_settings ss
-                                          ON ss.suite = r.suite AND ss.owner = current_user
-                                       WHERE r.run_id = v_id) x
-                               WHERE x.tol IS NOT NULL)));
-    FOREACH v_table IN ARRAY tasker_bench._export_tables() LOOP
-        -- the table names are this function's own constants
-        EXECUTE format('SELECT coalesce(jsonb_agg(to_jsonb(t) - ''run_id'' - ''run_by''
-                                          ORDER BY to_jsonb(t)->''ordinal'', to_jsonb(t)->>''case_name'', to_jsonb(t)::text), ''[]'')
-                          FROM tasker_bench.%I t WHERE t.run_id = $1', v_table)
-           INTO v_rows USING v_id;
-        v_doc := v_doc || jsonb_build_object(v_table, v_rows);
-    END LOOP;
-    RETURN v_doc;
-END
-$$;
-COMMENT ON FUNCTION tasker_bench_export(bigint) IS
-    'One of your runs (default: your latest completed) as a JSON document: every column of the run, its results '
-    '(histograms exact), phases, nested statements and A/B outcome, the origin and format_version; '
-    'tasker_bench_import reads it back, tasker-bench compare compares two such files offline';
-CREATE OR REPLACE FUNCTION tasker_bench._import_rows(p_table text, p_rows jsonb, p_run bigint) RETURNS text[]
+CREATE OR REPLACE FUNCTION tasker_bench_report(run_id bigint DEFAULT NULL, baseline text DEFAULT NULL,
+                                    format text DEFAULT 'text', detail boolean DEFAULT false,
+                                    runs bigint[] DEFAULT NULL)
+RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_cols text[];
-    v_unknown text[];
-    v_rows jsonb;
-BEGIN
-    IF p_rows IS NULL OR jsonb_typeof(p_rows) = 'null' THEN
-        RETURN '{}';
-    END IF;
-    IF jsonb_typeof(p_rows) <> 'array' THEN
-        RAISE EXCEPTION 'the file''s "%" is a JSON %, not an array', p_table, jsonb_typeof(p_rows)
-            USING ERRCODE = '22023', HINT = 'Import a document written by tasker_bench_export, unchanged.';
-    END IF;
-    IF EXISTS (SELECT 1 FROM jsonb_array_elements(p_rows) e WHERE jsonb_typeof(e) <> 'object') THEN
-        RAISE EXCEPTION 'the file''s "%" holds something other than objects', p_table
-            USING ERRCODE = '22023', HINT = 'Import a document written by tasker_bench_export, unchanged.';
-    END IF;
-    IF jsonb_array_length(p_rows) = 0 THEN
-        RETURN '{}';
-    END IF;
-    SELECT coalesce(jsonb_agg(e || jsonb_build_object('run_id', p_run, 'run_by', current_user)), '[]')
-      INTO v_rows FROM jsonb_array_elements(p_rows) e;
-    -- the table's columns that the file has (others take their defaults)
-    SELECT array_agg(a.attname::text ORDER BY a.attnum) INTO v_cols
-      FROM pg_attribute a
-     WHERE a.attrelid = format('tasker_bench.%I', p_table)::regclass
-       AND a.attnum > 0 AND NOT a.attisdropped
-       AND EXISTS (SELECT 1 FROM jsonb_array_elements(v_rows) e WHERE e ? a.attname);
-    SELECT array_agg(DISTINCT k ORDER BY k) INTO v_unknown
-      FROM jsonb_array_elements(v_rows) e, jsonb_object_keys(e) k
-     WHERE k <> ALL (v_cols);
-    -- identifiers from the catalog, values as a parameter
-    EXECUTE format('INSERT INTO tasker_bench.%I (%s) SELECT %s FROM jsonb_populate_recordset(NULL::tasker_bench.%I, $1)',
-                   p_table,
-                   (SELECT string_agg(quote_ident(c), ', ') FROM unnest(v_cols) c),
-                   (SELECT string_agg(quote_ident(c), ', ') FROM unnest(v_cols) c),
-                   p_table)
-      USING v_rows;
-    RETURN coalesce((SELECT array_agg(p_table || '.' || u) FROM unnest(v_unknown) u), '{}');
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench_import(doc jsonb, baseline text DEFAULT NULL) RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_doc jsonb := tasker_bench_import.doc;
-    v_version jsonb;
-    v_run bigint;
-    v_runrow jsonb;
-    v_cols text[];
-    v_unknown text[] := '{}';
-    v_table text;
-BEGIN
-    IF v_doc IS NULL OR jsonb_typeof(v_doc) <> 'object' THEN
-        RAISE EXCEPTION 'the document to import must be a JSON object, got %',
-            coalesce(jsonb_typeof(v_doc), 'NULL') USING ERRCODE = '22023',
-            HINT = 'Pass the output of tasker_bench_export, e.g. tasker_bench_import(pg_read_file(''run.json'')::jsonb).';
-    END IF;
-    IF v_doc->>'format' IS DISTINCT FROM 'tasker_bench.run' THEN
-        RAISE EXCEPTION 'this is not a tasker_bench run file (its "format" is %, expected "tasker_bench.run")',
-            coalesce(v_doc->>'format', 'missing') USING ERRCODE = '22023',
-            HINT = 'Files are written by tasker_bench_export or tasker-bench run --save.';
-    END IF;
-    v_version := v_doc->'format_version';
-    IF v_version IS NULL OR jsonb_typeof(v_version) <> 'number' THEN
-        RAISE EXCEPTION 'the run file has no numeric format_version' USING ERRCODE = '22023',
-            HINT = 'Files are written by tasker_bench_export; do not edit its header.';
-    END IF;
-    IF (v_version)::numeric > tasker_bench.export_format_version() THEN
-        RAISE EXCEPTION 'the run file has format_version %, this tasker_bench reads format_version 1 to %',
-            v_version, tasker_bench.export_format_version()
-            USING ERRCODE = '0A000',
-                  DETAIL = format('It was written by tasker_bench %s.', coalesce(v_doc->>'extension_version', '(unknown)')),
-                  HINT = 'Update the extension (ALTER EXTENSION tasker_bench UPDATE), or export the run again with this version.';
-    END IF;
-    IF (v_version)::numeric < 1 OR (v_version)::numeric <> trunc((v_version)::numeric) THEN
-        RAISE EXCEPTION 'the run file has an invalid format_version %', v_version USING ERRCODE = '22023',
-            HINT = 'Files are written by tasker_bench_export; do not edit its header.';
-    END IF;
-    v_runrow := v_doc->'run';
-    IF v_runrow IS NULL OR jsonb_typeof(v_runrow) <> 'object' THEN
-        RAISE EXCEPTION 'the run file has no "run" object' USING ERRCODE = '22023',
-            HINT = 'Import a document written by tasker_bench_export, unchanged.';
-    END IF;
-
-    v_runrow := v_runrow || jsonb_build_object(
-        'run_by', current_user,
-        'imported_from', coalesce(v_doc->'origin', '{}')
-                         || jsonb_build_object('imported_at', now(),
-                                               'format_version', v_version,
-                                               'extension_version', v_doc->'extension_version'));
-    SELECT array_agg(a.attname::text ORDER BY a.attnum) INTO v_cols
-      FROM pg_attribute a
-     WHERE a.attrelid = 'tasker_bench.runs'::regclass AND a.attnum > 0 AND NOT a.attisdropped
-       AND v_runrow ? a.attname;
-    SELECT coalesce(array_agg('runs.' || k ORDER BY k), '{}') INTO v_unknown
-      FROM jsonb_object_keys(v_runrow) k WHERE k <> ALL (v_cols);
-    v_run := tasker_bench._write_run(v_runrow - 'id');
-    FOREACH v_table IN ARRAY tasker_bench._export_tables() LOOP
-        v_unknown := v_unknown || tasker_bench._import_rows(v_table, v_doc->v_table, v_run);
-    END LOOP;
-    IF cardinality(v_unknown) > 0 THEN
-        RAISE NOTICE 'tasker_bench_import: the file''s columns % are not in this version''s tables; left out',
-            array_to_string(v_unknown, ', ');
-    END IF;
-    IF tasker_bench_import.baseline IS NOT NULL THEN
-        -- (the user-facing functions live in the extension's schema, wherever that is)
-        EXECUTE format('SELECT %I.tasker_bench_baseline($1, $2, move => true)', tasker_bench._ext_schema())
-          USING tasker_bench_import.baseline, v_run;
-    END IF;
-    RETURN v_run;
-END
-$$;
-COMMENT ON FUNCTION tasker_bench_import(jsonb, text) IS
-    'Stores a run file (tasker_bench_export) as a new run of yours and returns its id; runs.imported_from keeps '
-    'the origin; with baseline, names the run as that baseline (moving the name if it exists). '
-    'A file of a newer format_version is refused';
-CREATE OR REPLACE FUNCTION tasker_bench._case_intervals(p_run bigint)
-RETURNS TABLE (case_name text, ordinal integer, n bigint, p50_us float8, lo_us float8, hi_us float8,
-               p95_us float8, p99_us float8)
-LANGUAGE sql STABLE AS $$
-    -- the interval is widened to hold the shown p50 (rounded to 3 digits)
-    SELECT r.case_name, r.ordinal, r.n, r.p50_us,
-           least(greatest(ci.low - r.clock_ns, 0) / 1000.0, r.p50_us),
-           greatest(greatest(ci.high - r.clock_ns, 0) / 1000.0, r.p50_us),
-           r.p95_us, r.p99_us
-      FROM tasker_bench.results r
-      LEFT JOIN LATERAL tasker_bench.hmedian_ci(r.histogram, 0.95) ci(low, high) ON true
-     WHERE r.run_id = p_run
-     ORDER BY r.ordinal
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench_dashboard(run_id bigint DEFAULT NULL, format text DEFAULT 'github')
-RETURNS jsonb
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    v_run tasker_bench.runs;
-    v_format text := lower(tasker_bench_dashboard.format);
-BEGIN
-    IF v_format IS NULL OR v_format NOT IN ('github', 'bencher') THEN
-        RAISE EXCEPTION 'unknown dashboard format "%"', coalesce(tasker_bench_dashboard.format, 'NULL')
-            USING ERRCODE = '22023',
-                  HINT = 'Use github (github-action-benchmark, tool customSmallerIsBetter) or bencher (Bencher Metric Format).';
-    END IF;
-    IF coalesce(tasker_bench_dashboard.run_id, tasker_bench._latest_run(NULL, true)) IS NULL THEN
-        RAISE EXCEPTION 'you have no completed run' USING ERRCODE = '42704',
-            HINT = 'Run a case or suite first (tasker_bench_run), or pass run_id.';
-    END IF;
-    v_run := tasker_bench._completed_run(
-        coalesce(tasker_bench_dashboard.run_id, tasker_bench._latest_run(NULL, true)), 'run');
-    IF v_format = 'github' THEN
-        -- [{"name", "unit", "value", "range", "extra"}]: smaller is better
-        RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                    'name', c.case_name,
-                    'unit', 'us',
-                    'value', round(c.p50_us::numeric, 3),
-                    'range', CASE WHEN c.lo_us IS NOT NULL
-                                  THEN '± ' || round(((c.hi_us - c.lo_us) / 2)::numeric, 3) END,
-                    'extra', format('median of %s iterations; 95%% CI %s..%s us; p95 %s us, p99 %s us',
-                                    c.n, round(c.lo_us::numeric, 3), round(c.hi_us::numeric, 3),
-                                    round(c.p95_us::numeric, 3), round(c.p99_us::numeric, 3)))
-                    ORDER BY c.ordinal), '[]')
-                  FROM tasker_bench._case_intervals(v_run.id) c);
-    END IF;
-    -- Bencher Metric Format: {"case": {"latency": {"value", "lower_value", "upper_value"}}}, nanoseconds
-    RETURN (SELECT coalesce(jsonb_object_agg(c.case_name, jsonb_build_object('latency',
-                jsonb_strip_nulls(jsonb_build_object(
-                    'value', round((c.p50_us * 1000)::numeric, 1),
-                    'lower_value', round((c.lo_us * 1000)::numeric, 1),
-                    'upper_value', round((c.hi_us * 1000)::numeric, 1))))), '{}')
-              FROM tasker_bench._case_intervals(v_run.id) c);
-END
-$$;
-COMMENT ON FUNCTION tasker_bench_dashboard(bigint, text) IS
-    'A run (default: your latest completed) for benchmark dashboards: github = github-action-benchmark''s '
-    'customSmallerIsBetter list (p50 in us, range = half the 95 % CI of the median), bencher = Bencher Metric '
-    'Format (latency in ns with the CI as lower/upper value); one entry per case';
-CREATE OR REPLACE FUNCTION tasker_bench._quiet() RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT coalesce(current_setting('tasker_bench.quiet', true), 'off')::boolean
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._assert_args(p_quantile float8, p_max_us float8) RETURNS void
-LANGUAGE plpgsql IMMUTABLE AS $$
-BEGIN
-    IF p_quantile IS NULL OR NOT (p_quantile > 0 AND p_quantile < 1) THEN
-        RAISE EXCEPTION 'quantile must lie in (0, 1), got %', coalesce(p_quantile::text, 'NULL')
-            USING ERRCODE = '22003', HINT = 'Give e.g. 0.95 for the 95th percentile.';
-    END IF;
-    IF p_max_us IS NULL OR NOT (p_max_us > 0 AND p_max_us < 'Infinity') THEN
-        RAISE EXCEPTION 'max_us must be a positive number of microseconds, got %', coalesce(p_max_us::text, 'NULL')
-            USING ERRCODE = '22003', HINT = 'E.g. 500 for half a millisecond.';
-    END IF;
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._within_failures(p_what text, p_quantile float8, p_max_us float8,
-                                              p_duration interval, p_iterations bigint, p_warmup interval)
-RETURNS TABLE (case_name text, value_us float8)
-LANGUAGE plpgsql
-SET tasker_bench.quiet = on AS $$
-DECLARE
+    v_format text := lower(tasker_bench_report.format);
+    v_runs bigint[] := tasker_bench_report.runs;
+    v_json jsonb;
+    v_out text[] := '{}';
     v_run bigint;
 BEGIN
-    PERFORM tasker_bench._assert_args(p_quantile, p_max_us);
-    EXECUTE format('SELECT min(t.run_id) FROM %I.tasker_bench_run($1, iterations => $2, duration => $3, '
-                   'warmup => $4, label => ''assertion'') t', tasker_bench._ext_schema())
-       INTO v_run USING p_what, p_iterations, p_duration, p_warmup;
-    RETURN QUERY
-        SELECT r.case_name,
-               greatest(tasker_bench.percentile(r.histogram, p_quantile) - r.clock_ns, 0) / 1000.0
-          FROM tasker_bench.results r
-         WHERE r.run_id = v_run
-           AND greatest(tasker_bench.percentile(r.histogram, p_quantile) - r.clock_ns, 0) / 1000.0 > p_max_us
-         ORDER BY r.ordinal;
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench.within(what text, quantile float8, max_us float8,
-                                    duration interval DEFAULT '1 second', iterations bigint DEFAULT NULL,
-                                    warmup interval DEFAULT '200 milliseconds', verbose boolean DEFAULT false)
-RETURNS boolean
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_fail record;
-    v_ok boolean := true;
-BEGIN
-    FOR v_fail IN SELECT * FROM tasker_bench._within_failures(what, quantile, max_us, duration,
-                                                              iterations, warmup) LOOP
-        v_ok := false;
-        IF $7 THEN  -- verbose
-            RAISE NOTICE 'within: case "%": quantile % is % us, above % us', v_fail.case_name, quantile,
-                round(v_fail.value_us::numeric, 3), max_us;
+    IF v_format IS NULL OR v_format NOT IN ('text', 'markdown', 'json', 'html') THEN
+        RAISE EXCEPTION 'unknown report format "%"', coalesce(tasker_bench_report.format, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Use text (for psql), markdown (for a pull request), json (for tools) or html (charts, for a browser).';
+    END IF;
+    IF v_runs IS NOT NULL AND (tasker_bench_report.run_id IS NOT NULL OR cardinality(v_runs) = 0
+                               OR array_position(v_runs, NULL) IS NOT NULL) THEN
+        RAISE EXCEPTION 'runs must list one or more run ids, without run_id' USING ERRCODE = '22023',
+            HINT = 'Pass either run_id => 12 or runs => ''{12,13}''.';
+    END IF;
+    IF v_runs IS NULL THEN
+        v_runs := ARRAY[tasker_bench_report.run_id];
+    END IF;
+    IF v_format = 'html' THEN
+        IF v_runs[1] IS NULL THEN
+            v_runs[1] := (tasker_bench._report_json(NULL, NULL)->'run'->>'id')::bigint;
         END IF;
+        RETURN tasker_bench._report_html(v_runs, tasker_bench_report.baseline);
+    END IF;
+    IF v_format = 'json' AND cardinality(v_runs) > 1 THEN
+        RETURN jsonb_pretty((SELECT jsonb_agg(tasker_bench._report_json_of(x, tasker_bench_report.baseline, true) ORDER BY o)
+                               FROM unnest(v_runs) WITH ORDINALITY u(x, o)));
+    END IF;
+    FOREACH v_run IN ARRAY v_runs LOOP
+        v_json := tasker_bench._report_json_of(v_run, tasker_bench_report.baseline, cardinality(v_runs) > 1);
+        v_out := v_out || CASE WHEN v_format = 'json' THEN jsonb_pretty(v_json)
+                               WHEN detail THEN tasker_bench._report_text(v_json, v_format = 'markdown')
+                               ELSE tasker_bench._report_compact(v_json, v_format = 'markdown') END;
     END LOOP;
-    RETURN v_ok;
+    RETURN array_to_string(v_out, E'\n\n');
 END
 $$;
-COMMENT ON FUNCTION tasker_bench.within(text, float8, float8, interval, bigint, interval, boolean) IS
-    'Runs a case or suite (stored as a run labelled assertion, NOTICEs silenced) and returns whether every case''s '
-    'quantile (e.g. 0.95) is at most max_us microseconds; prints nothing unless verbose => true. For pg_regress and '
-    'pgTAP: SELECT ok(tasker_bench.within(''case'', 0.95, 500), ''case p95 under 500 us'')';
-CREATE OR REPLACE FUNCTION tasker_bench.assert_within(what text, quantile float8, max_us float8,
-                                           duration interval DEFAULT '1 second', iterations bigint DEFAULT NULL,
-                                           warmup interval DEFAULT '200 milliseconds')
-RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_fail record;
-BEGIN
-    SELECT * INTO v_fail FROM tasker_bench._within_failures(what, quantile, max_us, duration,
-                                                            iterations, warmup) LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'tasker_bench: case "%" is slower than % us at quantile %', v_fail.case_name, max_us, quantile
-            USING ERRCODE = 'P0004',
-                  DETAIL = format('Measured %s us.', round(v_fail.value_us::numeric, 3));
-    END IF;
-END
-$$;
-COMMENT ON FUNCTION tasker_bench.assert_within(text, float8, float8, interval, bigint, interval) IS
-    'tasker_bench.within that raises an error (SQLSTATE P0004) instead of returning false: fails a psql script '
-    'run with ON_ERROR_STOP';
-CREATE OR REPLACE FUNCTION tasker_bench._regressions(p_what text, p_baseline text, p_fail_on text,
-                                          p_duration interval, p_iterations bigint, p_warmup interval)
-RETURNS SETOF tasker_bench.comparison
-LANGUAGE plpgsql
-SET tasker_bench.quiet = on AS $$
-DECLARE
-    v_run bigint;
-BEGIN
-    IF p_fail_on IS NULL OR p_fail_on NOT IN ('regressed', 'tolerance') THEN
-        RAISE EXCEPTION 'fail_on must be regressed or tolerance, got %', coalesce(p_fail_on, 'NULL')
-            USING ERRCODE = '22023',
-                  HINT = 'regressed: a case got slower beyond the noise; tolerance: a case''s change exceeds its tolerance.';
-    END IF;
-    PERFORM tasker_bench._check_baseline(p_baseline);
-    EXECUTE format('SELECT min(t.run_id) FROM %I.tasker_bench_run($1, iterations => $2, duration => $3, '
-                   'warmup => $4, label => ''assertion'') t', tasker_bench._ext_schema())
-       INTO v_run USING p_what, p_iterations, p_duration, p_warmup;
-    RETURN QUERY EXECUTE format(
-        'SELECT * FROM %I.tasker_bench_compare($1, $2) c
-          WHERE CASE $3 WHEN ''regressed'' THEN c.verdict = ''regressed''
-                        ELSE c.within_tolerance IS FALSE END', tasker_bench._ext_schema())
-      USING p_baseline, v_run, p_fail_on;
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench.no_regression(what text, baseline text, fail_on text DEFAULT 'regressed',
-                                           duration interval DEFAULT '1 second', iterations bigint DEFAULT NULL,
-                                           warmup interval DEFAULT '200 milliseconds', verbose boolean DEFAULT false)
-RETURNS boolean
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_c tasker_bench.comparison;
-    v_ok boolean := true;
-BEGIN
-    FOR v_c IN SELECT * FROM tasker_bench._regressions(what, baseline, fail_on, duration, iterations, warmup) LOOP
-        v_ok := false;
-        IF $7 THEN  -- verbose
-            RAISE NOTICE 'no_regression: case "%": % (change % %%, tolerance % %%)', v_c.case_name, v_c.verdict,
-                round(v_c.change_pct::numeric, 1), round(v_c.tolerance_pct::numeric, 1);
-        END IF;
-    END LOOP;
-    RETURN v_ok;
-END
-$$;
-COMMENT ON FUNCTION tasker_bench.no_regression(text, text, text, interval, bigint, interval, boolean) IS
-    'Runs a case or suite (NOTICEs silenced) and compares it with a baseline: false when a case regressed '
-    '(fail_on => ''tolerance'': when a case''s change exceeds its tolerance); prints nothing unless verbose => true';
-CREATE OR REPLACE FUNCTION tasker_bench.assert_no_regression(what text, baseline text, fail_on text DEFAULT 'regressed',
-                                                  duration interval DEFAULT '1 second', iterations bigint DEFAULT NULL,
-                                                  warmup interval DEFAULT '200 milliseconds')
-RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_c tasker_bench.comparison;
-BEGIN
-    SELECT * INTO v_c FROM tasker_bench._regressions(what, baseline, fail_on, duration, iterations, warmup) LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'tasker_bench: case "%" % against baseline "%"', v_c.case_name,
-            CASE WHEN v_c.verdict = 'regressed' THEN 'regressed' ELSE 'is outside its tolerance' END, baseline
-            USING ERRCODE = 'P0004',
-                  DETAIL = format('Change of the median %s %% (CI %s .. %s), tolerance %s %%.',
-                                  round(v_c.change_pct::numeric, 1), round(v_c.ci_low_pct::numeric, 1),
-                                  round(v_c.ci_high_pct::numeric, 1), round(v_c.tolerance_pct::numeric, 1));
-    END IF;
-END
-$$;
-COMMENT ON FUNCTION tasker_bench.assert_no_regression(text, text, text, interval, bigint, interval) IS
-    'tasker_bench.no_regression that raises an error (SQLSTATE P0004) instead of returning false: fails a psql '
-    'script run with ON_ERROR_STOP';
-COMMENT ON TABLE tasker_bench.queues IS
-    'Message queues (pgmq model): tasker_bench.queue_create() adds one; the built-in ones serve the lifecycle and notify cases';
-COMMENT ON TABLE tasker_bench.queue_messages IS
-    'Messages of all queues (pgmq model): visible when vt <= clock_timestamp(); read_ct counts claims';
-COMMENT ON TABLE tasker_bench.queue_archive IS 'Archived messages (tasker_bench.queue_archive())';
-DO $tb_upgrade$ BEGIN
-    IF pg_catalog.to_regtype('tasker_bench.queue_message') IS NULL THEN
-        EXECUTE $tb_type$CREATE TYPE tasker_bench.queue_message AS (
-    msg_id      bigint,
-    read_ct     integer,
-    enqueued_at timestamptz,
-    vt          timestamptz,
-    message     jsonb
-)$tb_type$;
-    END IF;
-END $tb_upgrade$;
+COMMENT ON FUNCTION tasker_bench_report(bigint, text, text, boolean, bigint[]) IS
+    'Report of a run (default: your latest) or of several (runs): text for psql and markdown for a pull request '
+    '(one table line per case; detail => true adds per case histograms, resources, phases, statements), json for tools '
+    '(keys: format_version, run, cases, ab, baseline, comparison, comparison_skipped), html (one self-contained document '
+    'with charts); with a baseline, the comparison';
 CREATE OR REPLACE FUNCTION tasker_bench._queue_missing(p_queue text) RETURNS void
 LANGUAGE plpgsql AS $fn$
 BEGIN
@@ -6633,28 +7375,6 @@ END
 $fn$;
 COMMENT ON FUNCTION tasker_bench.queue_archive(text, bigint) IS
     'Moves a message to tasker_bench.queue_archive (pgmq archive); false when it is not there';
-INSERT INTO tasker_bench.queues (queue_name, builtin)
-SELECT q, true
-  FROM unnest(ARRAY['orchestration_step_results',
-                    'worker_linear_workflow_queue', 'worker_diamond_workflow_queue',
-                    'worker_mixed_dag_workflow_queue', 'worker_tree_workflow_queue',
-                    'worker_fanout_workflow_queue', 'worker_parallel_workflow_queue',
-                    'worker_conditional_workflow_queue', 'worker_batch_workflow_queue',
-                    'tasker_bench_notify']) q;
-CREATE OR REPLACE FUNCTION tasker_bench._lc_namespace(shape text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $fn$
-    SELECT CASE
-               WHEN shape = 'linear4' OR shape LIKE 'linear\_%' THEN 'linear_workflow'
-               WHEN shape = 'diamond4' THEN 'diamond_workflow'
-               WHEN shape = 'complex_dag7' THEN 'mixed_dag_workflow'
-               WHEN shape IN ('tree8', 'tree7') THEN 'tree_workflow'
-               WHEN shape = 'parallel_merge4' THEN 'parallel_workflow'
-               WHEN shape = 'conditional5' THEN 'conditional_workflow'
-               WHEN shape = 'batch7' THEN 'batch_workflow'
-               ELSE 'fanout_workflow'
-           END
-$fn$;
 CREATE OR REPLACE FUNCTION tasker_bench._lc_template(p_shape text,
     OUT step_names text[], OUT edge_from integer[], OUT edge_to integer[],
     OUT created_after integer[], OUT branch_group integer[])
@@ -6673,8 +7393,6 @@ LANGUAGE sql STABLE AS $fn$
               FROM tasker_bench.fixture_shape(p_shape) f
               LEFT JOIN tasker_bench.fixture_shape_dynamic(p_shape) d ON d.idx = f.idx)
 $fn$;
-COMMENT ON TABLE tasker_bench.lifecycle_templates IS
-    'Step names and edges of the named workflow shapes (from tasker_bench.fixture_shape), and the steps created at a decision or batch point (fixture_shape_dynamic), looked up by the lifecycle';
 INSERT INTO tasker_bench.lifecycle_templates (shape, step_names, edge_from, edge_to, created_after, branch_group)
 SELECT s.shape, t.step_names, t.edge_from, t.edge_to, t.created_after, t.branch_group
   FROM unnest(ARRAY['linear4', 'diamond4', 'complex_dag7', 'tree8', 'conditional5', 'batch7']) s(shape)
@@ -7406,6 +8124,266 @@ END
 $fn$;
 COMMENT ON FUNCTION tasker_bench.table_checksums(text, boolean) IS
     'Row count and an order-independent md5 of every table of a schema (and of the queue tables): equal before and after a rolled-back run';
+INSERT INTO tasker_bench.cases (name, suite, sql, search_path, rollback, category, description, builtin, clients)
+SELECT format('get_next_ready_tasks/batch_10/clients_%s', n), 'tasker_concurrency',
+       'SELECT * FROM get_next_ready_tasks(10)', '{schema}, public', NULL, 'sql',
+       format('%s orchestrators discovering and claiming a batch of 10 at once (rolled back)', n), true, n
+  FROM unnest(ARRAY[2, 4, 8]) n
+UNION ALL
+SELECT 'e2e/diamond4/clients_4', 'tasker_concurrency', 'SELECT tasker_bench.lifecycle_e2e(''diamond4'')',
+       '{schema}, public', true, 'e2e',
+       'Whole diamond4 workflows run by 4 clients at once: orchestration and worker steps with the queue (rolled back)',
+       true, 4;
+CREATE OR REPLACE FUNCTION tasker_bench.sample_tasks(n integer, state text DEFAULT NULL)
+RETURNS TABLE (ordinal integer, task_uuid uuid)
+LANGUAGE sql STABLE AS $$
+    WITH cur AS (
+        SELECT t.task_uuid, t.created_at, nt.name,
+               coalesce((SELECT tt.to_state FROM task_transitions tt
+                          WHERE tt.task_uuid = t.task_uuid AND tt.most_recent), 'pending') AS st
+          FROM tasks t
+          JOIN named_tasks nt ON nt.named_task_uuid = t.named_task_uuid
+         WHERE EXISTS (SELECT 1 FROM workflow_steps ws WHERE ws.task_uuid = t.task_uuid)
+    ), filtered AS (
+        SELECT * FROM cur WHERE state IS NULL OR st = state
+    ), ranked AS (
+        SELECT f.task_uuid,
+               row_number() OVER (PARTITION BY f.name, f.st ORDER BY f.created_at, f.task_uuid) AS within_state,
+               dense_rank() OVER (ORDER BY f.name) AS type_no,
+               dense_rank() OVER (ORDER BY f.st) AS state_no,
+               (SELECT count(DISTINCT st) FROM filtered) AS nstates
+          FROM filtered f
+    )
+    SELECT (row_number() OVER (ORDER BY within_state, (state_no + type_no) % nstates, type_no))::integer,
+           ranked.task_uuid
+      FROM ranked
+     ORDER BY within_state, (state_no + type_no) % nstates, type_no
+     LIMIT n
+$$;
+COMMENT ON FUNCTION tasker_bench.sample_tasks(integer, text) IS
+    'n tasks with steps of the tasker schema on the search_path, round robin over named tasks and states (params of the tasker suite)';
+CREATE OR REPLACE FUNCTION tasker_bench.sample_steps(n integer)
+RETURNS TABLE (ordinal integer, workflow_step_uuid uuid)
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE first_two AS (
+        SELECT st.ordinal AS task_no, f.workflow_step_uuid, f.r
+          FROM tasker_bench.sample_tasks((n + 1) / 2) st
+         CROSS JOIN LATERAL (SELECT ws.workflow_step_uuid,
+                                    row_number() OVER (ORDER BY ws.workflow_step_uuid) AS r
+                               FROM workflow_steps ws WHERE ws.task_uuid = st.task_uuid
+                              ORDER BY ws.workflow_step_uuid LIMIT 2) f
+         WHERE current_setting('tasker_bench.sampler', true) = 'tasker_core'
+    ), s AS (
+        SELECT st.ordinal AS task_no, ws.workflow_step_uuid
+          FROM tasker_bench.sample_tasks((n + 1) / 2) st
+          JOIN workflow_steps ws ON ws.task_uuid = st.task_uuid
+    ), anc AS (
+        SELECT s.workflow_step_uuid AS step, e.from_step_uuid AS ancestor, 1 AS depth
+          FROM s JOIN workflow_step_edges e ON e.to_step_uuid = s.workflow_step_uuid
+        UNION
+        SELECT anc.step, e.from_step_uuid, anc.depth + 1
+          FROM anc JOIN workflow_step_edges e ON e.to_step_uuid = anc.ancestor
+         WHERE anc.depth < 50
+    ), depth AS (
+        SELECT s.task_no, s.workflow_step_uuid,
+               (SELECT count(DISTINCT a.ancestor) FROM anc a WHERE a.step = s.workflow_step_uuid) AS ancestors
+          FROM s
+    ), ranked AS (
+        SELECT d.*, row_number() OVER (PARTITION BY d.task_no ORDER BY d.ancestors DESC, d.workflow_step_uuid) AS r,
+               count(*) OVER (PARTITION BY d.task_no) AS steps
+          FROM depth d
+    )
+    SELECT (row_number() OVER (ORDER BY task_no, r))::integer, workflow_step_uuid
+      FROM (SELECT task_no, r, workflow_step_uuid
+              FROM ranked
+             WHERE (r = 1 OR (r = (steps + 1) / 2 + 1 AND steps > 1))
+               AND current_setting('tasker_bench.sampler', true) IS DISTINCT FROM 'tasker_core'
+            UNION ALL
+            SELECT task_no, r, workflow_step_uuid FROM first_two) x
+     ORDER BY task_no, r
+     LIMIT n
+$$;
+COMMENT ON FUNCTION tasker_bench.sample_steps(integer) IS
+    'n workflow steps of the sampled tasks (the deepest and a middle one of each; tasker-core''s pick with tasker_bench.sampler = tasker_core)';
+CREATE OR REPLACE FUNCTION tasker_bench._cas_sample_params(k integer) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT format($p$SELECT task_uuid, 'pending'::varchar, 'initializing'::varchar,
+                             '00000000-0000-7000-8000-000000000001'::uuid
+                        FROM tasker_bench.sample_tasks(5, 'pending')
+                       WHERE ordinal = (%s - 1) %% nullif((SELECT count(*) FROM tasker_bench.sample_tasks(5, 'pending')), 0) + 1$p$, k)
+$$;
+INSERT INTO tasker_bench.cases (name, suite, sql, params, search_path, category, description, builtin)
+SELECT c.name, 'tasker', c.sql, c.params, '{schema}, public', 'sql', c.description, true
+  FROM (
+    SELECT format('get_next_ready_tasks/batch_%s', b) AS name,
+           format('SELECT * FROM get_next_ready_tasks(%s)', b) AS sql,
+           NULL AS params,
+           format('Task discovery and claim, batch of %s (rolled back)', b) AS description
+      FROM unnest(ARRAY[1, 10, 50, 100]) b
+    UNION ALL
+    SELECT format('get_step_readiness_status/sample_%s', k),
+           'SELECT * FROM get_step_readiness_status($1)',
+           format('SELECT task_uuid FROM tasker_bench.sample_tasks(5) WHERE ordinal = %s', k),
+           format('Step readiness of sampled task %s of 5 (one per named task, in order)', k)
+      FROM generate_series(1, 5) k
+    UNION ALL
+    SELECT 'get_step_readiness_status_batch/tasks_5',
+           'SELECT * FROM get_step_readiness_status_batch($1)',
+           'SELECT array_agg(task_uuid ORDER BY ordinal) FROM tasker_bench.sample_tasks(5)',
+           'Step readiness of the 5 sampled tasks in one call'
+    UNION ALL
+    SELECT format('get_task_execution_context/sample_%s', k),
+           'SELECT * FROM get_task_execution_context($1)',
+           format('SELECT task_uuid FROM tasker_bench.sample_tasks(5) WHERE ordinal = %s', k),
+           format('Execution context of sampled task %s of 5', k)
+      FROM generate_series(1, 5) k
+    UNION ALL
+    SELECT 'get_task_execution_contexts_batch/tasks_5',
+           'SELECT * FROM get_task_execution_contexts_batch($1)',
+           'SELECT array_agg(task_uuid ORDER BY ordinal) FROM tasker_bench.sample_tasks(5)',
+           'Execution contexts of the 5 sampled tasks in one call'
+    UNION ALL
+    SELECT format('get_step_transitive_dependencies/sample_%s', k),
+           'SELECT * FROM get_step_transitive_dependencies($1)',
+           format('SELECT workflow_step_uuid FROM tasker_bench.sample_steps(10) WHERE ordinal = %s', k),
+           format('Ancestors of sampled step %s of 10 (two per task, the deepest first)', k)
+      FROM generate_series(1, 10) k
+    UNION ALL
+    SELECT format('transition_task_state_atomic/sample_%s', k),
+           'SELECT transition_task_state_atomic($1, $2, $3, $4)',
+           tasker_bench._cas_sample_params(k),
+           format('Compare-and-swap pending -> initializing on pending task %s of 5 (rolled back)', k)
+      FROM generate_series(1, 5) k
+  ) c;
+CREATE OR REPLACE FUNCTION tasker_bench._tasker_coverage_cases()
+RETURNS TABLE (name text, sql text, params text, rollback boolean, description text, options jsonb)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT c.name, c.sql, c.params, c.rollback, c.description,
+           jsonb_build_object('requires', jsonb_build_array(split_part(c.name, '/', 1)),
+                              'group', (SELECT f."group" FROM tasker_bench.tasker_functions() f
+                                         WHERE f.function_name = split_part(c.name, '/', 1)))
+      FROM (
+        SELECT format('get_task_ready_info/sample_%s', k) AS name,
+               'SELECT * FROM get_task_ready_info($1)' AS sql,
+               format('SELECT task_uuid FROM tasker_bench.sample_tasks(5) WHERE ordinal = %s', k) AS params,
+               NULL::boolean AS rollback,
+               format('Ready info of sampled task %s of 5 (the orchestration lifecycle''s per-task check)', k) AS description
+          FROM generate_series(1, 5) k
+        UNION ALL
+        SELECT format('calculate_dependency_levels/sample_%s', k),
+               'SELECT * FROM calculate_dependency_levels($1)',
+               format('SELECT task_uuid FROM tasker_bench.sample_tasks(5) WHERE ordinal = %s', k), NULL,
+               format('Dependency level of every step of sampled task %s of 5 (viable step discovery)', k)
+          FROM generate_series(1, 5) k
+        UNION ALL
+        SELECT format('get_current_task_state/sample_%s', k),
+               'SELECT get_current_task_state($1)',
+               format('SELECT task_uuid FROM tasker_bench.sample_tasks(5) WHERE ordinal = %s', k), NULL,
+               format('Current state of sampled task %s of 5', k)
+          FROM generate_series(1, 5) k
+        UNION ALL
+        SELECT 'get_next_ready_task/single', 'SELECT * FROM get_next_ready_task()', NULL, NULL,
+               'Discovery and claim of one task (get_next_ready_tasks(1)), rolled back'
+        UNION ALL
+        SELECT format('set_step_backoff_atomic/sample_%s', k),
+               'SELECT set_step_backoff_atomic($1, 30)',
+               format('SELECT workflow_step_uuid FROM tasker_bench.sample_steps(5) WHERE ordinal = %s', k), true,
+               format('Backoff of 30 s on sampled step %s of 5 (rolled back)', k)
+          FROM generate_series(1, 5) k
+        UNION ALL
+        SELECT 'calculate_step_next_retry_time/fallback',
+               $q$SELECT calculate_step_next_retry_time(NULL::integer, NULL::timestamp, localtimestamp - interval '5 seconds', 2)$q$,
+               NULL, NULL, 'Next retry time by exponential backoff after a failure (helper of the readiness functions)'
+        UNION ALL
+        SELECT 'evaluate_step_state_readiness/pending',
+               $q$SELECT evaluate_step_state_readiness('pending', false, false, true, true, true, NULL::timestamp)$q$,
+               NULL, NULL, 'Readiness rule of one pending step (helper of the readiness functions)'
+        UNION ALL
+        SELECT 'uuid_generate_v7/one', 'SELECT uuid_generate_v7()', NULL, NULL,
+               'A time-ordered id, the default of every id column'
+        UNION ALL
+        SELECT 'find_stuck_tasks/default', 'SELECT * FROM find_stuck_tasks()', NULL, NULL,
+               'Claimed tasks in a processing state for over 10 minutes'
+        UNION ALL
+        SELECT 'get_stale_tasks_for_dlq/default', 'SELECT * FROM get_stale_tasks_for_dlq()', NULL, NULL,
+               'Discovery of stale tasks beyond their thresholds (batch of 100)'
+        UNION ALL
+        SELECT 'detect_and_transition_stale_tasks/dry_run', 'SELECT * FROM detect_and_transition_stale_tasks(true)',
+               NULL, true, 'Staleness sweep, dry run (reports what it would move)'
+        UNION ALL
+        SELECT 'detect_and_transition_stale_tasks/live', 'SELECT * FROM detect_and_transition_stale_tasks(false)',
+               NULL, true, 'Staleness sweep: DLQ entries and transitions to error for up to 100 tasks (rolled back)'
+        UNION ALL
+        SELECT 'calculate_staleness_threshold/waiting_for_retry',
+               $q$SELECT calculate_staleness_threshold('waiting_for_retry', '{}'::jsonb)$q$, NULL, NULL,
+               'Staleness threshold of a state from the template configuration'
+        UNION ALL
+        SELECT 'create_dlq_entry/sample_1',
+               $q$SELECT create_dlq_entry($1, 'tasker_bench', 'sample', $2, 45, 30)$q$,
+               $q$SELECT st.task_uuid,
+                         coalesce((SELECT tt.to_state FROM task_transitions tt
+                                    WHERE tt.task_uuid = st.task_uuid AND tt.most_recent), 'pending')::varchar
+                    FROM tasker_bench.sample_tasks(1) st$q$, true,
+               'DLQ entry with its task snapshot for a sampled task (rolled back)'
+        UNION ALL
+        SELECT 'transition_stale_task_to_error/sample_1',
+               $q$SELECT transition_stale_task_to_error($1, $2, 'tasker_bench', 'sample')$q$,
+               $q$SELECT st.task_uuid,
+                         coalesce((SELECT tt.to_state FROM task_transitions tt
+                                    WHERE tt.task_uuid = st.task_uuid AND tt.most_recent), 'pending')::varchar
+                    FROM tasker_bench.sample_tasks(1) st$q$, true,
+               'A sampled task moved from its current state to error (rolled back)'
+        UNION ALL
+        SELECT 'get_analytics_metrics/last_hour', 'SELECT * FROM get_analytics_metrics()', NULL, NULL,
+               'System analytics of the last hour'
+        UNION ALL
+        SELECT 'get_system_health_counts/all', 'SELECT * FROM get_system_health_counts()', NULL, NULL,
+               'Task and step counts per current state'
+        UNION ALL
+        SELECT 'get_slowest_steps/default', 'SELECT * FROM get_slowest_steps()', NULL, NULL,
+               'The 10 slowest completed steps of the last 24 hours'
+        UNION ALL
+        SELECT 'get_slowest_tasks/default', 'SELECT * FROM get_slowest_tasks()', NULL, NULL,
+               'The 10 slowest finished tasks of the last 24 hours'
+        UNION ALL
+        SELECT 'get_slowest_steps_aggregated/default', 'SELECT * FROM get_slowest_steps_aggregated()', NULL, NULL,
+               'Step durations per template step (bottleneck analysis)'
+        UNION ALL
+        SELECT 'get_slowest_tasks_aggregated/default', 'SELECT * FROM get_slowest_tasks_aggregated()', NULL, NULL,
+               'Task durations per template (bottleneck analysis)'
+        UNION ALL
+        SELECT format('get_task_summary/sample_%s', k), 'SELECT * FROM get_task_summary($1)',
+               format('SELECT task_uuid FROM tasker_bench.sample_tasks(5) WHERE ordinal = %s', k), NULL,
+               format('Summary (steps, execution context, DLQ status) of sampled task %s of 5', k)
+          FROM generate_series(1, 5) k
+        UNION ALL
+        SELECT 'get_task_summaries/tasks_5', 'SELECT * FROM get_task_summaries($1)',
+               'SELECT array_agg(task_uuid ORDER BY ordinal) FROM tasker_bench.sample_tasks(5)', NULL,
+               'Summaries of the 5 sampled tasks in one call'
+      ) c
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._refresh_tasker_cases() RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO tasker_bench.cases (name, suite, sql, params, search_path, rollback, category, options,
+                                    description, builtin)
+    SELECT c.name, 'tasker', c.sql, c.params, '{schema}, public', c.rollback, 'sql', c.options,
+           c.description, true
+      FROM tasker_bench._tasker_coverage_cases() c
+    ON CONFLICT (name) DO NOTHING;
+    UPDATE tasker_bench.cases c
+       SET options = coalesce(c.options, '{}')
+                     || jsonb_build_object('requires', jsonb_build_array(split_part(c.name, '/', 1)),
+                                           'group', f."group")
+      FROM tasker_bench.tasker_functions() f
+     WHERE c.builtin AND c.suite = 'tasker' AND f.function_name = split_part(c.name, '/', 1)
+       AND NOT coalesce(c.options, '{}') ? 'requires';
+    UPDATE tasker_bench.cases c SET search_path = '{schema}, public'
+     WHERE c.builtin AND c.search_path = 'tasker, public';
+    UPDATE tasker_bench.cases c
+       SET params = tasker_bench._cas_sample_params(substring(c.name FROM '_([0-9]+)$')::integer)
+     WHERE c.builtin AND c.name ~ '^transition_task_state_atomic/sample_[0-9]+$';
+$$;
+SELECT tasker_bench._refresh_tasker_cases();
 INSERT INTO tasker_bench.cases (name, suite, sql, params, search_path, rollback, category, description, builtin)
 SELECT k.kind || '/' || s.shape, 'lifecycle', format(k.stmt, s.shape),
        CASE WHEN k.queue THEN format('SELECT tasker_bench.lifecycle_queue(%L)', s.shape) END,
@@ -7421,17 +8399,6 @@ SELECT k.kind || '/' || s.shape, 'lifecycle', format(k.stmt, s.shape),
     ('worker_cycle', 'SELECT tasker_bench.lifecycle_worker_cycle(%L, $1)', true, 'lifecycle',
      'Worker cycle of the first step of a %s task: phases worker_claim, worker_transition, handler, result_submission after the phase setup (rolled back)')
  ) k(kind, stmt, queue, category, descr);
-CREATE OR REPLACE FUNCTION tasker_bench._validate_notify(sql text, params text, options jsonb)
-    RETURNS integer AS 'MODULE_PATHNAME', 'tb_validate_notify' LANGUAGE C;
-COMMENT ON FUNCTION tasker_bench._validate_notify(text, text, jsonb) IS
-    'Checks a notify case: its options, the loopback connection (opened and closed again) and the statement';
-CREATE OR REPLACE FUNCTION tasker_bench._measure_notify(
-    sql text, params text, options jsonb, iterations bigint, duration interval,
-    warmup interval, label text)
-    RETURNS tasker_bench.measurement
-    AS 'MODULE_PATHNAME', 'tb_measure_notify' LANGUAGE C;
-COMMENT ON FUNCTION tasker_bench._measure_notify(text, text, jsonb, bigint, interval, interval, text) IS
-    'Measures LISTEN/NOTIFY latency: the sender statement sent on a loopback connection -> notification held by a loopback listener (ns); phases statement and notification';
 INSERT INTO tasker_bench.cases (name, suite, sql, category, driver, options, description, builtin)
 VALUES
     ('notify/pg_notify_0b', 'lifecycle', 'SELECT pg_catalog.pg_notify($1, $2)', 'lifecycle', 'notify',
@@ -7446,973 +8413,6 @@ VALUES
     ('notify/send_with_notify_0b', 'lifecycle', '', 'lifecycle', 'notify',
      '{"mode": "send_with_notify", "sender": "auto", "queue": "tasker_bench_notify", "payload_bytes": 0}',
      'Queue message and its notification in one transaction: tasker-core''s pgmq_send_with_notify when pgmq has the queue, else tasker_bench''s model of it; send -> listener holds the notification on pgmq_message_ready.<namespace>; the message is deleted after each iteration', true);
-CREATE OR REPLACE FUNCTION tasker_bench._ext_schema() RETURNS text
-LANGUAGE sql STABLE AS $$
-    SELECT coalesce(
-        (SELECT n.nspname::text
-           FROM pg_catalog.pg_depend d
-           JOIN pg_catalog.pg_proc p ON p.oid = d.objid AND d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
-           JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-           JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
-                                         AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
-          WHERE e.extname = 'tasker_bench' AND d.deptype = 'e' AND p.proname = 'tasker_bench_run'
-          LIMIT 1),
-        (SELECT n.nspname::text FROM pg_catalog.pg_extension e
-           JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
-          WHERE e.extname = 'tasker_bench'))
-$$;
-COMMENT ON TABLE tasker_bench.statement_results IS
-    'Per case of a run: the top statements (by total time) that ran nested inside it, from pg_stat_statements '
-    '(loaded, track = all, extension created in the database). calls, rows, total_ms and the block counts are totals '
-    'over the warmup and the measured iterations (results.warmup_n + results.n); mean_us = total_ms / calls. '
-    'The case''s own statement and tasker_bench''s internals are left out. A table, so it serves as the view '
-    'tasker_bench.statement_results of the contract.';
-COMMENT ON COLUMN tasker_bench.statement_results.total_ms IS
-    'Execution (plus planning, with pg_stat_statements.track_planning) time over warmup and measured iterations';
-COMMENT ON COLUMN tasker_bench.statement_results.in_function IS
-    'The SQL or PL/pgSQL function whose source holds the statement, found by text (best effort; NULL if unknown)';
-COMMENT ON COLUMN tasker_bench.statement_results.parent_queryid IS
-    'A stored statement of the same case, with more total time, that calls in_function: the caller in '
-    'tasker_bench_folded() (best effort; NULL: called by the case''s statement or unknown)';
-CREATE OR REPLACE FUNCTION tasker_bench._statements_top() RETURNS integer
-    AS 'MODULE_PATHNAME', 'tb_statements_top_get' LANGUAGE C STABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION tasker_bench._pgss_schema() RETURNS text
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    v_schema text;
-    v_track text;
-    v_why text;
-BEGIN
-    SELECT n.nspname INTO v_schema
-      FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
-     WHERE e.extname = 'pg_stat_statements';
-    -- pg_stat_statements defines its settings only when preloaded: absent from pg_settings, it is not loaded
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_settings WHERE name = 'pg_stat_statements.max') THEN
-        v_why := 'pg_stat_statements is not loaded';
-    ELSIF v_schema IS NULL THEN
-        v_why := 'the extension pg_stat_statements is not created in this database';
-    ELSE
-        v_track := current_setting('pg_stat_statements.track', true);
-        IF v_track IS DISTINCT FROM 'all' THEN
-            v_why := format('pg_stat_statements.track is "%s": nested statements are tracked only with "all"', v_track);
-        END IF;
-    END IF;
-    IF v_why IS NULL THEN
-        RETURN v_schema;
-    END IF;
-    IF current_setting('tasker_bench_session.statements_notice', true) IS DISTINCT FROM 'given' THEN
-        PERFORM set_config('tasker_bench_session.statements_notice', 'given', false);
-        IF NOT tasker_bench._quiet() THEN
-            RAISE NOTICE 'tasker_bench: nested statements are not collected (%); runs are measured and stored without them', v_why
-                USING HINT = 'To collect them: shared_preload_libraries = ''pg_stat_statements'' (restart), '
-                             'pg_stat_statements.track = all, and CREATE EXTENSION pg_stat_statements in this database.';
-        END IF;
-    END IF;
-    RETURN NULL;
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._statements_snapshot() RETURNS jsonb
-LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-    v_schema text := tasker_bench._pgss_schema();
-    v_snap jsonb;
-BEGIN
-    IF v_schema IS NULL THEN
-        RETURN NULL;
-    END IF;
-    EXECUTE format($q$
-        SELECT /* tasker_bench._statements_snapshot */
-               coalesce(jsonb_object_agg(s.queryid::text,
-                            jsonb_build_array(s.calls, s.total_exec_time + s.total_plan_time, s.rows,
-                                              s.shared_blks_hit, s.shared_blks_read, s.shared_blks_dirtied,
-                                              s.shared_blks_written, s.temp_blks_read, s.temp_blks_written)),
-                        '{}')
-          FROM %I.pg_stat_statements(false) s
-         WHERE s.userid = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
-           AND s.dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
-           AND NOT s.toplevel AND s.queryid IS NOT NULL$q$, v_schema)
-      INTO v_snap;
-    RETURN jsonb_build_object('schema', v_schema, 'counters', v_snap);
-END
-$$;
-COMMENT ON FUNCTION tasker_bench._statements_snapshot() IS
-    'Counters of the caller''s nested statements (pg_stat_statements) before a case; NULL without pg_stat_statements';
-CREATE OR REPLACE FUNCTION tasker_bench._statements_since(before jsonb) RETURNS jsonb
-LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-    v_out jsonb;
-BEGIN
-    IF before IS NULL OR before->>'schema' IS NULL THEN
-        RETURN NULL;
-    END IF;
-    EXECUTE format($q$
-        SELECT /* tasker_bench._statements_since */
-               coalesce(jsonb_agg(to_jsonb(d) ORDER BY d.total_ms DESC, d.queryid), '[]')
-          FROM (SELECT c.*
-                  FROM (SELECT s.queryid, s.query,
-                               s.calls - CASE WHEN r THEN 0 ELSE (b.v->>0)::bigint END AS calls,
-                               (s.total_exec_time + s.total_plan_time)
-                                 - CASE WHEN r THEN 0 ELSE (b.v->>1)::float8 END AS total_ms,
-                               s.rows - CASE WHEN r THEN 0 ELSE (b.v->>2)::bigint END AS rows,
-                               s.shared_blks_hit - CASE WHEN r THEN 0 ELSE (b.v->>3)::bigint END AS shared_blks_hit,
-                               s.shared_blks_read - CASE WHEN r THEN 0 ELSE (b.v->>4)::bigint END AS shared_blks_read,
-                               s.shared_blks_dirtied - CASE WHEN r THEN 0 ELSE (b.v->>5)::bigint END AS shared_blks_dirtied,
-                               s.shared_blks_written - CASE WHEN r THEN 0 ELSE (b.v->>6)::bigint END AS shared_blks_written,
-                               s.temp_blks_read - CASE WHEN r THEN 0 ELSE (b.v->>7)::bigint END AS temp_blks_read,
-                               s.temp_blks_written - CASE WHEN r THEN 0 ELSE (b.v->>8)::bigint END AS temp_blks_written
-                          FROM %I.pg_stat_statements(true) s
-                          LEFT JOIN jsonb_each($1) b(k, v) ON b.k = s.queryid::text
-                         CROSS JOIN LATERAL (SELECT b.v IS NULL OR s.calls < (b.v->>0)::bigint AS r) reset
-                         WHERE s.userid = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)
-                           AND s.dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
-                           AND NOT s.toplevel AND s.queryid IS NOT NULL
-                           AND s.query !~ 'tasker_bench[._]') c
-                 WHERE c.calls > 0
-                 ORDER BY c.total_ms DESC, c.queryid
-                 LIMIT $2) d$q$, before->>'schema')
-      INTO v_out USING coalesce(before->'counters', '{}'), tasker_bench._statements_top() + 20;
-    RETURN v_out;
-END
-$$;
-COMMENT ON FUNCTION tasker_bench._statements_since(jsonb) IS
-    'The nested statements run since tasker_bench._statements_snapshot(): counters after minus before, with texts';
-CREATE OR REPLACE FUNCTION tasker_bench._query_id(p_sql text, p_search_path text) RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_plan json;
-    v_path text;
-BEGIN
-    IF p_sql IS NULL OR p_sql ~ '\$[0-9]' THEN
-        RETURN NULL;
-    END IF;
-    IF p_search_path IS NOT NULL THEN
-        v_path := current_setting('search_path');
-        PERFORM set_config('search_path', p_search_path, true);
-    END IF;
-    BEGIN
-        EXECUTE 'EXPLAIN (VERBOSE, FORMAT JSON) ' || p_sql INTO v_plan;
-    EXCEPTION WHEN OTHERS THEN
-        v_plan := NULL;
-    END;
-    IF v_path IS NOT NULL THEN
-        PERFORM set_config('search_path', v_path, true);
-    END IF;
-    RETURN (v_plan->0->>'Query Identifier')::bigint;
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._store_statements(run_id bigint, case_name text, statements jsonb)
-RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_res record;
-    v_top integer := tasker_bench._statements_top();
-    v_tb oid := (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'tasker_bench');
-    v_path text;
-    v_case_qid bigint;
-    v_params_qid bigint;
-BEGIN
-    IF statements IS NULL OR jsonb_typeof(statements) <> 'array' OR jsonb_array_length(statements) = 0
-       OR v_top = 0 THEN
-        RETURN;
-    END IF;
-    SELECT r.sql, r.params, r.n, r.warmup_n INTO v_res
-      FROM tasker_bench.results r
-     WHERE r.run_id = _store_statements.run_id AND r.case_name = _store_statements.case_name;
-    IF NOT FOUND THEN
-        RETURN;
-    END IF;
-    SELECT c.search_path INTO v_path FROM tasker_bench.cases c
-     WHERE c.name = _store_statements.case_name AND (c.builtin OR c.owner = current_user);
-    v_case_qid := tasker_bench._query_id(v_res.sql, v_path);
-    v_params_qid := tasker_bench._query_id(v_res.params, v_path);
-
-    INSERT INTO tasker_bench.statement_results
-        (run_id, case_name, ordinal, queryid, query, calls, total_ms, mean_us, rows,
-         shared_blks_hit, shared_blks_read, shared_blks_dirtied, shared_blks_written,
-         temp_blks_read, temp_blks_written, in_function, parent_queryid)
-    WITH s0 AS (
-        SELECT x.*, n.norm, f.prefix,
-               -- PL/pgSQL blanks out an INTO clause: match "SELECT list" and "FROM ..." apart
-               substring(f.prefix FROM '(?i)^(select .*?) from ') AS sel,
-               substring(f.prefix FROM '(?i)^select .*? (from .*)$') AS frm
-          FROM jsonb_to_recordset(statements) AS x(
-                   queryid bigint, query text, calls bigint, total_ms float8, rows bigint,
-                   shared_blks_hit bigint, shared_blks_read bigint, shared_blks_dirtied bigint,
-                   shared_blks_written bigint, temp_blks_read bigint, temp_blks_written bigint)
-         CROSS JOIN LATERAL (SELECT btrim(regexp_replace(x.query, '\s+', ' ', 'g'), ' ;') AS norm) n
-         CROSS JOIN LATERAL (SELECT regexp_replace(n.norm, '\$[0-9].*$', '') AS prefix) f
-         WHERE x.queryid IS NOT NULL AND x.calls > 0
-    ), case_sql AS (
-        SELECT lower(btrim(regexp_replace(v_res.sql, '\s+', ' ', 'g'), ' ;')) AS norm
-    ), names AS (
-        SELECT DISTINCT m[1] AS name
-          FROM (SELECT s0.query AS t FROM s0 UNION ALL SELECT v_res.sql UNION ALL SELECT v_res.params) texts,
-               regexp_matches(texts.t, '([A-Za-z_][A-Za-z0-9_$]*)"?\s*\(', 'g') m
-    ), funcs AS MATERIALIZED (
-        SELECT p.oid, p.proname, p.pronamespace,
-               regexp_replace(p.prosrc, '\s+', ' ', 'g') AS src
-          FROM pg_catalog.pg_proc p
-         WHERE (p.proname IN (SELECT name FROM names UNION SELECT lower(name) FROM names)
-                OR p.pronamespace = v_tb)      -- tasker_bench's own: the harness
-           AND p.prolang IN (SELECT l.oid FROM pg_catalog.pg_language l WHERE l.lanname IN ('sql', 'plpgsql'))
-           AND p.pronamespace <> 'pg_catalog'::regnamespace
-    ), s1 AS (
-        SELECT s0.*, o.oid AS fn, o.proname AS fn_name, o.pronamespace AS fn_nsp,
-               (coalesce(s0.queryid = v_case_qid, false)
-                OR s0.calls BETWEEN v_res.n + v_res.warmup_n AND v_res.n + v_res.warmup_n + 1
-                AND CASE WHEN s0.norm ~ '\$[0-9]'
-                         THEN starts_with((SELECT norm FROM case_sql), lower(s0.prefix))
-                         ELSE (SELECT norm FROM case_sql) = lower(s0.norm) END) AS is_case
-          FROM s0
-          LEFT JOIN LATERAL (
-                SELECT f.oid, f.proname, f.pronamespace FROM funcs f
-                 WHERE (length(s0.prefix) >= 12 AND strpos(f.src, s0.prefix) > 0)
-                    OR (length(s0.sel) >= 8 AND length(s0.frm) >= 12
-                        AND strpos(f.src, s0.sel) > 0
-                        AND strpos(f.src, s0.frm) > strpos(f.src, s0.sel))
-                 ORDER BY f.pronamespace = v_tb, f.oid
-                 LIMIT 1) o ON true
-    ), kept AS (
-        SELECT s1.*, row_number() OVER (ORDER BY s1.total_ms DESC, s1.queryid)::integer AS ord
-          FROM s1
-         WHERE s1.is_case IS NOT TRUE AND s1.queryid IS DISTINCT FROM v_params_qid
-           AND s1.fn_nsp IS DISTINCT FROM v_tb
-         ORDER BY s1.total_ms DESC, s1.queryid
-         LIMIT v_top
-    )
-    SELECT _store_statements.run_id, _store_statements.case_name, k.ord, k.queryid, k.query,
-           k.calls, k.total_ms, k.total_ms * 1000.0 / k.calls, k.rows,
-           coalesce(k.shared_blks_hit, 0), coalesce(k.shared_blks_read, 0),
-           coalesce(k.shared_blks_dirtied, 0), coalesce(k.shared_blks_written, 0),
-           coalesce(k.temp_blks_read, 0), coalesce(k.temp_blks_written, 0),
-           k.fn::regprocedure::text,
-           (SELECT p.queryid FROM kept p
-             WHERE k.fn IS NOT NULL AND p.ord < k.ord
-               AND p.query ~* ('(^|[^A-Za-z0-9_$])"?'
-                               || regexp_replace(k.fn_name, '([^A-Za-z0-9_])', '\\\1', 'g')
-                               || '"?\s*\(')
-             ORDER BY p.ord LIMIT 1)
-      FROM kept k;
-END
-$$;
-COMMENT ON FUNCTION tasker_bench._store_statements(bigint, text, jsonb) IS
-    'Stores the top nested statements of a case (tasker_bench.statement_results)';
-CREATE OR REPLACE FUNCTION tasker_bench._frame(t text, max_len integer DEFAULT 120) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN f = '' THEN '(unnamed)' ELSE f END
-      FROM (SELECT CASE WHEN length(c) > max_len THEN rtrim(left(c, greatest(max_len - 3, 1))) || '...'
-                        ELSE c END AS f
-              FROM (SELECT btrim(regexp_replace(replace(coalesce(t, ''), ';', ','),
-                                                '[[:space:][:cntrl:]]+', ' ', 'g')) AS c) a) b
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench_folded(run_id bigint DEFAULT NULL) RETURNS SETOF text
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    v_run bigint := tasker_bench_folded.run_id;
-BEGIN
-    IF v_run IS NULL THEN
-        SELECT r.id INTO v_run FROM tasker_bench.runs r
-         WHERE r.run_by = current_user AND r.status = 'completed'
-         ORDER BY r.id DESC LIMIT 1;
-        IF v_run IS NULL THEN
-            RAISE EXCEPTION 'you have no completed run' USING ERRCODE = '42704',
-                HINT = 'Run a case or suite first (tasker_bench_run), or pass run_id.';
-        END IF;
-    ELSIF NOT EXISTS (SELECT 1 FROM tasker_bench.runs r WHERE r.id = v_run) THEN
-        RAISE EXCEPTION 'run % does not exist or is not yours', v_run USING ERRCODE = '42704',
-            HINT = 'SELECT id, kind, what, label, status FROM tasker_bench.runs ORDER BY id DESC lists your runs.';
-    END IF;
-
-    RETURN QUERY
-    WITH RECURSIVE res AS (
-        SELECT r.case_name, r.ordinal,
-               tasker_bench._frame(coalesce(r.suite, 'adhoc')) || ';' || tasker_bench._frame(r.case_name) AS stack,
-               greatest(coalesce(r.mean_us, 0) * r.n, 0) AS total_us,
-               r.n::float8 / greatest(r.n + r.warmup_n, 1) AS scale,
-               EXISTS (SELECT 1 FROM tasker_bench.phase_results p
-                        WHERE p.run_id = r.run_id AND p.case_name = r.case_name) AS has_phases
-          FROM tasker_bench.results r
-         WHERE r.run_id = v_run
-    ), st AS (
-        -- statements of cases without phases (statements cannot be placed in a phase)
-        SELECT s.case_name, s.queryid, s.parent_queryid, s.ordinal, s.query,
-               s.total_ms * 1000.0 * res.scale AS us
-          FROM tasker_bench.statement_results s JOIN res ON res.case_name = s.case_name
-         WHERE s.run_id = v_run AND NOT res.has_phases
-    ), tree AS (
-        SELECT st.case_name, st.queryid, st.us, ARRAY[st.ordinal] AS sortkey,
-               tasker_bench._frame(st.query) AS path, true AS root
-          FROM st
-         WHERE st.parent_queryid IS NULL
-            OR NOT EXISTS (SELECT 1 FROM st p WHERE p.case_name = st.case_name
-                                                AND p.queryid = st.parent_queryid)
-        UNION ALL
-        SELECT c.case_name, c.queryid, c.us, t.sortkey || c.ordinal,
-               t.path || ';' || tasker_bench._frame(c.query), false
-          FROM tree t JOIN st c ON c.case_name = t.case_name AND c.parent_queryid = t.queryid
-         WHERE cardinality(t.sortkey) < 100
-    ), fit AS (
-        -- nested statements overlap the case's time; never let them exceed it
-        SELECT res.case_name,
-               CASE WHEN coalesce(sum(tree.us) FILTER (WHERE tree.root), 0) > res.total_us
-                    THEN res.total_us / sum(tree.us) FILTER (WHERE tree.root) ELSE 1 END AS f,
-               coalesce(sum(tree.us) FILTER (WHERE tree.root), 0) AS roots_us
-          FROM res LEFT JOIN tree ON tree.case_name = res.case_name
-         GROUP BY res.case_name, res.total_us
-    ), lines AS (
-        -- phases
-        SELECT res.ordinal AS case_ord, 1 AS kind, ARRAY[p.ordinal] AS sortkey,
-               res.stack || ';' || tasker_bench._frame(p.phase) AS stack,
-               greatest(coalesce(p.mean_us, 0) * p.n, 0) AS us
-          FROM res JOIN tasker_bench.phase_results p
-            ON p.run_id = v_run AND p.case_name = res.case_name
-        UNION ALL
-        -- the case's own (self) time
-        SELECT res.ordinal, 0, '{}'::integer[], res.stack,
-               greatest(res.total_us - fit.roots_us * fit.f, 0)
-          FROM res JOIN fit ON fit.case_name = res.case_name
-         WHERE NOT res.has_phases
-        UNION ALL
-        -- statements: their self time (minus the statements they call)
-        SELECT res.ordinal, 2, t.sortkey, res.stack || ';' || t.path,
-               greatest(t.us - coalesce((SELECT sum(c.us) FROM st c
-                                          WHERE c.case_name = t.case_name
-                                            AND c.parent_queryid = t.queryid
-                                            AND c.queryid <> t.queryid), 0), 0) * fit.f
-          FROM tree t JOIN res ON res.case_name = t.case_name
-          JOIN fit ON fit.case_name = t.case_name
-    )
-    SELECT l.stack || ' ' || round(l.us)::bigint
-      FROM lines l
-     WHERE l.kind <> 2 OR round(l.us) > 0
-     ORDER BY l.case_ord, l.kind, l.sortkey;
-END
-$$;
-COMMENT ON FUNCTION tasker_bench_folded(bigint) IS
-    'Folded stacks of a run (default: your latest completed run) for flamegraph.pl or inferno: '
-    'suite;case[;phase | ;statement[;nested statement...]] value, value = microseconds of total time (mean x n). '
-    'A case with phases gives one line per phase; otherwise its nested statements (tasker_bench.statement_results, '
-    'scaled to the measured iterations, nested by their caller where known, each with its self time) and the '
-    'case''s remaining time as suite;case';
-CREATE OR REPLACE FUNCTION tasker_bench._check_baseline(p_baseline text) RETURNS void
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    v_found boolean := false;
-BEGIN
-    IF p_baseline IS NULL THEN
-        RETURN;
-    END IF;
-    IF to_regclass('tasker_bench.baselines') IS NOT NULL THEN
-        EXECUTE 'SELECT EXISTS (SELECT 1 FROM tasker_bench.baselines b WHERE b.name = $1 AND b.run_by = current_user)'
-          INTO v_found USING p_baseline;
-    END IF;
-    IF NOT v_found THEN
-        RAISE EXCEPTION 'no baseline named "%"', p_baseline USING ERRCODE = '42704',
-            HINT = 'SELECT name, run_id FROM tasker_bench.baselines lists your baselines; tasker_bench_baseline(name) names a run. Leave baseline out to compare with the rolling median of recent runs.';
-    END IF;
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._mark_interrupted_runs() RETURNS integer
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_n integer;
-BEGIN
-    UPDATE tasker_bench.runs r
-       SET status = 'interrupted',
-           finished_at = coalesce(r.finished_at, clock_timestamp()),
-           error = coalesce(r.error, format('the backend running it (PID %s) ended before the run finished',
-                                            coalesce(r.environment->>'backend_pid', '?')))
-     WHERE r.status = 'running'
-       AND (r.environment->>'backend_pid' IS NULL
-            OR r.environment->>'backend_pid' !~ '^[0-9]+$'
-            OR (r.environment->>'backend_pid')::integer = pg_backend_pid()
-            OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
-                            WHERE a.pid = (r.environment->>'backend_pid')::integer
-                              AND a.backend_start <= r.started_at));
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    RETURN v_n;
-END
-$$;
-COMMENT ON TABLE tasker_bench.alerts IS
-    'Regressions found after a run of tasker_bench_run_suite (scheduled or not): against its baseline, or the '
-    'rolling median of the p50 of recent runs; each is also signalled as NOTIFY tasker_bench_alerts with the payload '
-    '{"run_id": N} only (listeners read the alert rows, which row level security keeps to their role). '
-    'tasker_bench_prune keeps runs an alert points to.';
-CREATE OR REPLACE VIEW tasker_bench.history WITH (security_invoker = true) AS
-SELECT r.id AS run_id, r.started_at, r.what, r.label, res.case_name,
-       res.p50_us, res.p95_us, res.p99_us, res.mean_us, res.n
-  FROM tasker_bench.runs r
-  JOIN tasker_bench.results res ON res.run_id = r.id
- WHERE r.status = 'completed';
-COMMENT ON VIEW tasker_bench.history IS
-    'Each case''s figures (microseconds) in every completed run, over time: ORDER BY case_name, started_at';
-CREATE OR REPLACE FUNCTION tasker_bench._history_runs() RETURNS integer
-    AS 'MODULE_PATHNAME', 'tb_history_runs_get' LANGUAGE C STABLE PARALLEL SAFE;
-CREATE OR REPLACE FUNCTION tasker_bench._alert(p_run bigint, p_case text, p_baseline text, p_change float8,
-                                    p_verdict text, p_details jsonb) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO tasker_bench.alerts (run_id, case_name, baseline, change_pct, verdict, details)
-    VALUES (p_run, p_case, p_baseline, p_change, p_verdict, coalesce(p_details, '{}'));
-    PERFORM pg_notify('tasker_bench_alerts', json_build_object('run_id', p_run)::text);
-    IF NOT tasker_bench._quiet() THEN
-        RAISE NOTICE 'tasker_bench: run %, case %: % by % %% against %', p_run, p_case, p_verdict,
-            round(p_change::numeric, 1), p_baseline;
-    END IF;
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._check_history(p_run bigint, p_baseline text) RETURNS integer
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_run tasker_bench.runs;
-    v_ext text := tasker_bench._ext_schema();
-    v_n integer := 0;
-    v_hist integer := tasker_bench._history_runs();
-    v_tol float8;
-    v_change float8;
-    v_hc record;
-    v_now jsonb;
-    v_before jsonb := '{}';
-    v_prev bigint;
-    v_base_run bigint;
-    v_why jsonb;
-    r record;
-BEGIN
-    SELECT * INTO STRICT v_run FROM tasker_bench.runs WHERE id = p_run;
-    IF p_baseline IS NOT NULL THEN
-        -- the cases this run regressed against the baseline, beyond their tolerance
-        EXECUTE format('SELECT coalesce(jsonb_object_agg(c.case_name, to_jsonb(c)), ''{}'')
-                          FROM %I.tasker_bench_compare($1, $2) c
-                         WHERE c.verdict = ''regressed'' AND c.within_tolerance IS NOT TRUE', v_ext)
-           INTO v_now USING p_baseline, p_run;
-        IF v_now = '{}' THEN
-            RETURN 0;
-        END IF;
-        -- confirmation 1: the previous completed run of the same what regressed too
-        SELECT b.run_id INTO STRICT v_base_run FROM tasker_bench.baselines b WHERE b.name = p_baseline;
-        SELECT p.id INTO v_prev FROM tasker_bench.runs p
-         WHERE p.what = v_run.what AND p.kind = v_run.kind AND p.status = 'completed'
-           AND p.run_by = v_run.run_by AND p.id < p_run
-         ORDER BY p.id DESC
-         LIMIT 1;
-        IF v_prev IS NOT NULL AND v_prev <> v_base_run THEN
-            EXECUTE format('SELECT coalesce(jsonb_object_agg(c.case_name, to_jsonb(c)), ''{}'')
-                              FROM %I.tasker_bench_compare($1, $2) c
-                             WHERE c.verdict = ''regressed'' AND c.within_tolerance IS NOT TRUE', v_ext)
-               INTO v_before USING p_baseline, v_prev;
-        END IF;
-        FOR r IN SELECT x.key AS case_name, x.value AS j, res.ordinal
-                   FROM jsonb_each(v_now) x
-                   JOIN tasker_bench.results res ON res.run_id = p_run AND res.case_name = x.key
-                  ORDER BY res.ordinal LOOP
-            v_why := NULL;
-            IF v_before ? r.case_name THEN
-                v_why := jsonb_build_object('confirmed_by', 'previous_run', 'previous_run_id', v_prev,
-                                            'previous_change_pct', v_before->r.case_name->'change_pct');
-            ELSE
-                -- confirmation 2: the case's latest change point is upwards, after the
-                -- baseline's run, and this run is at its new level
-                SELECT jsonb_build_object('confirmed_by', 'change_point', 'change_point_run_id', cp.run_id,
-                                          'before_p50_us', cp.before_p50_us, 'after_p50_us', cp.after_p50_us,
-                                          'change_point_change_pct', cp.change_pct, 'p_value', cp.p_value)
-                  INTO v_why
-                  FROM (SELECT * FROM tasker_bench.change_points x
-                         WHERE x.case_name = r.case_name AND x.run_id <= p_run
-                         ORDER BY x.started_at DESC, x.run_id DESC LIMIT 1) cp
-                 WHERE cp.change_pct > 0 AND cp.run_id > v_base_run;
-            END IF;
-            IF v_why IS NULL THEN
-                -- one regressed run is not yet a regression: the next run (or a change point) confirms it
-                IF NOT tasker_bench._quiet() THEN
-                    RAISE NOTICE 'tasker_bench: run %, case %: regressed by % %% against %, not confirmed (no alert until the next run regresses too)',
-                        p_run, r.case_name, round((r.j->>'change_pct')::numeric, 1), p_baseline;
-                END IF;
-                CONTINUE;
-            END IF;
-            PERFORM tasker_bench._alert(p_run, r.case_name, p_baseline,
-                                        (r.j->>'change_pct')::float8, 'regressed',
-                                        jsonb_build_object('method', 'baseline') || v_why || r.j);
-            v_n := v_n + 1;
-        END LOOP;
-        RETURN v_n;
-    END IF;
-
-    FOR r IN
-        WITH prev AS (
-            SELECT p.id FROM tasker_bench.runs p
-             WHERE p.what = v_run.what AND p.kind = v_run.kind AND p.status = 'completed'
-               AND p.run_by = v_run.run_by AND p.id < p_run
-             ORDER BY p.id DESC
-             LIMIT v_hist
-        ), med AS (
-            SELECT x.case_name,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY x.p50_us) AS median_p50,
-                   count(*) AS k, max(x.run_id) AS last_run,
-                   array_agg(x.run_id ORDER BY x.run_id) AS runs
-              FROM tasker_bench.results x
-             WHERE x.run_id IN (SELECT id FROM prev)
-             GROUP BY x.case_name
-        )
-        SELECT c.case_name, c.p50_us, c.histogram, c.category, c.sql, c.params, m.median_p50, m.k, m.runs, m.last_run,
-               l.histogram AS last_h, cs.tolerance_pct,
-               l.block_medians_ns AS last_blocks, c.block_medians_ns AS blocks,
-               l.probe_medians_ns AS last_probes, c.probe_medians_ns AS probes
-          FROM tasker_bench.results c
-          JOIN med m ON m.case_name = c.case_name
-          JOIN tasker_bench.results l ON l.run_id = m.last_run AND l.case_name = c.case_name
-          LEFT JOIN tasker_bench.cases cs ON cs.name = c.case_name
-         WHERE c.run_id = p_run
-         ORDER BY c.ordinal
-    LOOP
-        v_tol := coalesce(r.tolerance_pct,
-                          CASE r.category WHEN 'e2e' THEN 10.0 WHEN 'lifecycle' THEN 20.0 END,
-                          tasker_bench.compare_noise_threshold());
-        -- never within the case's own run-to-run noise (one noisy run is no regression)
-        v_tol := greatest(v_tol, (SELECT hf.floor_pct FROM tasker_bench._history_floor(
-                                      r.case_name, r.sql, r.params, r.last_run) hf));
-        v_change := 100.0 * (r.p50_us / nullif(r.median_p50, 0) - 1);
-        CONTINUE WHEN v_change IS NULL OR v_change <= v_tol;
-        SELECT * INTO v_hc FROM tasker_bench.hcompare(r.last_h, r.histogram, v_tol, 0.05, 0.95,
-                                                      r.last_blocks, r.blocks, r.last_probes, r.probes);
-        IF v_hc.verdict = 'regressed' THEN
-            PERFORM tasker_bench._alert(p_run, r.case_name, format('rolling median of %s', r.k), v_change,
-                                        'regressed',
-                                        jsonb_build_object('method', 'rolling_median', 'runs', to_jsonb(r.runs),
-                                                           'median_p50_us', r.median_p50,
-                                                           'current_p50_us', r.p50_us,
-                                                           'tolerance_pct', v_tol,
-                                                           'previous_run_id', r.last_run,
-                                                           'hcompare_previous', to_jsonb(v_hc)));
-            v_n := v_n + 1;
-        END IF;
-    END LOOP;
-
-    -- a sustained shift: a change point (tasker_bench.change_points) upwards that this run
-    -- confirms as the third at the new level, beyond the case's tolerance, not yet alerted
-    FOR r IN
-        SELECT cp.*, c.category, cs.tolerance_pct
-          FROM tasker_bench.change_points cp
-          JOIN tasker_bench.results c ON c.run_id = p_run AND c.case_name = cp.case_name
-          LEFT JOIN tasker_bench.cases cs ON cs.name = cp.case_name
-         WHERE cp.runs_at_new_level = 3 AND cp.change_pct > 0
-           AND NOT EXISTS (SELECT 1 FROM tasker_bench.alerts a
-                            WHERE a.case_name = cp.case_name AND a.run_id >= cp.run_id)
-    LOOP
-        CONTINUE WHEN r.change_pct <= coalesce(r.tolerance_pct,
-                                               CASE r.category WHEN 'e2e' THEN 10.0 WHEN 'lifecycle' THEN 20.0 END,
-                                               tasker_bench.compare_noise_threshold());
-        PERFORM tasker_bench._alert(p_run, r.case_name, format('change point at run %s', r.run_id),
-                                    r.change_pct, 'regressed',
-                                    jsonb_build_object('method', 'change_point', 'change_point_run_id', r.run_id,
-                                                       'before_p50_us', r.before_p50_us,
-                                                       'after_p50_us', r.after_p50_us,
-                                                       'p_value', r.p_value));
-        v_n := v_n + 1;
-    END LOOP;
-    RETURN v_n;
-END
-$$;
-CREATE OR REPLACE PROCEDURE tasker_bench_run_suite(
-    what text, iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
-    warmup interval DEFAULT '200 milliseconds', label text DEFAULT NULL, baseline text DEFAULT NULL,
-    clients integer DEFAULT 1, schema text DEFAULT 'tasker')
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_cases tasker_bench.cases[];
-    v_suite text;
-    v_run bigint;
-    v_env jsonb;
-    v_case tasker_bench.cases;
-    v_n integer;
-    v_i integer := 0;
-    v_one record;
-    v_state text;
-    v_msg text;
-    v_detail text;
-    v_hint text;
-    v_outcome text;
-    v_alerts integer;
-BEGIN
-    PERFORM tasker_bench._check_budget(iterations, duration, warmup);
-    PERFORM tasker_bench._enter_run();
-    PERFORM tasker_bench._check_clients(clients);
-    SELECT c.cases, c.suite INTO v_cases, v_suite FROM tasker_bench._cases_for(what, tasker_bench_run_suite.schema) c;
-    PERFORM tasker_bench._check_baseline(baseline);
-    PERFORM tasker_bench._validate_cases(v_cases);
-    PERFORM tasker_bench._mark_interrupted_runs();
-    v_n := cardinality(v_cases);
-    v_env := tasker_bench._environment();
-    v_run := tasker_bench._write_run(jsonb_build_object(
-        'kind', 'run', 'what', what, 'suite', v_suite, 'label', label, 'status', 'running',
-        'settings', tasker_bench._settings(iterations, duration, warmup, NULL)
-                    || jsonb_build_object('procedure', true, 'baseline', baseline)
-                    || CASE WHEN clients > 1 THEN jsonb_build_object('clients', clients) ELSE '{}' END,
-        'environment', v_env, 'dataset', tasker_bench._dataset_for(v_cases)));
-    IF NOT tasker_bench._quiet() THEN
-        RAISE NOTICE 'tasker_bench: run % of "%": % case%, backend PID %, committing after each case',
-            v_run, what, v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END, pg_backend_pid();
-    END IF;
-    COMMIT;
-
-    FOREACH v_case IN ARRAY v_cases LOOP
-        v_i := v_i + 1;
-        v_outcome := NULL;
-        BEGIN
-            -- each case runs in a transaction of its own: mark it as part of the run
-            PERFORM tasker_bench._enter_run(false);
-            SELECT * INTO STRICT v_one
-              FROM tasker_bench._measure_case(v_run, v_case, v_i, v_n, iterations, duration, warmup, NULL,
-                                              clients);
-            PERFORM tasker_bench._store_case(v_one.result, v_one.phases, v_one.statements, v_one.clients);
-            UPDATE tasker_bench.runs SET cases_done = v_i WHERE id = v_run;
-        EXCEPTION
-            WHEN query_canceled THEN
-                GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
-                                        v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-                v_outcome := 'interrupted';
-            WHEN OTHERS THEN
-                GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
-                                        v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-                v_outcome := 'failed';
-        END;
-        IF v_outcome IS NOT NULL THEN
-            UPDATE tasker_bench.runs
-               SET status = v_outcome, finished_at = clock_timestamp(), error = v_msg,
-                   error_sqlstate = v_state, failed_case = v_case.name
-             WHERE id = v_run;
-            COMMIT;
-            v_detail := concat_ws(E'\n', nullif(v_detail, ''),
-                                  format('Run %s is %s; the %s case%s before "%s" are stored.', v_run, v_outcome,
-                                         v_i - 1, CASE WHEN v_i - 1 = 1 THEN '' ELSE 's' END, v_case.name));
-            IF coalesce(v_hint, '') <> '' THEN
-                RAISE EXCEPTION USING MESSAGE = v_msg, ERRCODE = v_state, DETAIL = v_detail, HINT = v_hint;
-            END IF;
-            RAISE EXCEPTION USING MESSAGE = v_msg, ERRCODE = v_state, DETAIL = v_detail;
-        END IF;
-        COMMIT;
-    END LOOP;
-
-    UPDATE tasker_bench.runs SET status = 'completed', finished_at = clock_timestamp() WHERE id = v_run;
-    COMMIT;
-
-    BEGIN
-        v_alerts := tasker_bench._check_history(v_run, baseline);
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS v_msg = MESSAGE_TEXT, v_state = RETURNED_SQLSTATE;
-        RAISE WARNING 'tasker_bench: run % completed but could not be compared: % (SQLSTATE %)',
-            v_run, v_msg, v_state;
-    END;
-    COMMIT;
-END
-$$;
-COMMENT ON PROCEDURE tasker_bench_run_suite(text, bigint, interval, interval, text, text, integer, text) IS
-    'Runs a case or suite, committing after each case (status running -> completed / failed / interrupted); '
-    'then compares it with its baseline (alerting on a regression the previous run or a change point confirms) '
-    'or the rolling median of recent runs and alerts on regressions';
-COMMENT ON TABLE tasker_bench.schedule_jobs IS
-    'pg_cron jobs made by tasker_bench_schedule: each runs CALL tasker_bench_run_suite(what, baseline, '
-    'label => ''scheduled:<job_name>'', schema => schema) on its cron schedule, as the role that scheduled it';
-CREATE OR REPLACE FUNCTION tasker_bench._cron_last_run(p_jobid bigint,
-    OUT status text, OUT message text, OUT started_at timestamptz)
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    v_cron text;
-BEGIN
-    SELECT n.nspname INTO v_cron
-      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relname = 'job_run_details' AND c.relkind = 'r'
-       AND n.nspname = 'cron' AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
-       AND pg_catalog.has_table_privilege(c.oid, 'SELECT');
-    IF v_cron IS NULL THEN
-        RETURN;
-    END IF;
-    EXECUTE format('SELECT d.status, d.return_message, d.start_time FROM %I.job_run_details d
-                     WHERE d.jobid = $1 ORDER BY d.runid DESC LIMIT 1', v_cron)
-       INTO status, message, started_at USING p_jobid;
-END
-$$;
-CREATE OR REPLACE VIEW tasker_bench.schedules WITH (security_invoker = true) AS
-SELECT j.job_name, j.jobid, j.what, j.baseline, j.schedule, j.created_by, j.created_at,
-       (tasker_bench._cron_last_run(j.jobid)).status AS last_status,
-       (tasker_bench._cron_last_run(j.jobid)).message AS last_message,
-       (tasker_bench._cron_last_run(j.jobid)).started_at AS last_started_at,
-       j.schema
-  FROM tasker_bench.schedule_jobs j;
-COMMENT ON VIEW tasker_bench.schedules IS
-    'Your scheduled jobs (tasker_bench_schedule) with the status, message and start of each one''s last run as '
-    'pg_cron recorded it (e.g. failed / connection failed when pg_cron cannot connect: see cron.host)';
-CREATE OR REPLACE FUNCTION tasker_bench._check_cron(p_schedule text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-    v text := btrim(regexp_replace(coalesce(p_schedule, ''), '\s+', ' ', 'g'));
-    v_fields text[];
-    v_names constant text[] := ARRAY['minute', 'hour', 'day of month', 'month', 'day of week'];
-    v_lo constant integer[] := ARRAY[0, 0, 1, 1, 0];
-    v_hi constant integer[] := ARRAY[59, 23, 31, 12, 7];
-    v_problem text;
-    v_pattern text;
-    v_num text;
-BEGIN
-    IF v ~* '^@(yearly|annually|monthly|weekly|daily|hourly|reboot)$' THEN
-        RETURN;
-    END IF;
-    IF v ~* '^[0-9]+ seconds?$' THEN
-        IF split_part(v, ' ', 1)::numeric NOT BETWEEN 1 AND 59 THEN
-            v_problem := 'an interval in seconds must be 1 to 59 seconds';
-        END IF;
-    ELSE
-        v_fields := string_to_array(v, ' ');
-        IF v = '' OR cardinality(v_fields) <> 5 THEN
-            v_problem := format('it has %s field%s, a cron expression has 5', coalesce(cardinality(v_fields), 0),
-                                CASE WHEN cardinality(v_fields) = 1 THEN '' ELSE 's' END);
-        ELSE
-            FOR i IN 1 .. 5 LOOP
-                -- names (jan, mon, ...) in month and day of week; $ (last day) in day of month
-                v_pattern := CASE WHEN i >= 4 THEN '^[0-9*,/A-Za-z-]+$'
-                                  WHEN i = 3 THEN '^[0-9*,/$-]+$'
-                                  ELSE '^[0-9*,/-]+$' END;
-                IF v_fields[i] !~ v_pattern THEN
-                    v_problem := format('the %s field "%s" is not a number, *, a list, a range or a step',
-                                        v_names[i], v_fields[i]);
-                    EXIT;
-                END IF;
-                FOR v_num IN SELECT m[1] FROM regexp_matches(v_fields[i], '(?:^|[^/0-9])([0-9]+)', 'g') m LOOP
-                    IF v_num::numeric NOT BETWEEN v_lo[i] AND v_hi[i] THEN
-                        v_problem := format('the %s field has %s, outside %s-%s', v_names[i], v_num,
-                                            v_lo[i], v_hi[i]);
-                        EXIT;
-                    END IF;
-                END LOOP;
-                EXIT WHEN v_problem IS NOT NULL;
-            END LOOP;
-        END IF;
-    END IF;
-    IF v_problem IS NOT NULL THEN
-        RAISE EXCEPTION 'invalid cron schedule "%"', p_schedule USING ERRCODE = '22023',
-            DETAIL = initcap(left(v_problem, 1)) || substr(v_problem, 2) || '.',
-            HINT = 'Use five fields, minute hour day-of-month month day-of-week, e.g. ''*/5 * * * *'' (every 5 minutes) or ''0 3 * * *'' (daily at 03:00).';
-    END IF;
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._check_cron_reach() RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_bgw text;
-    v_host text;
-    v_listen text;
-BEGIN
-    BEGIN
-        v_bgw := current_setting('cron.use_background_workers', true);
-        v_host := current_setting('cron.host', true);
-        v_listen := current_setting('listen_addresses');
-    EXCEPTION WHEN insufficient_privilege THEN
-        RETURN;             -- settings this role cannot read: nothing to say
-    END;
-    IF v_bgw = 'on' OR v_host IS NULL OR left(v_host, 1) = '/' THEN
-        RETURN;             -- no connection, or a socket directory
-    END IF;
-    IF btrim(coalesce(v_listen, '')) = '' THEN
-        RAISE WARNING 'pg_cron cannot reach this server: it connects to cron.host = "%" over TCP, but listen_addresses is empty', v_host
-            USING DETAIL = 'Every run of the job will fail with "connection failed" (tasker_bench.schedules shows it in last_status and last_message).',
-                  HINT = 'Set cron.host to the server''s socket directory (one of unix_socket_directories), or cron.use_background_workers = on, and restart.';
-    END IF;
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._unschedule_on_drop() RETURNS event_trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_cron text;
-    v_jobid bigint;
-BEGIN
-    IF current_query() !~* 'drop\s+extension\s+(if\s+exists\s+)?([[:alnum:]_"]+\s*,\s*)*"?tasker_bench"?\s*(,|;|cascade|restrict|$)' THEN
-        RETURN;
-    END IF;
-    SELECT n.nspname INTO v_cron
-      FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-     WHERE n.nspname = 'cron' AND p.proname = 'unschedule' LIMIT 1;
-    IF v_cron IS NULL THEN
-        RETURN;
-    END IF;
-    FOR v_jobid IN EXECUTE format('SELECT j.jobid FROM tasker_bench.schedule_jobs s JOIN %I.job j ON j.jobid = s.jobid', v_cron) LOOP
-        EXECUTE format('SELECT %I.unschedule($1)', v_cron) USING v_jobid;
-    END LOOP;
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench._cron_schema() RETURNS text
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    v_schema text;
-    v_db text;
-BEGIN
-    BEGIN
-        v_db := current_setting('cron.database_name', true);
-    EXCEPTION WHEN insufficient_privilege THEN
-        v_db := '';         -- a superuser-only setting: unknown to others
-    END;
-    -- pg_cron's objects live in the schema cron (whatever its extnamespace says)
-    SELECT n.nspname INTO v_schema
-      FROM pg_catalog.pg_extension e
-      JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_extension'::regclass
-                                 AND d.refobjid = e.oid AND d.deptype = 'e'
-                                 AND d.classid = 'pg_catalog.pg_class'::regclass
-      JOIN pg_catalog.pg_class c ON c.oid = d.objid AND c.relname = 'job' AND c.relkind = 'r'
-      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-     WHERE e.extname = 'pg_cron';
-    IF v_schema IS NULL THEN
-        IF v_db = '' THEN
-            RAISE EXCEPTION 'pg_cron is not installed in this database' USING ERRCODE = '0A000',
-                HINT = 'Ask a superuser where pg_cron lives (cron.database_name): install tasker_bench there, or schedule from there with cron.schedule_in_database(job_name, schedule, ''CALL ...tasker_bench_run_suite(...)'', <this database>).';
-        END IF;
-        IF v_db IS NULL THEN
-            RAISE EXCEPTION 'pg_cron is not available: it is not loaded, and not installed in this database'
-                USING ERRCODE = '0A000',
-                HINT = 'Add pg_cron to shared_preload_libraries (restart), set cron.database_name, CREATE EXTENSION pg_cron in that database, and install tasker_bench there to schedule its suites.';
-        END IF;
-        RAISE EXCEPTION 'pg_cron is not installed in this database' USING ERRCODE = '0A000',
-            HINT = format('pg_cron''s extension lives in the database cron.database_name = "%s". Either install tasker_bench there, or schedule from there into this database: SELECT cron.schedule_in_database(job_name, schedule, ''CALL %I.tasker_bench_run_suite(...)'', %L) (the job then runs as you, here).',
-                          v_db, tasker_bench._ext_schema(), pg_catalog.current_database());
-    END IF;
-    RETURN v_schema;
-END
-$$;
-CREATE OR REPLACE FUNCTION tasker_bench_schedule(job_name text, schedule text, what text, baseline text DEFAULT NULL,
-                                      schema text DEFAULT 'tasker')
-RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_job text := tasker_bench_schedule.job_name;
-    v_cron text;
-    v_exists boolean;
-    v_jobid bigint;
-    v_command text;
-    v_state text;
-    v_msg text;
-    v_detail text;
-BEGIN
-    IF v_job IS NULL OR btrim(v_job) = '' THEN
-        RAISE EXCEPTION 'job_name must not be NULL or empty' USING ERRCODE = '22004',
-            HINT = 'Name the job, e.g. tasker_bench_schedule(''tasker-nightly'', ''0 3 * * *'', ''tasker'').';
-    END IF;
-    IF schedule IS NULL THEN
-        RAISE EXCEPTION 'schedule must not be NULL' USING ERRCODE = '22004',
-            HINT = 'Give a cron expression, e.g. ''*/5 * * * *'' (every 5 minutes).';
-    END IF;
-    -- the cases as the job will run them: on that schema (it must exist when they name it)
-    PERFORM tasker_bench._cases_for(what, tasker_bench_schedule.schema);
-    PERFORM tasker_bench._check_baseline(baseline);
-    PERFORM tasker_bench._check_cron(schedule);
-    IF EXISTS (SELECT 1 FROM tasker_bench.schedule_jobs s WHERE s.job_name = v_job) THEN
-        RAISE EXCEPTION 'a job named "%" is already scheduled', v_job USING ERRCODE = '42710',
-            HINT = 'tasker_bench_unschedule(job_name) removes it; or choose another name.';
-    END IF;
-    v_cron := tasker_bench._cron_schema();
-    -- cron.schedule would silently replace a job of the same name
-    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.job j WHERE j.jobname = $1 AND j.username = current_user)', v_cron)
-      INTO v_exists USING v_job;
-    IF v_exists THEN
-        RAISE EXCEPTION 'a pg_cron job named "%" already exists', v_job USING ERRCODE = '42710',
-            HINT = 'SELECT jobid, jobname, schedule, command FROM cron.job lists the jobs; choose another name.';
-    END IF;
-    v_command := format('CALL %I.tasker_bench_run_suite(%L, baseline => %L, label => %L, schema => %L)',
-                        tasker_bench._ext_schema(), what, baseline, 'scheduled:' || v_job,
-                        tasker_bench_schedule.schema);
-    BEGIN
-        -- as the calling role, in this database
-        IF to_regprocedure(format('%I.schedule_in_database(text,text,text,text,text,boolean)', v_cron)) IS NOT NULL
-           AND has_function_privilege(format('%I.schedule_in_database(text,text,text,text,text,boolean)', v_cron),
-                                      'EXECUTE') THEN
-            -- username NULL: the current role (pg_cron lets only superusers name another)
-            EXECUTE format('SELECT %I.schedule_in_database($1, $2, $3, $4, NULL, true)', v_cron) INTO v_jobid
-              USING v_job, schedule, v_command, pg_catalog.current_database();
-        ELSE
-            EXECUTE format('SELECT %I.schedule($1, $2, $3)', v_cron) INTO v_jobid USING v_job, schedule, v_command;
-        END IF;
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
-        IF v_msg ILIKE '%schedule%' THEN
-            RAISE EXCEPTION 'invalid cron schedule "%"', schedule USING ERRCODE = '22023',
-                DETAIL = 'pg_cron: ' || v_msg,
-                HINT = 'Use five fields, minute hour day-of-month month day-of-week, e.g. ''*/5 * * * *'' (every 5 minutes) or ''0 3 * * *'' (daily at 03:00).';
-        END IF;
-        RAISE;
-    END;
-    BEGIN
-        INSERT INTO tasker_bench.schedule_jobs (job_name, jobid, what, baseline, schedule, schema)
-        VALUES (v_job, v_jobid, what, baseline, schedule, tasker_bench_schedule.schema);
-    EXCEPTION WHEN unique_violation THEN
-        RAISE EXCEPTION 'job name "%" is taken by another role', v_job USING ERRCODE = '42710',
-            HINT = 'Job names are shared by all roles; choose another name.';
-    END;
-    PERFORM tasker_bench._check_cron_reach();
-    RETURN v_jobid;
-END
-$$;
-COMMENT ON FUNCTION tasker_bench_schedule(text, text, text, text, text) IS
-    'Schedules a case or suite through pg_cron (installed in this database), run as the calling role on a tasker schema (default tasker): '
-    'CALL tasker_bench_run_suite(what, baseline => ..., label => ''scheduled:<job_name>'', schema => ...); returns the cron job id';
-CREATE OR REPLACE FUNCTION tasker_bench_unschedule(job_name text) RETURNS boolean
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_job text := tasker_bench_unschedule.job_name;
-    v_cron text;
-    v_row tasker_bench.schedule_jobs;
-    v_exists boolean;
-BEGIN
-    IF v_job IS NULL THEN
-        RAISE EXCEPTION 'job_name must not be NULL' USING ERRCODE = '22004',
-            HINT = 'SELECT job_name, schedule, what FROM tasker_bench.schedules lists your jobs.';
-    END IF;
-    v_cron := tasker_bench._cron_schema();
-    DELETE FROM tasker_bench.schedule_jobs s
-     WHERE s.job_name = v_job AND s.created_by = current_user RETURNING * INTO v_row;
-    IF NOT FOUND THEN
-        RETURN false;
-    END IF;
-    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.job j WHERE j.jobid = $1)', v_cron)
-      INTO v_exists USING v_row.jobid;
-    IF v_exists THEN
-        EXECUTE format('SELECT %I.unschedule($1::bigint)', v_cron) USING v_row.jobid;
-    END IF;
-    RETURN true;
-END
-$$;
-COMMENT ON FUNCTION tasker_bench_unschedule(text) IS
-    'Removes a job made by tasker_bench_schedule (and its pg_cron job); false when you have no job of that name';
-CREATE OR REPLACE FUNCTION tasker_bench_prune(keep interval) RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_sql text;
-    v_n bigint;
-BEGIN
-    IF keep IS NULL OR keep < interval '0' THEN
-        RAISE EXCEPTION 'keep must be zero or a positive interval, got %', coalesce(keep::text, 'NULL')
-            USING ERRCODE = '22023',
-                  HINT = 'Runs started more than keep ago are deleted, e.g. tasker_bench_prune(''30 days'').';
-    END IF;
-    PERFORM tasker_bench._mark_interrupted_runs();
-    v_sql := 'DELETE FROM tasker_bench.runs r
-               WHERE r.started_at < now() - $1
-                 AND r.run_by = current_user
-                 AND r.status <> ''running''
-                 AND NOT EXISTS (SELECT 1 FROM tasker_bench.alerts a WHERE a.run_id = r.id)';
-    IF to_regclass('tasker_bench.baselines') IS NOT NULL THEN
-        v_sql := v_sql || ' AND NOT EXISTS (SELECT 1 FROM tasker_bench.baselines b WHERE b.run_id = r.id)';
-    END IF;
-    BEGIN
-        EXECUTE v_sql USING keep;
-        GET DIAGNOSTICS v_n = ROW_COUNT;
-    -- 23503 up to 17; 18 reports a RESTRICT foreign key as 23001
-    EXCEPTION WHEN foreign_key_violation OR restrict_violation THEN
-        RAISE EXCEPTION 'a baseline or an alert was made for one of the runs to prune while tasker_bench_prune ran'
-            USING ERRCODE = '40001',
-            HINT = 'Nothing was deleted; run tasker_bench_prune again (it keeps the runs baselines and alerts name).';
-    END;
-    RETURN v_n;
-END
-$$;
-COMMENT ON FUNCTION tasker_bench_prune(interval) IS
-    'Deletes your runs started more than keep ago (with their results, phases and statements), '
-    'except runs a baseline or an alert points to and runs still running; returns how many';
 CREATE OR REPLACE FUNCTION tasker_bench._model_ddl() RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN $tbmodel$

@@ -2,7 +2,9 @@
 -- runs and results, and internal functions.  User-facing functions are
 -- created in the schema CREATE EXTENSION installs into (normally public),
 -- so they are callable unqualified.
+
 CREATE SCHEMA tasker_bench;
+
 COMMENT ON SCHEMA tasker_bench IS 'tasker_bench: cases, runs, results and the histogram type';
 
 -- Where the user-facing functions (tasker_bench_*) go: the schema named by

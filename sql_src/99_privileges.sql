@@ -27,6 +27,7 @@
 --     inlined, which would change what is measured.  C functions run no SQL
 --     of their own but the user's statements and fully qualified internal
 --     ones.
+
 DO $privileges$
 DECLARE
     v_ext oid := (SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname = 'tasker_bench');

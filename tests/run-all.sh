@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make test: every test of tasker_bench on a throwaway cluster.
-#   1. the C unit tests of the pure-C parts under ASan+UBSan, and a short fuzz run
+#   1. the C unit tests of the pure-C parts under ASan+UBSan, and a short fuzz run;
+#      the SQL half checked for dependency order
 #   2. pg_regress (make installcheck) against the throwaway cluster
 #   3. the integration tests in tests/integration (several sessions, a shell)
 # Ends with "N passed, N failed"; exits non-zero on any failure.
@@ -52,6 +53,14 @@ if make -s -C tests/unit clean all >"$log/unit-build.txt" 2>&1; then
 	fi
 else
 	failed=$((failed + 1)); failures+=("unit test build: $(tail -5 "$log/unit-build.txt" | tr '\n' ' ')")
+fi
+
+echo "== the SQL half in dependency order (tools/check-sql-order.pl)"
+if perl tools/check-sql-order.pl sql_src/*.sql >"$log/sql-order.txt" 2>&1; then
+	passed=$((passed + 1)); echo "   no statement names an object created later"
+else
+	failed=$((failed + 1)); failures+=("sql order: $(head -3 "$log/sql-order.txt" | tr '\n' ' ')")
+	echo "   FAILED: $(tail -1 "$log/sql-order.txt")"
 fi
 
 if ! cluster_start; then

@@ -33,7 +33,7 @@ no_loopbacks() {
 	return 1
 }
 
-# rows of the notify cases' queue (tasker_bench.queue_send_with_notify, sql_src/80_lifecycle.sql)
+# rows of the notify cases' queue (tasker_bench.queue_send_with_notify, sql_src/66_queue.sql)
 queue_rows() { q "SELECT count(*) FROM tasker_bench.queue_messages WHERE queue_name = 'tasker_bench_notify'"; }
 
 # ---- figures: every built-in notify case, 2 s each

@@ -1,7 +1,7 @@
 -- issue 15: the suite tasker covers every tasker-core SQL function, built-in
 -- cases name their schema with the placeholder {schema}, and runs take a
 -- schema.  The built-in cases (SELECT tasker_bench._refresh_tasker_cases()
--- of sql_src/62_tasker_coverage.sql) and the lifecycle templates (tree8
+-- of sql_src/70_builtin_cases.sql) and the lifecycle templates (tree8
 -- gained its 4-way convergence step) are refreshed by the generated part of
 -- the upgrade, which runs after this file.
 -- signatures that gained an argument (a leftover overload would make calls ambiguous)

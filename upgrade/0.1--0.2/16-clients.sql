@@ -1,5 +1,5 @@
 -- Issue 16: concurrent clients (clients => N).
--- The functions, types and comments of sql_src/55_clients.sql are re-created
+-- The functions, types and comments of sql_src/18_clients.sql are re-created
 -- by the generated part of the upgrade; here: the table, and the old
 -- signatures that gained a clients argument (or an OUT column) dropped.
 

@@ -1,25 +1,7 @@
 -- The tasker workload: setting up our reference model of tasker-core's
 -- orchestration schema (model/tasker_model.sql, embedded as
--- tasker_bench._model_ddl()), recognising a real tasker database, and the
--- built-in suite 'tasker' of the seed plan's SQL function benchmarks.
-
--- Schemas whose model tasker_bench_setup() created; teardown removes only
--- these.  Each role sees and uses only its own rows, and nothing here is
--- executed: teardown and the fixture take the objects from the catalogs.
-CREATE TABLE tasker_bench.models (
-    schema_name    name NOT NULL,
-    created_schema boolean NOT NULL,
-    objects        text[] NOT NULL,        -- what setup created (a list to read; teardown goes by the catalogs)
-    created_by     name NOT NULL DEFAULT current_user,
-    created_at     timestamptz NOT NULL DEFAULT now(),
-    schema_oid     oid,                    -- the schema's OID when setup ran (NULL: set up by 0.1)
-    PRIMARY KEY (schema_name, created_by)
-);
-COMMENT ON TABLE tasker_bench.models IS 'Schemas holding a reference model created by tasker_bench_setup()';
-ALTER TABLE tasker_bench.models ENABLE ROW LEVEL SECURITY;
-CREATE POLICY models_own ON tasker_bench.models FOR ALL
-    USING (created_by = current_user) WITH CHECK (created_by = current_user);
-SELECT pg_catalog.pg_extension_config_dump('tasker_bench.models', '');
+-- tasker_bench._model_ddl()), recognising a real tasker database, and
+-- removing only what setup made.
 
 -- Whether a model row still describes its schema: the schema exists and is
 -- the one setup saw (its OID), so a schema dropped and made again (say, a
@@ -37,6 +19,7 @@ LANGUAGE sql IMMUTABLE AS $$
                  'tasks', 'workflow_steps', 'workflow_step_edges', 'task_transitions',
                  'workflow_step_transitions']
 $$;
+
 CREATE FUNCTION tasker_bench._tasker_functions() RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
     SELECT ARRAY['get_next_ready_tasks', 'get_next_ready_task', 'get_step_readiness_status',
@@ -139,6 +122,7 @@ BEGIN
     RETURN 'model created';
 END
 $$;
+
 COMMENT ON FUNCTION tasker_bench_setup(text) IS
     'Creates the reference model of tasker''s schema (when the schema has no tasker tables), or checks a real tasker database';
 
@@ -199,145 +183,6 @@ BEGIN
     RETURN 'model removed';
 END
 $$;
+
 COMMENT ON FUNCTION tasker_bench_teardown(text) IS
     'Removes a reference model created by tasker_bench_setup(); refuses any other schema';
-
--- ---- sampling for the built-in suite (run with the tasker schema first on search_path) ----
-
--- n sampled tasks with steps, in a fixed order: round robin over the named
--- tasks (the seed's "diverse samples across named-task types"), each type
--- taking a different current state in turn, so the first samples cover
--- several types and states.  state limits the sample to one current state.
-CREATE FUNCTION tasker_bench.sample_tasks(n integer, state text DEFAULT NULL)
-RETURNS TABLE (ordinal integer, task_uuid uuid)
-LANGUAGE sql STABLE AS $$
-    WITH cur AS (
-        SELECT t.task_uuid, t.created_at, nt.name,
-               coalesce((SELECT tt.to_state FROM task_transitions tt
-                          WHERE tt.task_uuid = t.task_uuid AND tt.most_recent), 'pending') AS st
-          FROM tasks t
-          JOIN named_tasks nt ON nt.named_task_uuid = t.named_task_uuid
-         WHERE EXISTS (SELECT 1 FROM workflow_steps ws WHERE ws.task_uuid = t.task_uuid)
-    ), filtered AS (
-        SELECT * FROM cur WHERE state IS NULL OR st = state
-    ), ranked AS (
-        SELECT f.task_uuid,
-               row_number() OVER (PARTITION BY f.name, f.st ORDER BY f.created_at, f.task_uuid) AS within_state,
-               dense_rank() OVER (ORDER BY f.name) AS type_no,
-               dense_rank() OVER (ORDER BY f.st) AS state_no,
-               (SELECT count(DISTINCT st) FROM filtered) AS nstates
-          FROM filtered f
-    )
-    SELECT (row_number() OVER (ORDER BY within_state, (state_no + type_no) % nstates, type_no))::integer,
-           ranked.task_uuid
-      FROM ranked
-     ORDER BY within_state, (state_no + type_no) % nstates, type_no
-     LIMIT n
-$$;
-COMMENT ON FUNCTION tasker_bench.sample_tasks(integer, text) IS
-    'n tasks with steps of the tasker schema on the search_path, round robin over named tasks and states (params of the tasker suite)';
-
--- k-th of n steps for transitive dependencies: from each sampled task its
--- deepest step (most ancestors) and one from the middle, at most 2 per task.
--- With SET tasker_bench.sampler = tasker_core: from each sampled task its
--- first two steps by uuid, as tasker-core's benchmarks pick them (with
--- time-ordered ids, its first steps: roots, few or no ancestors).
-CREATE FUNCTION tasker_bench.sample_steps(n integer)
-RETURNS TABLE (ordinal integer, workflow_step_uuid uuid)
-LANGUAGE sql STABLE AS $$
-    WITH RECURSIVE first_two AS (
-        SELECT st.ordinal AS task_no, f.workflow_step_uuid, f.r
-          FROM tasker_bench.sample_tasks((n + 1) / 2) st
-         CROSS JOIN LATERAL (SELECT ws.workflow_step_uuid,
-                                    row_number() OVER (ORDER BY ws.workflow_step_uuid) AS r
-                               FROM workflow_steps ws WHERE ws.task_uuid = st.task_uuid
-                              ORDER BY ws.workflow_step_uuid LIMIT 2) f
-         WHERE current_setting('tasker_bench.sampler', true) = 'tasker_core'
-    ), s AS (
-        SELECT st.ordinal AS task_no, ws.workflow_step_uuid
-          FROM tasker_bench.sample_tasks((n + 1) / 2) st
-          JOIN workflow_steps ws ON ws.task_uuid = st.task_uuid
-    ), anc AS (
-        SELECT s.workflow_step_uuid AS step, e.from_step_uuid AS ancestor, 1 AS depth
-          FROM s JOIN workflow_step_edges e ON e.to_step_uuid = s.workflow_step_uuid
-        UNION
-        SELECT anc.step, e.from_step_uuid, anc.depth + 1
-          FROM anc JOIN workflow_step_edges e ON e.to_step_uuid = anc.ancestor
-         WHERE anc.depth < 50
-    ), depth AS (
-        SELECT s.task_no, s.workflow_step_uuid,
-               (SELECT count(DISTINCT a.ancestor) FROM anc a WHERE a.step = s.workflow_step_uuid) AS ancestors
-          FROM s
-    ), ranked AS (
-        SELECT d.*, row_number() OVER (PARTITION BY d.task_no ORDER BY d.ancestors DESC, d.workflow_step_uuid) AS r,
-               count(*) OVER (PARTITION BY d.task_no) AS steps
-          FROM depth d
-    )
-    SELECT (row_number() OVER (ORDER BY task_no, r))::integer, workflow_step_uuid
-      FROM (SELECT task_no, r, workflow_step_uuid
-              FROM ranked
-             WHERE (r = 1 OR (r = (steps + 1) / 2 + 1 AND steps > 1))
-               AND current_setting('tasker_bench.sampler', true) IS DISTINCT FROM 'tasker_core'
-            UNION ALL
-            SELECT task_no, r, workflow_step_uuid FROM first_two) x
-     ORDER BY task_no, r
-     LIMIT n
-$$;
-COMMENT ON FUNCTION tasker_bench.sample_steps(integer) IS
-    'n workflow steps of the sampled tasks (the deepest and a middle one of each; tasker-core''s pick with tasker_bench.sampler = tasker_core)';
-
--- The params of transition_task_state_atomic/sample_k: the k-th of 5 sampled
--- pending tasks, round and round when the dataset has fewer (a mostly
--- finished dataset such as the after_tests preset has few pending tasks).
-CREATE FUNCTION tasker_bench._cas_sample_params(k integer) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT format($p$SELECT task_uuid, 'pending'::varchar, 'initializing'::varchar,
-                             '00000000-0000-7000-8000-000000000001'::uuid
-                        FROM tasker_bench.sample_tasks(5, 'pending')
-                       WHERE ordinal = (%s - 1) %% nullif((SELECT count(*) FROM tasker_bench.sample_tasks(5, 'pending')), 0) + 1$p$, k)
-$$;
-
--- ---- the built-in suite 'tasker' ----
-INSERT INTO tasker_bench.cases (name, suite, sql, params, search_path, category, description, builtin)
-SELECT c.name, 'tasker', c.sql, c.params, '{schema}, public', 'sql', c.description, true
-  FROM (
-    SELECT format('get_next_ready_tasks/batch_%s', b) AS name,
-           format('SELECT * FROM get_next_ready_tasks(%s)', b) AS sql,
-           NULL AS params,
-           format('Task discovery and claim, batch of %s (rolled back)', b) AS description
-      FROM unnest(ARRAY[1, 10, 50, 100]) b
-    UNION ALL
-    SELECT format('get_step_readiness_status/sample_%s', k),
-           'SELECT * FROM get_step_readiness_status($1)',
-           format('SELECT task_uuid FROM tasker_bench.sample_tasks(5) WHERE ordinal = %s', k),
-           format('Step readiness of sampled task %s of 5 (one per named task, in order)', k)
-      FROM generate_series(1, 5) k
-    UNION ALL
-    SELECT 'get_step_readiness_status_batch/tasks_5',
-           'SELECT * FROM get_step_readiness_status_batch($1)',
-           'SELECT array_agg(task_uuid ORDER BY ordinal) FROM tasker_bench.sample_tasks(5)',
-           'Step readiness of the 5 sampled tasks in one call'
-    UNION ALL
-    SELECT format('get_task_execution_context/sample_%s', k),
-           'SELECT * FROM get_task_execution_context($1)',
-           format('SELECT task_uuid FROM tasker_bench.sample_tasks(5) WHERE ordinal = %s', k),
-           format('Execution context of sampled task %s of 5', k)
-      FROM generate_series(1, 5) k
-    UNION ALL
-    SELECT 'get_task_execution_contexts_batch/tasks_5',
-           'SELECT * FROM get_task_execution_contexts_batch($1)',
-           'SELECT array_agg(task_uuid ORDER BY ordinal) FROM tasker_bench.sample_tasks(5)',
-           'Execution contexts of the 5 sampled tasks in one call'
-    UNION ALL
-    SELECT format('get_step_transitive_dependencies/sample_%s', k),
-           'SELECT * FROM get_step_transitive_dependencies($1)',
-           format('SELECT workflow_step_uuid FROM tasker_bench.sample_steps(10) WHERE ordinal = %s', k),
-           format('Ancestors of sampled step %s of 10 (two per task, the deepest first)', k)
-      FROM generate_series(1, 10) k
-    UNION ALL
-    SELECT format('transition_task_state_atomic/sample_%s', k),
-           'SELECT transition_task_state_atomic($1, $2, $3, $4)',
-           tasker_bench._cas_sample_params(k),
-           format('Compare-and-swap pending -> initializing on pending task %s of 5 (rolled back)', k)
-      FROM generate_series(1, 5) k
-  ) c;

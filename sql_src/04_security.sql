@@ -1,6 +1,6 @@
--- Security helpers the tables need (see README, Security).  Row level
--- security is forced on every table and internal functions get their
--- privileges and a pinned search_path in 99_privileges.sql.
+-- Security helpers the tables need (see README, Security): keys only from
+-- their sequences, one run at a time per transaction.  Row level security is forced on every table, and internal
+-- functions get their privileges and a pinned search_path, in 99_privileges.sql.
 
 -- Keys of the tables come only from their sequences (src/keys.c): a BEFORE
 -- INSERT OR UPDATE OF key trigger, arguments (column, schema.sequence).
@@ -31,6 +31,7 @@ BEGIN
     PERFORM set_config('tasker_bench.in_run', 'on', true);
 END
 $$;
+
 CREATE FUNCTION tasker_bench._leave_run() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN

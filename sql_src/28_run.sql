@@ -1,28 +1,9 @@
--- Registering and running cases.  The measurement itself is C
--- (tasker_bench._measure); this file orchestrates: it checks arguments,
--- finds the cases, measures each, summarises and stores the run.
-
-CREATE FUNCTION tasker_bench._check_budget(iterations bigint, duration interval, warmup interval)
-    RETURNS void AS 'MODULE_PATHNAME', 'tb_check_budget' LANGUAGE C;
-CREATE FUNCTION tasker_bench._check_syntax(sql text, what text)
-    RETURNS void AS 'MODULE_PATHNAME', 'tb_check_syntax' LANGUAGE C STRICT;
-CREATE FUNCTION tasker_bench._cpu_count() RETURNS integer
-    AS 'MODULE_PATHNAME', 'tb_cpu_count' LANGUAGE C STRICT;
-CREATE FUNCTION tasker_bench._clock_read_cost_ns() RETURNS float8
-    AS 'MODULE_PATHNAME', 'tb_clock_read_cost' LANGUAGE C STRICT;
-CREATE FUNCTION tasker_bench._record_failure(run text) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'tb_record_failure' LANGUAGE C;
-
-CREATE FUNCTION tasker_bench._validate(sql text, params text) RETURNS integer
-    AS 'MODULE_PATHNAME', 'tb_validate' LANGUAGE C;
-COMMENT ON FUNCTION tasker_bench._validate(text, text) IS
-    'Prepares a statement and its parameter sets without running it (the executor driver); returns 1';
-
-CREATE FUNCTION tasker_bench._explain(sql text, params text) RETURNS text
-    AS 'MODULE_PATHNAME', 'tb_explain' LANGUAGE C;
-COMMENT ON FUNCTION tasker_bench._explain(text, text) IS
-    'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) with the first parameter set, rolled back, with "Plan Shape" and '
-    '"Plan Fingerprint" of every plan it started (with plan_cache_mode auto: custom and generic plans forced in turn)';
+-- Running cases: the one dispatcher and the one run writer.  A run checks
+-- its arguments, finds its cases, validates them all, measures each through
+-- its driver (tasker_bench._measure_case), stores each result as it comes
+-- (_store_case) and the run once (_write_run).  tasker_bench_run,
+-- tasker_bench_measure, tasker_bench_run_suite, tasker_bench_ab and
+-- tasker_bench_scale all go through here.
 
 -- The dataset a run measured: the tasker schema first on the cases' search_path.
 CREATE FUNCTION tasker_bench._dataset_for(p_cases tasker_bench.cases[]) RETURNS jsonb
@@ -41,79 +22,6 @@ BEGIN
                    THEN jsonb_build_object('skipped', tasker_bench._skipped_cases(p_cases[1].suite, v_schema))
                    ELSE '{}' END;
 END
-$$;
-
--- What one measurement gives, whichever driver took it.  The C side fills
--- the columns by name (src/driver.c): the loop's own (histogram, n,
--- warmup_n, clock_ns, wall_s, block and probe medians) and each driver's;
--- what a driver does not measure stays NULL.
-CREATE TYPE tasker_bench.measurement AS (
-    histogram tasker_bench.histogram, n bigint, warmup_n bigint,
-    clock_ns float8, rows_per_call float8, read_only boolean,
-    rolled_back boolean, plan_us float8, wall_s float8, param_sets integer,
-    cpu_user_us float8, cpu_sys_us float8,
-    shared_blks_hit float8, shared_blks_read float8, shared_blks_dirtied float8,
-    shared_blks_written float8, temp_blks_read float8, temp_blks_written float8,
-    wal_records float8, wal_bytes float8, wal_fpi float8,
-    phase_names text[], phase_histograms tasker_bench.histogram[], counters jsonb,
-    block_medians_ns float8[], probe_medians_ns float8[],
-    -- the summary of the histogram (as tasker_bench.hsummary gives it)
-    min_us float8, mean_us float8, stddev_us float8, p50_us float8, p90_us float8,
-    p95_us float8, p99_us float8, p999_us float8, max_us float8, ops_per_s float8,
-    outliers_low_severe bigint, outliers_low_mild bigint, outliers_high_mild bigint,
-    outliers_high_severe bigint
-);
-
-CREATE FUNCTION tasker_bench._measure(
-    sql text, params text, iterations bigint, duration interval, warmup interval,
-    rollback boolean, label text)
-    RETURNS tasker_bench.measurement
-    AS 'MODULE_PATHNAME', 'tb_measure' LANGUAGE C;
--- One measurement by any driver (src/driver_list.h names them); stores nothing.
-CREATE FUNCTION tasker_bench._measure_driver(
-    driver text, sql text, params text, options jsonb, iterations bigint, duration interval,
-    warmup interval, rollback boolean, label text)
-    RETURNS tasker_bench.measurement
-    AS 'MODULE_PATHNAME', 'tb_measure_driver' LANGUAGE C;
-COMMENT ON FUNCTION tasker_bench._measure_driver(text, text, text, jsonb, bigint, interval, interval, boolean, text) IS
-    'Measures one case with the named driver; stores nothing (tasker_bench_run and the other runners store)';
-CREATE FUNCTION tasker_bench._check_driver(driver text) RETURNS void
-    AS 'MODULE_PATHNAME', 'tb_check_driver' LANGUAGE C;
-COMMENT ON FUNCTION tasker_bench._check_driver(text) IS
-    'Errors (with the list of drivers) unless a driver of that name exists';
-CREATE FUNCTION tasker_bench._validate_driver(driver text, sql text, params text, options jsonb)
-    RETURNS void AS 'MODULE_PATHNAME', 'tb_validate_driver' LANGUAGE C;
-COMMENT ON FUNCTION tasker_bench._validate_driver(text, text, text, jsonb) IS
-    'Everything a measurement by the named driver does before its first iteration: bad input fails here';
-CREATE FUNCTION tasker_bench.phase(name text) RETURNS void
-    AS 'MODULE_PATHNAME', 'tb_phase' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION tasker_bench.phase(text) IS
-    'Marks the start of a named phase inside a measured iteration (no-op when nothing is being measured)';
-CREATE FUNCTION tasker_bench.count(name text, n bigint DEFAULT 1) RETURNS void
-    AS 'MODULE_PATHNAME', 'tb_count' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION tasker_bench.count(text, bigint) IS
-    'Adds n to a named counter of the measured iteration (stored per call in results.counters)';
-COMMENT ON FUNCTION tasker_bench._measure(text, text, bigint, interval, interval, boolean, text) IS
-    'Measures one statement; stores nothing (tasker_bench_run / tasker_bench_measure store)';
-
--- The environment a run is measured in.
-CREATE FUNCTION tasker_bench._environment() RETURNS jsonb
-LANGUAGE sql VOLATILE AS $$
-    SELECT jsonb_build_object(
-        'server_version', current_setting('server_version'),
-        'server_version_num', current_setting('server_version_num')::int,
-        'extension_version', (SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'tasker_bench'),
-        'cpu_count', tasker_bench._cpu_count(),
-        'clock_read_ns', tasker_bench._clock_read_cost_ns(),
-        'backend_pid', pg_catalog.pg_backend_pid(),
-        'database', pg_catalog.current_database(),
-        'settings', (SELECT jsonb_object_agg(name, setting ORDER BY name)
-                       FROM pg_catalog.pg_settings
-                      WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size',
-                                     'jit', 'plan_cache_mode', 'max_parallel_workers_per_gather',
-                                     'random_page_cost', 'synchronous_commit', 'fsync',
-                                     'track_io_timing', 'shared_preload_libraries',
-                                     'default_transaction_isolation', 'search_path')))
 $$;
 
 /*
@@ -157,14 +65,6 @@ LANGUAGE sql AS $$
     SELECT tasker_bench._write_run(r || jsonb_build_object('finished_at', pg_catalog.clock_timestamp(),
                                                            'status', 'failed'));
 $$;
-
--- What one measured case gives, before it is stored.
-CREATE TYPE tasker_bench._measured AS (
-    result tasker_bench.results,
-    phases tasker_bench.phase_results[],
-    statements jsonb,
-    clients jsonb           -- the client_results row of a case run with clients => N > 1
-);
 
 -- Set the transaction's search_path to p_path unless it is NULL; returns
 -- the previous one to set back, or NULL when nothing was changed.
@@ -356,6 +256,33 @@ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 /*
+ * Runs left 'running' by a backend that is gone (crash, terminate, server
+ * restart) or by this backend (a new run starts here, so the old one is
+ * not running) become 'interrupted'.  Returns how many.
+ */
+CREATE FUNCTION tasker_bench._mark_interrupted_runs() RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_n integer;
+BEGIN
+    UPDATE tasker_bench.runs r
+       SET status = 'interrupted',
+           finished_at = coalesce(r.finished_at, clock_timestamp()),
+           error = coalesce(r.error, format('the backend running it (PID %s) ended before the run finished',
+                                            coalesce(r.environment->>'backend_pid', '?')))
+     WHERE r.status = 'running'
+       AND (r.environment->>'backend_pid' IS NULL
+            OR r.environment->>'backend_pid' !~ '^[0-9]+$'
+            OR (r.environment->>'backend_pid')::integer = pg_backend_pid()
+            OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
+                            WHERE a.pid = (r.environment->>'backend_pid')::integer
+                              AND a.backend_start <= r.started_at));
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    RETURN v_n;
+END
+$$;
+
+/*
  * Measure the given cases as one run and store it.  Nothing is written
  * until every case has been measured; if a case fails, the run is recorded
  * as failed (in its own transaction, by tasker_bench._record_failure) and
@@ -434,135 +361,6 @@ LANGUAGE sql VOLATILE AS $$
      WHERE r.run_id = p_run
      ORDER BY r.ordinal
 $$;
--- (VOLATILE, so it sees the rows the calling function has just written)
-
--- Names of cases and suites end up in keys (results' primary key) and
--- notices: refuse a name too long before anything is measured.
-CREATE FUNCTION tasker_bench._check_case_name(p_name text, p_what text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE AS $$
-BEGIN
-    IF octet_length(p_name) > 1000 THEN
-        RAISE EXCEPTION '% is too long (% bytes, at most 1000)', p_what, octet_length(p_name)
-            USING ERRCODE = '22001',
-            HINT = 'Give a shorter name (tasker_bench_measure names a statement by its text unless name => is given).';
-    END IF;
-END
-$$;
-
--- ---- user-facing ----
-
-CREATE FUNCTION tasker_bench_register(
-    name text, sql text, params text DEFAULT NULL, suite text DEFAULT 'default',
-    search_path text DEFAULT NULL, rollback boolean DEFAULT NULL,
-    category text DEFAULT 'sql', tolerance_pct float8 DEFAULT NULL,
-    description text DEFAULT NULL, replace boolean DEFAULT false, clients integer DEFAULT NULL,
-    driver text DEFAULT 'executor', options jsonb DEFAULT NULL)
-RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF clients IS NOT NULL THEN
-        PERFORM tasker_bench._check_clients(clients);
-    END IF;
-    IF name IS NULL OR name = '' THEN
-        RAISE EXCEPTION 'case name must not be NULL or empty'
-            USING ERRCODE = '22004', HINT = 'Name cases function/variant, e.g. ''get_next_ready_tasks/batch_10''.';
-    END IF;
-    PERFORM tasker_bench._check_case_name(name, 'case name');
-    IF replace IS NULL THEN
-        RAISE EXCEPTION 'replace must be true or false, not NULL' USING ERRCODE = '22004',
-            HINT = 'Leave it out (false) or pass replace => true to redefine your case.';
-    END IF;
-    IF tolerance_pct = 'NaN' OR tolerance_pct < 0 OR tolerance_pct = 'Infinity' THEN
-        RAISE EXCEPTION 'tolerance_pct must be a finite percentage, zero or more, got %', tolerance_pct
-            USING ERRCODE = '22023', HINT = 'Give it in percent, e.g. 10 for 10 %, or leave it out for the category''s default.';
-    END IF;
-    IF sql IS NULL THEN
-        RAISE EXCEPTION 'the statement of case "%" is NULL', name
-            USING ERRCODE = '22004', HINT = 'Give one SQL statement; $1..$n take values from params.';
-    END IF;
-    IF suite IS NULL OR suite = '' THEN
-        RAISE EXCEPTION 'suite must not be NULL or empty' USING ERRCODE = '22004',
-            HINT = 'Leave it out to use the suite ''default''.';
-    END IF;
-    PERFORM tasker_bench._check_case_name(suite, 'suite name');
-    IF category IS NULL OR category NOT IN ('sql', 'lifecycle', 'e2e') THEN
-        RAISE EXCEPTION 'unknown category "%"', category USING ERRCODE = '22023',
-            HINT = 'Use sql, lifecycle or e2e; the category sets the default tolerance of comparisons.';
-    END IF;
-    PERFORM tasker_bench._check_driver(driver);
-    IF options IS NOT NULL AND jsonb_typeof(options) <> 'object' THEN
-        RAISE EXCEPTION 'the options of case "%" must be a JSON object, got %', name, jsonb_typeof(options)
-            USING ERRCODE = '22023', HINT = 'For example options => ''{"payload_bytes": 1024}'' (see the driver in the README).';
-    END IF;
-    -- another driver may give its statement a meaning of its own (or none)
-    IF driver = 'executor' OR btrim(sql) <> '' THEN
-        PERFORM tasker_bench._check_syntax(sql, 'the statement');
-    END IF;
-    IF params IS NOT NULL THEN
-        PERFORM tasker_bench._check_syntax(params, 'params');
-    END IF;
-    -- names resolve among the caller's own and the built-in cases
-    IF EXISTS (SELECT 1 FROM tasker_bench.cases c
-                WHERE c.suite = tasker_bench_register.name AND (c.builtin OR c.owner = current_user)) THEN
-        RAISE EXCEPTION 'a suite is already named "%"', name USING ERRCODE = '42710',
-            HINT = 'Case and suite names share one namespace in tasker_bench_run(); pick another case name.';
-    END IF;
-    IF EXISTS (SELECT 1 FROM tasker_bench.cases c
-                WHERE c.name = tasker_bench_register.suite AND (c.builtin OR c.owner = current_user)) THEN
-        RAISE EXCEPTION 'a case is already named "%"', suite USING ERRCODE = '42710',
-            HINT = 'Case and suite names share one namespace in tasker_bench_run(); pick another suite name.';
-    END IF;
-    IF EXISTS (SELECT 1 FROM tasker_bench.cases c WHERE c.name = tasker_bench_register.name AND c.builtin) THEN
-        RAISE EXCEPTION 'case "%" is built in', name USING ERRCODE = '42501',
-            HINT = 'Built-in cases cannot be replaced; register your own case under another name.';
-    END IF;
-    IF EXISTS (SELECT 1 FROM tasker_bench.cases c
-                WHERE c.name = tasker_bench_register.name AND c.owner = current_user) THEN
-        IF NOT replace THEN
-            RAISE EXCEPTION 'case "%" is already registered', name USING ERRCODE = '42710',
-                HINT = 'Pass replace => true to redefine it, or choose another name.';
-        END IF;
-        DELETE FROM tasker_bench.cases c
-         WHERE c.name = tasker_bench_register.name AND c.owner = current_user AND NOT c.builtin;
-        IF FOUND IS FALSE THEN
-            RAISE EXCEPTION 'case "%" belongs to another role or is built in', name
-                USING ERRCODE = '42501', HINT = 'Register your own case under another name.';
-        END IF;
-    END IF;
-    BEGIN
-        INSERT INTO tasker_bench.cases (name, suite, sql, params, search_path, rollback, category,
-                                        tolerance_pct, description, clients, driver, options)
-        VALUES (tasker_bench_register.name, tasker_bench_register.suite, tasker_bench_register.sql,
-                tasker_bench_register.params, tasker_bench_register.search_path,
-                tasker_bench_register.rollback, tasker_bench_register.category,
-                tasker_bench_register.tolerance_pct, tasker_bench_register.description,
-                tasker_bench_register.clients, tasker_bench_register.driver,
-                tasker_bench_register.options);
-    EXCEPTION WHEN unique_violation THEN
-        RAISE EXCEPTION 'case name "%" is taken by another role', name USING ERRCODE = '42710',
-            HINT = 'Case names are shared by all roles; choose another name.';
-    END;
-    RETURN name;
-END
-$$;
-COMMENT ON FUNCTION tasker_bench_register(text, text, text, text, text, boolean, text, float8, text, boolean, integer, text, jsonb) IS
-    'Registers a benchmark case: a statement, an optional params query feeding $1..$n, its suite '
-    '(clients: run by N concurrent clients), the driver that measures it and the driver''s options';
-
-CREATE FUNCTION tasker_bench_unregister(name text) RETURNS boolean
-LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM tasker_bench.cases c
-     WHERE c.name = tasker_bench_unregister.name AND c.owner = current_user AND NOT c.builtin;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'no case of yours is named "%"', name USING ERRCODE = '42704',
-            HINT = 'SELECT name, suite FROM tasker_bench.cases lists the cases you can see; built-in cases cannot be removed.';
-    END IF;
-    RETURN true;
-END
-$$;
-COMMENT ON FUNCTION tasker_bench_unregister(text) IS
-    'Removes a case of yours (built-in cases cannot be removed)';
 
 -- The cases a name stands for: the case of that name, or else the suite of
 -- that name in name order, among the caller's own and the built-in cases
@@ -596,61 +394,3 @@ BEGIN
     cases := tasker_bench._resolve_cases(cases, schema);
 END
 $$;
-
-CREATE FUNCTION tasker_bench_run(
-    what text, iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
-    warmup interval DEFAULT '200 milliseconds', label text DEFAULT NULL,
-    rollback boolean DEFAULT NULL, schema text DEFAULT 'tasker', clients integer DEFAULT 1)
-RETURNS TABLE (run_id bigint, case_name text, n bigint, min_us float8, mean_us float8,
-               stddev_us float8, p50_us float8, p90_us float8, p95_us float8, p99_us float8,
-               p999_us float8, max_us float8, ops_per_s float8)
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_cases tasker_bench.cases[];
-    v_suite text;
-    v_run bigint;
-BEGIN
-    PERFORM tasker_bench._check_budget(iterations, duration, warmup);
-    PERFORM tasker_bench._check_clients(clients);
-    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(what, tasker_bench_run.schema);
-    v_run := tasker_bench._execute('run', what, v_suite, v_cases, iterations, duration, warmup,
-                                   label, rollback, clients);
-    RETURN QUERY SELECT * FROM tasker_bench._results_of(v_run);
-END
-$$;
-COMMENT ON FUNCTION tasker_bench_run(text, bigint, interval, interval, text, boolean, text, integer) IS
-    'Runs a case or a whole suite by name on a tasker schema (default tasker; clients => N: in N concurrent backends), stores the run, returns one row per case (microseconds)';
-
-CREATE FUNCTION tasker_bench_measure(
-    sql text, params text DEFAULT NULL, iterations bigint DEFAULT NULL,
-    duration interval DEFAULT '1 second', warmup interval DEFAULT '200 milliseconds',
-    label text DEFAULT NULL, rollback boolean DEFAULT NULL, name text DEFAULT NULL,
-    search_path text DEFAULT NULL, clients integer DEFAULT 1)
-RETURNS TABLE (run_id bigint, case_name text, n bigint, min_us float8, mean_us float8,
-               stddev_us float8, p50_us float8, p90_us float8, p95_us float8, p99_us float8,
-               p999_us float8, max_us float8, ops_per_s float8)
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_case tasker_bench.cases;
-    v_run bigint;
-BEGIN
-    IF sql IS NULL THEN
-        RAISE EXCEPTION 'the statement to measure is NULL' USING ERRCODE = '22004',
-            HINT = 'Give one SQL statement, e.g. tasker_bench_measure(''SELECT 1'').';
-    END IF;
-    PERFORM tasker_bench._check_budget(iterations, duration, warmup);
-    PERFORM tasker_bench._check_clients(clients);
-    v_case.name := coalesce(name, sql);
-    PERFORM tasker_bench._check_case_name(v_case.name, 'the name of the measured statement');
-    v_case.sql := sql;
-    v_case.params := params;
-    v_case.search_path := search_path;
-    v_case.category := 'sql';
-    v_case.driver := 'executor';
-    v_run := tasker_bench._execute('measure', v_case.name, NULL, ARRAY[v_case], iterations,
-                                   duration, warmup, label, rollback, clients);
-    RETURN QUERY SELECT * FROM tasker_bench._results_of(v_run);
-END
-$$;
-COMMENT ON FUNCTION tasker_bench_measure(text, text, bigint, interval, interval, text, boolean, text, text, integer) IS
-    'Measures an ad-hoc statement (stored as a run of kind measure; clients => N: in N concurrent backends)';

@@ -1,40 +1,14 @@
--- ===========================================================================
--- Workflow lifecycle: a message queue modelled on pgmq, task initialization,
--- the end-to-end lifecycle of a workflow, its orchestration and worker cycles,
--- and table checksums proving a run leaves the data as it was.
--- ===========================================================================
---
--- Message queue (schema tasker_bench, pgmq semantics, one shared message table)
---   tasker_bench.queue_create(queue_name) / queue_drop(queue_name) / queue_purge(queue_name)
---   tasker_bench.queue_send(queue_name, msg, delay)                 -> msg_id
---   tasker_bench.queue_send_with_notify(queue_name, message, delay_seconds) -> msg_id
---       the model of tasker-core's pgmq_send_with_notify: the message and, in the
---       same transaction, pg_notify on pgmq_message_ready.<namespace> (namespace =
---       queue name without its _queue suffix) and on pgmq_message_ready.  Payload:
---       JSON, event_type message_with_payload with the whole message when its text
---       is under 7000 bytes, else message_ready with payload_omitted; never over
---       7800 bytes.  (Contract: the notify driver calls exactly
---       tasker_bench.queue_send_with_notify($1, $2).)
---   tasker_bench.queue_read(queue_name, vt, qty, conditional)       -> claimed messages
---       visible messages (vt <= now) oldest first, FOR UPDATE SKIP LOCKED; each
---       becomes invisible for vt seconds and its read_ct goes up
---   tasker_bench.queue_delete(queue_name, msg_id) / queue_archive(queue_name, msg_id) -> found
---   tasker_bench.queue_notify_channel(queue_name), queue_notify_payload(queue_name, msg_id, message)
---   built-in queues: worker_<namespace>_queue for the fixture's namespaces,
---   orchestration_step_results (tasker-core's default names), tasker_bench_notify
---
--- Lifecycle (run with the tasker schema first on search_path, like tasker's
--- functions; the lifecycle cases set search_path = 'tasker, public')
+-- Workflow lifecycle: task initialization, the end-to-end lifecycle of a
+-- workflow, its orchestration and worker cycles, and table checksums proving a
+-- run leaves the data as it was.  (Run with the tasker schema first on
+-- search_path, like tasker's functions; the lifecycle cases set it.)
 --   tasker_bench.lifecycle_task_init(shape, priority)   -> task_uuid
---   tasker_bench.lifecycle_run(shape, mode, queue)      -> summary (jsonb)
---   tasker_bench.lifecycle_e2e(shape, queue)            = lifecycle_run(shape, 'e2e', queue)
---   tasker_bench.lifecycle_orchestration_cycle(shape, queue) = lifecycle_run(shape, 'orchestration_cycle', queue)
---   tasker_bench.lifecycle_worker_cycle(shape, queue)   = lifecycle_run(shape, 'worker_cycle', queue)
---   tasker_bench.lifecycle_queue(shape)                 -> 'pgmq' or 'tasker_bench': the queue the
---       lifecycle uses (pgmq when installed with the shape's queues, else the model above)
+--   tasker_bench.lifecycle_run(shape, mode)             -> summary (jsonb)
+--   tasker_bench.lifecycle_e2e(shape)                   = lifecycle_run(shape, 'e2e')
+--   tasker_bench.lifecycle_orchestration_cycle(shape)   = lifecycle_run(shape, 'orchestration_cycle')
+--   tasker_bench.lifecycle_worker_cycle(shape)          = lifecycle_run(shape, 'worker_cycle')
 --   tasker_bench.lifecycle_noop_handler(message)        the step handler: does nothing
---   table tasker_bench.lifecycle_templates              steps and edges of the named shapes, and
---       the steps a decision or batch point creates when it completes
+--   table tasker_bench.lifecycle_templates              steps and edges of the named shapes
 --   view tasker_bench.framework_overhead                worker cycle minus handler, per step
 --   tasker_bench.table_checksums(schema, include_queues)
 --
@@ -42,367 +16,6 @@
 -- iteration back (the cases say rollback = true), or for a transaction you
 -- roll back.  Called and committed, lifecycle_e2e leaves one more complete
 -- task; the cycle modes leave a task in flight and messages in the queues.
-
--- ---------------------------------------------------------------------------
--- Queue storage
--- ---------------------------------------------------------------------------
-
-CREATE TABLE tasker_bench.queues (
-    queue_name  text PRIMARY KEY,
-    builtin     boolean NOT NULL DEFAULT false,
-    created_by  name NOT NULL DEFAULT current_user,
-    created_at  timestamptz NOT NULL DEFAULT now()
-);
-COMMENT ON TABLE tasker_bench.queues IS
-    'Message queues (pgmq model): tasker_bench.queue_create() adds one; the built-in ones serve the lifecycle and notify cases';
-
-CREATE TABLE tasker_bench.queue_messages (
-    msg_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    queue_name  text NOT NULL,
-    read_ct     integer NOT NULL DEFAULT 0,
-    enqueued_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-    vt          timestamptz NOT NULL,           -- visible again from this moment
-    message     jsonb NOT NULL,
-    sent_by     name NOT NULL DEFAULT current_user  -- each role reads only its own messages
-) WITH (fillfactor = 80);
--- Reads take a queue's visible messages in msg_id order.  vt is not indexed,
--- so a claim (new vt, read_ct + 1) can be a HOT update (fillfactor 80 leaves
--- room for it) and adds no index entry.
-CREATE INDEX queue_messages_queue_msg ON tasker_bench.queue_messages (queue_name, msg_id);
-COMMENT ON TABLE tasker_bench.queue_messages IS
-    'Messages of all queues (pgmq model): visible when vt <= clock_timestamp(); read_ct counts claims';
-
-CREATE TABLE tasker_bench.queue_archive (
-    msg_id      bigint NOT NULL,
-    queue_name  text NOT NULL,
-    read_ct     integer NOT NULL,
-    enqueued_at timestamptz NOT NULL,
-    archived_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-    vt          timestamptz NOT NULL,
-    message     jsonb NOT NULL,
-    sent_by     name NOT NULL DEFAULT current_user,
-    -- per role, so that no role can take the msg_id another's message will archive under
-    CONSTRAINT queue_archive_pkey PRIMARY KEY (msg_id, sent_by)
-);
-CREATE INDEX queue_archive_queue ON tasker_bench.queue_archive (queue_name, archived_at);
-COMMENT ON TABLE tasker_bench.queue_archive IS 'Archived messages (tasker_bench.queue_archive())';
-
-CREATE TYPE tasker_bench.queue_message AS (
-    msg_id      bigint,
-    read_ct     integer,
-    enqueued_at timestamptz,
-    vt          timestamptz,
-    message     jsonb
-);
-
-SELECT pg_catalog.pg_extension_config_dump('tasker_bench.queues', 'WHERE NOT builtin');
-SELECT pg_catalog.pg_extension_config_dump('tasker_bench.queue_messages', '');
-SELECT pg_catalog.pg_extension_config_dump('tasker_bench.queue_archive', '');
-SELECT pg_catalog.pg_extension_config_dump('tasker_bench.queue_messages_msg_id_seq', '');
-
--- Queues: every role uses the built-in ones and its own; messages and the
--- archive are each role's own; msg_id only from its sequence.
-ALTER TABLE tasker_bench.queues ENABLE ROW LEVEL SECURITY;
-ALTER TABLE tasker_bench.queue_messages ENABLE ROW LEVEL SECURITY;
-ALTER TABLE tasker_bench.queue_archive ENABLE ROW LEVEL SECURITY;
-CREATE POLICY queues_read ON tasker_bench.queues FOR SELECT
-    USING (builtin OR created_by = current_user);
-CREATE POLICY queues_own ON tasker_bench.queues FOR ALL
-    USING (created_by = current_user AND NOT builtin)
-    WITH CHECK (created_by = current_user AND NOT builtin);
-CREATE POLICY queue_messages_own ON tasker_bench.queue_messages FOR ALL
-    USING (sent_by = current_user) WITH CHECK (sent_by = current_user);
-CREATE POLICY queue_archive_own ON tasker_bench.queue_archive FOR ALL
-    USING (sent_by = current_user) WITH CHECK (sent_by = current_user);
-CREATE TRIGGER queue_messages_key BEFORE INSERT OR UPDATE OF msg_id ON tasker_bench.queue_messages
-    FOR EACH ROW EXECUTE FUNCTION tasker_bench._key_from_sequence('msg_id', 'tasker_bench.queue_messages_msg_id_seq');
-
--- ---------------------------------------------------------------------------
--- Queue functions
--- ---------------------------------------------------------------------------
-
--- The error for a queue that is not there (or a NULL name).
-CREATE FUNCTION tasker_bench._queue_missing(p_queue text) RETURNS void
-LANGUAGE plpgsql AS $fn$
-BEGIN
-    IF p_queue IS NULL THEN
-        RAISE EXCEPTION 'queue name must not be NULL' USING ERRCODE = '22004',
-            HINT = 'SELECT queue_name FROM tasker_bench.queues lists the queues.';
-    END IF;
-    RAISE EXCEPTION 'queue "%" does not exist', p_queue USING ERRCODE = '42P01',
-        HINT = format('Create it with SELECT tasker_bench.queue_create(%L); SELECT queue_name FROM tasker_bench.queues lists the queues.',
-                      p_queue);
-END
-$fn$;
-
--- Namespace of a queue for notifications: its name without the _queue suffix.
-CREATE FUNCTION tasker_bench.queue_notify_namespace(queue_name text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $fn$
-    SELECT CASE WHEN length(queue_name) > 6 AND right(queue_name, 6) = '_queue'
-                THEN left(queue_name, -6) ELSE queue_name END
-$fn$;
-COMMENT ON FUNCTION tasker_bench.queue_notify_namespace(text) IS
-    'The notify namespace of a queue: its name without the _queue suffix';
-
-CREATE FUNCTION tasker_bench.queue_notify_channel(queue_name text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $fn$
-    SELECT 'pgmq_message_ready.' || tasker_bench.queue_notify_namespace(queue_name)
-$fn$;
-COMMENT ON FUNCTION tasker_bench.queue_notify_channel(text) IS
-    'The channel queue_send_with_notify notifies for a queue (besides the global pgmq_message_ready)';
-
--- The notification payload of a sent message.  A message whose text is under
--- 7000 bytes travels whole; the envelope adds at most a few hundred bytes
--- (queue names have at most 47), so the payload stays under 7800 bytes.
--- STABLE like jsonb_build_object, so that it is inlined into its callers
--- (an IMMUTABLE SQL function calling a STABLE one is not inlined, and then
--- costs a parse and plan of its body per call).
-CREATE FUNCTION tasker_bench.queue_notify_payload(queue_name text, msg_id bigint, message jsonb) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE
-AS $fn$
-    SELECT CASE
-               WHEN octet_length(message::text) < 7000 THEN
-                   jsonb_build_object('event_type', 'message_with_payload',
-                                      'queue_name', queue_name,
-                                      'namespace', tasker_bench.queue_notify_namespace(queue_name),
-                                      'msg_id', msg_id,
-                                      'message', message)
-               ELSE
-                   jsonb_build_object('event_type', 'message_ready',
-                                      'queue_name', queue_name,
-                                      'namespace', tasker_bench.queue_notify_namespace(queue_name),
-                                      'msg_id', msg_id,
-                                      'message_size', octet_length(message::text),
-                                      'payload_omitted', true)
-           END::text
-$fn$;
-COMMENT ON FUNCTION tasker_bench.queue_notify_payload(text, bigint, jsonb) IS
-    'Notification payload of queue_send_with_notify: message_with_payload (message under 7000 bytes) or message_ready with payload_omitted';
-
-CREATE FUNCTION tasker_bench.queue_create(queue_name text) RETURNS boolean
-LANGUAGE plpgsql AS $fn$
-DECLARE
-    v_name text := queue_create.queue_name;
-BEGIN
-    IF v_name IS NULL OR v_name !~ '^[a-z0-9_]{1,47}$'
-       OR length(tasker_bench.queue_notify_namespace(v_name)) > 44 THEN
-        RAISE EXCEPTION 'invalid queue name "%"', coalesce(v_name, 'NULL') USING ERRCODE = '42602',
-            HINT = 'Queue names have 1 to 47 characters: lower-case letters, digits and underscores; '
-                   'without a _queue suffix at most 44 (the notify channel is pgmq_message_ready.<name without _queue>).';
-    END IF;
-    INSERT INTO tasker_bench.queues (queue_name) VALUES (v_name) ON CONFLICT DO NOTHING;
-    RETURN FOUND;
-END
-$fn$;
-COMMENT ON FUNCTION tasker_bench.queue_create(text) IS
-    'Creates a message queue (idempotent: false when it exists already)';
-
-CREATE FUNCTION tasker_bench.queue_drop(queue_name text) RETURNS boolean
-LANGUAGE plpgsql AS $fn$
-DECLARE
-    v_name text := queue_drop.queue_name;
-BEGIN
-    IF EXISTS (SELECT 1 FROM tasker_bench.queues q WHERE q.queue_name = v_name AND q.builtin) THEN
-        RAISE EXCEPTION 'queue "%" is built in', v_name USING ERRCODE = '42501',
-            HINT = 'The lifecycle and notify cases use it; tasker_bench.queue_purge() empties it.';
-    END IF;
-    DELETE FROM tasker_bench.queues q WHERE q.queue_name = v_name AND q.created_by = current_user;
-    IF NOT FOUND THEN
-        IF EXISTS (SELECT 1 FROM tasker_bench.queues q WHERE q.queue_name = v_name) THEN
-            RAISE EXCEPTION 'queue "%" belongs to another role', v_name USING ERRCODE = '42501',
-                HINT = 'Only the role that created a queue can drop it.';
-        END IF;
-        PERFORM tasker_bench._queue_missing(v_name);
-    END IF;
-    DELETE FROM tasker_bench.queue_messages m WHERE m.queue_name = v_name AND m.sent_by = current_user;
-    DELETE FROM tasker_bench.queue_archive a WHERE a.queue_name = v_name AND a.sent_by = current_user;
-    RETURN true;
-END
-$fn$;
-COMMENT ON FUNCTION tasker_bench.queue_drop(text) IS 'Removes a queue with its messages and archive';
-
-CREATE FUNCTION tasker_bench.queue_purge(queue_name text) RETURNS bigint
-LANGUAGE plpgsql AS $fn$
-DECLARE
-    v_name text := queue_purge.queue_name;
-    v_n bigint;
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM tasker_bench.queues q
-                    WHERE q.queue_name = v_name AND (q.builtin OR q.created_by = current_user)) THEN
-        PERFORM tasker_bench._queue_missing(v_name);
-    END IF;
-    DELETE FROM tasker_bench.queue_messages m WHERE m.queue_name = v_name AND m.sent_by = current_user;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    RETURN v_n;
-END
-$fn$;
-COMMENT ON FUNCTION tasker_bench.queue_purge(text) IS 'Deletes every message of a queue; returns how many';
-
--- send: one INSERT that also proves the queue exists.
-CREATE FUNCTION tasker_bench.queue_send(queue_name text, msg jsonb, delay integer DEFAULT 0) RETURNS bigint
-LANGUAGE plpgsql AS $fn$
-DECLARE
-    v_id bigint;
-BEGIN
-    IF msg IS NULL THEN
-        RAISE EXCEPTION 'message must not be NULL' USING ERRCODE = '22004',
-            HINT = 'Send a jsonb value, e.g. ''{}''.';
-    END IF;
-    IF delay IS NULL OR delay < 0 THEN
-        RAISE EXCEPTION 'delay must be 0 or more seconds, got %', coalesce(delay::text, 'NULL')
-            USING ERRCODE = '22023', HINT = 'The message becomes visible delay seconds from now.';
-    END IF;
-    INSERT INTO tasker_bench.queue_messages (queue_name, vt, message)
-    SELECT q.queue_name, clock_timestamp() + make_interval(secs => delay), msg
-      FROM tasker_bench.queues q
-     WHERE q.queue_name = queue_send.queue_name AND (q.builtin OR q.created_by = current_user)
-    RETURNING msg_id INTO v_id;
-    IF v_id IS NULL THEN
-        PERFORM tasker_bench._queue_missing(queue_send.queue_name);
-    END IF;
-    RETURN v_id;
-END
-$fn$;
-COMMENT ON FUNCTION tasker_bench.queue_send(text, jsonb, integer) IS
-    'Sends a message (pgmq send): visible after delay seconds; returns its msg_id';
-
-CREATE FUNCTION tasker_bench.queue_send_with_notify(queue_name text, message jsonb, delay_seconds integer DEFAULT 0)
-RETURNS bigint
-LANGUAGE plpgsql AS $fn$
-DECLARE
-    v_id bigint;
-    v_payload text;
-BEGIN
-    v_id := tasker_bench.queue_send(queue_send_with_notify.queue_name, queue_send_with_notify.message,
-                                    delay_seconds);
-    v_payload := tasker_bench.queue_notify_payload(queue_send_with_notify.queue_name, v_id,
-                                                   queue_send_with_notify.message);
-    PERFORM pg_catalog.pg_notify(tasker_bench.queue_notify_channel(queue_send_with_notify.queue_name), v_payload);
-    PERFORM pg_catalog.pg_notify('pgmq_message_ready', v_payload);
-    RETURN v_id;
-END
-$fn$;
-COMMENT ON FUNCTION tasker_bench.queue_send_with_notify(text, jsonb, integer) IS
-    'Model of pgmq_send_with_notify: sends a message and notifies pgmq_message_ready.<namespace> and pgmq_message_ready in the same transaction';
-
--- read: claim up to qty visible messages (oldest first), invisible for vt seconds.
-CREATE FUNCTION tasker_bench.queue_read(queue_name text, vt integer, qty integer DEFAULT 1,
-                                        conditional jsonb DEFAULT '{}')
-RETURNS SETOF tasker_bench.queue_message
-LANGUAGE plpgsql AS $fn$
-BEGIN
-    IF queue_read.vt IS NULL OR queue_read.vt < 0 THEN
-        RAISE EXCEPTION 'vt must be 0 or more seconds, got %', coalesce(queue_read.vt::text, 'NULL')
-            USING ERRCODE = '22023', HINT = 'vt is the visibility timeout: how long the claimed messages stay invisible.';
-    END IF;
-    IF qty IS NULL OR qty < 1 THEN
-        RAISE EXCEPTION 'qty must be 1 or more, got %', coalesce(qty::text, 'NULL')
-            USING ERRCODE = '22023', HINT = 'qty is the most messages to claim.';
-    END IF;
-    RETURN QUERY
-    WITH nxt AS (
-        SELECT m.msg_id
-          FROM tasker_bench.queue_messages m
-         WHERE m.queue_name = queue_read.queue_name
-           AND m.sent_by = current_user
-           AND m.vt <= clock_timestamp()
-           AND (queue_read.conditional IS NULL OR queue_read.conditional = '{}'::jsonb
-                OR m.message @> queue_read.conditional)
-         ORDER BY m.msg_id
-         LIMIT qty
-           FOR UPDATE SKIP LOCKED
-    ), claimed AS (
-        UPDATE tasker_bench.queue_messages m
-           SET vt = clock_timestamp() + make_interval(secs => queue_read.vt),
-               read_ct = m.read_ct + 1
-          FROM nxt
-         WHERE m.msg_id = nxt.msg_id
-        RETURNING m.msg_id, m.read_ct, m.enqueued_at, m.vt, m.message
-    )
-    SELECT c.msg_id, c.read_ct, c.enqueued_at, c.vt, c.message FROM claimed c ORDER BY c.msg_id;
-    IF NOT FOUND AND NOT EXISTS (SELECT 1 FROM tasker_bench.queues q WHERE q.queue_name = queue_read.queue_name) THEN
-        PERFORM tasker_bench._queue_missing(queue_read.queue_name);
-    END IF;
-END
-$fn$;
-COMMENT ON FUNCTION tasker_bench.queue_read(text, integer, integer, jsonb) IS
-    'Claims up to qty visible messages (pgmq read: FOR UPDATE SKIP LOCKED), invisible for vt seconds; conditional filters by message @> conditional';
-
-CREATE FUNCTION tasker_bench.queue_delete(queue_name text, msg_id bigint) RETURNS boolean
-LANGUAGE plpgsql AS $fn$
-BEGIN
-    DELETE FROM tasker_bench.queue_messages m
-     WHERE m.msg_id = queue_delete.msg_id AND m.queue_name = queue_delete.queue_name
-       AND m.sent_by = current_user;
-    IF FOUND THEN
-        RETURN true;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM tasker_bench.queues q WHERE q.queue_name = queue_delete.queue_name) THEN
-        PERFORM tasker_bench._queue_missing(queue_delete.queue_name);
-    END IF;
-    RETURN false;
-END
-$fn$;
-COMMENT ON FUNCTION tasker_bench.queue_delete(text, bigint) IS 'Deletes a message (pgmq delete); false when it is not there';
-
-CREATE FUNCTION tasker_bench.queue_archive(queue_name text, msg_id bigint) RETURNS boolean
-LANGUAGE plpgsql AS $fn$
-DECLARE
-    v_n integer;
-BEGIN
-    WITH gone AS (
-        DELETE FROM tasker_bench.queue_messages m
-         WHERE m.msg_id = queue_archive.msg_id AND m.queue_name = queue_archive.queue_name
-           AND m.sent_by = current_user
-        RETURNING m.msg_id, m.queue_name, m.read_ct, m.enqueued_at, m.vt, m.message
-    )
-    INSERT INTO tasker_bench.queue_archive (msg_id, queue_name, read_ct, enqueued_at, vt, message)
-    SELECT g.msg_id, g.queue_name, g.read_ct, g.enqueued_at, g.vt, g.message FROM gone g;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    IF v_n > 0 THEN
-        RETURN true;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM tasker_bench.queues q WHERE q.queue_name = queue_archive.queue_name) THEN
-        PERFORM tasker_bench._queue_missing(queue_archive.queue_name);
-    END IF;
-    RETURN false;
-END
-$fn$;
-COMMENT ON FUNCTION tasker_bench.queue_archive(text, bigint) IS
-    'Moves a message to tasker_bench.queue_archive (pgmq archive); false when it is not there';
-
--- The queues tasker-core's default router names for the fixture's namespaces
--- (worker_<namespace>_queue, orchestration_step_results), and the notify cases' queue.
-INSERT INTO tasker_bench.queues (queue_name, builtin)
-SELECT q, true
-  FROM unnest(ARRAY['orchestration_step_results',
-                    'worker_linear_workflow_queue', 'worker_diamond_workflow_queue',
-                    'worker_mixed_dag_workflow_queue', 'worker_tree_workflow_queue',
-                    'worker_fanout_workflow_queue', 'worker_parallel_workflow_queue',
-                    'worker_conditional_workflow_queue', 'worker_batch_workflow_queue',
-                    'tasker_bench_notify']) q;
-
--- ---------------------------------------------------------------------------
--- Lifecycle helpers
--- ---------------------------------------------------------------------------
-
--- The fixture's namespace of a workflow shape (see tasker_bench_fixture).
-CREATE FUNCTION tasker_bench._lc_namespace(shape text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $fn$
-    SELECT CASE
-               WHEN shape = 'linear4' OR shape LIKE 'linear\_%' THEN 'linear_workflow'
-               WHEN shape = 'diamond4' THEN 'diamond_workflow'
-               WHEN shape = 'complex_dag7' THEN 'mixed_dag_workflow'
-               WHEN shape IN ('tree8', 'tree7') THEN 'tree_workflow'
-               WHEN shape = 'parallel_merge4' THEN 'parallel_workflow'
-               WHEN shape = 'conditional5' THEN 'conditional_workflow'
-               WHEN shape = 'batch7' THEN 'batch_workflow'
-               ELSE 'fanout_workflow'
-           END
-$fn$;
 
 -- Workflow templates: the step names and dependency edges of a shape, from
 -- tasker_bench.fixture_shape(), and which steps exist only once the task runs
@@ -433,22 +46,6 @@ LANGUAGE sql STABLE AS $fn$
               LEFT JOIN tasker_bench.fixture_shape_dynamic(p_shape) d ON d.idx = f.idx)
 $fn$;
 
-CREATE TABLE tasker_bench.lifecycle_templates (
-    shape      text PRIMARY KEY,
-    step_names text[] NOT NULL,     -- in level order; step i is step_names[i]
-    edge_from  integer[] NOT NULL,  -- edge k: step edge_from[k] -> step edge_to[k] (the latter depends on the former)
-    edge_to    integer[] NOT NULL,
-    -- steps created while the task runs (empty: all at task initialization):
-    -- created_after[i] = the step whose completion creates step i, 0 = created with the task
-    created_after integer[] NOT NULL DEFAULT '{}',
-    -- branch_group[i] > 0: one of a decision point's alternatives (only the chosen one is created)
-    branch_group  integer[] NOT NULL DEFAULT '{}'
-);
-COMMENT ON TABLE tasker_bench.lifecycle_templates IS
-    'Step names and edges of the named workflow shapes (from tasker_bench.fixture_shape), and the steps created at a decision or batch point (fixture_shape_dynamic), looked up by the lifecycle';
--- read by everyone, written by no one (the rows are the extension's)
-ALTER TABLE tasker_bench.lifecycle_templates ENABLE ROW LEVEL SECURITY;
-CREATE POLICY lifecycle_templates_read ON tasker_bench.lifecycle_templates FOR SELECT USING (true);
 INSERT INTO tasker_bench.lifecycle_templates (shape, step_names, edge_from, edge_to, created_after, branch_group)
 SELECT s.shape, t.step_names, t.edge_from, t.edge_to, t.created_after, t.branch_group
   FROM unnest(ARRAY['linear4', 'diamond4', 'complex_dag7', 'tree8', 'conditional5', 'batch7']) s(shape)
@@ -673,7 +270,6 @@ $fn$;
 -- ---------------------------------------------------------------------------
 -- User-facing lifecycle functions
 -- ---------------------------------------------------------------------------
-
 CREATE FUNCTION tasker_bench.lifecycle_task_init(shape text, priority integer DEFAULT 0) RETURNS uuid
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -687,6 +283,7 @@ BEGIN
     RETURN v.task;
 END
 $fn$;
+
 COMMENT ON FUNCTION tasker_bench.lifecycle_task_init(text, integer) IS
     'Creates one task of a workflow shape with its steps, edges and initial transitions (task and steps pending); returns its task_uuid';
 
@@ -713,6 +310,7 @@ AS $fn$
                   ELSE '{}'::jsonb
               END
 $fn$;
+
 COMMENT ON FUNCTION tasker_bench.lifecycle_noop_handler(jsonb) IS
     'The no-op step handler of the lifecycle cases (framework overhead = worker cycle minus its time); a decision point chooses its first branch, a batchable step all the template''s workers';
 
@@ -845,6 +443,7 @@ BEGIN
     RETURN CASE WHEN v_n = 2 THEN 'pgmq' ELSE 'tasker_bench' END;
 END
 $fn$;
+
 COMMENT ON FUNCTION tasker_bench.lifecycle_queue(text) IS
     'The queue the lifecycle of a shape uses: pgmq (installed, with tasker-core''s pgmq_send_with_notify and the queues worker_<namespace>_queue and orchestration_step_results) or tasker_bench (the model)';
 
@@ -1228,21 +827,25 @@ BEGIN
         'db_ops_by_phase', v_by);
 END
 $fn$;
+
 COMMENT ON FUNCTION tasker_bench.lifecycle_run(text, text, text) IS
     'One workflow of a shape through the database with a queue (pgmq or the model; NULL: lifecycle_queue(shape) decides) and a no-op handler: mode e2e, orchestration_cycle or worker_cycle; steps of decision and batch points created when they complete; phases and counters marked for the runner';
 
 CREATE FUNCTION tasker_bench.lifecycle_e2e(shape text, queue text DEFAULT NULL) RETURNS jsonb
 LANGUAGE sql AS $fn$ SELECT tasker_bench.lifecycle_run(shape, 'e2e', queue) $fn$;
+
 COMMENT ON FUNCTION tasker_bench.lifecycle_e2e(text, text) IS
     'A whole workflow of a shape, step by step, until its task is complete (phases: task_init, discovery, enqueue, message_send, worker_claim, worker_transition, handler, result_submission, result_processing, step_creation, coordination); queue: pgmq, tasker_bench or NULL (automatic)';
 
 CREATE FUNCTION tasker_bench.lifecycle_orchestration_cycle(shape text, queue text DEFAULT NULL) RETURNS jsonb
 LANGUAGE sql AS $fn$ SELECT tasker_bench.lifecycle_run(shape, 'orchestration_cycle', queue) $fn$;
+
 COMMENT ON FUNCTION tasker_bench.lifecycle_orchestration_cycle(text, text) IS
     'Setup (a new task), then the orchestration cycle: discovery, enqueue, message_send (with notify); queue: pgmq, tasker_bench or NULL (automatic)';
 
 CREATE FUNCTION tasker_bench.lifecycle_worker_cycle(shape text, queue text DEFAULT NULL) RETURNS jsonb
 LANGUAGE sql AS $fn$ SELECT tasker_bench.lifecycle_run(shape, 'worker_cycle', queue) $fn$;
+
 COMMENT ON FUNCTION tasker_bench.lifecycle_worker_cycle(text, text) IS
     'Setup (a new task, its first steps enqueued), then the worker cycle of one step: worker_claim, worker_transition, handler, result_submission; queue: pgmq, tasker_bench or NULL (automatic)';
 
@@ -1263,13 +866,13 @@ SELECT p.run_id, p.case_name,
         HAVING bool_or(pr.phase = 'handler')) p
   JOIN tasker_bench.results r ON r.run_id = p.run_id AND r.case_name = p.case_name
  CROSS JOIN LATERAL (SELECT greatest(coalesce((r.counters ->> 'steps')::float8, 1), 1) AS steps) s;
+
 COMMENT ON VIEW tasker_bench.framework_overhead IS
     'Per step of each lifecycle result with a handler phase: worker cycle (claim + transition + handler + submission), the handler, and the overhead (their difference), in microseconds';
 
 -- ---------------------------------------------------------------------------
 -- Checksums of tables: proof that a run left them as they were
 -- ---------------------------------------------------------------------------
-
 CREATE FUNCTION tasker_bench.table_checksums(schema text DEFAULT 'tasker', include_queues boolean DEFAULT true)
 RETURNS TABLE (table_name text, row_count bigint, checksum text)
 LANGUAGE plpgsql STABLE AS $fn$
@@ -1300,27 +903,6 @@ BEGIN
     END LOOP;
 END
 $fn$;
+
 COMMENT ON FUNCTION tasker_bench.table_checksums(text, boolean) IS
     'Row count and an order-independent md5 of every table of a schema (and of the queue tables): equal before and after a rolled-back run';
-
--- ---------------------------------------------------------------------------
--- The lifecycle cases (suite 'lifecycle'; the notify cases join it too)
--- ---------------------------------------------------------------------------
-
--- The queue (pgmq or the model) is chosen once per run: by the params query,
--- which the runner runs once before measuring, its answer passed to every call.
-INSERT INTO tasker_bench.cases (name, suite, sql, params, search_path, rollback, category, description, builtin)
-SELECT k.kind || '/' || s.shape, 'lifecycle', format(k.stmt, s.shape),
-       CASE WHEN k.queue THEN format('SELECT tasker_bench.lifecycle_queue(%L)', s.shape) END,
-       '{schema}, public', true, k.category, format(k.descr, s.shape), true
-  FROM unnest(ARRAY['linear4', 'diamond4', 'complex_dag7', 'tree8', 'conditional5', 'batch7']) s(shape)
- CROSS JOIN (VALUES
-    ('task_init', 'SELECT tasker_bench.lifecycle_task_init(%L)', false, 'lifecycle',
-     'Task initialization of a %s workflow: task, steps, edges, named-task links, initial transitions (rolled back)'),
-    ('e2e', 'SELECT tasker_bench.lifecycle_e2e(%L, $1)', true, 'e2e',
-     'A whole %s workflow in the database, step by step, with the queue (pgmq when installed with the queues, else the model) and a no-op handler; phases in phase_results, db_ops and steps in counters (rolled back)'),
-    ('orchestration_cycle', 'SELECT tasker_bench.lifecycle_orchestration_cycle(%L, $1)', true, 'lifecycle',
-     'Orchestration cycle of a new %s task: phases discovery, enqueue, message_send after the phase setup (rolled back)'),
-    ('worker_cycle', 'SELECT tasker_bench.lifecycle_worker_cycle(%L, $1)', true, 'lifecycle',
-     'Worker cycle of the first step of a %s task: phases worker_claim, worker_transition, handler, result_submission after the phase setup (rolled back)')
- ) k(kind, stmt, queue, category, descr);

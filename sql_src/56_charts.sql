@@ -479,43 +479,9 @@ BEGIN
     RETURN array_to_string(o, '');
 END
 $$;
+
 COMMENT ON FUNCTION tasker_bench._svg_chart(jsonb) IS
     'The chart primitive: an SVG x/y plot (lines, points, rects, segments, reference lines, bands) from a jsonb spec';
-
--- ---------------------------------------------------------------------------
--- Flame graphs
--- ---------------------------------------------------------------------------
-
-/*
- * The frames of a flame graph from folded stacks ("a;b;c value"): one row
- * per distinct stack prefix, with its depth (1 = outermost), x0 (the sum of
- * the values of the stacks before it, in the sorted order) and value (the
- * sum of the values of every stack under it); self is the value of the
- * stacks ending there.  So each frame's value is its self value plus its
- * children's, and the outermost frames add up to the total of the stacks.
- */
-CREATE FUNCTION tasker_bench.flame_frames(folded text[])
-RETURNS TABLE (depth integer, path text[], frame text, x0 float8, value float8, self float8)
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    WITH parsed AS (
-        SELECT string_to_array(substring(l FROM '^(.*) [^ ]+$'), ';') AS stack,
-               substring(l FROM ' ([0-9]+(\.[0-9]+)?)$')::float8 AS v
-          FROM unnest(folded) l
-         WHERE l ~ '^.+ [0-9]+(\.[0-9]+)?$'
-    ), stacks AS (
-        SELECT stack, sum(v) AS v FROM parsed WHERE v > 0 GROUP BY stack
-    ), placed AS (
-        SELECT stack, v, coalesce(sum(v) OVER (ORDER BY stack ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS start
-          FROM stacks
-    )
-    SELECT d, p.stack[1:d], p.stack[d], min(p.start), sum(p.v),
-           coalesce(sum(p.v) FILTER (WHERE cardinality(p.stack) = d), 0)
-      FROM placed p, generate_series(1, cardinality(p.stack)) d
-     GROUP BY d, p.stack[1:d], p.stack[d]
-     ORDER BY 1, 4
-$$;
-COMMENT ON FUNCTION tasker_bench.flame_frames(text[]) IS
-    'Frames of a flame graph from folded stacks: depth, path, frame, x0, value (self + children), self';
 
 /* A flame graph of folded stacks as SVG: the outermost frame at the bottom, widths proportional to time. */
 CREATE FUNCTION tasker_bench._svg_flame(folded text[], p_title text, p_id text, p_unit text DEFAULT 'µs',

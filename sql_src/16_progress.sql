@@ -6,6 +6,7 @@
 
 CREATE FUNCTION tasker_bench._activity(label text, what text) RETURNS void
     AS 'MODULE_PATHNAME', 'tb_activity' LANGUAGE C VOLATILE;
+
 COMMENT ON FUNCTION tasker_bench._activity(text, text) IS
     'Internal: shows "tasker_bench: <label>: <what>" in pg_stat_activity.query; what NULL restores the caller''s query';
 
@@ -34,6 +35,7 @@ CREATE VIEW tasker_bench.progress WITH (security_invoker = true) AS
                 WHEN m[5] IN ('EXPLAIN', 'collecting nested statements') THEN 1.0
                 ELSE 0.0 END AS case_fraction) f
      WHERE m IS NOT NULL;
+
 COMMENT ON VIEW tasker_bench.progress IS
     'Runs in progress (any session whose query text you may see, as pg_stat_activity): run, case i of N, phase '
     '(preparing parameters, warmup, probing the machine''s speed, measuring, EXPLAIN, collecting nested statements), '

@@ -1,30 +1,8 @@
 -- Scale sweep: the same case or suite measured on fixtures of growing size,
 -- one run per size, and the growth of each case fitted (O(1), O(log n),
--- O(n), O(n log n), O(n^2)) with its goodness of fit; with clients too,
--- every (size, clients) pair (src/scale_steps.c runs its steps).
-
-CREATE TABLE tasker_bench.scales (
-    id          bigserial PRIMARY KEY,
-    what        text NOT NULL,
-    schema_name name NOT NULL,
-    sizes       integer[] NOT NULL,
-    run_ids     bigint[] NOT NULL,
-    fits        jsonb NOT NULL,            -- {case: {growth, r2, a, b}}
-    created_at  timestamptz NOT NULL DEFAULT now(),
-    run_by      name NOT NULL DEFAULT current_user,
-    -- what was swept: fixture sizes ('tasks'), concurrent clients on the data as it is
-    -- ('clients'), or every (size, clients) pair ('grid')
-    axis        text NOT NULL DEFAULT 'tasks' CHECK (axis IN ('tasks', 'clients', 'grid')),
-    clients     integer[]                  -- the numbers of clients swept (axis clients or grid)
-);
-COMMENT ON TABLE tasker_bench.scales IS 'Scale sweeps (tasker_bench_scale): one run per fixture size, and the fitted growth';
-ALTER TABLE tasker_bench.scales ENABLE ROW LEVEL SECURITY;
-CREATE POLICY scales_own ON tasker_bench.scales FOR ALL
-    USING (run_by = current_user) WITH CHECK (run_by = current_user);
-SELECT pg_catalog.pg_extension_config_dump('tasker_bench.scales', '');
-SELECT pg_catalog.pg_extension_config_dump('tasker_bench.scales_id_seq', '');
-CREATE TRIGGER scales_key BEFORE INSERT OR UPDATE OF id ON tasker_bench.scales
-    FOR EACH ROW EXECUTE FUNCTION tasker_bench._key_from_sequence('id', 'tasker_bench.scales_id_seq');
+-- O(n), O(n log n), O(n^2)) with its goodness of fit; or with clients, on
+-- the data as it is with each number of concurrent clients, and throughput
+-- fitted against clients.
 
 -- The seed plan's published targets for get_next_ready_tasks, in ms by fixture size.
 CREATE FUNCTION tasker_bench.scale_target_ms(case_name text, size integer) RETURNS float8
@@ -34,6 +12,7 @@ LANGUAGE sql IMMUTABLE AS $$
                     WHEN size <= 10000 THEN 5 WHEN size <= 100000 THEN 10 END
            END
 $$;
+
 COMMENT ON FUNCTION tasker_bench.scale_target_ms(text, integer) IS
     'The seed plan''s target (ms) of a case at a fixture size, or NULL (tasker_bench_scale''s target_ms)';
 
@@ -70,6 +49,7 @@ COMMENT ON FUNCTION tasker_bench._check_scale_sizes(integer[], integer, text, bo
 -- (src/scale_steps.c): returns each step's result (_scale_step).
 CREATE FUNCTION tasker_bench._scale_steps(steps jsonb[]) RETURNS bigint[]
     AS 'MODULE_PATHNAME', 'tb_scale_steps' LANGUAGE C;
+
 COMMENT ON FUNCTION tasker_bench._scale_steps(jsonb[]) IS
     'Runs tasker_bench._scale_step of each step in a committed transaction of its own, in one background worker as the caller''s role; returns their results';
 
@@ -100,6 +80,7 @@ BEGIN
     RAISE EXCEPTION 'unknown step of a sweep: %', step USING ERRCODE = '22023';
 END
 $$;
+
 COMMENT ON FUNCTION tasker_bench._scale_step(jsonb) IS
     'One step of tasker_bench_scale(sizes, clients): a fixture built, or the cases run with N clients (its run id)';
 
@@ -249,6 +230,80 @@ $$;
 COMMENT ON FUNCTION tasker_bench._scale_grid(text, integer[], integer[], bigint, interval, interval, text, integer, text, boolean, jsonb, text[]) IS
     'tasker_bench_scale with sizes and clients: every (size, clients) pair, each step committed on its own, both fits';
 
+/*
+ * tasker_bench_scale(what, clients => '{1,2,4,8}'): one run per number of
+ * clients on the data as it is, and the growth of each case's total
+ * throughput against clients fitted (O(n): scales with clients; O(log n)
+ * or O(1): saturates); rows with size = the data's tasks (NULL without a
+ * tasker schema), client_count, and the fit in clients_growth.  Throughput at 1 client is measured iterations per
+ * second of measured time, as for N clients.
+ */
+CREATE FUNCTION tasker_bench._scale_clients(
+    p_what text, p_clients integer[], p_iterations bigint, p_duration interval, p_warmup interval,
+    p_schema text, p_label text)
+RETURNS TABLE (case_name text, size integer, n bigint, p50_us float8, p95_us float8,
+               p99_us float8, mean_us float8, target_ms float8, meets_target boolean,
+               growth text, r2 float8, run_id bigint, scale_id bigint, ops_per_s float8,
+               client_count integer, clients_growth text, clients_r2 float8)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_cases tasker_bench.cases[];
+    v_suite text;
+    v_n integer;
+    v_runs bigint[] := '{}';
+    v_fits jsonb := '{}';
+    v_scale bigint;
+    v_case text;
+    v_fit record;
+    v_sorted integer[] := (SELECT array_agg(DISTINCT c ORDER BY c) FROM unnest(p_clients) c);
+BEGIN
+    IF cardinality(p_clients) < 2 OR EXISTS (SELECT 1 FROM unnest(p_clients) c WHERE c IS NULL)
+       OR cardinality(v_sorted) <> cardinality(p_clients) THEN
+        RAISE EXCEPTION 'a clients sweep needs at least 2 distinct numbers of clients' USING ERRCODE = '22023',
+            HINT = 'e.g. clients => ''{1,2,4,8}''.';
+    END IF;
+    FOREACH v_n IN ARRAY v_sorted LOOP
+        PERFORM tasker_bench._check_clients(v_n);
+    END LOOP;
+    PERFORM tasker_bench._check_budget(p_iterations, p_duration, p_warmup);
+    SELECT * INTO v_cases, v_suite FROM tasker_bench._cases_for(p_what, p_schema);
+
+    FOREACH v_n IN ARRAY v_sorted LOOP
+        RAISE NOTICE 'tasker_bench_scale: % client%', v_n, CASE WHEN v_n = 1 THEN '' ELSE 's' END;
+        v_runs := v_runs || tasker_bench._execute('scale', p_what, v_suite, v_cases, p_iterations, p_duration,
+                                                  p_warmup, coalesce(p_label, 'scale') || ' clients=' || v_n,
+                                                  NULL, v_n);
+    END LOOP;
+
+    FOR v_case IN SELECT DISTINCT r.case_name FROM tasker_bench.results r WHERE r.run_id = ANY (v_runs) LOOP
+        SELECT * INTO v_fit FROM tasker_bench.fit_complexity(
+            (SELECT array_agg(coalesce(c.clients, 1)::float8 ORDER BY r.run_id)
+               FROM tasker_bench.results r
+               LEFT JOIN tasker_bench.client_results c USING (run_id, case_name)
+              WHERE r.run_id = ANY (v_runs) AND r.case_name = v_case),
+            (SELECT array_agg(coalesce(c.ops_per_s, r.n / nullif(r.wall_s, 0)) ORDER BY r.run_id)
+               FROM tasker_bench.results r
+               LEFT JOIN tasker_bench.client_results c USING (run_id, case_name)
+              WHERE r.run_id = ANY (v_runs) AND r.case_name = v_case));
+        v_fits := v_fits || jsonb_build_object(v_case, to_jsonb(v_fit));
+    END LOOP;
+    INSERT INTO tasker_bench.scales (what, schema_name, sizes, run_ids, fits, axis, clients)
+    VALUES (p_what, p_schema, '{}', v_runs, v_fits, 'clients', v_sorted)
+    RETURNING id INTO v_scale;
+
+    RETURN QUERY
+    SELECT r.case_name, (ru.dataset->'row_counts'->>'tasks')::integer, r.n, r.p50_us, r.p95_us, r.p99_us,
+           r.mean_us, NULL::float8, NULL::boolean, NULL::text, NULL::float8, r.run_id, v_scale,
+           coalesce(c.ops_per_s, r.n / nullif(r.wall_s, 0)), coalesce(c.clients, 1),
+           v_fits->r.case_name->>'complexity', (v_fits->r.case_name->>'r2')::float8
+      FROM tasker_bench.results r
+      JOIN tasker_bench.runs ru ON ru.id = r.run_id
+      LEFT JOIN tasker_bench.client_results c USING (run_id, case_name)
+     WHERE r.run_id = ANY (v_runs)
+     ORDER BY r.ordinal, r.run_id;
+END
+$$;
+
 CREATE FUNCTION tasker_bench_scale(
     what text, sizes integer[] DEFAULT NULL,
     iterations bigint DEFAULT NULL, duration interval DEFAULT '1 second',
@@ -271,7 +326,7 @@ DECLARE
     v_fit record;
 BEGIN
     IF clients IS NOT NULL AND sizes IS NULL THEN
-        -- a sweep over concurrent clients on the data as it is (src: 55_clients.sql)
+        -- a sweep over concurrent clients on the data as it is (sql_src/18_clients.sql)
         RETURN QUERY SELECT * FROM tasker_bench._scale_clients(what, clients, iterations, duration, warmup,
                                                                schema, label);
         RETURN;
@@ -323,5 +378,6 @@ BEGIN
      ORDER BY r.ordinal, r.run_id;
 END
 $$;
+
 COMMENT ON FUNCTION tasker_bench_scale(text, integer[], bigint, interval, interval, text, integer, text, boolean, jsonb, text[], integer[]) IS
     'Measures a case or suite on fixtures of each size (one run per size) and fits its growth; with clients and no sizes, on the data as it is with each number of concurrent clients, fitting throughput against clients; with both, every (size, clients) pair (each step committed on its own), fitting throughput against clients per size and growth against size per number of clients';

@@ -184,6 +184,26 @@
 -- ANALYZEd at the end.
 
 -- ---------------------------------------------------------------------------
+-- Lifecycle helpers
+-- ---------------------------------------------------------------------------
+
+-- The fixture's namespace of a workflow shape (see tasker_bench_fixture).
+CREATE FUNCTION tasker_bench._lc_namespace(shape text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fn$
+    SELECT CASE
+               WHEN shape = 'linear4' OR shape LIKE 'linear\_%' THEN 'linear_workflow'
+               WHEN shape = 'diamond4' THEN 'diamond_workflow'
+               WHEN shape = 'complex_dag7' THEN 'mixed_dag_workflow'
+               WHEN shape IN ('tree8', 'tree7') THEN 'tree_workflow'
+               WHEN shape = 'parallel_merge4' THEN 'parallel_workflow'
+               WHEN shape = 'conditional5' THEN 'conditional_workflow'
+               WHEN shape = 'batch7' THEN 'batch_workflow'
+               ELSE 'fanout_workflow'
+           END
+$fn$;
+
+-- ---------------------------------------------------------------------------
 -- Internal helpers (inlinable SQL)
 -- ---------------------------------------------------------------------------
 
@@ -368,6 +388,7 @@ AS $fx$
            ) v(shape, idx, created_after, branch_group)
      WHERE v.shape = $1
 $fx$;
+
 COMMENT ON FUNCTION tasker_bench.fixture_shape_dynamic(text) IS
     'tasker_bench: steps of a fixture shape created at run time (by the completion of step created_after), one per branch_group > 0';
 
@@ -390,8 +411,21 @@ AS $fx$
         WHEN 'default' THEN '{linear4,diamond4,complex_dag7,tree8}'::text[]
     END
 $fx$;
+
 COMMENT ON FUNCTION tasker_bench.fixture_shape_mix(text) IS
     'tasker_bench: shape lists for tasker_bench_fixture: factories (tasker-core''s factory mix 30/25/20/15/10), e2e, default; NULL for an unknown name';
+
+CREATE FUNCTION tasker_bench.fixture_default_state_mix() RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fx$
+    SELECT '{"pending": 12, "initializing": 2, "enqueuing_steps": 3, "steps_in_process": 10,
+             "evaluating_results": 3, "waiting_for_dependencies": 8, "waiting_for_retry": 6,
+             "blocked_by_failures": 3, "complete": 40, "error": 6, "cancelled": 5,
+             "resolved_manually": 2}'::jsonb
+$fx$;
+
+COMMENT ON FUNCTION tasker_bench.fixture_default_state_mix() IS
+    'tasker_bench: the task state weights tasker_bench_fixture uses when state_mix is NULL';
 
 -- State mixes named for what they stand for (pass as state_mix):
 --   after_tests   like what tasker-core's test suite leaves behind, the
@@ -414,20 +448,9 @@ AS $fx$
         WHEN 'backlog' THEN tasker_bench.fixture_default_state_mix()
     END
 $fx$;
+
 COMMENT ON FUNCTION tasker_bench.fixture_state_preset(text) IS
     'tasker_bench: state mixes for tasker_bench_fixture: after_tests (like tasker-core''s test leftovers), steady_state, backlog (the default); NULL for an unknown name';
-
-CREATE FUNCTION tasker_bench.fixture_default_state_mix() RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $fx$
-    SELECT '{"pending": 12, "initializing": 2, "enqueuing_steps": 3, "steps_in_process": 10,
-             "evaluating_results": 3, "waiting_for_dependencies": 8, "waiting_for_retry": 6,
-             "blocked_by_failures": 3, "complete": 40, "error": 6, "cancelled": 5,
-             "resolved_manually": 2}'::jsonb
-$fx$;
-
-COMMENT ON FUNCTION tasker_bench.fixture_default_state_mix() IS
-    'tasker_bench: the task state weights tasker_bench_fixture uses when state_mix is NULL';
 
 -- ---------------------------------------------------------------------------
 -- describe_dataset
