@@ -106,7 +106,7 @@ $(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES) $(MODEL_SOURCES) tools/build-ins
 # privileges and built-in rows, plus the hand-written migrations of
 # upgrade/<from>--<to>/ (see tools/build-upgrade-script.pl and the README).
 MIGRATIONS = $(sort $(wildcard upgrade/$(PREVVERSION)--$(EXTVERSION)/*.sql))
-$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql: $(EXTENSION)--$(EXTVERSION).sql $(MIGRATIONS) tools/build-upgrade-script.pl
+$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql: $(EXTENSION)--$(EXTVERSION).sql $(MIGRATIONS) tools/build-upgrade-script.pl tools/SqlStatements.pm
 	perl tools/build-upgrade-script.pl $(PREVVERSION) $(EXTVERSION) $< upgrade/$(PREVVERSION)--$(EXTVERSION) > $@.tmp && mv $@.tmp $@
 
 demo:
