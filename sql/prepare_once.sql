@@ -18,8 +18,10 @@ SELECT tasker_bench_register('once/by_id', 'SELECT * FROM once_items WHERE id = 
                              suite => 'once');
 SELECT tasker_bench_register('once/count', 'SELECT count(*) FROM once_items', suite => 'once');
 
--- a two-case run: two preparations (validation; the measurement and the
--- EXPLAIN take the prepared case), the params query once, nothing kept after
+-- a two-case run: one preparation per case (validation; the measurement and
+-- the EXPLAIN take the prepared case) and one of the machine-speed probe
+-- (src/runner.c), which every measurement of the run shares; the params
+-- query once; nothing kept after the run
 SELECT prepares AS before FROM tasker_bench._prepare_count() \gset
 SELECT case_name, n FROM tasker_bench_run('once', iterations => 50, warmup => '0');
 SELECT prepares - :before AS prepares, kept FROM tasker_bench._prepare_count();
@@ -27,7 +29,7 @@ SELECT last_value AS params_query_runs FROM once_params_runs;
 SELECT case_name, param_sets, jsonb_typeof(explain->0->'Plan') = 'object' AS explained
   FROM tasker_bench.results WHERE run_id = (SELECT max(id) FROM tasker_bench.runs) ORDER BY ordinal;
 
--- a second run in the same session prepares afresh, once per case
+-- a second run in the same session prepares afresh, once per case and the probe
 SELECT prepares AS before FROM tasker_bench._prepare_count() \gset
 SELECT case_name, n FROM tasker_bench_run('once', iterations => 20, warmup => '0');
 SELECT prepares - :before AS prepares, kept FROM tasker_bench._prepare_count();
@@ -38,7 +40,8 @@ SELECT prepares AS before FROM tasker_bench._prepare_count() \gset
 SELECT tasker_bench._validate('SELECT 1', NULL), tasker_bench._validate('SELECT 1', NULL);
 SELECT prepares - :before AS prepares, kept FROM tasker_bench._prepare_count();
 
--- an A/B run: each statement prepared once for its validation, every round and its EXPLAIN
+-- an A/B run: each statement prepared once for its validation, every round and
+-- its EXPLAIN, and the probe once
 SELECT prepares AS before FROM tasker_bench._prepare_count() \gset
 SELECT rounds FROM tasker_bench_ab('SELECT count(*) FROM once_items', 'SELECT count(id) FROM once_items',
                                    rounds => 3, iterations => 20, warmup => '0');
@@ -72,7 +75,7 @@ SELECT case_name, n FROM tasker_bench_run('once', iterations => 20, warmup => '0
 SELECT prepares - :before AS prepares, kept FROM tasker_bench._prepare_count();
 
 -- concurrent clients: the caller prepares the case once (the clients, being
--- background workers, prepare it in their own backends)
+-- background workers, prepare it and the probe in their own backends)
 SELECT prepares AS before FROM tasker_bench._prepare_count() \gset
 SELECT case_name, n FROM tasker_bench_run('once/count', iterations => 20, warmup => '0', clients => 2);
 SELECT prepares - :before AS prepares, kept FROM tasker_bench._prepare_count();
