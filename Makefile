@@ -43,6 +43,7 @@ REGRESS += report_views
 REGRESS += tasker_coverage
 REGRESS += export
 REGRESS += clients
+REGRESS += write_cap
 REGRESS += prepare_once
 
 PG_CPPFLAGS = -I$(srcdir)/src

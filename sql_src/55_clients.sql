@@ -14,8 +14,26 @@ CREATE TYPE tasker_bench.client_measurement AS (
     wait_samples bigint,
     wait_events jsonb,                      -- {"interval_ms", "samples", "by_class", "by_event"}
     claims_checked bigint,                  -- NULL for a read-only case
-    claims_overlapped bigint
+    claims_overlapped bigint,
+    client_detail jsonb                     -- per client, _client_detail of its measurement
 );
+
+-- What one client measured beyond the merged figures, as it is stored in
+-- client_results.client_detail; called by each client (src/clients.c) on
+-- its own measurement, in its own backend.
+CREATE FUNCTION tasker_bench._client_detail(m tasker_bench.measurement, client integer) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object(
+        'client', client, 'n', m.n, 'wall_s', m.wall_s, 'p50_us', m.p50_us, 'p99_us', m.p99_us,
+        'block_medians_ns', to_jsonb(m.block_medians_ns), 'probe_medians_ns', to_jsonb(m.probe_medians_ns),
+        'phases', coalesce((SELECT jsonb_agg(jsonb_build_object('phase', p.name)
+                                             || tasker_bench._phase_figures(p.h) ORDER BY p.ord)
+                              FROM unnest(m.phase_names, m.phase_histograms) WITH ORDINALITY AS p(name, h, ord)),
+                           '[]'),
+        'counters', m.counters)
+$$;
+COMMENT ON FUNCTION tasker_bench._client_detail(tasker_bench.measurement, integer) IS
+    'What one concurrent client measured (its block and probe medians, phases, counters) as client_results.client_detail keeps it';
 
 CREATE FUNCTION tasker_bench._measure_clients(
     driver text, sql text, params text, options jsonb, iterations bigint, duration interval,
@@ -39,6 +57,7 @@ CREATE TABLE tasker_bench.client_results (
     claims_checked bigint,
     claims_overlapped bigint,
     run_by      name NOT NULL DEFAULT current_user,
+    client_detail jsonb,
     PRIMARY KEY (run_id, case_name),
     FOREIGN KEY (run_id, case_name) REFERENCES tasker_bench.results (run_id, case_name) ON DELETE CASCADE
 );
@@ -48,6 +67,8 @@ COMMENT ON COLUMN tasker_bench.client_results.ops_per_s IS
     'Total throughput: the sum over the clients of their measured iterations per second of their measured time';
 COMMENT ON COLUMN tasker_bench.client_results.wait_events IS
     'Shares (0..1) of the samples of the clients'' wait_event_info, every interval_ms ms of the measured phase: by_class (CPU = not waiting, LWLock, Lock, IO, IPC, ...) and by_event (class:name)';
+COMMENT ON COLUMN tasker_bench.client_results.client_detail IS
+    'One object per client (client 1 first): its n, wall_s, p50_us, p99_us, block_medians_ns and probe_medians_ns (raw ns, one per block of its measured phase), phases ([{phase, n, mean_us, p50_us, p95_us, p99_us}]) and counters (per call)';
 COMMENT ON COLUMN tasker_bench.client_results.claims_overlapped IS
     'Rows returned to more than one client by iterations that overlapped in time (keyed by the first column); NULL for a read-only case';
 ALTER TABLE tasker_bench.client_results ENABLE ROW LEVEL SECURITY;
@@ -88,7 +109,7 @@ BEGIN
         'client_ops', v_c.client_ops, 'client_histograms', v_c.client_histograms::text[],
         'wait_samples', v_c.wait_samples, 'wait_events', v_c.wait_events,
         'claims_checked', v_c.claims_checked, 'claims_overlapped', v_c.claims_overlapped,
-        'run_by', current_user);
+        'client_detail', v_c.client_detail, 'run_by', current_user);
     IF NOT tasker_bench._quiet() THEN
         RAISE NOTICE 'tasker_bench: %: % clients, % ops/s in total, client ops % .. %, CPU share %, claims overlapped %',
             p_case.name, v_c.clients, round(v_c.ops_per_s::numeric, 1),
@@ -141,7 +162,8 @@ SELECT 'e2e/diamond4/clients_4', 'tasker_concurrency', 'SELECT tasker_bench.life
  * tasker_bench_scale(what, clients => '{1,2,4,8}'): one run per number of
  * clients on the data as it is, and the growth of each case's total
  * throughput against clients fitted (O(n): scales with clients; O(log n)
- * or O(1): saturates).  Throughput at 1 client is measured iterations per
+ * or O(1): saturates); rows with size = the data's tasks (NULL without a
+ * tasker schema), client_count, and the fit in clients_growth.  Throughput at 1 client is measured iterations per
  * second of measured time, as for N clients.
  */
 CREATE FUNCTION tasker_bench._scale_clients(
@@ -149,7 +171,8 @@ CREATE FUNCTION tasker_bench._scale_clients(
     p_schema text, p_label text)
 RETURNS TABLE (case_name text, size integer, n bigint, p50_us float8, p95_us float8,
                p99_us float8, mean_us float8, target_ms float8, meets_target boolean,
-               growth text, r2 float8, run_id bigint, scale_id bigint, ops_per_s float8)
+               growth text, r2 float8, run_id bigint, scale_id bigint, ops_per_s float8,
+               client_count integer, clients_growth text, clients_r2 float8)
 LANGUAGE plpgsql AS $$
 DECLARE
     v_cases tasker_bench.cases[];
@@ -192,16 +215,17 @@ BEGIN
               WHERE r.run_id = ANY (v_runs) AND r.case_name = v_case));
         v_fits := v_fits || jsonb_build_object(v_case, to_jsonb(v_fit));
     END LOOP;
-    INSERT INTO tasker_bench.scales (what, schema_name, sizes, run_ids, fits, axis)
-    VALUES (p_what, p_schema, v_sorted, v_runs, v_fits, 'clients')
+    INSERT INTO tasker_bench.scales (what, schema_name, sizes, run_ids, fits, axis, clients)
+    VALUES (p_what, p_schema, '{}', v_runs, v_fits, 'clients', v_sorted)
     RETURNING id INTO v_scale;
 
     RETURN QUERY
-    SELECT r.case_name, coalesce(c.clients, 1), r.n, r.p50_us, r.p95_us, r.p99_us, r.mean_us,
-           NULL::float8, NULL::boolean, v_fits->r.case_name->>'complexity',
-           (v_fits->r.case_name->>'r2')::float8, r.run_id, v_scale,
-           coalesce(c.ops_per_s, r.n / nullif(r.wall_s, 0))
+    SELECT r.case_name, (ru.dataset->'row_counts'->>'tasks')::integer, r.n, r.p50_us, r.p95_us, r.p99_us,
+           r.mean_us, NULL::float8, NULL::boolean, NULL::text, NULL::float8, r.run_id, v_scale,
+           coalesce(c.ops_per_s, r.n / nullif(r.wall_s, 0)), coalesce(c.clients, 1),
+           v_fits->r.case_name->>'complexity', (v_fits->r.case_name->>'r2')::float8
       FROM tasker_bench.results r
+      JOIN tasker_bench.runs ru ON ru.id = r.run_id
       LEFT JOIN tasker_bench.client_results c USING (run_id, case_name)
      WHERE r.run_id = ANY (v_runs)
      ORDER BY r.ordinal, r.run_id;

@@ -11,7 +11,8 @@
 -- runs only where the schema has those functions (requires and group are the
 -- case's own keys: the driver gets the options without them); in a suite, a case whose
 -- function is missing is left out with a NOTICE (the reference model lacks
--- the staleness, DLQ, analytics and summary functions; a real tasker-core
+-- the staleness, DLQ, summary and analytics functions but
+-- get_system_health_counts; a real tasker-core
 -- database has them all), and the run's dataset lists it under "skipped".
 -- options.group says which part of tasker-core the function belongs to:
 -- hot_path, staleness_dlq, analytics or summaries.
@@ -77,7 +78,7 @@ BEGIN
             IF cardinality(p_cases) = 1 THEN
                 RAISE EXCEPTION 'case "%" needs the function % that schema "%" does not have',
                     v_case.name, array_to_string(v_missing, ', '), p_schema USING ERRCODE = '42883',
-                    HINT = 'Run it on a tasker-core database that has the function (the reference model has only the hot-path functions).';
+                    HINT = 'Run it on a tasker-core database that has the function (the reference model has only the hot-path functions and get_system_health_counts).';
             END IF;
             v_skipped := v_skipped || v_case.name;
             CONTINUE;

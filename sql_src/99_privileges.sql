@@ -36,7 +36,7 @@ DECLARE
         'tasker_bench_scale', 'tasker_bench_fixture', 'tasker_bench_setup',
         '_validate_cases', '_measure_case', '_execute', '_store_case', '_store_statements',
         '_query_id', '_statements_snapshot', '_statements_since', '_ab_side',
-        '_measure_case_clients', '_scale_clients', '_measure_once', '_measure_clients',
+        '_measure_case_clients', '_scale_clients', '_scale_grid', '_scale_step', '_measure_once', '_measure_clients',
         '_validate_notify', '_measure_notify',
         -- sets the case's search_path for the caller (a SET clause would undo it on return)
         '_set_search_path',

@@ -21,8 +21,8 @@
  *	  that overlapped, and waits until every worker has exited.
  *
  * A client runs the one measuring loop (tb_measure_case) through a driver
- * that wraps the case's own: it shifts the parameter rotation by the
- * client's offset and, for claims, notes when each measured iteration
+ * that wraps the case's own: it starts the parameter rotation at the
+ * client's share of the parameter sets and, for claims, notes when each measured iteration
  * started and ended.
  *
  * A client's error (message, detail, hint, SQLSTATE) is copied into its
@@ -39,6 +39,10 @@
  * clients whose intervals overlap are a row claimed by two clients at once.
  */
 #include "postgres.h"
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "access/htup_details.h"
 #include "access/xact.h"
@@ -97,7 +101,7 @@ PGDLLEXPORT void tb_client_worker_main(Datum arg);
 #define KEY_CLAIMS			6
 #define KEY_OPTIONS			7
 
-#define NRESULT_COLS		9
+#define NRESULT_COLS		10
 #define MAX_MCOLS			64		/* columns of tasker_bench.measurement a client passes back */
 #define MAX_WAIT_KINDS		128
 #define ERRTEXT_LEN			1024
@@ -133,6 +137,7 @@ typedef struct ClientSlot
 	bool		colnull[MAX_MCOLS];
 	double		fval[MAX_MCOLS];	/* float8 columns */
 	int64		ival[MAX_MCOLS];	/* bigint, integer and boolean columns */
+	char		measured[TB_CLIENT_DETAIL_LEN];	/* tasker_bench._client_detail, as text */
 	int64		nclaims;		/* records in this client's claim buffer */
 	int64		claims_dropped; /* rows beyond the buffer */
 	/* error (CLIENT_FAILED) */
@@ -241,8 +246,8 @@ claim_iteration(int64 start_ns, int64 end_ns, void *arg)
  * the ones that describe the session itself.  Values are current_setting's
  * text (with units), read from the catalogs, not from anything stored.
  */
-static char *
-serialize_settings(Size *len)
+char *
+tb_clients_settings(Size *len)
 {
 	StringInfoData buf;
 	uint64		i;
@@ -270,8 +275,8 @@ serialize_settings(Size *len)
 	return buf.data;
 }
 
-static void
-restore_settings(const char *p)
+void
+tb_clients_restore_settings(const char *p)
 {
 	while (*p)
 	{
@@ -291,8 +296,46 @@ copy_text(char *dst, const char *src)
 }
 
 /*
+ * Where client idx of nclients starts its parameter rotation: the clients
+ * spread evenly over the nsets parameter sets (client k at k * nsets / N),
+ * so that with few sets they do not all start on the same one.
+ */
+static int64
+rotation_start(int idx, int nclients, int nsets)
+{
+	return (int64) idx * Max(nsets, 1) / Max(nclients, 1);
+}
+
+/*
+ * What a client measured beyond the merged figures (its block and probe
+ * medians, its phases and counters), as tasker_bench._client_detail gives
+ * it, into its slot.  Runs in the client's transaction, as its role.
+ */
+static void
+keep_detail(ClientSlot *slot, Datum measurement, Oid mtype, int idx)
+{
+	Oid			argtypes[2] = {mtype, INT4OID};
+	Datum		args[2] = {measurement, Int32GetDatum(idx + 1)};
+	char	   *text;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT tasker_bench._client_detail($1, $2)::text", 2, argtypes, args,
+							  NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "tasker_bench client: could not describe what it measured");
+	text = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (text == NULL || strlen(text) >= TB_CLIENT_DETAIL_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the detail of concurrent client %d is %zu bytes, more than %d", idx + 1,
+						text ? strlen(text) : 0, TB_CLIENT_DETAIL_LEN - 1)));
+	strlcpy(slot->measured, text, TB_CLIENT_DETAIL_LEN);
+	SPI_finish();
+}
+
+/*
  * The driver a client runs: the case's own driver, its parameter rotation
- * shifted by the client's offset, each measured iteration's start and end
+ * shifted to the client's start (rotation_start), each measured iteration's start and end
  * closing the claims of its rows.  One per worker process.
  */
 typedef struct ClientWrap
@@ -422,6 +465,21 @@ tb_client_worker_main(Datum arg)
 	BackgroundWorkerUnblockSignals();
 	memcpy(&idx, MyBgworkerEntry->bgw_extra, sizeof(int));
 
+#ifdef __GLIBC__
+
+	/*
+	 * A fresh process: the executor's memory of each iteration sits at the
+	 * top of the heap, and when the iteration frees it glibc gives it back
+	 * to the kernel (brk), only to take it again in the next iteration.
+	 * Each round trip costs page faults and a TLB shootdown across the
+	 * CPUs: a 100 us function took 300 us in two clients at once.  A
+	 * backend that has run for a while (the caller's, pgbench's) does not
+	 * pay this; keep the memory, as it would.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+	mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+#endif
+
 	seg = dsm_attach(DatumGetUInt32(arg));
 	if (seg == NULL)
 		ereport(ERROR,
@@ -452,7 +510,7 @@ tb_client_worker_main(Datum arg)
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 		/* the leader's settings: search_path, plan_cache_mode, work_mem, ... */
-		restore_settings(shm_toc_lookup(toc, KEY_GUC, false));
+		tb_clients_restore_settings(shm_toc_lookup(toc, KEY_GUC, false));
 		CommitTransactionCommand();
 
 		SetCurrentStatementStartTimestamp();
@@ -478,8 +536,6 @@ tb_client_worker_main(Datum arg)
 		cs.label = sh->label;
 		memset(&wrap, 0, sizeof(wrap));
 		wrap.inner = tb_driver_lookup(sh->driver);
-		/* each client starts its parameter rotation at its own offset */
-		wrap.offset = (int64) idx * 1000003;
 
 		memset(&spec, 0, sizeof(spec));
 		spec.iterations = sh->iterations;
@@ -500,6 +556,9 @@ tb_client_worker_main(Datum arg)
 
 		/* prepared; ready; wait for the start */
 		wrap.inner_state = wrap.inner->prepare(&cs);
+		/* each client starts its parameter rotation at its own set */
+		wrap.offset = rotation_start(idx, sh->nclients,
+									 wrap.inner->param_sets ? wrap.inner->param_sets(wrap.inner_state) : 1);
 		pg_write_barrier();
 		slot->state = CLIENT_READY;
 		ConditionVariablePrepareToSleep(&sh->cv);
@@ -515,6 +574,7 @@ tb_client_worker_main(Datum arg)
 
 		measurement = tb_measure_case(&client_driver, &cs, &spec, mdesc);
 		keep_measurement(slot, mdesc, measurement, sh->htype);
+		keep_detail(slot, measurement, sh->mtype, idx);
 		PopActiveSnapshot();
 
 		/* kept only when the case was told not to roll back */
@@ -852,8 +912,8 @@ claims_overlapped(ClientsShared *sh, ClientSlot *slots, ClaimRecord *claims, int
 }
 
 /* The role the workers log in as: the current role when it may log in, else the session's. */
-static Oid
-login_role(void)
+Oid
+tb_clients_login_role(void)
 {
 	Oid			cur = GetUserId();
 	HeapTuple	tup = SearchSysCache1(AUTHOID, ObjectIdGetDatum(cur));
@@ -1158,6 +1218,7 @@ tb_measure_clients(PG_FUNCTION_ARGS)
 	bool		nulls[NRESULT_COLS];
 	Datum	   *ops;
 	Datum	   *hists;
+	StringInfoData detail;
 	int			i;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
@@ -1192,7 +1253,7 @@ tb_measure_clients(PG_FUNCTION_ARGS)
 	if (d == &tb_executor_driver)
 		track_claims = !tb_target_get(sql, params)->read_only;
 
-	settings = serialize_settings(&gucsize);
+	settings = tb_clients_settings(&gucsize);
 	shm_toc_initialize_estimator(&e);
 	shm_toc_estimate_chunk(&e, sizeof(ClientsShared));
 	shm_toc_estimate_chunk(&e, strlen(sql ? sql : "") + 1);
@@ -1212,7 +1273,7 @@ tb_measure_clients(PG_FUNCTION_ARGS)
 	sh = shm_toc_allocate(toc, sizeof(ClientsShared));
 	memset(sh, 0, sizeof(ClientsShared));
 	sh->dboid = MyDatabaseId;
-	sh->login_user = login_role();
+	sh->login_user = tb_clients_login_role();
 	sh->current_user = GetUserId();
 	sh->nclients = nclients;
 	sh->iterations = iterations;
@@ -1266,6 +1327,8 @@ tb_measure_clients(PG_FUNCTION_ARGS)
 
 	/* merge */
 	merged = tb_hist_new();
+	initStringInfo(&detail);
+	appendStringInfoChar(&detail, '[');
 	ops = palloc(sizeof(Datum) * nclients);
 	hists = palloc(sizeof(Datum) * nclients);
 	for (i = 0; i < nclients; i++)
@@ -1284,7 +1347,9 @@ tb_measure_clients(PG_FUNCTION_ARGS)
 				ops_per_s += (double) s->hist.count / s->fval[w];
 		ops[i] = Int64GetDatum((int64) s->hist.count);
 		hists[i] = tb_hist_to_datum(&s->hist);
+		appendStringInfo(&detail, "%s%s", i > 0 ? ", " : "", s->measured[0] ? s->measured : "null");
 	}
+	appendStringInfoChar(&detail, ']');
 	if (track_claims)
 	{
 		overlapped = claims_overlapped(sh, slots, claims, &claims_checked);
@@ -1311,6 +1376,7 @@ tb_measure_clients(PG_FUNCTION_ARGS)
 	}
 	else
 		nulls[7] = nulls[8] = true;
+	values[9] = DirectFunctionCall1(jsonb_in, CStringGetDatum(detail.data));
 
 	dsm_detach(seg);
 	if (debug_query_string)

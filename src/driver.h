@@ -73,6 +73,21 @@ typedef struct TbDriver
 
 	/* release everything prepare took; every path; must not raise; may be NULL */
 	void		(*teardown) (void *state);
+
+	/*
+	 * With a time budget, stop after this many iterations (warmup and
+	 * measured phase each); 0 or NULL: no cap.  A driver whose iterations
+	 * leave dead rows behind caps them, so that one run does not change the
+	 * data the next run measures.
+	 */
+	int64		(*max_iterations) (void *state);
+
+	/*
+	 * how many parameter sets iterate rotates through (the i-th iteration
+	 * uses set i modulo this); concurrent clients spread their starts over
+	 * them.  May be NULL: one.
+	 */
+	int			(*param_sets) (void *state);
 } TbDriver;
 
 /* The registered drivers (driver_list.h). */

@@ -26,6 +26,7 @@
 #include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -79,6 +80,7 @@ typedef struct ExecState
 	TbTarget   *target;
 	CountingDest dest;
 	bool		rollback;
+	bool		wrote;			/* an iteration wrote (or locked rows): it had a transaction id */
 	int64		plan_ns;		/* measured phase: getting the plan (outside timing) */
 	BufferUsage buffers;		/* measured phase: inside the timed regions, summed */
 	WalUsage	wal;
@@ -214,6 +216,8 @@ exec_iterate(void *state, int64 i, bool measured)
 	PG_TRY();
 	{
 		elapsed = run_statement(s, params, measured);
+		if (TransactionIdIsValid(GetCurrentTransactionIdIfAny()))
+			s->wrote = true;
 	}
 	PG_CATCH();
 	{
@@ -289,16 +293,64 @@ exec_report(void *state, const TbRunResult *res, TbRow *row)
 }
 
 /*
+ * tasker_bench.max_write_iterations: a statement that writes (or locks rows)
+ * stops after this many iterations of a time budget.  Each iteration's writes are rolled back
+ * (or committed), but the rows and index entries they made stay behind as
+ * dead ones until VACUUM: they slow what is measured after them, and when
+ * autovacuum then cleans up, the new table sizes can change plans.  Capped,
+ * a suite's writing cases leave little enough that two runs in a row measure
+ * the same data.
+ */
+static int	max_write_iterations = 50;
+
+static void
+exec_define_gucs(void)
+{
+	DefineCustomIntVariable("tasker_bench.max_write_iterations",
+							"Iterations after which a statement that writes stops within its time budget (0: no cap).",
+							"Each iteration of a writing statement leaves dead rows until VACUUM; the cap keeps one run from changing the data the next one measures. An explicit iterations => count is not capped.",
+							&max_write_iterations,
+							50, 0, INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+}
+
+static int64
+exec_max_iterations(void *state)
+{
+	ExecState  *s = (ExecState *) state;
+
+	/*
+	 * Rolled back, an iteration that wrote had its own transaction id;
+	 * committed ones cannot be told apart from the run's own writes, so a
+	 * statement that may write counts as writing.
+	 */
+	if (s->rollback ? s->wrote : !s->target->read_only)
+		return max_write_iterations;
+	return 0;
+}
+
+static int
+exec_param_sets(void *state)
+{
+	return ((ExecState *) state)->target->nsets;
+}
+
+/*
  * Nothing to release: the prepared case lives in the caller's memory, or
  * (in a run) belongs to the run, which validation, this measurement and the
  * EXPLAIN share (target.c).
  */
 const TbDriver tb_executor_driver = {
 	.name = "executor",
+	.define_gucs = exec_define_gucs,
 	.prepare = exec_prepare,
 	.begin_measured = exec_begin_measured,
 	.iterate = exec_iterate,
 	.end_measured = exec_end_measured,
 	.report = exec_report,
+	.max_iterations = exec_max_iterations,
+	.param_sets = exec_param_sets,
 };
 

@@ -98,6 +98,22 @@ probe_speed(Loop *probe, TbHist *h)
 	return tbh_percentile(h, 0.5);
 }
 
+/*
+ * With a time budget, has the driver's cap on iterations (max_iterations)
+ * been reached after i iterations?  Asked each time: a driver may learn only
+ * from the iterations themselves whether they write.
+ */
+static bool
+capped(const TbDriver *d, void *state, const TbRunSpec *spec, int64 i)
+{
+	int64		cap;
+
+	if (spec->iterations > 0 || d->max_iterations == NULL)
+		return false;
+	cap = d->max_iterations(state);
+	return cap > 0 && i >= cap;
+}
+
 void
 tb_run(const TbDriver *d, void *state, const TbRunSpec *spec, TbRunResult *out)
 {
@@ -136,7 +152,8 @@ tb_run(const TbDriver *d, void *state, const TbRunSpec *spec, TbRunResult *out)
 		int64		i = 0;
 
 		/* warmup: same work, nothing recorded */
-		while (spec->warmup_ns > 0 && now - start < spec->warmup_ns)
+		while (spec->warmup_ns > 0 && now - start < spec->warmup_ns &&
+			   !(i > 0 && capped(d, state, spec, i)))
 		{
 			CHECK_FOR_INTERRUPTS();
 			(void) iterate(&l, i, false);
@@ -167,7 +184,7 @@ tb_run(const TbDriver *d, void *state, const TbRunSpec *spec, TbRunResult *out)
 			bool		block_done;
 
 			if (spec->iterations > 0 ? i >= spec->iterations
-				: (i > 0 && now - start >= spec->duration_ns))
+				: (i > 0 && (now - start >= spec->duration_ns || capped(d, state, spec, i))))
 				break;
 			CHECK_FOR_INTERRUPTS();
 			dur = iterate(&l, i, true);
@@ -177,7 +194,13 @@ tb_run(const TbDriver *d, void *state, const TbRunSpec *spec, TbRunResult *out)
 			if (spec->iterations > 0)
 				block_done = (i + 1) % Max(spec->iterations / TB_BLOCKS, 1) == 0;
 			else
-				block_done = now - start >= (out->nblocks + 1) * (spec->duration_ns / TB_BLOCKS);
+			{
+				/* by time, or by count when a cap may end the budget first */
+				int64		cap = d->max_iterations ? d->max_iterations(state) : 0;
+
+				block_done = now - start >= (out->nblocks + 1) * (spec->duration_ns / TB_BLOCKS) ||
+					(cap > 0 && i + 1 >= (out->nblocks + 1) * Max(cap / TB_BLOCKS, 1));
+			}
 			if (block_done && out->nblocks < TB_BLOCKS - 1)
 			{
 				out->block_medians[out->nblocks++] = tbh_percentile(block, 0.5);

@@ -1065,6 +1065,8 @@ tbs_reason_text(TbsReason r)
 			return "beyond the noise floor, not significant";
 		case TBS_R_CI_INCLUDES_0:
 			return "interval includes 0";
+		case TBS_R_MACHINE_SPEED:
+			return "the machine's speed differed between the runs";
 	}
 	return "?";
 }
@@ -1534,12 +1536,60 @@ tbs_change_points(const double *x, int n, int min_size, double alpha,
 	return found;
 }
 
+static void compare_runs(const TbHist *a, const TbHist *b,
+						 const double *blocks_a, int na, const double *probes_a,
+						 const double *blocks_b, int nb, const double *probes_b,
+						 double threshold_pct, double alpha, double conf,
+						 double *work, TbsComparison *out);
+
+/* sort x in place and return its median (n > 0) */
+static double
+median_sorted(double *x, int n)
+{
+	sort_doubles(x, n, false);
+	return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2.0;
+}
+
 void
 tbs_compare_runs(const TbHist *a, const TbHist *b,
 				 const double *blocks_a, int na, const double *probes_a,
 				 const double *blocks_b, int nb, const double *probes_b,
 				 double threshold_pct, double alpha, double conf,
 				 double *work, TbsComparison *out)
+{
+	compare_runs(a, b, blocks_a, na, probes_a, blocks_b, nb, probes_b,
+				 threshold_pct, alpha, conf, work, out);
+
+	/*
+	 * A change found between runs on machines of different speed is not
+	 * called (TBS_R_MACHINE_SPEED).  The probes are as many as the blocks;
+	 * work (when given) has room for both sets.
+	 */
+	if ((out->verdict == TBS_REGRESSED || out->verdict == TBS_IMPROVED) &&
+		work != NULL && probes_a != NULL && probes_b != NULL && na > 0 && nb > 0)
+	{
+		double		ma,
+					mb;
+
+		memcpy(work, probes_a, sizeof(double) * na);
+		ma = median_sorted(work, na);
+		memcpy(work, probes_b, sizeof(double) * nb);
+		mb = median_sorted(work, nb);
+		if (ma > 0.0 && mb > 0.0 &&
+			fabs(log(mb / ma)) > log(1.0 + TBS_SPEED_CHANGE_PCT / 100.0))
+		{
+			out->verdict = TBS_INCONCLUSIVE;
+			out->reason = TBS_R_MACHINE_SPEED;
+		}
+	}
+}
+
+static void
+compare_runs(const TbHist *a, const TbHist *b,
+			 const double *blocks_a, int na, const double *probes_a,
+			 const double *blocks_b, int nb, const double *probes_b,
+			 double threshold_pct, double alpha, double conf,
+			 double *work, TbsComparison *out)
 {
 	TbsChange	ch;
 	TbsRankTest rt;

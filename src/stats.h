@@ -188,6 +188,11 @@ extern double tbs_round_sig(double x, int digits, double finest);
  *   TBS_R_NOT_SIGNIFICANT  beyond the floor but p >= alpha         inconclusive
  *   TBS_R_CI_INCLUDES_0    beyond the floor, p < alpha, but the
  *                          interval includes 0                     inconclusive
+ * and, from tbs_compare_runs only (not tbs_judge):
+ *   TBS_R_MACHINE_SPEED    regressed / improved by the above, but the
+ *                          machine's speed (the median probe) differed by
+ *                          more than TBS_SPEED_CHANGE_PCT between the
+ *                          runs                                    inconclusive
  */
 #define TBS_VERDICT_MIN_N	30
 
@@ -199,8 +204,18 @@ typedef enum TbsReason
 	TBS_R_WITHIN_FLOOR,
 	TBS_R_NO_FIGURES,
 	TBS_R_NOT_SIGNIFICANT,
-	TBS_R_CI_INCLUDES_0
+	TBS_R_CI_INCLUDES_0,
+	TBS_R_MACHINE_SPEED
 } TbsReason;
+
+/*
+ * Two runs whose probes of the machine's speed differ by more than this
+ * (percent, either way) ran on what was in effect another machine (a
+ * virtual machine's host busy, the CPU clocked down): relating each block
+ * to its probe corrects part of that, not all of it, as different work
+ * slows down differently; a change between them is not called.
+ */
+#define TBS_SPEED_CHANGE_PCT 25.0
 
 extern TbsVerdict tbs_judge(double change_pct, double ci_low_pct, double ci_high_pct,
 							double p, double alpha, double floor_pct,

@@ -4,7 +4,9 @@
 # get_next_ready_tasks(10) on a 5000-task fixture, at 1, 2 and 4 clients:
 # tasker_bench's throughput and p50/p99 (clients => N, background workers,
 # no client round trip) beside pgbench -c N -j N -M prepared on the same
-# statement, and their ratios, each from one run of CLIENT_SECONDS seconds.
+# statement, and their ratios (throughput, p50, p99: tasker_bench / pgbench),
+# each from one run of CLIENT_SECONDS seconds; then per statement the
+# scaling x(4 clients / 1 client) of each tool's throughput.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/ensure-deps.sh
@@ -49,24 +51,32 @@ tb_figures() {	# statement clients -> "ops/s p50_us p99_us" (ops/s: measured ite
 		      FROM m JOIN tasker_bench.results r USING (run_id, case_name)"
 }
 
+ratio() {	# a b -> a / b with 2 decimals, or "-"
+	awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }'
+}
+
 echo
 echo "== concurrent clients: tasker_bench clients => N vs pgbench -c N -j N -M prepared (${SECS} s each)"
-printf '%-40s %3s %14s %10s %10s %14s %10s %10s %8s\n' statement N "tb ops/s" "tb p50" "tb p99" \
-	"pgbench tps" "pgb p50" "pgb p99" "tb/pgb"
+echo "   (ratios: tasker_bench / pgbench; latencies in us)"
+printf '%-40s %3s %12s %9s %9s %12s %9s %9s %7s %7s %7s\n' statement N "tb ops/s" "tb p50" "tb p99" \
+	"pgbench tps" "pgb p50" "pgb p99" "ops" "p50" "p99"
+scaling=()
 for stmt in "SELECT 1" "SELECT bench_work()" "SELECT * FROM get_next_ready_tasks(10)"; do
+	declare -A tb_at=() pgb_at=()
 	for n in 1 2 4; do
 		read -r tops tp50 tp99 <<<"$(tb_figures "$stmt" "$n")"
 		read -r ptps pp50 pp99 <<<"$(pgbench_figures "$stmt;" "$n")"
-		ratio=$(awk -v a="$tops" -v b="$ptps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-		printf '%-40s %3s %14s %10s %10s %14s %10s %10s %8s\n' "$stmt" "$n" "$tops" "$tp50" "$tp99" \
-			"$ptps" "$pp50" "$pp99" "$ratio"
+		tb_at[$n]=$tops
+		pgb_at[$n]=$ptps
+		printf '%-40s %3s %12s %9s %9s %12s %9s %9s %7s %7s %7s\n' "$stmt" "$n" "$tops" "$tp50" "$tp99" \
+			"$ptps" "$pp50" "$pp99" "$(ratio "$tops" "$ptps")" "$(ratio "$tp50" "$pp50")" "$(ratio "$tp99" "$pp99")"
 	done
+	scaling+=("$(printf '   %-40s tasker_bench x%s   pgbench x%s' "$stmt" "$(ratio "${tb_at[4]}" "${tb_at[1]}")" \
+		"$(ratio "${pgb_at[4]}" "${pgb_at[1]}")")")
+	unset tb_at pgb_at
 done
-psql -X -At -c "SELECT format('   scaling of the ~100 us function: %s ops/s at 1 client (in the leader), %s at 4 clients: x%s',
-                       round(a.ops_per_s::numeric), round(b.ops_per_s::numeric), round((b.ops_per_s / a.ops_per_s)::numeric, 2))
-                  FROM (SELECT n / wall_s AS ops_per_s FROM tasker_bench.results WHERE sql = 'SELECT bench_work()' ORDER BY run_id LIMIT 1) a,
-                       (SELECT c.ops_per_s FROM tasker_bench.client_results c JOIN tasker_bench.results r USING (run_id, case_name)
-                         WHERE r.sql = 'SELECT bench_work()' AND c.clients = 4) b"
+echo "== throughput scaling x(4 clients / 1 client), from the rows above (2 cores: about x2 at best)"
+printf '%s\n' "${scaling[@]}"
 psql -X -At -c "SELECT format('   get_next_ready_tasks(10), 4 clients: %s of %s returned rows were returned to another client at the same time; waits %s',
                        c.claims_overlapped, c.claims_checked, c.wait_events->'by_class')
                   FROM tasker_bench.client_results c JOIN tasker_bench.results r USING (run_id, case_name)

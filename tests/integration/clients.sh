@@ -86,6 +86,35 @@ check "too few worker slots: SQLSTATE 53400 and how many are free" grep -q "5340
 left=$(q "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'tasker_bench client'")
 check "... and no client is left (found $left)" test "$left" = 0
 
+# a sweep over sizes and clients runs its steps in a background worker: cancelling the caller
+# stops that worker and its clients
+q "SET client_min_messages = warning; SELECT tasker_bench_setup()" >/dev/null
+psql -X -At -v VERBOSITY=verbose -c "SELECT count(*) FROM tasker_bench_scale('get_next_ready_tasks/batch_10', sizes => '{50,100}', clients => '{2,3}', duration => '20 s', warmup => '0')" >"$TB_DIR/grid.out" 2>&1 &
+bg=$!
+check "a sweep over sizes and clients starts its clients" wait_for_workers 2
+sweepers=$(q "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'tasker_bench scale sweep'")
+check "... from its own background worker (found $sweepers)" test "$sweepers" = 1
+pid=$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND query LIKE 'tasker_bench: scale sweep:%' LIMIT 1")
+ms=$(q "DO \$\$
+DECLARE t0 timestamptz := clock_timestamp();
+BEGIN
+    PERFORM pg_cancel_backend($pid);
+    LOOP
+        PERFORM pg_stat_clear_snapshot();
+        EXIT WHEN NOT EXISTS (SELECT 1 FROM pg_stat_activity
+                               WHERE (pid = $pid AND state = 'active')
+                                  OR backend_type IN ('tasker_bench client', 'tasker_bench scale sweep'))
+               OR clock_timestamp() - t0 > interval '20 s';
+        PERFORM pg_sleep(0.005);
+    END LOOP;
+    RAISE NOTICE 'ms=%', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+END \$\$" | sed -n 's/.*ms=\([0-9]*\).*/\1/p')
+wait $bg
+check "pg_cancel_backend stops the sweep (57014)" grep -q "57014" "$TB_DIR/grid.out"
+check "... its worker and clients gone within two seconds (took ${ms} ms)" test "${ms:-99999}" -lt 2000
+left=$(q "SELECT count(*) FROM pg_stat_activity WHERE backend_type IN ('tasker_bench client', 'tasker_bench scale sweep')")
+check "... and none is left (found $left)" test "$left" = 0
+
 check "server still answers" test "$(q 'SELECT 1')" = 1
 export PGDATABASE=postgres
 psql -X -q -c "DROP DATABASE tb_clients" -c "DROP ROLE tb_clients_user" >/dev/null

@@ -1256,6 +1256,30 @@ test_compare_runs(void)
 	ok(c.valid && c.change_pct == ch.change_pct && c.p == rt.p && c.verdict == TBS_REGRESSED,
 	   "compare_runs with too few blocks: the medians of the histograms (%.2f %%)", c.change_pct);
 
+	/*
+	 * the machine's speed differed: blocks 60 % slower with probes 60 %
+	 * slower too would be unchanged; blocks 80 % slower with probes 40 %
+	 * slower is a change relative to the probes, but not called
+	 */
+	{
+		double		blocks_s[20];
+		double		probes_s[20];
+
+		for (i = 0; i < 20; i++)
+		{
+			blocks_s[i] = blocks_a[i] * 1.8;
+			probes_s[i] = probes[i] * 1.4;
+		}
+		tbs_compare_runs(a, b, blocks_a, 20, probes, blocks_s, 20, probes_s, 5.0, 0.05, 0.95, work, &c);
+		ok(c.valid && c.change_pct > 20.0 && c.verdict == TBS_INCONCLUSIVE && c.reason == TBS_R_MACHINE_SPEED,
+		   "compare_runs: probes 40 %% apart, not called (%.1f %%, %s)", c.change_pct, tbs_reason_text(c.reason));
+		for (i = 0; i < 20; i++)
+			probes_s[i] = probes[i] * 1.2;
+		tbs_compare_runs(a, b, blocks_a, 20, probes, blocks_s, 20, probes_s, 5.0, 0.05, 0.95, work, &c);
+		ok(c.verdict == TBS_REGRESSED && c.reason == TBS_R_SIGNIFICANT,
+		   "compare_runs: probes 20 %% apart, still called (%.1f %%)", c.change_pct);
+	}
+
 	/* the same run: unchanged; probes of one side missing are ignored on both */
 	tbs_compare_runs(a, a, blocks_a, 20, probes, blocks_a, 20, NULL, 5.0, 0.05, 0.95, work, &c);
 	ok(c.valid && c.change_pct == 0.0 && c.verdict == TBS_UNCHANGED, "compare_runs of a run with itself: unchanged");

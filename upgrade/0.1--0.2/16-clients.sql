@@ -26,6 +26,7 @@ CREATE TABLE tasker_bench.client_results (
     claims_checked bigint,
     claims_overlapped bigint,
     run_by      name NOT NULL DEFAULT current_user,
+    client_detail jsonb,
     PRIMARY KEY (run_id, case_name),
     FOREIGN KEY (run_id, case_name) REFERENCES tasker_bench.results (run_id, case_name) ON DELETE CASCADE
 );
@@ -35,6 +36,8 @@ COMMENT ON COLUMN tasker_bench.client_results.ops_per_s IS
     'Total throughput: the sum over the clients of their measured iterations per second of their measured time';
 COMMENT ON COLUMN tasker_bench.client_results.wait_events IS
     'Shares (0..1) of the samples of the clients'' wait_event_info, every interval_ms ms of the measured phase: by_class (CPU = not waiting, LWLock, Lock, IO, IPC, ...) and by_event (class:name)';
+COMMENT ON COLUMN tasker_bench.client_results.client_detail IS
+    'One object per client (client 1 first): its n, wall_s, p50_us, p99_us, block_medians_ns and probe_medians_ns (raw ns, one per block of its measured phase), phases ([{phase, n, mean_us, p50_us, p95_us, p99_us}]) and counters (per call)';
 COMMENT ON COLUMN tasker_bench.client_results.claims_overlapped IS
     'Rows returned to more than one client by iterations that overlapped in time (keyed by the first column); NULL for a read-only case';
 ALTER TABLE tasker_bench.client_results ENABLE ROW LEVEL SECURITY;
@@ -59,4 +62,6 @@ SELECT 'e2e/diamond4/clients_4', 'tasker_concurrency', 'SELECT tasker_bench.life
 -- tasker_bench_scale(clients => '{1,2,4,8}'): sweeps of concurrent clients
 DROP FUNCTION IF EXISTS @extschema@.tasker_bench_scale(text, integer[], bigint, interval, interval, text, integer, text,
                                            boolean, jsonb, text[]);
-ALTER TABLE tasker_bench.scales ADD COLUMN axis text NOT NULL DEFAULT 'tasks' CHECK (axis IN ('tasks', 'clients'));
+ALTER TABLE tasker_bench.scales ADD COLUMN axis text NOT NULL DEFAULT 'tasks' CHECK (axis IN ('tasks', 'clients', 'grid'));
+-- tasker_bench_scale(sizes => ..., clients => ...): every (size, clients) pair
+ALTER TABLE tasker_bench.scales ADD COLUMN clients integer[];
