@@ -46,6 +46,7 @@ REGRESS += tasker_coverage
 REGRESS += export
 REGRESS += clients
 REGRESS += write_cap
+REGRESS += prepare_once
 
 PG_CPPFLAGS = -I$(srcdir)/src
 # notify.c: loopback libpq connections (as contrib/dblink)

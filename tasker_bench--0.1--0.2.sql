@@ -368,8 +368,12 @@ LANGUAGE sql STABLE AS $$
 $$;
 CREATE OR REPLACE FUNCTION tasker_bench._key_from_sequence() RETURNS trigger
     AS 'MODULE_PATHNAME', 'tb_key_from_sequence' LANGUAGE C;
-CREATE OR REPLACE FUNCTION tasker_bench._params_cache_reset() RETURNS void
-    AS 'MODULE_PATHNAME', 'tb_params_cache_reset' LANGUAGE C;
+CREATE OR REPLACE FUNCTION tasker_bench._run_targets_reset(run_starts boolean) RETURNS void
+    AS 'MODULE_PATHNAME', 'tb_run_targets_reset' LANGUAGE C;
+CREATE OR REPLACE FUNCTION tasker_bench._prepare_count(OUT prepares bigint, OUT kept integer)
+    AS 'MODULE_PATHNAME', 'tb_prepare_count' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._prepare_count() IS
+    'How many times this session has prepared a case (parse, plan cache, params query) and how many the run in progress keeps; for tests';
 CREATE OR REPLACE FUNCTION tasker_bench._enter_run(p_start boolean DEFAULT true) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -379,7 +383,7 @@ BEGIN
             HINT = 'Register the inner statement as a case of its own and run it on its own.';
     END IF;
     IF p_start THEN
-        PERFORM tasker_bench._params_cache_reset();
+        PERFORM tasker_bench._run_targets_reset(true);
     END IF;
     PERFORM set_config('tasker_bench.in_run', 'on', true);
 END
@@ -387,7 +391,7 @@ $$;
 CREATE OR REPLACE FUNCTION tasker_bench._leave_run() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM tasker_bench._params_cache_reset();
+    PERFORM tasker_bench._run_targets_reset(false);
     PERFORM set_config('tasker_bench.in_run', 'off', true);
 END
 $$;
@@ -2589,7 +2593,8 @@ BEGIN
     FOREACH v_case IN ARRAY p_cases LOOP
         v_i := v_i + 1;
         v_path := tasker_bench._set_search_path(v_case.search_path);
-        -- the params query runs here (its rows are kept for the measurement):
+        -- the case is prepared here and its params query runs here, once: the
+        -- measurement and the EXPLAIN take both from the run (src/target.c);
         -- the progress view shows it under the run's id when there is one
         IF p_run IS NOT NULL THEN
             PERFORM tasker_bench._activity(format('%s (%s/%s) of run %s', v_case.name, v_i,
@@ -4092,6 +4097,8 @@ BEGIN
         END IF;
         COMMIT;
     END LOOP;
+    -- the run's prepared cases go (a failed case's error aborts, which drops them too)
+    PERFORM tasker_bench._leave_run();
 
     UPDATE tasker_bench.runs SET status = 'completed', finished_at = clock_timestamp() WHERE id = v_run;
     COMMIT;

@@ -10,10 +10,19 @@ CREATE FUNCTION tasker_bench._key_from_sequence() RETURNS trigger
 -- A run cannot start inside another (a case whose statement or params query
 -- starts a run): tasker_bench.in_run is set while a run measures, local to
 -- its transaction, so an error or the end of the transaction clears it.
--- The parameter sets of the run in progress (src/target.c): emptied when a
--- run starts, so a params query runs once per run.
-CREATE FUNCTION tasker_bench._params_cache_reset() RETURNS void
-    AS 'MODULE_PATHNAME', 'tb_params_cache_reset' LANGUAGE C;
+-- The cases the run in progress has prepared (src/target.c): a case is
+-- prepared once per run (validation, measurement and EXPLAIN share its plan
+-- and parameter sets, so its params query runs once).  Dropped when a run
+-- starts (run_starts: kept from here on) and ends, and by the abort of the
+-- (sub)transaction the run started in.
+CREATE FUNCTION tasker_bench._run_targets_reset(run_starts boolean) RETURNS void
+    AS 'MODULE_PATHNAME', 'tb_run_targets_reset' LANGUAGE C;
+-- For the tests: how many times this session has prepared a case, and how
+-- many prepared cases the run in progress keeps.
+CREATE FUNCTION tasker_bench._prepare_count(OUT prepares bigint, OUT kept integer)
+    AS 'MODULE_PATHNAME', 'tb_prepare_count' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._prepare_count() IS
+    'How many times this session has prepared a case (parse, plan cache, params query) and how many the run in progress keeps; for tests';
 
 -- p_start: a new run starts (false: the next case of tasker_bench_run_suite,
 -- which commits after each case)
@@ -26,7 +35,7 @@ BEGIN
             HINT = 'Register the inner statement as a case of its own and run it on its own.';
     END IF;
     IF p_start THEN
-        PERFORM tasker_bench._params_cache_reset();
+        PERFORM tasker_bench._run_targets_reset(true);
     END IF;
     PERFORM set_config('tasker_bench.in_run', 'on', true);
 END
@@ -35,7 +44,7 @@ $$;
 CREATE FUNCTION tasker_bench._leave_run() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM tasker_bench._params_cache_reset();
+    PERFORM tasker_bench._run_targets_reset(false);
     PERFORM set_config('tasker_bench.in_run', 'off', true);
 END
 $$;

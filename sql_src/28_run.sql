@@ -99,7 +99,8 @@ BEGIN
     FOREACH v_case IN ARRAY p_cases LOOP
         v_i := v_i + 1;
         v_path := tasker_bench._set_search_path(v_case.search_path);
-        -- the params query runs here (its rows are kept for the measurement):
+        -- the case is prepared here and its params query runs here, once: the
+        -- measurement and the EXPLAIN take both from the run (src/target.c);
         -- the progress view shows it under the run's id when there is one
         IF p_run IS NOT NULL THEN
             PERFORM tasker_bench._activity(format('%s (%s/%s) of run %s', v_case.name, v_i,

@@ -99,6 +99,8 @@ BEGIN
         END IF;
         COMMIT;
     END LOOP;
+    -- the run's prepared cases go (a failed case's error aborts, which drops them too)
+    PERFORM tasker_bench._leave_run();
 
     UPDATE tasker_bench.runs SET status = 'completed', finished_at = clock_timestamp() WHERE id = v_run;
     COMMIT;

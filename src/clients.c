@@ -1251,7 +1251,7 @@ tb_measure_clients(PG_FUNCTION_ARGS)
 	tb_validate_case(d, &cs);
 	/* rows a statement returns are claims unless it only reads */
 	if (d == &tb_executor_driver)
-		track_claims = !tb_target_prepare(sql, params)->read_only;
+		track_claims = !tb_target_get(sql, params)->read_only;
 
 	settings = tb_clients_settings(&gucsize);
 	shm_toc_initialize_estimator(&e);

@@ -102,7 +102,7 @@ exec_prepare(const TbCaseSpec *c)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the executor driver takes no options"),
 				 errhint("Leave options NULL; rollback and params are arguments of their own.")));
-	s->target = tb_target_prepare(c->sql, c->params);
+	s->target = tb_target_get(c->sql, c->params);
 	s->rollback = c->rollback < 0 ? !s->target->read_only : c->rollback != 0;
 	s->dest.pub.receiveSlot = counting_receive;
 	s->dest.pub.rStartup = counting_startup;
@@ -142,10 +142,13 @@ run_statement(ExecState *s, ParamListInfo params, bool measured)
 	BufferUsage buf0;
 	WalUsage	wal0;
 
+	/* a run's saved plan: its use is tracked, so an error releases it */
+	ResourceOwner owner = s->target->plansource->is_saved ? CurrentResourceOwner : NULL;
+
 	s->dest.measured = measured;
 	PushActiveSnapshot(GetTransactionSnapshot());
 	p0 = tb_clock_ns();
-	cplan = GetCachedPlan(s->target->plansource, params, NULL, NULL);
+	cplan = GetCachedPlan(s->target->plansource, params, owner, NULL);
 	if (measured)
 		s->plan_ns += tb_clock_ns() - p0;
 
@@ -187,7 +190,7 @@ run_statement(ExecState *s, ParamListInfo params, bool measured)
 		elapsed += t1 - t0;
 		FreeQueryDesc(qd);
 	}
-	ReleaseCachedPlan(cplan, NULL);
+	ReleaseCachedPlan(cplan, owner);
 	PopActiveSnapshot();
 	return elapsed;
 }
@@ -289,7 +292,6 @@ exec_report(void *state, const TbRunResult *res, TbRow *row)
 	}
 }
 
-/* the prepared plan is unsaved and lives in the caller's memory: nothing to release */
 /*
  * tasker_bench.max_write_iterations: a statement that writes (or locks rows)
  * stops after this many iterations of a time budget.  Each iteration's writes are rolled back
@@ -335,6 +337,11 @@ exec_param_sets(void *state)
 	return ((ExecState *) state)->target->nsets;
 }
 
+/*
+ * Nothing to release: the prepared case lives in the caller's memory, or
+ * (in a run) belongs to the run, which validation, this measurement and the
+ * EXPLAIN share (target.c).
+ */
 const TbDriver tb_executor_driver = {
 	.name = "executor",
 	.define_gucs = exec_define_gucs,

@@ -414,8 +414,8 @@ tb_explain(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	tb_case_context_push(&cctx, NULL, "tasker_bench: EXPLAIN ANALYZE of the measured statement");
-	t = tb_target_prepare(text_to_cstring(PG_GETARG_TEXT_PP(0)),
-						  PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	t = tb_target_get(text_to_cstring(PG_GETARG_TEXT_PP(0)),
+					  PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
 	sql = psprintf("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) %s", t->sql);
 	values = palloc0(sizeof(Datum) * Max(t->nargs, 1));
 	nulls = palloc0(Max(t->nargs, 1) + 1);

@@ -27,6 +27,25 @@ static void block_args(FunctionCallInfo fcinfo, int first, double **blocks_a, in
 					   double **probes_a, double **blocks_b, int *nb, double **probes_b);
 static void check_finite(const double *x, int n, const char *what);
 
+/* The arguments hcompare and _compare_case share (compare_args). */
+typedef struct CompareArgs
+{
+	TbHist	   *a;				/* baseline */
+	TbHist	   *b;				/* current */
+	double		pct;			/* noise threshold or floor, percent */
+	double		alpha;
+	double	   *blocks_a;
+	double	   *blocks_b;
+	double	   *probes_a;
+	double	   *probes_b;
+	int			nblocks_a;
+	int			nblocks_b;
+	double	   *work;			/* scratch of the comparison */
+} CompareArgs;
+
+static bool compare_args(FunctionCallInfo fcinfo, int nstrict, const char *pct_what,
+						 int conf_arg, int blocks_arg, CompareArgs *c);
+
 PG_FUNCTION_INFO_V1(tb_hsummary);
 PG_FUNCTION_INFO_V1(tb_hmedian_ci);
 PG_FUNCTION_INFO_V1(tb_hcompare);
@@ -186,50 +205,19 @@ tb_hmedian_ci(PG_FUNCTION_ARGS)
 Datum
 tb_hcompare(PG_FUNCTION_ARGS)
 {
-	TupleDesc	tupdesc;
-	TbHist	   *a;
-	TbHist	   *b;
-	double		threshold;
-	double		alpha;
-	double		conf;
-	double	   *blocks_a = NULL;
-	double	   *blocks_b = NULL;
-	double	   *probes_a = NULL;
-	double	   *probes_b = NULL;
-	int			nblocks_a = 0;
-	int			nblocks_b = 0;
+	CompareArgs c;
 	TbsComparison cmp;
 	Datum		values[5];
 	bool		nulls[5] = {false, false, false, false, false};
-	int			i;
 
-	for (i = 0; i < 5; i++)
-		if (PG_ARGISNULL(i))
-			PG_RETURN_NULL();
-	tupdesc = result_desc(fcinfo);
-	a = tb_hist_from_datum(PG_GETARG_DATUM(0));
-	b = tb_hist_from_datum(PG_GETARG_DATUM(1));
-	threshold = PG_GETARG_FLOAT8(2);
-	alpha = PG_GETARG_FLOAT8(3);
-	conf = PG_GETARG_FLOAT8(4);
-
-	if (isnan(threshold) || threshold < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("noise threshold must be zero or positive, got %g", threshold),
-				 errhint("Give it in percent, e.g. 2 for 2 %%.")));
-	check_alpha(alpha);
-	check_conf(conf);
-	block_args(fcinfo, 5, &blocks_a, &nblocks_a, &probes_a, &blocks_b, &nblocks_b, &probes_b);
-
+	if (!compare_args(fcinfo, 5, "noise threshold", 4, 5, &c))
+		PG_RETURN_NULL();
 	/* the same procedure as the offline compare of the client (stats.c) */
-	tbs_compare_runs(a, b, blocks_a, nblocks_a, probes_a, blocks_b, nblocks_b, probes_b,
-					 threshold, alpha, conf,
-					 palloc(sizeof(double) * (nblocks_a + nblocks_b + nblocks_a * nblocks_b + 1)),
-					 &cmp);
+	tbs_compare_runs(c.a, c.b, c.blocks_a, c.nblocks_a, c.probes_a, c.blocks_b, c.nblocks_b, c.probes_b,
+					 c.pct, c.alpha, PG_GETARG_FLOAT8(4), c.work, &cmp);
 	comparison_figures(&cmp, values, nulls);
 	values[4] = CStringGetTextDatum(tbs_verdict_name(cmp.verdict));
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_desc(fcinfo), values, nulls)));
 }
 
 static double *
@@ -307,6 +295,41 @@ block_args(FunctionCallInfo fcinfo, int first, double **blocks_a, int *na,
 		check_finite(*probes_a, *na, "baseline_probes");
 		check_finite(*probes_b, *nb, "current_probes");
 	}
+}
+
+/*
+ * The arguments of a comparison of two histograms: baseline and current
+ * histogram (arguments 0, 1), the noise threshold or floor in percent (2,
+ * named pct_what in errors), alpha (3), the confidence level (conf_arg; -1:
+ * none) and the block and probe medians from blocks_arg on (block_args).
+ * False when one of the first nstrict arguments is NULL (the function
+ * returns NULL, as if strict); errors on bad input.
+ */
+static bool
+compare_args(FunctionCallInfo fcinfo, int nstrict, const char *pct_what, int conf_arg,
+			 int blocks_arg, CompareArgs *c)
+{
+	int			i;
+
+	for (i = 0; i < nstrict; i++)
+		if (PG_ARGISNULL(i))
+			return false;
+	c->a = tb_hist_from_datum(PG_GETARG_DATUM(0));
+	c->b = tb_hist_from_datum(PG_GETARG_DATUM(1));
+	c->pct = PG_GETARG_FLOAT8(2);
+	c->alpha = PG_GETARG_FLOAT8(3);
+	if (isnan(c->pct) || c->pct < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be zero or positive, got %g", pct_what, c->pct),
+				 errhint("Give it in percent, e.g. 2 for 2 %%.")));
+	check_alpha(c->alpha);
+	if (conf_arg >= 0)
+		check_conf(PG_GETARG_FLOAT8(conf_arg));
+	block_args(fcinfo, blocks_arg, &c->blocks_a, &c->nblocks_a, &c->probes_a,
+			   &c->blocks_b, &c->nblocks_b, &c->probes_b);
+	c->work = palloc(sizeof(double) * (c->nblocks_a + c->nblocks_b + c->nblocks_a * c->nblocks_b + 1));
+	return true;
 }
 
 /* fit_complexity(sizes float8[], values float8[]) -> complexity, r2, a, b */
@@ -519,48 +542,23 @@ reason_datum(TbsReason reason, uint64_t n_a, uint64_t n_b)
 Datum
 tb_compare_case(PG_FUNCTION_ARGS)
 {
-	TupleDesc	tupdesc;
-	TbHist	   *a;
-	TbHist	   *b;
-	double		floor_pct;
-	double		alpha;
+	CompareArgs c;
 	double		tol;
 	uint64_t	n[2];
-	double	   *blocks_a = NULL;
-	double	   *blocks_b = NULL;
-	double	   *probes_a = NULL;
-	double	   *probes_b = NULL;
-	int			nblocks_a = 0;
-	int			nblocks_b = 0;
 	TbsComparison cmp;
 	int			within;
 	Datum		values[7];
 	bool		nulls[7] = {false, false, false, false, false, false, false};
 	int			i;
 
-	for (i = 0; i < 4; i++)
-		if (PG_ARGISNULL(i))
-			PG_RETURN_NULL();
-	tupdesc = result_desc(fcinfo);
-	a = tb_hist_from_datum(PG_GETARG_DATUM(0));
-	b = tb_hist_from_datum(PG_GETARG_DATUM(1));
-	floor_pct = PG_GETARG_FLOAT8(2);
-	alpha = PG_GETARG_FLOAT8(3);
+	if (!compare_args(fcinfo, 4, "noise floor", -1, 7, &c))
+		PG_RETURN_NULL();
 	tol = PG_ARGISNULL(4) ? NAN : PG_GETARG_FLOAT8(4);
 	for (i = 0; i < 2; i++)
 		n[i] = (PG_ARGISNULL(5 + i) || PG_GETARG_INT64(5 + i) < 0) ? 0 : (uint64_t) PG_GETARG_INT64(5 + i);
-	if (isnan(floor_pct) || floor_pct < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("noise floor must be zero or positive, got %g", floor_pct),
-				 errhint("Give it in percent, e.g. 2 for 2 %%.")));
-	check_alpha(alpha);
-	block_args(fcinfo, 7, &blocks_a, &nblocks_a, &probes_a, &blocks_b, &nblocks_b, &probes_b);
 
-	tbs_compare_case(a, b, blocks_a, nblocks_a, probes_a, blocks_b, nblocks_b, probes_b,
-					 floor_pct, alpha, n[0], n[1], tol,
-					 palloc(sizeof(double) * (nblocks_a + nblocks_b + nblocks_a * nblocks_b + 1)),
-					 &cmp, &within);
+	tbs_compare_case(c.a, c.b, c.blocks_a, c.nblocks_a, c.probes_a, c.blocks_b, c.nblocks_b, c.probes_b,
+					 c.pct, c.alpha, n[0], n[1], tol, c.work, &cmp, &within);
 	comparison_figures(&cmp, values, nulls);
 	values[4] = CStringGetTextDatum(tbs_verdict_name(cmp.verdict));
 	values[5] = reason_datum(cmp.reason, n[0], n[1]);
@@ -568,7 +566,7 @@ tb_compare_case(PG_FUNCTION_ARGS)
 		nulls[6] = true;
 	else
 		values[6] = BoolGetDatum(within == 1);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_desc(fcinfo), values, nulls)));
 }
 
 /* category_tolerance(category, floor_pct): e2e 10, lifecycle 20, else the floor */

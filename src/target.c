@@ -11,9 +11,12 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/tupdesc.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
@@ -179,107 +182,11 @@ load_param_sets(TbTarget *t, const char *params_sql)
 	MemoryContextSwitchTo(outer);
 }
 
-/*
- * The params query runs once per run.  A run validates its cases, measures
- * each and takes its EXPLAIN: three preparations of the same case.  While a
- * run is in progress (tasker_bench.in_run), the parameter sets are kept per
- * (statement, params query, search_path, parameter types) and the later preparations
- * take them from here.  A run starts with an empty cache
- * (tasker_bench._params_cache_reset(), called by _enter_run), and outside a
- * run nothing is kept or taken.
- */
-#define TB_PARAMS_CACHE_ENTRIES 8
+/* how many times this backend prepared a case (tasker_bench._prepare_count) */
+static int64 prepare_count = 0;
 
-typedef struct ParamsCacheEntry
-{
-	char	   *sql;
-	char	   *params_sql;
-	char	   *search_path;
-	int			nargs;
-	Oid		   *argtypes;
-	int			nsets;
-	ParamListInfo *sets;
-} ParamsCacheEntry;
-
-static MemoryContext params_cache_cxt = NULL;
-static ParamsCacheEntry params_cache[TB_PARAMS_CACHE_ENTRIES];
-static int	params_cache_n = 0;
-
-PG_FUNCTION_INFO_V1(tb_params_cache_reset);
-
-Datum
-tb_params_cache_reset(PG_FUNCTION_ARGS)
-{
-	if (params_cache_cxt != NULL)
-		MemoryContextReset(params_cache_cxt);
-	params_cache_n = 0;
-	PG_RETURN_VOID();
-}
-
-static ParamsCacheEntry *
-params_cache_find(const TbTarget *t, const char *params_sql, const char *path)
-{
-	int			i;
-
-	for (i = 0; i < params_cache_n; i++)
-	{
-		ParamsCacheEntry *e = &params_cache[i];
-
-		if (e->nargs == t->nargs && strcmp(e->sql, t->sql) == 0 &&
-			strcmp(e->params_sql, params_sql) == 0 &&
-			strcmp(e->search_path, path) == 0 &&
-			memcmp(e->argtypes, t->argtypes, sizeof(Oid) * t->nargs) == 0)
-			return e;
-	}
-	return NULL;
-}
-
-static bool
-params_from_cache(TbTarget *t, const char *params_sql)
-{
-	const char *path = GetConfigOption("search_path", false, false);
-	ParamsCacheEntry *e;
-
-	if (!tb_in_run || path == NULL)
-		return false;
-	e = params_cache_find(t, params_sql, path);
-	if (e == NULL)
-		return false;
-	t->nsets = e->nsets;
-	t->sets = e->sets;			/* read only, kept until the next run starts */
-	return true;
-}
-
-static void
-params_to_cache(const TbTarget *t, const char *params_sql)
-{
-	const char *path = GetConfigOption("search_path", false, false);
-	MemoryContext old;
-	ParamsCacheEntry *e;
-	int			i;
-
-	if (!tb_in_run || path == NULL || params_cache_n >= TB_PARAMS_CACHE_ENTRIES)
-		return;
-	if (params_cache_cxt == NULL)
-		params_cache_cxt = AllocSetContextCreate(TopMemoryContext, "tasker_bench params cache",
-												 ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(params_cache_cxt);
-	e = &params_cache[params_cache_n];
-	e->sql = pstrdup(t->sql);
-	e->params_sql = pstrdup(params_sql);
-	e->search_path = pstrdup(path);
-	e->nargs = t->nargs;
-	e->argtypes = palloc(sizeof(Oid) * Max(t->nargs, 1));
-	memcpy(e->argtypes, t->argtypes, sizeof(Oid) * t->nargs);
-	e->nsets = t->nsets;
-	e->sets = palloc(sizeof(ParamListInfo) * t->nsets);
-	for (i = 0; i < t->nsets; i++)
-		e->sets[i] = copyParamList(t->sets[i]);
-	MemoryContextSwitchTo(old);
-	params_cache_n++;
-}
-
-TbTarget *
+/* Prepare the case into CurrentMemoryContext (tb_target_get, target.h). */
+static TbTarget *
 tb_target_prepare(const char *sql, const char *params_sql)
 {
 	TbTarget   *t = palloc0(sizeof(TbTarget));
@@ -291,6 +198,7 @@ tb_target_prepare(const char *sql, const char *params_sql)
 	int			ntypes = 0;
 	int			i;
 
+	prepare_count++;
 	t->sql = pstrdup(sql);
 	raw = raw_parser(t->sql, RAW_PARSE_DEFAULT);
 	if (list_length(raw) == 0)
@@ -349,11 +257,7 @@ tb_target_prepare(const char *sql, const char *params_sql)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("a params query was given but the statement has no parameters"),
 					 errhint("Use $1..$n in the statement where the params columns go, or drop params.")));
-		if (!params_from_cache(t, params_sql))
-		{
-			load_param_sets(t, params_sql);
-			params_to_cache(t, params_sql);
-		}
+		load_param_sets(t, params_sql);
 	}
 	else
 	{
@@ -366,5 +270,174 @@ tb_target_prepare(const char *sql, const char *params_sql)
 		t->nsets = 1;
 		t->sets = palloc0(sizeof(ParamListInfo));
 	}
+	return t;
+}
+
+/*
+ * A case is prepared once per run.  A run validates its cases before any
+ * is measured, then measures each and takes its EXPLAIN: while the run is
+ * in progress in this backend, the first of these prepares the case
+ * (tb_target_prepare: parse, plan cache, the params query and its
+ * parameter sets) and saves it here; the others take it from here.  Cases
+ * are told apart by statement, params query, search_path and user: two
+ * cases of one run that agree in all four are one prepared statement.
+ *
+ * The prepared plan is saved (SaveCachedPlan), so the plan cache
+ * invalidates and re-plans it when what it depends on changes, as for a
+ * client's prepared statement; the rest of the target lives in a memory
+ * context of its own under run_targets_cxt.  Everything is dropped when
+ * the run ends (tasker_bench._run_targets_reset, called by _enter_run and
+ * _leave_run) and when the transaction or subtransaction in which the run
+ * started aborts, so nothing outlives a failed run.
+ *
+ * Not shared: the concurrent clients are background workers, each of
+ * which prepares the case in its own backend (a plan cannot cross
+ * backends); there run_level is 0 and nothing is kept.  The notify driver
+ * does not prepare here at all: its statement is prepared by the session
+ * at the other end of its loopback connection.
+ */
+typedef struct RunTarget
+{
+	char	   *sql;
+	char	   *params_sql;		/* NULL: none */
+	char	   *search_path;
+	Oid			userid;
+	TbTarget   *target;
+} RunTarget;
+
+static MemoryContext run_targets_cxt = NULL;
+static List *run_targets = NIL;	/* of RunTarget, in run_targets_cxt */
+
+/* transaction nesting level at which the run in progress started; 0: none */
+static int	run_level = 0;
+static bool callbacks_registered = false;
+
+static void
+run_targets_drop(void)
+{
+	ListCell   *lc;
+
+	foreach(lc, run_targets)
+		DropCachedPlan(((RunTarget *) lfirst(lc))->target->plansource);
+	run_targets = NIL;
+	if (run_targets_cxt != NULL)
+		MemoryContextReset(run_targets_cxt);	/* and every target's own context */
+}
+
+static void
+run_targets_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+	{
+		run_targets_drop();
+		run_level = 0;
+	}
+}
+
+static void
+run_targets_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+							 SubTransactionId parentSubid, void *arg)
+{
+	/* the subtransaction the run started in (or one around it) aborts */
+	if (event == SUBXACT_EVENT_ABORT_SUB && run_level > 0 &&
+		GetCurrentTransactionNestLevel() <= run_level)
+	{
+		run_targets_drop();
+		run_level = 0;
+	}
+}
+
+PG_FUNCTION_INFO_V1(tb_run_targets_reset);
+PG_FUNCTION_INFO_V1(tb_prepare_count);
+
+/*
+ * tasker_bench._run_targets_reset(run_starts boolean): drop every prepared
+ * case; run_starts: a run starts here (cases are kept from now on), else
+ * the run has ended (nothing is kept).
+ */
+Datum
+tb_run_targets_reset(PG_FUNCTION_ARGS)
+{
+	run_targets_drop();
+	run_level = (!PG_ARGISNULL(0) && PG_GETARG_BOOL(0)) ? GetCurrentTransactionNestLevel() : 0;
+	if (run_level > 0 && !callbacks_registered)
+	{
+		RegisterXactCallback(run_targets_xact_callback, NULL);
+		RegisterSubXactCallback(run_targets_subxact_callback, NULL);
+		callbacks_registered = true;
+	}
+	PG_RETURN_VOID();
+}
+
+/*
+ * tasker_bench._prepare_count(OUT prepares bigint, OUT kept integer): how
+ * many times this backend has prepared a case, and how many prepared cases
+ * the run in progress keeps (for the tests)
+ */
+Datum
+tb_prepare_count(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "tasker_bench._prepare_count must return a composite");
+	values[0] = Int64GetDatum(prepare_count);
+	values[1] = Int32GetDatum(list_length(run_targets));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}
+
+TbTarget *
+tb_target_get(const char *sql, const char *params_sql)
+{
+	const char *path = GetConfigOption("search_path", false, false);
+	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext cxt;
+	ListCell   *lc;
+	RunTarget  *e;
+	TbTarget   *t;
+
+	if (run_level == 0 || !tb_in_run || sql == NULL || path == NULL)
+		return tb_target_prepare(sql, params_sql);
+
+	foreach(lc, run_targets)
+	{
+		e = (RunTarget *) lfirst(lc);
+		if (e->userid == GetUserId() && strcmp(e->sql, sql) == 0 &&
+			strcmp(e->search_path, path) == 0 &&
+			((e->params_sql == NULL && params_sql == NULL) ||
+			 (e->params_sql != NULL && params_sql != NULL && strcmp(e->params_sql, params_sql) == 0)))
+			return e->target;
+	}
+
+	if (run_targets_cxt == NULL)
+		run_targets_cxt = AllocSetContextCreate(TopMemoryContext, "tasker_bench prepared cases",
+												ALLOCSET_SMALL_SIZES);
+	cxt = AllocSetContextCreate(run_targets_cxt, "tasker_bench prepared case", ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		t = tb_target_prepare(sql, params_sql);
+	}
+	PG_CATCH();
+	{
+		/* the plan is not saved yet: it goes with the context */
+		MemoryContextSwitchTo(caller);
+		MemoryContextDelete(cxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	SaveCachedPlan(t->plansource);
+
+	e = palloc(sizeof(RunTarget));
+	e->sql = pstrdup(sql);
+	e->params_sql = params_sql ? pstrdup(params_sql) : NULL;
+	e->search_path = pstrdup(path);
+	e->userid = GetUserId();
+	e->target = t;
+	MemoryContextSwitchTo(run_targets_cxt);
+	run_targets = lappend(run_targets, e);
+	MemoryContextSwitchTo(caller);
 	return t;
 }

@@ -14,7 +14,7 @@
 typedef struct TbTarget
 {
 	const char *sql;
-	CachedPlanSource *plansource;	/* unsaved: lives in the caller's context */
+	CachedPlanSource *plansource;	/* saved while a run keeps it, else in the caller's context */
 	int			nargs;
 	Oid		   *argtypes;
 	int			nsets;			/* >= 1 */
@@ -23,13 +23,21 @@ typedef struct TbTarget
 } TbTarget;
 
 /*
- * Parse, analyse and plan-cache sql (exactly one plannable statement, $n
- * parameter types inferred from their use) and materialise the rows of
- * params_sql (may be NULL) as parameter sets, converting each column to the
- * type its parameter needs.  Everything is allocated in CurrentMemoryContext.
+ * The case (sql: exactly one plannable statement, $n parameter types
+ * inferred from their use; params_sql, may be NULL: a query whose rows are
+ * the parameter sets, each column converted to the type its parameter
+ * needs), prepared: parsed, analysed and plan-cached, the params query run.
  * Errors (syntax, unknown objects, parameter mismatches) are raised here,
  * before anything is measured.
+ *
+ * While a run is in progress in this backend, a case is prepared once per
+ * run: the first call prepares and keeps it (its plan saved, the rest in
+ * memory of the run's) and later calls with the same statement, params
+ * query, search_path and user return the same target, which the caller must
+ * treat as read-only; it is dropped when the run ends or aborts.  Outside a
+ * run, every call prepares anew into CurrentMemoryContext (the plan
+ * unsaved).
  */
-extern TbTarget *tb_target_prepare(const char *sql, const char *params_sql);
+extern TbTarget *tb_target_get(const char *sql, const char *params_sql);
 
 #endif							/* TB_TARGET_H */
