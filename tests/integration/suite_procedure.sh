@@ -29,7 +29,8 @@ wait_for() {
 }
 
 # ---- cancel while case 3 of 5 runs ----
-psql -X -At -v VERBOSITY=verbose -c "CALL tasker_bench_run_suite('p', duration => '1 s', warmup => '0', label => 'to cancel')" \
+# (3 s a case: the checks below run before the cancel, and must not outlast case 3 on a busy machine)
+psql -X -At -v VERBOSITY=verbose -c "CALL tasker_bench_run_suite('p', duration => '3 s', warmup => '0', label => 'to cancel')" \
 	>"$tmp/cancel.out" 2>&1 &
 bg=$!
 pid=$(wait_for "SELECT pid FROM pg_stat_activity WHERE query LIKE 'tasker_bench: p/c3 (3/5)%' AND datname = 'tb_suite_proc' LIMIT 1" 100)
