@@ -69,6 +69,8 @@ report_common(const TbRunResult *res, double clock_ns, TbRow *row)
 	tb_row_set(row, "warmup_n", Int64GetDatum(res->warmup_n));
 	tb_row_set_float8(row, "clock_ns", clock_ns);
 	tb_row_set_float8(row, "wall_s", (double) res->wall_ns / 1e9);
+	/* a driver whose iterations return rows says how many (its report runs after this) */
+	tb_row_set_float8(row, "rows_per_call", 0.0);
 	if (res->nblocks > 0)
 	{
 		Datum		blocks[TB_BLOCKS];
