@@ -69,8 +69,15 @@ report_common(const TbRunResult *res, double clock_ns, TbRow *row)
 	tb_row_set(row, "warmup_n", Int64GetDatum(res->warmup_n));
 	tb_row_set_float8(row, "clock_ns", clock_ns);
 	tb_row_set_float8(row, "wall_s", (double) res->wall_ns / 1e9);
-	/* a driver whose iterations return rows says how many (its report runs after this) */
+	/*
+	 * What a driver that runs no statement of its own would report: no rows,
+	 * nothing written or rolled back, one parameter set.  The driver's report
+	 * runs after this and sets what differs.
+	 */
 	tb_row_set_float8(row, "rows_per_call", 0.0);
+	tb_row_set(row, "read_only", BoolGetDatum(true));
+	tb_row_set(row, "rolled_back", BoolGetDatum(false));
+	tb_row_set(row, "param_sets", Int32GetDatum(1));
 	if (res->nblocks > 0)
 	{
 		Datum		blocks[TB_BLOCKS];

@@ -12,7 +12,9 @@
  *	  prepare	  check the case (statement, params query, options) and get it
  *				  ready; raise every error of bad input here
  *	  iterate	  one iteration; return its timed duration in ns
- *	  report	  fill the driver's own columns of the result row, by name
+ *	  report	  fill the driver's own columns of the result row, by name (the
+ *				  loop has set rows_per_call 0, read_only true, rolled_back false,
+ *				  param_sets 1: a driver sets what differs)
  *	  teardown	  release what prepare took; called on every path (also on
  *				  error and cancel) and must not raise
  *
