@@ -2631,6 +2631,36 @@ BEGIN
                                         p_warmup, coalesce(p_rollback, p_case.rollback), p_label);
 END
 $$;
+CREATE OR REPLACE FUNCTION tasker_bench._write_counts() RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(jsonb_object_agg(w.rel::text, w.n), '{}')
+      FROM (SELECT c.oid AS rel,
+                   pg_stat_get_xact_tuples_inserted(c.oid) + pg_stat_get_xact_tuples_updated(c.oid)
+                   + pg_stat_get_xact_tuples_deleted(c.oid) AS n
+              FROM pg_class c
+             WHERE c.relkind = 'r' AND c.relpersistence <> 't'
+               AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace,
+                                          'pg_toast'::regnamespace, 'tasker_bench'::regnamespace)) w
+     WHERE w.n > 0
+$$;
+CREATE OR REPLACE FUNCTION tasker_bench._vacuum(rels oid[]) RETURNS void
+    AS 'MODULE_PATHNAME', 'tb_vacuum' LANGUAGE C;
+COMMENT ON FUNCTION tasker_bench._vacuum(oid[]) IS
+    'Internal: VACUUM (INDEX_CLEANUP ON, TRUNCATE OFF, SKIP_LOCKED) the tables, by OID, in a background worker as the caller''s role, and wait for it';
+CREATE OR REPLACE FUNCTION tasker_bench._vacuum_written(p_before jsonb) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_rels oid[];
+BEGIN
+    SELECT array_agg(w.key::oid ORDER BY w.key::oid) INTO v_rels
+      FROM jsonb_each_text(tasker_bench._write_counts()) w
+     WHERE w.value::bigint > coalesce((p_before->>w.key)::bigint, 0);
+    IF v_rels IS NOT NULL THEN
+        PERFORM tasker_bench._vacuum(v_rels);
+    END IF;
+    RETURN coalesce(cardinality(v_rels), 0);
+END
+$$;
 CREATE OR REPLACE FUNCTION tasker_bench._measure_case(
     p_run bigint, p_case tasker_bench.cases, p_ordinal integer, p_total integer,
     p_iterations bigint, p_duration interval, p_warmup interval, p_rollback boolean,
@@ -2645,11 +2675,15 @@ DECLARE
     v_explain jsonb;
     v_label text := format('%s (%s/%s) of run %s', p_case.name, p_ordinal, p_total, p_run);
     v_before jsonb;
+    v_writes jsonb;
     -- the run's clients => N, else the case's own
     v_clients integer := CASE WHEN p_clients > 1 THEN p_clients ELSE coalesce(p_case.clients, 1) END;
 BEGIN
     v_path := tasker_bench._set_search_path(p_case.search_path);
     v_before := tasker_bench._statements_snapshot();
+    IF v_clients = 1 AND current_setting('tasker_bench.vacuum_written', true) IS DISTINCT FROM 'off' THEN
+        v_writes := tasker_bench._write_counts();
+    END IF;
     PERFORM tasker_bench._activity(v_label, 'preparing parameters');
     IF v_clients > 1 THEN
         SELECT * INTO STRICT v_c
@@ -2669,6 +2703,10 @@ BEGIN
        AND current_setting('tasker_bench.explain', true) IS DISTINCT FROM 'off' THEN
         PERFORM tasker_bench._activity(v_label, 'EXPLAIN');
         v_explain := tasker_bench._explain(p_case.sql, p_case.params)::jsonb;
+    END IF;
+    IF v_writes IS NOT NULL AND v_m.rolled_back THEN
+        PERFORM tasker_bench._activity(v_label, 'VACUUM of the tables it wrote');
+        PERFORM tasker_bench._vacuum_written(v_writes);
     END IF;
     PERFORM tasker_bench._activity(NULL, NULL);
     PERFORM tasker_bench._set_search_path(v_path);

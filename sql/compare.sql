@@ -193,8 +193,9 @@ SELECT * FROM tasker_bench.signed_rank('{0,0,0,0,0,0,0,0}');
 SELECT pg_temp.err($$SELECT * FROM tasker_bench.signed_rank('{1,NaN,2}')$$);
 SELECT pg_temp.err($$SELECT * FROM tasker_bench.signed_rank('{1,NULL,2}')$$);
 SELECT pg_temp.err($$SELECT * FROM tasker_bench.signed_rank('{1,2,3}', 1)$$);
-SELECT tasker_bench.verdict(5, 1, 9, 0.01, 0.05, 2) AS regressed,
-       tasker_bench.verdict(-5, -9, -1, 0.01, 0.05, 2) AS improved,
+SELECT tasker_bench.verdict(5, 3, 9, 0.01, 0.05, 2) AS regressed,
+       tasker_bench.verdict(-5, -9, -3, 0.01, 0.05, 2) AS improved,
+       tasker_bench.verdict(5, 1, 9, 0.01, 0.05, 2) AS reaches_floor,
        tasker_bench.verdict(1, -1.5, 1.5, 0.5, 0.05, 2) AS unchanged,
        tasker_bench.verdict(1, 0.5, 1.5, 0.001, 0.05, 2) AS small_but_significant,
        tasker_bench.verdict(5, -3, 13, 0.3, 0.05, 2) AS inconclusive,

@@ -150,10 +150,10 @@ SELECT pg_temp.err($$CALL tasker_bench_run_suite('proc', iterations => 0)$$);
 SELECT pg_temp.err($$CALL tasker_bench_run_suite(NULL)$$);
 SELECT count(*) AS proc_runs FROM tasker_bench.runs WHERE what = 'proc';
 -- alerts on a regression: against the rolling median of earlier runs, and against a baseline
-SELECT tasker_bench_register('proc/slow', 'SELECT pg_sleep(0.0001)', suite => 'slow');
+SELECT tasker_bench_register('proc/slow', 'SELECT count(*) FROM generate_series(1, 100)', suite => 'slow');
 CALL tasker_bench_run_suite('slow', iterations => 200, warmup => '0', label => 'slow 1');
 SELECT (tasker_bench_baseline('slow-base', id)).name FROM tasker_bench.runs WHERE label = 'slow 1';
-SELECT tasker_bench_register('proc/slow', 'SELECT pg_sleep(0.003)', suite => 'slow', replace => true);
+SELECT tasker_bench_register('proc/slow', 'SELECT count(*) FROM generate_series(1, 3000)', suite => 'slow', replace => true);
 CALL tasker_bench_run_suite('slow', iterations => 200, warmup => '0', label => 'slow 2');
 CALL tasker_bench_run_suite('slow', iterations => 200, warmup => '0', label => 'slow 3', baseline => 'slow-base');
 SELECT r.label, a.case_name, a.baseline, a.verdict, a.change_pct > 100 AS large, a.details->>'method' AS method

@@ -146,6 +146,55 @@ END
 $$;
 
 /*
+ * The rows this transaction has written so far, per table, as its own
+ * statistics count them (inserted, updated, deleted; in rolled-back
+ * subtransactions too), for the ordinary tables outside the system schemas
+ * and the extension's own; tables with none are left out.  Taken before a
+ * case, so that _vacuum_written finds the tables the case wrote.
+ */
+CREATE FUNCTION tasker_bench._write_counts() RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(jsonb_object_agg(w.rel::text, w.n), '{}')
+      FROM (SELECT c.oid AS rel,
+                   pg_stat_get_xact_tuples_inserted(c.oid) + pg_stat_get_xact_tuples_updated(c.oid)
+                   + pg_stat_get_xact_tuples_deleted(c.oid) AS n
+              FROM pg_class c
+             WHERE c.relkind = 'r' AND c.relpersistence <> 't'
+               AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace,
+                                          'pg_toast'::regnamespace, 'tasker_bench'::regnamespace)) w
+     WHERE w.n > 0
+$$;
+
+/* VACUUM the relations in a background worker (src/steps_worker.c). */
+CREATE FUNCTION tasker_bench._vacuum(rels oid[]) RETURNS void
+    AS 'MODULE_PATHNAME', 'tb_vacuum' LANGUAGE C;
+
+COMMENT ON FUNCTION tasker_bench._vacuum(oid[]) IS
+    'Internal: VACUUM (INDEX_CLEANUP ON, TRUNCATE OFF, SKIP_LOCKED) the tables, by OID, in a background worker as the caller''s role, and wait for it';
+
+/*
+ * After a case whose writes were rolled back: VACUUM the tables it wrote
+ * (those whose count in _write_counts grew since p_before), so that the
+ * dead rows and the pages they took do not change how the next cases, and
+ * the next run, are planned (src/steps_worker.c says why).  Returns how
+ * many tables.
+ */
+CREATE FUNCTION tasker_bench._vacuum_written(p_before jsonb) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_rels oid[];
+BEGIN
+    SELECT array_agg(w.key::oid ORDER BY w.key::oid) INTO v_rels
+      FROM jsonb_each_text(tasker_bench._write_counts()) w
+     WHERE w.value::bigint > coalesce((p_before->>w.key)::bigint, 0);
+    IF v_rels IS NOT NULL THEN
+        PERFORM tasker_bench._vacuum(v_rels);
+    END IF;
+    RETURN coalesce(cardinality(v_rels), 0);
+END
+$$;
+
+/*
  * Measure one case of run p_run; stores nothing.  Returns
  * the results row, its phase rows and the nested statements it ran (when
  * the statement profiler, tasker_bench._statements_snapshot, is available).
@@ -165,11 +214,15 @@ DECLARE
     v_explain jsonb;
     v_label text := format('%s (%s/%s) of run %s', p_case.name, p_ordinal, p_total, p_run);
     v_before jsonb;
+    v_writes jsonb;
     -- the run's clients => N, else the case's own
     v_clients integer := CASE WHEN p_clients > 1 THEN p_clients ELSE coalesce(p_case.clients, 1) END;
 BEGIN
     v_path := tasker_bench._set_search_path(p_case.search_path);
     v_before := tasker_bench._statements_snapshot();
+    IF v_clients = 1 AND current_setting('tasker_bench.vacuum_written', true) IS DISTINCT FROM 'off' THEN
+        v_writes := tasker_bench._write_counts();
+    END IF;
     PERFORM tasker_bench._activity(v_label, 'preparing parameters');
     IF v_clients > 1 THEN
         SELECT * INTO STRICT v_c
@@ -189,6 +242,10 @@ BEGIN
        AND current_setting('tasker_bench.explain', true) IS DISTINCT FROM 'off' THEN
         PERFORM tasker_bench._activity(v_label, 'EXPLAIN');
         v_explain := tasker_bench._explain(p_case.sql, p_case.params)::jsonb;
+    END IF;
+    IF v_writes IS NOT NULL AND v_m.rolled_back THEN
+        PERFORM tasker_bench._activity(v_label, 'VACUUM of the tables it wrote');
+        PERFORM tasker_bench._vacuum_written(v_writes);
     END IF;
     PERFORM tasker_bench._activity(NULL, NULL);
     PERFORM tasker_bench._set_search_path(v_path);

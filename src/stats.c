@@ -1010,12 +1010,12 @@ tbs_judge(double change_pct, double ci_low_pct, double ci_high_pct,
 		r = TBS_R_TOO_FEW;
 		v = TBS_INCONCLUSIVE;
 	}
-	else if (p < alpha && ci_low_pct > 0.0 && change_pct > thr)
+	else if (p < alpha && ci_low_pct > thr && change_pct > thr)
 	{
 		r = TBS_R_SIGNIFICANT;
 		v = TBS_REGRESSED;
 	}
-	else if (p < alpha && ci_high_pct < 0.0 && change_pct < -thr)
+	else if (p < alpha && ci_high_pct < -thr && change_pct < -thr)
 	{
 		r = TBS_R_SIGNIFICANT;
 		v = TBS_IMPROVED;
@@ -1039,7 +1039,7 @@ tbs_judge(double change_pct, double ci_low_pct, double ci_high_pct,
 		else if (!(p < alpha))
 			r = TBS_R_NOT_SIGNIFICANT;
 		else
-			r = TBS_R_CI_INCLUDES_0;
+			r = TBS_R_CI_REACHES_FLOOR;
 	}
 	if (reason)
 		*reason = r;
@@ -1063,8 +1063,8 @@ tbs_reason_text(TbsReason r)
 			return "no figures";
 		case TBS_R_NOT_SIGNIFICANT:
 			return "beyond the noise floor, not significant";
-		case TBS_R_CI_INCLUDES_0:
-			return "interval includes 0";
+		case TBS_R_CI_REACHES_FLOOR:
+			return "interval reaches into the noise floor";
 		case TBS_R_MACHINE_SPEED:
 			return "the machine's speed differed between the runs";
 	}
@@ -1562,21 +1562,31 @@ tbs_compare_runs(const TbHist *a, const TbHist *b,
 
 	/*
 	 * A change found between runs on machines of different speed is not
-	 * called (TBS_R_MACHINE_SPEED).  The probes are as many as the blocks;
-	 * work (when given) has room for both sets.
+	 * called (TBS_R_MACHINE_SPEED): when the probes differ by more than
+	 * TBS_SPEED_CHANGE_PCT, or when the change in time alone (the blocks
+	 * without their probes) does not get the same verdict as the change
+	 * relative to the probes.  A real change is both; a change of the
+	 * machine's speed that slowed the probe and not the statement (or the
+	 * other way round) makes one of them a change and the other not.  The
+	 * probes are as many as the blocks; work (when given) has room for both
+	 * sets.
 	 */
 	if ((out->verdict == TBS_REGRESSED || out->verdict == TBS_IMPROVED) &&
 		work != NULL && probes_a != NULL && probes_b != NULL && na > 0 && nb > 0)
 	{
 		double		ma,
 					mb;
+		TbsComparison raw;
 
 		memcpy(work, probes_a, sizeof(double) * na);
 		ma = median_sorted(work, na);
 		memcpy(work, probes_b, sizeof(double) * nb);
 		mb = median_sorted(work, nb);
-		if (ma > 0.0 && mb > 0.0 &&
-			fabs(log(mb / ma)) > log(1.0 + TBS_SPEED_CHANGE_PCT / 100.0))
+		compare_runs(a, b, blocks_a, na, NULL, blocks_b, nb, NULL,
+					 threshold_pct, alpha, conf, work, &raw);
+		if ((ma > 0.0 && mb > 0.0 &&
+			 fabs(log(mb / ma)) > log(1.0 + TBS_SPEED_CHANGE_PCT / 100.0)) ||
+			raw.verdict != out->verdict)
 		{
 			out->verdict = TBS_INCONCLUSIVE;
 			out->reason = TBS_R_MACHINE_SPEED;
@@ -1673,9 +1683,13 @@ tbs_compare_case(const TbHist *a, const TbHist *b,
 {
 	tbs_compare_runs(a, b, blocks_a, na, probes_a, blocks_b, nb, probes_b,
 					 floor_pct, alpha, 1.0 - alpha, work, out);
-	/* judged on the unrounded figures, with the runs' own sample counts */
-	out->verdict = tbs_judge(out->change_pct, out->ci_low_pct, out->ci_high_pct, out->p,
-							 alpha, floor_pct, n_a, n_b, TBS_VERDICT_MIN_N, &out->reason);
+	/*
+	 * judged on the unrounded figures, with the runs' own sample counts; a
+	 * change not called because the machine's speed differed stays so
+	 */
+	if (out->reason != TBS_R_MACHINE_SPEED)
+		out->verdict = tbs_judge(out->change_pct, out->ci_low_pct, out->ci_high_pct, out->p,
+								 alpha, floor_pct, n_a, n_b, TBS_VERDICT_MIN_N, &out->reason);
 	/* shown to three significant digits (p-values at any scale) */
 	out->change_pct = tbs_round_figure(out->change_pct);
 	out->ci_low_pct = tbs_round_figure(out->ci_low_pct);

@@ -180,19 +180,24 @@ extern double tbs_round_sig(double x, int digits, double finest);
  * min_n samples on either side is TBS_INCONCLUSIVE (TBS_R_TOO_FEW).  In
  * order:
  *   TBS_R_TOO_FEW          n_a or n_b below min_n                  inconclusive
- *   TBS_R_SIGNIFICANT      p < alpha, the interval excludes 0 and
- *                          the change is beyond the noise floor    regressed / improved
+ *   TBS_R_SIGNIFICANT      p < alpha and the whole interval (so
+ *                          the change too) beyond the noise floor  regressed / improved
  *   TBS_R_CI_WITHIN_FLOOR  the whole interval within +-floor       unchanged
  *   TBS_R_WITHIN_FLOOR     the change within +-floor               unchanged
  *   TBS_R_NO_FIGURES       change or p unknown (NaN)               inconclusive
  *   TBS_R_NOT_SIGNIFICANT  beyond the floor but p >= alpha         inconclusive
- *   TBS_R_CI_INCLUDES_0    beyond the floor, p < alpha, but the
- *                          interval includes 0                     inconclusive
+ *   TBS_R_CI_REACHES_FLOOR beyond the floor, p < alpha, but the
+ *                          interval reaches into the floor         inconclusive
+ * (a change is called only when its whole interval lies beyond the floor:
+ * the interval measures the spread within the runs, and two separate runs
+ * differ by more than that, so a change at the floor's edge is not called)
  * and, from tbs_compare_runs only (not tbs_judge):
  *   TBS_R_MACHINE_SPEED    regressed / improved by the above, but the
  *                          machine's speed (the median probe) differed by
  *                          more than TBS_SPEED_CHANGE_PCT between the
- *                          runs                                    inconclusive
+ *                          runs, or the change in time alone (blocks
+ *                          without their probes) is not judged the
+ *                          same                                    inconclusive
  */
 #define TBS_VERDICT_MIN_N	30
 
@@ -204,7 +209,7 @@ typedef enum TbsReason
 	TBS_R_WITHIN_FLOOR,
 	TBS_R_NO_FIGURES,
 	TBS_R_NOT_SIGNIFICANT,
-	TBS_R_CI_INCLUDES_0,
+	TBS_R_CI_REACHES_FLOOR,
 	TBS_R_MACHINE_SPEED
 } TbsReason;
 

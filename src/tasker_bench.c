@@ -19,6 +19,7 @@ int			tb_max_duration_s = 86400;
 int			tb_progress_interval_ms = 250;
 bool		tb_record_failures = true;
 bool		tb_explain_enabled = true;
+bool		tb_vacuum_written = true;
 double		tb_noise_threshold = 2.0;
 double		tb_compare_noise_threshold = 8.0;
 int			tb_statements_top = 10;
@@ -90,6 +91,15 @@ _PG_init(void)
 							 "Record a run that fails as a failed run, in a transaction of its own.",
 							 "The record is written by a short-lived background worker, so it survives the error that aborts the caller's transaction.",
 							 &tb_record_failures,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("tasker_bench.vacuum_written",
+							 "VACUUM the tables a case's rolled-back writes left dead rows in, after the case.",
+							 "So every case and every run plans against the tables as the last VACUUM left them; a short-lived background worker runs VACUUM (INDEX_CLEANUP ON, TRUNCATE OFF, SKIP_LOCKED) as the caller's role.",
+							 &tb_vacuum_written,
 							 true,
 							 PGC_USERSET,
 							 0,

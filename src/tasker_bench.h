@@ -16,6 +16,7 @@ extern bool tb_record_failures;
 
 /* tasker_bench.explain: capture EXPLAIN ANALYZE once per case */
 extern bool tb_explain_enabled;
+extern bool tb_vacuum_written;
 
 /* tasker_bench.noise_threshold: percent change treated as noise */
 extern double tb_noise_threshold;

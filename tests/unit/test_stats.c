@@ -1118,7 +1118,13 @@ test_judge(void)
 	ok(tbs_judge(8, -1, 17, 0.2, 0.05, 5, 100, 100, TBS_VERDICT_MIN_N, &r) == TBS_INCONCLUSIVE &&
 	   r == TBS_R_NOT_SIGNIFICANT, "judge: +8 %% not significant: inconclusive");
 	ok(tbs_judge(8, -1, 17, 0.01, 0.05, 5, 100, 100, TBS_VERDICT_MIN_N, &r) == TBS_INCONCLUSIVE &&
-	   r == TBS_R_CI_INCLUDES_0, "judge: +8 %% significant but the interval includes 0: inconclusive");
+	   r == TBS_R_CI_REACHES_FLOOR, "judge: +8 %% significant but the interval includes 0: inconclusive");
+	ok(tbs_judge(9, 4, 14, 0.001, 0.05, 5, 100, 100, TBS_VERDICT_MIN_N, &r) == TBS_INCONCLUSIVE &&
+	   r == TBS_R_CI_REACHES_FLOOR, "judge: +9 %% [4, 14] beyond a 5 %% floor, but its interval reaches into it: inconclusive");
+	ok(tbs_judge(-9, -14, -4, 0.001, 0.05, 5, 100, 100, TBS_VERDICT_MIN_N, &r) == TBS_INCONCLUSIVE &&
+	   r == TBS_R_CI_REACHES_FLOOR, "judge: -9 %% [-14, -4] under a 5 %% floor: inconclusive");
+	ok(tbs_judge(9, 5.5, 14, 0.001, 0.05, 5, 100, 100, TBS_VERDICT_MIN_N, &r) == TBS_REGRESSED,
+	   "judge: +9 %% [5.5, 14], the whole interval beyond a 5 %% floor: regressed");
 	ok(tbs_judge(NAN, NAN, NAN, NAN, 0.05, 5, 100, 100, TBS_VERDICT_MIN_N, &r) == TBS_INCONCLUSIVE &&
 	   r == TBS_R_NO_FIGURES, "judge: no figures: inconclusive");
 	ok(tbs_verdict(15, 12, 18, 0.001, 0.05, 5) == TBS_REGRESSED,
@@ -1273,11 +1279,28 @@ test_compare_runs(void)
 		tbs_compare_runs(a, b, blocks_a, 20, probes, blocks_s, 20, probes_s, 5.0, 0.05, 0.95, work, &c);
 		ok(c.valid && c.change_pct > 20.0 && c.verdict == TBS_INCONCLUSIVE && c.reason == TBS_R_MACHINE_SPEED,
 		   "compare_runs: probes 40 %% apart, not called (%.1f %%, %s)", c.change_pct, tbs_reason_text(c.reason));
+		{
+			TbsComparison cs;
+			int			w;
+
+			tbs_compare_case(a, b, blocks_a, 20, probes, blocks_s, 20, probes_s, 5.0, 0.05,
+							 a->count, b->count, 20.0, work, &cs, &w);
+			ok(cs.verdict == TBS_INCONCLUSIVE && cs.reason == TBS_R_MACHINE_SPEED,
+			   "compare_case: probes 40 %% apart, still not called after judging with the runs' n (%s)",
+			   tbs_reason_text(cs.reason));
+		}
 		for (i = 0; i < 20; i++)
 			probes_s[i] = probes[i] * 1.2;
 		tbs_compare_runs(a, b, blocks_a, 20, probes, blocks_s, 20, probes_s, 5.0, 0.05, 0.95, work, &c);
 		ok(c.verdict == TBS_REGRESSED && c.reason == TBS_R_SIGNIFICANT,
 		   "compare_runs: probes 20 %% apart, still called (%.1f %%)", c.change_pct);
+		/* the same blocks, the probes 15 % slower: -13 % relative to them, 0 % in time */
+		for (i = 0; i < 20; i++)
+			probes_s[i] = probes[i] * 1.15;
+		tbs_compare_runs(a, a, blocks_a, 20, probes, blocks_a, 20, probes_s, 5.0, 0.05, 0.95, work, &c);
+		ok(c.valid && c.change_pct < -10.0 && c.verdict == TBS_INCONCLUSIVE && c.reason == TBS_R_MACHINE_SPEED,
+		   "compare_runs: the probes 15 %% slower, the blocks not: not called (%.1f %% relative to the probes, %s)",
+		   c.change_pct, tbs_reason_text(c.reason));
 	}
 
 	/* the same run: unchanged; probes of one side missing are ignored on both */
