@@ -27,3 +27,26 @@ SELECT sum(v) AS unchanged FROM wc;
 SHOW tasker_bench.max_write_iterations;
 DROP FUNCTION wc_read();
 DROP TABLE wc;
+
+-- tasker_bench.vacuum_written: the tables a case's rolled-back writes grew
+-- are vacuumed after it, so the planner sees them as the last VACUUM left
+-- them (its page count current, every page all-visible); off, they are not
+CREATE TABLE wv (id int PRIMARY KEY, pad text);
+INSERT INTO wv SELECT g, repeat('x', 100) FROM generate_series(1, 2000) g;
+VACUUM ANALYZE wv;
+CREATE VIEW wv_state AS
+SELECT c.relpages = pg_relation_size('wv') / current_setting('block_size')::int AS page_count_current,
+       c.relallvisible = c.relpages AS all_visible
+  FROM pg_class c WHERE c.oid = 'wv'::regclass;
+SELECT * FROM wv_state;
+SELECT n FROM tasker_bench_measure('INSERT INTO wv SELECT g, repeat(''y'', 100) FROM generate_series(100001, 100500) g',
+                                   iterations => 5, warmup => '0');
+SELECT * FROM wv_state;
+SELECT count(*) AS rows_unchanged FROM wv;
+SET tasker_bench.vacuum_written = off;
+SELECT n FROM tasker_bench_measure('INSERT INTO wv SELECT g, repeat(''y'', 100) FROM generate_series(100001, 100500) g',
+                                   iterations => 20, warmup => '0');
+SELECT page_count_current AS vacuumed FROM wv_state;
+RESET tasker_bench.vacuum_written;
+DROP VIEW wv_state;
+DROP TABLE wv;

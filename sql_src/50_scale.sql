@@ -46,7 +46,7 @@ COMMENT ON FUNCTION tasker_bench._check_scale_sizes(integer[], integer, text, bo
     'Errors unless the sizes of a scale sweep are valid (at least p_min, distinct, 1..10000000) and the schema''s data may be replaced';
 
 -- Runs its steps, each in a transaction of its own, in a background worker
--- (src/scale_steps.c): returns each step's result (_scale_step).
+-- (src/steps_worker.c): returns each step's result (_scale_step).
 CREATE FUNCTION tasker_bench._scale_steps(steps jsonb[]) RETURNS bigint[]
     AS 'MODULE_PATHNAME', 'tb_scale_steps' LANGUAGE C;
 
