@@ -552,8 +552,8 @@ CREATE OR REPLACE FUNCTION tasker_bench.judge(change_pct float8, ci_low_pct floa
     AS 'MODULE_PATHNAME', 'tb_judge' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.judge(float8, float8, float8, float8, float8, float8, bigint, bigint) IS
     'Verdict of a comparison and its reason: inconclusive below 30 samples on either side; regressed/improved '
-    'when p < alpha, the interval excludes 0 and the change is beyond the noise floor (percent); unchanged '
-    'within the floor; else inconclusive';
+    'when p < alpha and the whole interval lies beyond the noise floor (percent); unchanged '
+    'within the floor; else inconclusive (not significant, or the interval reaches into the floor)';
 CREATE OR REPLACE FUNCTION tasker_bench.noise_floor(levels float8[], z float8 DEFAULT 3) RETURNS float8
     AS 'MODULE_PATHNAME', 'tb_noise_floor' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tasker_bench.noise_floor(float8[], float8) IS
@@ -3447,8 +3447,10 @@ COMMENT ON FUNCTION tasker_bench_compare(text, bigint, float8, float8, float8) I
     'relative to the probe timed before it; without blocks, the medians of the histograms with a delta-method '
     'interval), its interval (1 - alpha) and Mann-Whitney p-value; the verdict (tasker_bench.judge) against '
     'the case''s noise floor (noise_threshold_pct from the call, the suite, else the larger of '
-    'tasker_bench.compare_noise_threshold and the case''s run-to-run spread in its history) with its reason, '
-    'inconclusive below 30 samples a side; plan, SQL, params and suite changes; tolerance met. '
+    'tasker_bench.compare_noise_threshold and the case''s run-to-run spread in its history) with its reason: '
+    'regressed/improved only when the whole interval lies beyond the floor and the change in time alone '
+    '(blocks without probes) is judged the same, else inconclusive; inconclusive below 30 samples a side; '
+    'plan, SQL, params and suite changes; tolerance met. '
     'threshold_pct overrides every tolerance, noise_threshold_pct the noise floor';
 CREATE OR REPLACE FUNCTION tasker_bench_compare_plans(baseline text, run_id bigint DEFAULT NULL,
                                            only_case text DEFAULT NULL)
@@ -6236,9 +6238,10 @@ BEGIN
         IF j->>'comparison_skipped' IS NULL THEN
             l := l || format('%schange: Hodges-Lehmann shift of the two runs'' block medians, each relative to the probe before it '
                              '(without blocks: the histograms'' medians), with its 95 %% interval and a Mann-Whitney p; '
-                             'regressed/improved when p < 0.05, the interval excludes 0 and the change is beyond the case''s noise floor '
+                             'regressed/improved when p < 0.05 and the whole interval lies beyond the case''s noise floor '
                              '(%s %%: the larger of tasker_bench.compare_noise_threshold and the case''s run-to-run spread in its history, '
-                             'unless set per suite or call); inconclusive below 30 samples a side; percentiles shown only where n supports them (p99: 100, p99.9: 1000)',
+                             'unless set per suite or call), and the change in time alone agrees (else inconclusive: the machine''s speed differed); '
+                             'inconclusive below 30 samples a side; percentiles shown only where n supports them (p99: 100, p99.9: 1000)',
                              CASE WHEN p_markdown THEN E'\n' ELSE '  ' END,
                              coalesce((SELECT string_agg(DISTINCT tasker_bench._fmt_thr((x->>'noise_threshold_pct')::float8), '/')
                                          FROM jsonb_array_elements(j->'comparison') x), '-'));
@@ -6329,9 +6332,9 @@ LANGUAGE sql STABLE AS $$
                                 tasker_bench._quantile_min_n(0.999)) ELSE '' END,
         CASE WHEN jsonb_typeof(j->'comparison') = 'array' THEN
             format('change: Hodges-Lehmann shift of the block medians against the baseline''s, each relative to the probe, '
-                   'with its %s %% interval; regressed/improved when significant, the interval excludes 0 and the change '
-                   'is beyond the case''s noise floor (%s %%: the default or its run-to-run spread in history); '
-                   'inconclusive below 30 samples a side',
+                   'with its %s %% interval; regressed/improved when significant, the whole interval lies beyond '
+                   'the case''s noise floor (%s %%: the default or its run-to-run spread in history) and the change in '
+                   'time alone agrees (else inconclusive: the machine''s speed differed); inconclusive below 30 samples a side',
                    round(100 * (1 - coalesce((j->'baseline'->>'alpha')::numeric, 0.05))),
                    coalesce((SELECT string_agg(DISTINCT tasker_bench._fmt_thr((x->>'noise_threshold_pct')::float8), '/')
                                FROM jsonb_array_elements(j->'comparison') x), '-')) END,

@@ -106,8 +106,8 @@ CREATE FUNCTION tasker_bench.judge(change_pct float8, ci_low_pct float8, ci_high
 
 COMMENT ON FUNCTION tasker_bench.judge(float8, float8, float8, float8, float8, float8, bigint, bigint) IS
     'Verdict of a comparison and its reason: inconclusive below 30 samples on either side; regressed/improved '
-    'when p < alpha, the interval excludes 0 and the change is beyond the noise floor (percent); unchanged '
-    'within the floor; else inconclusive';
+    'when p < alpha and the whole interval lies beyond the noise floor (percent); unchanged '
+    'within the floor; else inconclusive (not significant, or the interval reaches into the floor)';
 
 CREATE FUNCTION tasker_bench.noise_floor(levels float8[], z float8 DEFAULT 3) RETURNS float8
     AS 'MODULE_PATHNAME', 'tb_noise_floor' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

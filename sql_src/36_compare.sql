@@ -260,8 +260,10 @@ COMMENT ON FUNCTION tasker_bench_compare(text, bigint, float8, float8, float8) I
     'relative to the probe timed before it; without blocks, the medians of the histograms with a delta-method '
     'interval), its interval (1 - alpha) and Mann-Whitney p-value; the verdict (tasker_bench.judge) against '
     'the case''s noise floor (noise_threshold_pct from the call, the suite, else the larger of '
-    'tasker_bench.compare_noise_threshold and the case''s run-to-run spread in its history) with its reason, '
-    'inconclusive below 30 samples a side; plan, SQL, params and suite changes; tolerance met. '
+    'tasker_bench.compare_noise_threshold and the case''s run-to-run spread in its history) with its reason: '
+    'regressed/improved only when the whole interval lies beyond the floor and the change in time alone '
+    '(blocks without probes) is judged the same, else inconclusive; inconclusive below 30 samples a side; '
+    'plan, SQL, params and suite changes; tolerance met. '
     'threshold_pct overrides every tolerance, noise_threshold_pct the noise floor';
 
 /*

@@ -312,9 +312,10 @@ BEGIN
         IF j->>'comparison_skipped' IS NULL THEN
             l := l || format('%schange: Hodges-Lehmann shift of the two runs'' block medians, each relative to the probe before it '
                              '(without blocks: the histograms'' medians), with its 95 %% interval and a Mann-Whitney p; '
-                             'regressed/improved when p < 0.05, the interval excludes 0 and the change is beyond the case''s noise floor '
+                             'regressed/improved when p < 0.05 and the whole interval lies beyond the case''s noise floor '
                              '(%s %%: the larger of tasker_bench.compare_noise_threshold and the case''s run-to-run spread in its history, '
-                             'unless set per suite or call); inconclusive below 30 samples a side; percentiles shown only where n supports them (p99: 100, p99.9: 1000)',
+                             'unless set per suite or call), and the change in time alone agrees (else inconclusive: the machine''s speed differed); '
+                             'inconclusive below 30 samples a side; percentiles shown only where n supports them (p99: 100, p99.9: 1000)',
                              CASE WHEN p_markdown THEN E'\n' ELSE '  ' END,
                              coalesce((SELECT string_agg(DISTINCT tasker_bench._fmt_thr((x->>'noise_threshold_pct')::float8), '/')
                                          FROM jsonb_array_elements(j->'comparison') x), '-'));
@@ -418,9 +419,9 @@ LANGUAGE sql STABLE AS $$
                                 tasker_bench._quantile_min_n(0.999)) ELSE '' END,
         CASE WHEN jsonb_typeof(j->'comparison') = 'array' THEN
             format('change: Hodges-Lehmann shift of the block medians against the baseline''s, each relative to the probe, '
-                   'with its %s %% interval; regressed/improved when significant, the interval excludes 0 and the change '
-                   'is beyond the case''s noise floor (%s %%: the default or its run-to-run spread in history); '
-                   'inconclusive below 30 samples a side',
+                   'with its %s %% interval; regressed/improved when significant, the whole interval lies beyond '
+                   'the case''s noise floor (%s %%: the default or its run-to-run spread in history) and the change in '
+                   'time alone agrees (else inconclusive: the machine''s speed differed); inconclusive below 30 samples a side',
                    round(100 * (1 - coalesce((j->'baseline'->>'alpha')::numeric, 0.05))),
                    coalesce((SELECT string_agg(DISTINCT tasker_bench._fmt_thr((x->>'noise_threshold_pct')::float8), '/')
                                FROM jsonb_array_elements(j->'comparison') x), '-')) END,
