@@ -29,6 +29,13 @@ SELECT n, p50_us IS NOT NULL AS p50, p90_us IS NOT NULL AS p90, p95_us IS NOT NU
 SELECT tasker_bench.noise_floor(ARRAY[100, 102, 100, 102, 100, 102]::float8[]) > 5 AS wide_enough,
        tasker_bench.noise_floor(ARRAY[100, 102, 100, 102]::float8[]) IS NULL AS too_few;
 
+-- a run's level in a history is its blocks' median relative to their probes (the
+-- machine's speed taken out, as compare does); fewer than 5 blocks: none
+SELECT round(tasker_bench._relative_level('{10,20,30,40,50}', '{10,10,10,10,10}')::numeric, 6) AS three,
+       round(tasker_bench._relative_level('{20,40,60,80,100}', '{20,20,20,20,20}')::numeric, 6) AS same_at_half_speed,
+       tasker_bench._relative_level('{10,20,30,40}', '{10,10,10,10}') IS NULL AS too_few_blocks,
+       tasker_bench._relative_level('{10,20,30,40,50}', NULL) IS NULL AS no_probes;
+
 -- change points: a sustained 20 % shift after ten runs gives one, at run 11; none before it
 SELECT index, round(before::numeric) AS before, round(after::numeric) AS after, p_value < 0.01 AS significant
   FROM tasker_bench.change_points_of(

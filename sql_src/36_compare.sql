@@ -80,21 +80,36 @@ COMMENT ON FUNCTION tasker_bench_suite_settings(text, float8, float8) IS
 -- Comparison of two runs
 -- ---------------------------------------------------------------------------
 /*
- * The noise floor of a case learned from its own history: its median (raw
- * ns) in the caller's completed runs of kind 'run' started up to the
- * baseline p_base (the code as it was then: runs after the baseline may
- * hold the very change being judged; an imported baseline keeps its start
- * time, not its run id) that measured the same statement and
- * params (at most the last 20), through
- * tasker_bench.noise_floor (z = 3).  NULL with fewer than 5 such runs.
- * Returns the floor and the number of runs it was learned from.
+ * The noise floor of a case learned from its own history: its level in the
+ * caller's completed runs of kind 'run' started up to the baseline p_base
+ * (the code as it was then: runs after the baseline may hold the very
+ * change being judged; an imported baseline keeps its start time, not its
+ * run id) that measured the same statement and params (at most the last
+ * 20), through tasker_bench.noise_floor (z = 3).  The level is what the
+ * comparison compares: the median of its blocks each relative to the probe
+ * before it (tasker_bench._relative_level) when every such run has them,
+ * else its median in raw ns; so the machine's speed, which a comparison
+ * takes out, does not widen the floor.  NULL with fewer than 5 such runs.  Returns the floor and the
+ * number of runs it was learned from.
  */
+CREATE FUNCTION tasker_bench._relative_level(p_blocks float8[], p_probes float8[]) RETURNS float8
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT exp(percentile_cont(0.5) WITHIN GROUP (ORDER BY ln(u.b / u.p)))
+      FROM unnest(p_blocks, p_probes) AS u(b, p)
+     WHERE cardinality(p_blocks) >= 5 AND cardinality(p_probes) = cardinality(p_blocks)
+       AND u.b > 0 AND u.p > 0
+$$;
+
 CREATE FUNCTION tasker_bench._history_floor(p_case text, p_sql text, p_params text, p_base bigint,
                                             OUT floor_pct float8, OUT runs integer)
 LANGUAGE sql STABLE AS $$
-    SELECT tasker_bench.noise_floor(array_agg(h.level ORDER BY h.run_id)), count(*)::integer
+    -- relative levels when every run has one (never a mix of the two kinds)
+    SELECT tasker_bench.noise_floor(CASE WHEN count(h.rel) = count(*) THEN array_agg(h.rel ORDER BY h.run_id)
+                                         ELSE array_agg(h.raw ORDER BY h.run_id) END),
+           count(*)::integer
       FROM (SELECT row_number() OVER (ORDER BY r.started_at, r.id) AS run_id,
-                   tasker_bench.percentile(x.histogram, 0.5) AS level
+                   tasker_bench._relative_level(x.block_medians_ns, x.probe_medians_ns) AS rel,
+                   tasker_bench.percentile(x.histogram, 0.5) AS raw
               FROM tasker_bench.results x
               JOIN tasker_bench.runs r ON r.id = x.run_id
              WHERE x.case_name = p_case AND r.status = 'completed'
