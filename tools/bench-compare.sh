@@ -14,9 +14,9 @@
 #    interleaved A/A through tasker_bench_ab (10 rounds, each side about 10 ms
 #    per round).
 # 2. Detection: work(n) sums generate_series(1, n); the original does n = 1000
-#    (about 60 us); "5 % slower" and "10 % slower" are the same case SQL
-#    with the function's body changed to 6 % and 12 % more rows (the call
-#    itself costs the same).  BENCH_TRIALS trials each (default 10):
+#    (about 60 us); "5 %", "10 %" and "15 % slower" are the same case SQL
+#    with the function's body changed to 6 %, 12 % and 18 % more rows (the
+#    call itself costs the same).  BENCH_TRIALS trials each (default 10):
 #      compare:  tasker_bench_run (RUN_ITERATIONS iterations), the body
 #                changed, tasker_bench_run again, tasker_bench_compare (no
 #                history: earlier trials' runs are deleted first)
@@ -92,6 +92,21 @@ SELECT format('   pair %2s: %2s of %s cases regressed/improved (%s inconclusive,
   FROM v ORDER BY pair;
 SQL
 	psql -X -At -q <<'SQL'
+SELECT format('   noise floors of the last pair: %s from history (median %s %%, max %s %%), %s the default (%s %%); '
+              'inconclusive: %s',
+              count(*) FILTER (WHERE x.noise_floor_from LIKE 'history%'),
+              round((percentile_cont(0.5) WITHIN GROUP (ORDER BY x.noise_threshold_pct)
+                     FILTER (WHERE x.noise_floor_from LIKE 'history%'))::numeric, 1),
+              round((max(x.noise_threshold_pct) FILTER (WHERE x.noise_floor_from LIKE 'history%'))::numeric, 1),
+              count(*) FILTER (WHERE x.noise_floor_from = 'default'), tasker_bench.compare_noise_threshold(),
+              coalesce((SELECT string_agg(format('%s %s', n, reason), ', ' ORDER BY n DESC)
+                          FROM (SELECT y.verdict_reason AS reason, count(*) AS n
+                                  FROM suite_runs b JOIN suite_runs c ON c.i = b.i + 1,
+                                       LATERAL tasker_bench._compare(b.run_id, c.run_id, NULL, 0.05, NULL) y
+                                 WHERE y.verdict = 'inconclusive' GROUP BY 1) r), 'none in any pair'))
+  FROM (SELECT max(i) AS last FROM suite_runs) l
+  JOIN suite_runs b ON b.i = l.last - 1 JOIN suite_runs c ON c.i = l.last,
+       LATERAL tasker_bench._compare(b.run_id, c.run_id, NULL, 0.05, NULL) x;
 WITH p AS (
     SELECT b.run_id AS base, c.run_id AS cur
       FROM suite_runs b JOIN suite_runs c ON c.i = b.i + 1
@@ -144,7 +159,7 @@ echo
 echo "== Detection of one function made slower (same case SQL, changed body), ${TRIALS} trials each; A/A beside them"
 echo "   the original: SELECT work(1000), about $(psql -X -At -q -c "SET client_min_messages = warning" \
 	-c "SELECT round(p50_us::numeric) FROM tasker_bench_measure('SELECT work(1000)', iterations => 2000)") us"
-for pct in 0 5 10; do
+for pct in 0 5 10 15; do
 	rows=$((1000 + pct * 12))
 	psql -X -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "
 DO \$\$
