@@ -1562,14 +1562,20 @@ tbs_compare_runs(const TbHist *a, const TbHist *b,
 
 	/*
 	 * A change found between runs on machines of different speed is not
-	 * called (TBS_R_MACHINE_SPEED): when the probes differ by more than
-	 * TBS_SPEED_CHANGE_PCT, or when the change in time alone (the blocks
-	 * without their probes) does not get the same verdict as the change
-	 * relative to the probes.  A real change is both; a change of the
-	 * machine's speed that slowed the probe and not the statement (or the
-	 * other way round) makes one of them a change and the other not.  The
-	 * probes are as many as the blocks; work (when given) has room for both
-	 * sets.
+	 * called (TBS_R_MACHINE_SPEED):
+	 *   - when the change in time alone (the blocks without their probes)
+	 *     does not point the same way, its interval on the same side of 0:
+	 *     a machine that slowed the probe and not the statement makes the
+	 *     statement look faster relative to the probe, while its time did
+	 *     not change;
+	 *   - when the probes differ by more than TBS_SPEED_CHANGE_PCT and the
+	 *     change (its interval's end nearest 0) is not larger than that
+	 *     difference: relating blocks to probes takes out part of such a
+	 *     difference, not all of it, as different work slows down
+	 *     differently.  A change far larger than the machine's is still
+	 *     one.
+	 * The probes are as many as the blocks; work (when given) has room for
+	 * both sets.
 	 */
 	if ((out->verdict == TBS_REGRESSED || out->verdict == TBS_IMPROVED) &&
 		work != NULL && probes_a != NULL && probes_b != NULL && na > 0 && nb > 0)
@@ -1577,6 +1583,9 @@ tbs_compare_runs(const TbHist *a, const TbHist *b,
 		double		ma,
 					mb;
 		TbsComparison raw;
+		double		nearest = (out->verdict == TBS_REGRESSED) ? out->ci_low_pct : out->ci_high_pct;
+		bool		same_way;
+		bool		speed_differs;
 
 		memcpy(work, probes_a, sizeof(double) * na);
 		ma = median_sorted(work, na);
@@ -1584,9 +1593,13 @@ tbs_compare_runs(const TbHist *a, const TbHist *b,
 		mb = median_sorted(work, nb);
 		compare_runs(a, b, blocks_a, na, NULL, blocks_b, nb, NULL,
 					 threshold_pct, alpha, conf, work, &raw);
-		if ((ma > 0.0 && mb > 0.0 &&
-			 fabs(log(mb / ma)) > log(1.0 + TBS_SPEED_CHANGE_PCT / 100.0)) ||
-			raw.verdict != out->verdict)
+		same_way = raw.valid &&
+			((out->verdict == TBS_REGRESSED && raw.ci_low_pct > 0.0) ||
+			 (out->verdict == TBS_IMPROVED && raw.ci_high_pct < 0.0));
+		speed_differs = ma > 0.0 && mb > 0.0 &&
+			fabs(log(mb / ma)) > log(1.0 + TBS_SPEED_CHANGE_PCT / 100.0) &&
+			!(nearest > -100.0 && fabs(log(1.0 + nearest / 100.0)) > fabs(log(mb / ma)));
+		if (!same_way || speed_differs)
 		{
 			out->verdict = TBS_INCONCLUSIVE;
 			out->reason = TBS_R_MACHINE_SPEED;

@@ -193,11 +193,12 @@ extern double tbs_round_sig(double x, int digits, double finest);
  * differ by more than that, so a change at the floor's edge is not called)
  * and, from tbs_compare_runs only (not tbs_judge):
  *   TBS_R_MACHINE_SPEED    regressed / improved by the above, but the
+ *                          change in time alone (blocks without their
+ *                          probes) does not point the same way, or the
  *                          machine's speed (the median probe) differed by
  *                          more than TBS_SPEED_CHANGE_PCT between the
- *                          runs, or the change in time alone (blocks
- *                          without their probes) is not judged the
- *                          same                                    inconclusive
+ *                          runs and the change is not larger than
+ *                          that                                    inconclusive
  */
 #define TBS_VERDICT_MIN_N	30
 

@@ -1294,6 +1294,15 @@ test_compare_runs(void)
 		tbs_compare_runs(a, b, blocks_a, 20, probes, blocks_s, 20, probes_s, 5.0, 0.05, 0.95, work, &c);
 		ok(c.verdict == TBS_REGRESSED && c.reason == TBS_R_SIGNIFICANT,
 		   "compare_runs: probes 20 %% apart, still called (%.1f %%)", c.change_pct);
+		/* 20 times slower with the probes 40 % slower: far beyond the machine's change, called */
+		for (i = 0; i < 20; i++)
+		{
+			blocks_s[i] = blocks_a[i] * 20.0;
+			probes_s[i] = probes[i] * 1.4;
+		}
+		tbs_compare_runs(a, b, blocks_a, 20, probes, blocks_s, 20, probes_s, 5.0, 0.05, 0.95, work, &c);
+		ok(c.verdict == TBS_REGRESSED && c.reason == TBS_R_SIGNIFICANT,
+		   "compare_runs: 20 times slower, probes 40 %% apart: still called (%.0f %%)", c.change_pct);
 		/* the same blocks, the probes 15 % slower: -13 % relative to them, 0 % in time */
 		for (i = 0; i < 20; i++)
 			probes_s[i] = probes[i] * 1.15;
