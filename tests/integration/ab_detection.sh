@@ -9,7 +9,7 @@
 #     improved, regressed in a majority
 #   - two runs + tasker_bench_compare: A/A changes inside +-10 % in >= 9 of 10 trials; 15 % slower
 #     and 15 % faster: the median change 10-20 % the right way, never the opposite verdict, the
-#     right one in >= 6 of 10
+#     right one in >= 5 of 10
 # What must hold on a shared machine in a noisy minute too (one whose host was busy gave A/B 5 %
 # 14 of 20, and compare 15 % slower 8 and 6 of 10 -- trials inconclusive because the probe of the
 # machine's speed moved between the two runs -- while the same code gives 20/20 and 10/10 on a quiet one).
