@@ -48,5 +48,10 @@ SELECT n FROM tasker_bench_measure('INSERT INTO wv SELECT g, repeat(''y'', 100) 
                                    iterations => 20, warmup => '0');
 SELECT page_count_current AS vacuumed FROM wv_state;
 RESET tasker_bench.vacuum_written;
+-- the worker's input: NULL, no OID, an OID of nothing: nothing to do, no error
+SELECT pg_typeof(tasker_bench._vacuum(NULL)) AS null_ok, pg_typeof(tasker_bench._vacuum('{}')) AS empty_ok,
+       pg_typeof(tasker_bench._vacuum('{0,NULL}')) AS invalid_ok,
+       pg_typeof(tasker_bench._vacuum('{4294967000}')) AS missing_ok;
+SELECT tasker_bench._vacuum_written('{}') >= 0 AS counted;
 DROP VIEW wv_state;
 DROP TABLE wv;

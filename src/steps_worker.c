@@ -508,8 +508,9 @@ tb_vacuum(PG_FUNCTION_ARGS)
 	arr = PG_GETARG_ARRAYTYPE_P(0);
 	deconstruct_array(arr, OIDOID, sizeof(Oid), true, TYPALIGN_INT, &elems, &elemnulls, &n);
 	rels = palloc(sizeof(Oid) * Max(n, 1));
+	/* NULL and InvalidOid are skipped (an OID VACUUM cannot open is skipped by VACUUM) */
 	for (i = 0; i < n; i++)
-		if (!elemnulls[i])
+		if (!elemnulls[i] && OidIsValid(DatumGetObjectId(elems[i])))
 			rels[nrels++] = DatumGetObjectId(elems[i]);
 	if (nrels == 0)
 		PG_RETURN_VOID();
